@@ -1,0 +1,171 @@
+"""All tables.
+
+Catalog tables (plans, units, indicators, tasks) are upserted from seeds; reports and events are append-only
+ledgers (database triggers refuse UPDATE and DELETE on them)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import ExactDecimal, UTCDateTime
+
+
+def _fk(target: str, *, nullable: bool = False) -> Column[int]:
+    return Column(Integer, ForeignKey(target), nullable=nullable, index=True)
+
+
+class Unit(SQLModel, table=True):
+    """A responsible unit (责任单位); kind "collective" marks a group such as 各县（市）区人民政府."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    kind: str = Field(max_length=20)
+    region: str = Field(max_length=40)
+    source_doc: str = Field(max_length=200)
+    source_section: str = Field(max_length=200)
+
+
+class UnitAlias(SQLModel, table=True):
+    """Another name for a unit; `key` is the normalised form that lookups compare."""
+
+    __tablename__ = "unit_alias"
+    id: int | None = Field(default=None, primary_key=True)
+    alias: str = Field(max_length=100)
+    key: str = Field(max_length=100, unique=True)
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+
+
+class CollectiveMember(SQLModel, table=True):
+    """Membership of a collective unit, in the order the group is usually listed."""
+
+    __tablename__ = "collective_member"
+    collective_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id"), primary_key=True))
+    member_id: int = Field(sa_column=Column(Integer, ForeignKey("unit.id"), primary_key=True))
+    position: int
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, unique=True)
+    title: str = Field(max_length=200)
+    region: str = Field(max_length=40)
+    issuer: str | None = Field(default=None, max_length=100)
+    doc_number: str | None = Field(default=None, max_length=60)
+    status: str = Field(max_length=20)
+    issued_on: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    supervising_unit_id: int = Field(sa_column=_fk("unit.id"))
+    source_doc: str = Field(max_length=200)
+    source_section: str = Field(max_length=200)
+
+
+class Indicator(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    code: str = Field(max_length=20)
+    name: str = Field(max_length=120)
+    region: str = Field(max_length=40)
+    unit_of_measure: str = Field(max_length=20)
+    target: Decimal = Field(sa_column=Column(ExactDecimal, nullable=False))
+    comparator: str = Field(max_length=2)
+    period_kind: str = Field(max_length=20)
+    baseline: Decimal | None = Field(default=None, sa_column=Column(ExactDecimal, nullable=True))
+    baseline_year: int | None = None
+    baseline_unit: str | None = Field(default=None, max_length=20)
+    due: date | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    source_doc: str = Field(max_length=200)
+    source_section: str = Field(max_length=200)
+
+
+class IndicatorUnit(SQLModel, table=True):
+    """Responsible units of an indicator in written order (position 0 is the lead)."""
+
+    __tablename__ = "indicator_unit"
+    indicator_id: int = Field(sa_column=Column(Integer, ForeignKey("indicator.id"), primary_key=True))
+    position: int = Field(primary_key=True)
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+
+
+class Task(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    number: int
+    title: str | None = Field(default=None, max_length=200)
+    section: str | None = Field(default=None, max_length=100)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    featured: bool = False
+    deadline: date | None = None
+    ongoing: bool = False
+    source_doc: str = Field(max_length=200)
+    source_section: str = Field(max_length=200)
+
+
+class TaskUnit(SQLModel, table=True):
+    """Responsible units of a task in written order (position 0 is the lead)."""
+
+    __tablename__ = "task_unit"
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id"), primary_key=True))
+    position: int = Field(primary_key=True)
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+
+
+class Member(SQLModel, table=True):
+    """A chat user bound to a unit with a role (admin / staff / viewer)."""
+
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    platform_user_id: str = Field(max_length=100)
+    display_name: str = Field(max_length=100)
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    role: str = Field(max_length=10)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class IndicatorReport(SQLModel, table=True):
+    """Append-only: a reported value, or (kind "retraction") the withdrawal of an earlier report."""
+
+    __tablename__ = "indicator_report"
+    __table_args__ = (UniqueConstraint("platform", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    indicator_id: int = Field(sa_column=_fk("indicator.id"))
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    kind: str = Field(max_length=20)
+    value: Decimal | None = Field(default=None, sa_column=Column(ExactDecimal, nullable=True))
+    as_of: date | None = None
+    retracts_id: int | None = Field(default=None, sa_column=_fk("indicator_report.id", nullable=True))
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    platform: str = Field(max_length=20)
+    message_id: str | None = Field(default=None, max_length=100)
+    message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class TaskEvent(SQLModel, table=True):
+    """Append-only: completion, progress, retraction and delay events of a task."""
+
+    __tablename__ = "task_event"
+    __table_args__ = (UniqueConstraint("platform", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    kind: str = Field(max_length=30)
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new_deadline: date | None = None
+    refers_to_id: int | None = Field(default=None, sa_column=_fk("task_event.id", nullable=True))
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    platform: str = Field(max_length=20)
+    message_id: str | None = Field(default=None, max_length=100)
+    message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+APPEND_ONLY_TABLES = ("indicator_report", "task_event")
