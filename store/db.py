@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
 from store.errors import StoreError
@@ -38,6 +38,18 @@ class Database:
 
     def is_initialised(self) -> bool:
         return inspect(self.engine).has_table("plan")
+
+    def is_reachable(self) -> bool:
+        try:
+            with self.engine.connect():
+                return True
+        except OperationalError:
+            return False
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password masked, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         self.engine.dispose()

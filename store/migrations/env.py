@@ -1,7 +1,7 @@
 """Alembic environment: runs on the connection Database.upgrade() hands over, or on a URL for autogenerate."""
 
 from alembic import context
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 from sqlmodel import SQLModel
 
 import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -20,7 +20,7 @@ def run_migrations_online() -> None:
     _run(connection)
 
 
-def _run(connection) -> None:
+def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()

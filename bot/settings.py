@@ -1,0 +1,35 @@
+"""Typed settings from the environment; the command line may override the database."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DB_FILE_NAME = "duban.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    db_url: str
+
+    @classmethod
+    def from_env(cls, *, db_override: str | None = None) -> Settings:
+        """--db beats DUBAN_DB, which beats the SQLite file in the data directory."""
+        data_dir = default_data_dir()
+        url = db_override or os.environ.get("DUBAN_DB") or f"sqlite:///{data_dir / DB_FILE_NAME}"
+        return cls(data_dir=data_dir, db_url=url)
+
+    def prepare(self) -> None:
+        """Create the data directory when the database is the default SQLite file inside it."""
+        if self.db_url.startswith("sqlite:///") and str(self.data_dir) in self.db_url:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+def default_data_dir() -> Path:
+    """DUBAN_HOME, else $XDG_DATA_HOME/duban, else ~/.local/share/duban."""
+    if home := os.environ.get("DUBAN_HOME"):
+        return Path(home).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "duban"

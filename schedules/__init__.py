@@ -1,0 +1,1 @@
+"""Reminder planning (pure) and delivery through a notifier port with a database ledger."""

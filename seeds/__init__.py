@@ -1,0 +1,1 @@
+"""Validated YAML transcriptions of the plans, with provenance, and their idempotent application."""

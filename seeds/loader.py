@@ -1,0 +1,184 @@
+"""Read and validate the seed files (pure: files in, a Catalog out); errors name file, line, record, field."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from seeds.schema import ONGOING, IndicatorRecord, PlanFile, Source, TaskRecord, UnitsFile
+from store.names import name_key
+from store.specs import Catalog, IndicatorSpec, PlanSpec, SourceRef, TaskSpec, UnitSpec
+
+UNITS_FILE = "units.yaml"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class SeedError(Exception):
+    """A seed file that cannot be used, located precisely enough to fix by hand."""
+
+    file: str
+    line: int | None
+    record: str
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: 记录 {self.record} 字段 {self.field}: {self.problem}"
+
+
+def default_data_dir() -> Path:
+    return Path(str(resources.files("seeds") / "data"))
+
+
+def load_catalog(data_dir: Path | None = None) -> Catalog:
+    """Validate every YAML file in the directory and return the combined catalog."""
+    folder = data_dir or default_data_dir()
+    units_file = _load(folder / UNITS_FILE, UnitsFile)
+    plan_files = [(p, _load(p, PlanFile)) for p in sorted(folder.glob("*.yaml")) if p.name != UNITS_FILE]
+    known = _known_unit_keys(units_file)
+    for path, plan_file in plan_files:
+        _check_unit_references(path, plan_file, known)
+    return Catalog(
+        units=_unit_specs(units_file),
+        plans=tuple(_plan_spec(f) for _, f in plan_files),
+        indicators=tuple(_indicator_spec(f.plan.code, i) for _, f in plan_files for i in f.indicators),
+        tasks=tuple(_task_spec(f.plan.code, t) for _, f in plan_files for t in f.tasks),
+    )
+
+
+def _load(path: Path, model: type[M]) -> M:
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(str(path), None, "-", "-", f"无法读取：{exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SeedError(
+            str(path), mark.line + 1 if mark else None, "-", "-", f"YAML 语法错误：{exc}"
+        ) from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        raise SeedError(
+            str(path), _line_of(text, loc), _record_label(data, loc), _field_label(loc), first["msg"]
+        ) from exc
+
+
+def _line_of(text: str, loc: Sequence[Any]) -> int | None:
+    """Line of the deepest YAML node on the error's path (the record itself if the field is missing)."""
+    node = yaml.compose(text)
+    line = node.start_mark.line + 1 if node else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _record_label(data: Any, loc: Sequence[Any]) -> str:
+    if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data, dict):
+        items = data.get(loc[0])
+        record = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        key = next(
+            (
+                f"{k}={record[k]}"
+                for k in ("number", "code", "name")
+                if isinstance(record, dict) and k in record
+            ),
+            "",
+        )
+        return f"{loc[0]}[{loc[1]}]" + (f"({key})" if key else "")
+    return str(loc[0]) if loc else "-"
+
+
+def _field_label(loc: Sequence[Any]) -> str:
+    rest = [str(p) for p in (loc[2:] if len(loc) >= 2 and isinstance(loc[1], int) else loc[1:])]
+    return ".".join(rest) or (str(loc[0]) if loc else "-")
+
+
+def _known_unit_keys(units_file: UnitsFile) -> set[str]:
+    names = [u.name for u in units_file.units] + [c.name for c in units_file.collectives]
+    aliases = [a for u in units_file.units for a in u.aliases] + [
+        a for c in units_file.collectives for a in c.aliases
+    ]
+    return {name_key(n) for n in names + aliases}
+
+
+def _check_unit_references(path: Path, plan_file: PlanFile, known: set[str]) -> None:
+    def check(names: Sequence[str], record: str, field: str) -> None:
+        for name in names:
+            if name_key(name) not in known:
+                raise SeedError(str(path), None, record, field, f"未在 {UNITS_FILE} 中定义的单位：{name}")
+
+    check([plan_file.plan.supervising_unit], "plan", "supervising_unit")
+    for i, indicator in enumerate(plan_file.indicators):
+        check(indicator.units, f"indicators[{i}](code={indicator.code})", "units")
+    for i, task in enumerate(plan_file.tasks):
+        check(task.units, f"tasks[{i}](number={task.number})", "units")
+
+
+def _ref(source: Source) -> SourceRef:
+    return SourceRef(doc=source.doc, section=source.section)
+
+
+def _unit_specs(units_file: UnitsFile) -> tuple[UnitSpec, ...]:
+    plain = [UnitSpec(u.name, u.kind, u.region, tuple(u.aliases), _ref(u.source)) for u in units_file.units]
+    groups = [
+        UnitSpec(c.name, "collective", c.region, tuple(c.aliases), _ref(c.source), tuple(c.members))
+        for c in units_file.collectives
+    ]
+    return tuple(plain + groups)
+
+
+def _plan_spec(plan_file: PlanFile) -> PlanSpec:
+    p = plan_file.plan
+    return PlanSpec(
+        p.code, p.title, p.region, p.issuer, p.doc_number, p.status, p.issued_on, p.valid_from, p.valid_to,
+        p.supervising_unit, _ref(p.source),
+    )  # fmt: skip
+
+
+def _indicator_spec(plan: str, i: IndicatorRecord) -> IndicatorSpec:
+    return IndicatorSpec(
+        plan, i.code, i.name, i.region, i.unit_of_measure, i.target, i.comparator, i.period_kind, i.baseline,
+        i.baseline_year, i.baseline_unit, tuple(i.units), i.due, i.note, _ref(i.source),
+    )  # fmt: skip
+
+
+def _task_spec(plan: str, t: TaskRecord) -> TaskSpec:
+    deadline = parse_deadline(t.deadline)
+    return TaskSpec(
+        plan, t.number, t.title, t.section, t.content, t.featured, deadline, deadline is None, tuple(t.units),
+        _ref(t.source),
+    )  # fmt: skip
+
+
+def parse_deadline(value: date | str) -> date | None:
+    """'2025.8' is the end of August 2025; '长期推进' (ongoing) has no date."""
+    if isinstance(value, date):
+        return value
+    if value == ONGOING:
+        return None
+    if "-" in value:
+        return date.fromisoformat(value)
+    year, month = (int(part) for part in value.split("."))
+    return date(year, month, calendar.monthrange(year, month)[1])

@@ -1,0 +1,152 @@
+"""Pydantic schema of the seed files; every record carries its source (document and section)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+Text = Annotated[str, Field(min_length=1)]
+UnitKind = Literal[
+    "department",
+    "court",
+    "procuratorate",
+    "police",
+    "customs",
+    "university",
+    "committee",
+    "government",
+    "other",
+]
+Comparator = Literal[">", ">=", "<=", "="]
+PeriodKind = Literal["per_year", "yearly_average", "level", "growth_rate", "share"]
+ONGOING = "长期推进"
+_MONTH = re.compile(r"^(\d{4})\.(\d{1,2})$")
+
+
+def _exact_number(value: Any) -> Decimal:
+    """Numbers must be written as strings or integers: a YAML float has already lost digits."""
+    if isinstance(value, bool | float):
+        raise ValueError('数值须写成带引号的字符串（如 "37.66"），避免浮点误差')
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"不是有效数值：{value!r}") from exc
+    if not number.is_finite():
+        raise ValueError(f"不是有效数值：{value!r}")
+    return number
+
+
+ExactNumber = Annotated[Decimal, BeforeValidator(_exact_number)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(Record):
+    doc: Text
+    section: Text
+
+
+class UnitRecord(Record):
+    name: Text
+    kind: UnitKind
+    region: Text
+    aliases: list[Text] = []
+    source: Source
+
+
+class CollectiveRecord(Record):
+    name: Text
+    region: Text
+    aliases: list[Text] = []
+    members: list[Text] = Field(min_length=2)
+    source: Source
+
+
+class UnitsFile(Record):
+    units: list[UnitRecord]
+    collectives: list[CollectiveRecord] = []
+
+
+class PlanRecord(Record):
+    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: Text
+    region: Text
+    issuer: Text | None = None
+    doc_number: Text | None = None
+    status: Text
+    issued_on: date | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    supervising_unit: Text
+    source: Source
+
+
+class IndicatorRecord(Record):
+    code: Text
+    name: Text
+    region: Text
+    unit_of_measure: Text
+    comparator: Comparator
+    target: ExactNumber
+    period_kind: PeriodKind
+    baseline: ExactNumber | None = None
+    baseline_year: int | None = Field(default=None, ge=1949, le=2100)
+    baseline_unit: Text | None = None
+    units: list[Text] = Field(min_length=1)
+    due: date | None = None
+    note: str = ""
+    source: Source
+
+    @model_validator(mode="after")
+    def _baseline_has_year(self) -> IndicatorRecord:
+        if (self.baseline is None) != (self.baseline_year is None):
+            raise ValueError("baseline 与 baseline_year 须同时给出或同时省略")
+        return self
+
+
+class TaskRecord(Record):
+    number: int = Field(ge=1)
+    title: Text | None = None
+    section: Text | None = None
+    content: Text
+    featured: bool
+    units: list[Text] = Field(min_length=1)
+    deadline: date | str
+    source: Source
+
+    @field_validator("deadline", mode="before")
+    @classmethod
+    def _deadline_form(cls, value: Any) -> date | str:
+        if isinstance(value, date):
+            return value
+        if not isinstance(value, str):
+            raise ValueError('时限须写成带引号的 "2025.8"、"2025-06-30" 或 "长期推进"')
+        if value == ONGOING or _MONTH.match(value) or re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            return value
+        raise ValueError(f'无法识别的时限：{value!r}（应为 "2025.8"、"2025-06-30" 或 "长期推进"）')
+
+
+class PlanFile(Record):
+    plan: PlanRecord
+    indicators: list[IndicatorRecord] = []
+    tasks: list[TaskRecord] = []
+
+    @model_validator(mode="after")
+    def _natural_keys_unique(self) -> PlanFile:
+        _no_duplicates([i.code for i in self.indicators], "indicators", "code")
+        _no_duplicates([t.number for t in self.tasks], "tasks", "number")
+        return self
+
+
+def _no_duplicates(values: list[Any], where: str, key: str) -> None:
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{where} 中 {key}={value} 重复")
+        seen.add(value)

@@ -1,0 +1,236 @@
+"""Idempotent upsert of the catalog (units, plans, indicators, tasks) from plain specs.
+
+Only catalog rows are touched: reports, events and members are never read or written here, so re-seeding can
+never lose what people reported."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from sqlalchemy import delete
+from sqlmodel import Session, SQLModel, col, select
+
+from store.db import Database
+from store.errors import StoreError
+from store.models import CollectiveMember, Indicator, IndicatorUnit, Plan, Task, TaskUnit, Unit, UnitAlias
+from store.names import name_key
+from store.specs import Catalog, IndicatorSpec, PlanSpec, TaskSpec, UnitSpec
+
+Outcome = Literal["created", "updated", "unchanged"]
+Row = TypeVar("Row", bound=SQLModel)
+OrderedLink = CollectiveMember | IndicatorUnit | TaskUnit
+
+
+@dataclass
+class KindCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class SyncReport:
+    """What one seed application changed, per kind of record."""
+
+    kinds: dict[str, KindCounts] = field(default_factory=dict)
+
+    def count(self, kind: str, outcome: Outcome) -> None:
+        self.kinds.setdefault(kind, KindCounts()).add(outcome)
+
+    @property
+    def created(self) -> int:
+        return sum(c.created for c in self.kinds.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(c.updated for c in self.kinds.values())
+
+
+def sync_catalog(db: Database, catalog: Catalog) -> SyncReport:
+    """Bring the catalog tables in line with `catalog` in one transaction."""
+    report = SyncReport()
+    with db.session() as session:
+        resolver = _UnitResolver(session)
+        ordered = sorted(catalog.units, key=lambda u: u.kind == "collective")
+        for unit in ordered:
+            report.count("units", _sync_unit(session, resolver, unit))
+        plan_ids = {}
+        for plan in catalog.plans:
+            outcome, plan_ids[plan.code] = _sync_plan(session, resolver, plan)
+            report.count("plans", outcome)
+        for indicator in catalog.indicators:
+            report.count("indicators", _sync_indicator(session, resolver, plan_ids, indicator))
+        for task in catalog.tasks:
+            report.count("tasks", _sync_task(session, resolver, plan_ids, task))
+        session.commit()
+    return report
+
+
+class _UnitResolver:
+    """Maps a canonical name or alias to a unit id within the running transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.known: dict[str, int] = {}
+
+    def id_of(self, name: str) -> int:
+        key = name_key(name)
+        if key not in self.known:
+            self._reload()
+        if key not in self.known:
+            raise StoreError(f"种子数据引用了未定义的单位：{name}")
+        return self.known[key]
+
+    def _reload(self) -> None:
+        self.known = {name_key(u.name): _id(u) for u in self.session.exec(select(Unit))}
+        for alias in self.session.exec(select(UnitAlias)):
+            self.known.setdefault(alias.key, alias.unit_id)
+
+
+def _id(row: Any) -> int:
+    assert row.id is not None, "row must be flushed before its id is used"
+    return int(row.id)
+
+
+def _upsert(
+    session: Session, model: type[Row], lookup: dict[str, Any], values: dict[str, Any]
+) -> tuple[Outcome, Row]:
+    """Insert or update one row found by its natural key; report whether anything changed."""
+    statement = select(model)
+    for name, value in lookup.items():
+        statement = statement.where(getattr(model, name) == value)
+    row = session.exec(statement).first()
+    if row is None:
+        row = model(**lookup, **values)
+        session.add(row)
+        session.flush()
+        return "created", row
+    changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+    for name, value in changed.items():
+        setattr(row, name, value)
+    session.flush()
+    return ("updated" if changed else "unchanged"), row
+
+
+def _sync_ordered_links(
+    session: Session, model: type[OrderedLink], owner: tuple[str, int], target: str, wanted: Sequence[int]
+) -> bool:
+    """Make an ordered link list (written order matters: the first unit leads) equal `wanted`."""
+    owner_column, owner_id = owner
+    current = session.exec(
+        select(getattr(model, target))
+        .where(getattr(model, owner_column) == owner_id)
+        .order_by(col(model.position))
+    ).all()
+    if list(current) == list(wanted):
+        return False
+    session.execute(delete(model).where(getattr(model, owner_column) == owner_id))
+    session.add_all(model(**{owner_column: owner_id, target: t, "position": i}) for i, t in enumerate(wanted))
+    session.flush()
+    return True
+
+
+def _sync_unit(session: Session, resolver: _UnitResolver, spec: UnitSpec) -> Outcome:
+    values = {"kind": spec.kind, "region": spec.region, **_source(spec.source)}
+    outcome, unit = _upsert(session, Unit, {"name": spec.name}, values)
+    unit_id = _id(unit)
+    aliases_changed = _sync_aliases(session, unit_id, spec.aliases)
+    members = [resolver.id_of(m) for m in spec.members]
+    members_changed = _sync_ordered_links(
+        session, CollectiveMember, ("collective_id", unit_id), "member_id", members
+    )
+    return "updated" if outcome == "unchanged" and (aliases_changed or members_changed) else outcome
+
+
+def _sync_aliases(session: Session, unit_id: int, aliases: tuple[str, ...]) -> bool:
+    current = session.exec(
+        select(UnitAlias).where(UnitAlias.unit_id == unit_id).order_by(col(UnitAlias.id))
+    ).all()
+    if [a.alias for a in current] == list(aliases):
+        return False
+    for alias in current:
+        session.delete(alias)
+    session.flush()
+    for alias_text in aliases:
+        key = name_key(alias_text)
+        clash = session.exec(select(UnitAlias).where(UnitAlias.key == key)).first()
+        if clash is not None:
+            raise StoreError(f"别名“{alias_text}”同时属于两个单位")
+        session.add(UnitAlias(alias=alias_text, key=key, unit_id=unit_id))
+        session.flush()
+    return True
+
+
+def _sync_plan(session: Session, resolver: _UnitResolver, spec: PlanSpec) -> tuple[Outcome, int]:
+    values = {
+        "title": spec.title,
+        "region": spec.region,
+        "issuer": spec.issuer,
+        "doc_number": spec.doc_number,
+        "status": spec.status,
+        "issued_on": spec.issued_on,
+        "valid_from": spec.valid_from,
+        "valid_to": spec.valid_to,
+        "supervising_unit_id": resolver.id_of(spec.supervising_unit),
+        **_source(spec.source),
+    }
+    outcome, plan = _upsert(session, Plan, {"code": spec.code}, values)
+    return outcome, _id(plan)
+
+
+def _sync_indicator(
+    session: Session, resolver: _UnitResolver, plan_ids: dict[str, int], spec: IndicatorSpec
+) -> Outcome:
+    values = {
+        "name": spec.name,
+        "region": spec.region,
+        "unit_of_measure": spec.unit_of_measure,
+        "target": spec.target,
+        "comparator": spec.comparator,
+        "period_kind": spec.period_kind,
+        "baseline": spec.baseline,
+        "baseline_year": spec.baseline_year,
+        "baseline_unit": spec.baseline_unit,
+        "due": spec.due,
+        "note": spec.note,
+        **_source(spec.source),
+    }
+    lookup = {"plan_id": _plan_id(plan_ids, spec.plan), "code": spec.code}
+    outcome, row = _upsert(session, Indicator, lookup, values)
+    wanted = [resolver.id_of(u) for u in spec.units]
+    links_changed = _sync_ordered_links(session, IndicatorUnit, ("indicator_id", _id(row)), "unit_id", wanted)
+    return "updated" if outcome == "unchanged" and links_changed else outcome
+
+
+def _sync_task(
+    session: Session, resolver: _UnitResolver, plan_ids: dict[str, int], spec: TaskSpec
+) -> Outcome:
+    values = {
+        "title": spec.title,
+        "section": spec.section,
+        "content": spec.content,
+        "featured": spec.featured,
+        "deadline": spec.deadline,
+        "ongoing": spec.ongoing,
+        **_source(spec.source),
+    }
+    lookup = {"plan_id": _plan_id(plan_ids, spec.plan), "number": spec.number}
+    outcome, row = _upsert(session, Task, lookup, values)
+    wanted = [resolver.id_of(u) for u in spec.units]
+    links_changed = _sync_ordered_links(session, TaskUnit, ("task_id", _id(row)), "unit_id", wanted)
+    return "updated" if outcome == "unchanged" and links_changed else outcome
+
+
+def _plan_id(plan_ids: dict[str, int], code: str) -> int:
+    if code not in plan_ids:
+        raise StoreError(f"种子数据引用了未定义的计划：{code}")
+    return plan_ids[code]
+
+
+def _source(source: Any) -> dict[str, str]:
+    return {"source_doc": source.doc, "source_section": source.section}

@@ -1,0 +1,68 @@
+"""Plain, immutable views the store returns; nothing outside store/ sees an ORM object or a session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from store.specs import SourceRef
+
+
+@dataclass(frozen=True)
+class UnitView:
+    name: str
+    kind: str
+    region: str
+    aliases: tuple[str, ...]
+    members: tuple[str, ...]  # non-empty only for collectives
+
+
+@dataclass(frozen=True)
+class PlanView:
+    code: str
+    title: str
+    region: str
+    issuer: str | None
+    doc_number: str | None
+    status: str
+    issued_on: date | None
+    valid_from: date | None
+    valid_to: date | None
+    supervising_unit: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class TaskView:
+    plan: str
+    number: int
+    title: str | None
+    section: str | None
+    content: str
+    featured: bool
+    deadline: date | None
+    ongoing: bool
+    assigned: tuple[str, ...]  # as written, collectives unexpanded
+    units: tuple[str, ...]  # canonical names, collectives expanded, written order
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    plan: str
+    code: str
+    name: str
+    region: str
+    unit_of_measure: str
+    target: Decimal
+    comparator: str
+    period_kind: str
+    baseline: Decimal | None
+    baseline_year: int | None
+    baseline_unit: str | None
+    assigned: tuple[str, ...]
+    units: tuple[str, ...]
+    due: date | None
+    note: str
+    source: SourceRef
