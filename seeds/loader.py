@@ -47,6 +47,7 @@ def load_catalog(data_dir: Path | None = None) -> Catalog:
     plan_files = [(p, _load(p, PlanFile)) for p in sorted(folder.glob("*.yaml")) if p.name != UNITS_FILE]
     known = _known_unit_keys(units_file)
     for path, plan_file in plan_files:
+        _check_natural_keys(path, plan_file)
         _check_unit_references(path, plan_file, known)
     return Catalog(
         units=_unit_specs(units_file),
@@ -121,6 +122,20 @@ def _known_unit_keys(units_file: UnitsFile) -> set[str]:
         a for c in units_file.collectives for a in c.aliases
     ]
     return {name_key(n) for n in names + aliases}
+
+
+def _check_natural_keys(path: Path, plan_file: PlanFile) -> None:
+    """Task numbers and indicator codes are unique within a plan; name the second occurrence."""
+    _no_repeats(path, "tasks", "number", [t.number for t in plan_file.tasks])
+    _no_repeats(path, "indicators", "code", [i.code for i in plan_file.indicators])
+
+
+def _no_repeats(path: Path, section: str, key: str, values: Sequence[object]) -> None:
+    for index, value in enumerate(values):
+        if value in values[:index]:
+            line = _line_of(path.read_text(encoding="utf-8"), (section, index, key))
+            record = f"{section}[{index}]({key}={value})"
+            raise SeedError(str(path), line, record, key, f"{key}={value} 与前面的记录重复")
 
 
 def _check_unit_references(path: Path, plan_file: PlanFile, known: set[str]) -> None:

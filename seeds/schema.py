@@ -133,20 +133,8 @@ class TaskRecord(Record):
 
 
 class PlanFile(Record):
+    """One plan document; natural-key uniqueness is checked by the loader, which can name the line."""
+
     plan: PlanRecord
     indicators: list[IndicatorRecord] = []
     tasks: list[TaskRecord] = []
-
-    @model_validator(mode="after")
-    def _natural_keys_unique(self) -> PlanFile:
-        _no_duplicates([i.code for i in self.indicators], "indicators", "code")
-        _no_duplicates([t.number for t in self.tasks], "tasks", "number")
-        return self
-
-
-def _no_duplicates(values: list[Any], where: str, key: str) -> None:
-    seen: set[Any] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"{where} 中 {key}={value} 重复")
-        seen.add(value)

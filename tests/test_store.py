@@ -1,0 +1,162 @@
+"""Seed application and store guarantees, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlmodel import Session, select
+
+from seeds.apply import apply_seeds
+from seeds.loader import default_data_dir
+from store.catalog_queries import list_indicators, list_tasks, resolve_plan, resolve_unit
+from store.db import Database
+from store.errors import UnknownNameError
+from store.models import Indicator, IndicatorReport, Member, Task, TaskEvent
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+
+def _copy_seeds(tmp_path: Path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(default_data_dir(), target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _record_ledger(db: Database) -> None:
+    """One member, one task event and one indicator report, as the reporting feature will write them."""
+    with Session(db.engine) as session:
+        task = session.exec(select(Task).where(Task.number == 18)).one()
+        indicator = session.exec(select(Indicator).where(Indicator.name == "有效注册商标数量")).one()
+        member = Member(platform="console", platform_user_id="u1", display_name="张三", role="staff",
+                        created_at=datetime(2025, 9, 30, 9, 0, tzinfo=SHANGHAI))  # fmt: skip
+        session.add(member)
+        session.flush()
+        at = datetime(2025, 10, 8, 10, 30, tzinfo=SHANGHAI)
+        session.add(TaskEvent(task_id=task.id, kind="completed", member_id=member.id, recorded_at=at,
+                              platform="console", message_id="m-1", message_text="任务18已完成"))  # fmt: skip
+        session.add(IndicatorReport(indicator_id=indicator.id, kind="report", value=Decimal("38.2"),
+                                    as_of=date(2025, 9, 30), member_id=member.id, recorded_at=at,
+                                    platform="console", message_id="m-2", message_text="商标38.2万件"))  # fmt: skip
+        session.commit()
+
+
+def _ledger_rows(db: Database) -> list[tuple[object, ...]]:
+    with Session(db.engine) as session:
+        events = [(e.id, e.kind, e.recorded_at, e.message_id) for e in session.exec(select(TaskEvent))]
+        reports = [(r.id, r.value, r.as_of, r.recorded_at) for r in session.exec(select(IndicatorReport))]
+    return events + reports
+
+
+def test_apply_twice_changes_nothing(db_url: str) -> None:
+    database = Database(db_url)
+    first = apply_seeds(database)
+    assert (first.created, first.updated) == (133, 0)
+    second = apply_seeds(database)
+    assert (second.created, second.updated) == (0, 0)
+    assert len(list_tasks(database)) == 53
+    database.dispose()
+
+
+def test_editing_one_field_updates_exactly_that_record_and_keeps_the_ledger(
+    db: Database, tmp_path: Path
+) -> None:
+    _record_ledger(db)
+    before = _ledger_rows(db)
+    seeds = _copy_seeds(tmp_path)
+    _edit(seeds / "fuzhou_protection.yaml", '    units: [市中级人民法院]\n    deadline: "2024.12"',
+          '    units: [市中级人民法院]\n    deadline: "2025.3"')  # fmt: skip
+    report = apply_seeds(db, seeds)
+    assert (report.created, report.updated) == (0, 1)
+    assert report.kinds["tasks"].updated == 1
+    task18 = next(t for t in list_tasks(db, plan="fuzhou-protection") if t.number == 18)
+    assert task18.deadline == date(2025, 3, 31)
+    assert _ledger_rows(db) == before
+
+
+def test_editing_a_unit_list_counts_as_one_update(db: Database, tmp_path: Path) -> None:
+    seeds = _copy_seeds(tmp_path)
+    _edit(
+        seeds / "fuzhou_protection.yaml", "    units: [福州仲裁委]\n", "    units: [福州仲裁委, 市司法局]\n"
+    )
+    report = apply_seeds(db, seeds)
+    assert (report.created, report.updated) == (0, 1)
+    task39 = next(t for t in list_tasks(db) if t.plan == "fuzhou-protection" and t.number == 39)
+    assert task39.units == ("福州仲裁委", "市司法局")
+
+
+def test_ledgers_are_append_only(db: Database) -> None:
+    _record_ledger(db)
+    for statement in ("UPDATE task_event SET kind = 'x'", "DELETE FROM indicator_report"):
+        with Session(db.engine) as session, pytest.raises(DBAPIError, match="append-only"):
+            session.connection().exec_driver_sql(statement)
+    assert len(_ledger_rows(db)) == 2
+
+
+def test_same_platform_message_is_recorded_once(db: Database) -> None:
+    _record_ledger(db)
+    with Session(db.engine) as session:
+        task = session.exec(select(Task).where(Task.number == 18)).one()
+        session.add(TaskEvent(task_id=task.id, kind="completed", recorded_at=datetime.now(UTC),
+                              platform="console", message_id="m-1"))  # fmt: skip
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_values_stay_exact_and_times_aware(db: Database) -> None:
+    _record_ledger(db)
+    with Session(db.engine) as session:
+        report = session.exec(select(IndicatorReport)).one()
+    assert report.value == Decimal("38.2")
+    assert report.recorded_at == datetime(2025, 10, 8, 2, 30, tzinfo=UTC)
+    assert report.recorded_at.tzinfo is not None
+    trademarks = next(i for i in list_indicators(db) if i.name == "有效注册商标数量")
+    assert (trademarks.baseline, trademarks.target) == (Decimal("37.66"), Decimal("40"))
+    assert (
+        str(next(i for i in list_indicators(db) if i.code == "1" and i.plan == "gulou-strong-county").target)
+        == "0.2"
+    )
+
+
+def test_naive_datetimes_are_refused(db: Database) -> None:
+    with Session(db.engine) as session:
+        session.add(Member(platform="console", platform_user_id="naive", display_name="x", role="viewer",
+                           created_at=datetime(2025, 1, 1, 9, 0)))  # fmt: skip
+        with pytest.raises(Exception, match="naive"):
+            session.commit()
+
+
+def test_natural_keys_are_unique(db: Database) -> None:
+    with Session(db.engine) as session:
+        plan_id = session.exec(select(Task.plan_id).where(Task.number == 18)).first()
+        session.add(Task(plan_id=plan_id, number=18, content="重复", source_doc="x", source_section="y"))
+        with pytest.raises(IntegrityError):
+            session.commit()
+
+
+def test_unit_filter_expands_collectives_and_aliases(db: Database) -> None:
+    assert [t.number for t in list_tasks(db, unit="中院")] == [13, 16, 17, 18, 19, 20, 21, 22, 29]
+    assert [t.number for t in list_tasks(db, unit="市人民检察院")] == [25, 26, 27]
+    assert [t.number for t in list_tasks(db, unit="海关")] == [37, 38]
+    cangshan = [t.number for t in list_tasks(db, unit="仓山")]
+    assert cangshan == [4, 5, 6, 8, 9, 11, 12, 13, 35, 42]
+    gulou_office = list_tasks(db, unit="区市场监督管理局(知识产权局)")
+    assert len(gulou_office) == 11 and {t.plan for t in gulou_office} == {"gulou-strong-county"}
+
+
+def test_unknown_names_suggest_close_matches(db: Database) -> None:
+    with pytest.raises(UnknownNameError) as caught:
+        resolve_unit(db, "市检查院")
+    assert caught.value.suggestions[0] == "市检察院"
+    assert resolve_plan(db, "鼓楼").code == "gulou-strong-county"
+    assert resolve_unit(db, "市市场监管局 (知识产权局)").name == "市市场监管局（知识产权局）"
