@@ -1,0 +1,1 @@
+"""Language helpers for chat messages: text normalisation and number parsing."""
