@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -34,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc))
     try:
         print(args.handler(args, db))
+        return 0
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except UnknownNameError as exc:
         return _fail(texts.unknown_name(exc.kind, exc.name, exc.suggestions))
