@@ -6,7 +6,7 @@ never lose what people reported."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import delete
@@ -63,10 +63,15 @@ def sync_catalog(db: Database, catalog: Catalog) -> SyncReport:
         for plan in catalog.plans:
             outcome, plan_ids[plan.code] = _sync_plan(session, resolver, plan)
             report.count("plans", outcome)
+        indicator_tables = (Indicator, IndicatorUnit, "indicator_id")
         for indicator in catalog.indicators:
-            report.count("indicators", _sync_indicator(session, resolver, plan_ids, indicator))
+            outcome = _sync_assigned(session, resolver, plan_ids, indicator, "code", indicator_tables)
+            report.count("indicators", outcome)
         for task in catalog.tasks:
-            report.count("tasks", _sync_task(session, resolver, plan_ids, task))
+            report.count(
+                "tasks",
+                _sync_assigned(session, resolver, plan_ids, task, "number", (Task, TaskUnit, "task_id")),
+            )
         session.commit()
     return report
 
@@ -183,46 +188,23 @@ def _sync_plan(session: Session, resolver: _UnitResolver, spec: PlanSpec) -> tup
     return outcome, _id(plan)
 
 
-def _sync_indicator(
-    session: Session, resolver: _UnitResolver, plan_ids: dict[str, int], spec: IndicatorSpec
+def _sync_assigned(
+    session: Session,
+    resolver: _UnitResolver,
+    plan_ids: dict[str, int],
+    spec: IndicatorSpec | TaskSpec,
+    key: str,
+    tables: tuple[type[Indicator] | type[Task], type[IndicatorUnit] | type[TaskUnit], str],
 ) -> Outcome:
-    values = {
-        "name": spec.name,
-        "region": spec.region,
-        "unit_of_measure": spec.unit_of_measure,
-        "target": spec.target,
-        "comparator": spec.comparator,
-        "period_kind": spec.period_kind,
-        "baseline": spec.baseline,
-        "baseline_year": spec.baseline_year,
-        "baseline_unit": spec.baseline_unit,
-        "due": spec.due,
-        "note": spec.note,
-        **_source(spec.source),
-    }
-    lookup = {"plan_id": _plan_id(plan_ids, spec.plan), "code": spec.code}
-    outcome, row = _upsert(session, Indicator, lookup, values)
+    """Upsert an indicator or task by (plan, key) and its responsible units in written order."""
+    model, link_model, owner_column = tables
+    fields = asdict(spec)
+    lookup = {"plan_id": _plan_id(plan_ids, spec.plan), key: fields.pop(key)}
+    for not_a_column in ("plan", "units", "source"):
+        fields.pop(not_a_column)
+    outcome, row = _upsert(session, model, lookup, {**fields, **_source(spec.source)})
     wanted = [resolver.id_of(u) for u in spec.units]
-    links_changed = _sync_ordered_links(session, IndicatorUnit, ("indicator_id", _id(row)), "unit_id", wanted)
-    return "updated" if outcome == "unchanged" and links_changed else outcome
-
-
-def _sync_task(
-    session: Session, resolver: _UnitResolver, plan_ids: dict[str, int], spec: TaskSpec
-) -> Outcome:
-    values = {
-        "title": spec.title,
-        "section": spec.section,
-        "content": spec.content,
-        "featured": spec.featured,
-        "deadline": spec.deadline,
-        "ongoing": spec.ongoing,
-        **_source(spec.source),
-    }
-    lookup = {"plan_id": _plan_id(plan_ids, spec.plan), "number": spec.number}
-    outcome, row = _upsert(session, Task, lookup, values)
-    wanted = [resolver.id_of(u) for u in spec.units]
-    links_changed = _sync_ordered_links(session, TaskUnit, ("task_id", _id(row)), "unit_id", wanted)
+    links_changed = _sync_ordered_links(session, link_model, (owner_column, _id(row)), "unit_id", wanted)
     return "updated" if outcome == "unchanged" and links_changed else outcome
 
 
