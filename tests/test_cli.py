@@ -79,6 +79,10 @@ def test_unknown_names_get_suggestions(db_url: str, capsys: pytest.CaptureFixtur
     assert "未找到单位“市检查院”" in err and "市检察院" in err and "Traceback" not in err
     code, _, err = run(capsys, "indicators", "--db", db_url, "--plan", "福州市保护示范区")
     assert code == 2 and "fuzhou-protection" in err
+    code, _, err = run(capsys, "tasks", "--db", db_url, "--unit", "  ")
+    assert code == 2 and "单位名称为空" in err
+    code, _, err = run(capsys, "tasks", "--db", db_url, "--unit", "局" * 10000)
+    assert code == 2 and len(err) < 200 and "…" in err
 
 
 def test_errors_before_init_and_bad_urls(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
