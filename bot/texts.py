@@ -38,10 +38,12 @@ def seed_summary(url: str, report: SyncReport) -> str:
 
 def unknown_name(kind: str, name: str, suggestions: Iterable[str]) -> str:
     label = {"unit": "单位", "plan": "计划"}.get(kind, kind)
+    listing = f"可用 duban {kind}s 查看全部名称。"
+    if not name.strip():
+        return f"{label}名称为空。{listing}"
+    shown = name if len(name) <= 30 else name[:30] + "…"  # never echo a huge argument back in full
     hint = "、".join(suggestions)
-    return f"未找到{label}“{name}”。" + (
-        f"您是否要找：{hint}" if hint else f"可用 duban {kind}s 查看全部名称。"
-    )
+    return f"未找到{label}“{shown}”。" + (f"您是否要找：{hint}" if hint else listing)
 
 
 def error(message: str) -> str:
