@@ -14,15 +14,14 @@ from typing import Any
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot import tables, texts
+from bot.conversation_cli import add_conversation_commands
 from bot.settings import Settings
-from seeds.apply import apply_seeds
-from seeds.loader import SeedError
 from store.catalog_queries import list_indicators, list_plans, list_tasks, list_units
 from store.db import Database
 from store.errors import StoreError, UnknownNameError
 from store.views import IndicatorView, TaskView
 
-Command = Callable[[argparse.Namespace, Database], str]
+Command = Callable[[argparse.Namespace, Database], str | int]  # text to print, or an exit status
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,7 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         return _fail(str(exc))
     try:
-        print(args.handler(args, db))
+        result = args.handler(args, db)
+        if isinstance(result, int):  # the command wrote its own output
+            return result
+        print(result)
         return 0
     except BrokenPipeError:
         # The reader (e.g. `| head`) went away; that is not an error worth a traceback.
@@ -42,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except UnknownNameError as exc:
         return _fail(texts.unknown_name(exc.kind, exc.name, exc.suggestions))
-    except (StoreError, SeedError) as exc:
+    except StoreError as exc:
         return _fail(str(exc))
     except OperationalError as exc:
         if not db.is_reachable():
@@ -80,11 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     units.set_defaults(handler=_units)
     plans = commands.add_parser("plans", parents=[db_option, json_option], help="列出计划")
     plans.set_defaults(handler=_plans)
+    add_conversation_commands(commands, db_option)
     return parser
 
 
 def _init(args: argparse.Namespace, db: Database) -> str:
-    return texts.seed_summary(db.safe_url, apply_seeds(db))
+    # Seeds bring pydantic and YAML; only `init` needs them, and the chat commands start faster without.
+    from seeds.apply import apply_seeds
+    from seeds.loader import SeedError
+
+    try:
+        return texts.seed_summary(db.safe_url, apply_seeds(db))
+    except SeedError as exc:
+        raise StoreError(str(exc)) from exc
 
 
 def _tasks(args: argparse.Namespace, db: Database) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from store.catalog import SyncReport
 
@@ -55,3 +58,342 @@ def db_unreachable(url: str, detail: str) -> str:
 
 
 NOT_INITIALISED = "数据库尚未初始化，请先运行：duban init"
+
+
+# ---- conversation ----------------------------------------------------------------------------------------
+
+EXAMPLES = (
+    "鼓楼专利授权量进度",
+    "先行所的目标是多少",
+    "市检察院有哪些任务",
+    "任务18是什么 / 谁负责",
+    "下个月到期的任务",
+    "逾期任务",
+    "示范区总体情况",
+)
+HELP = "可以这样问：\n" + "\n".join(f"· {example}" for example in EXAMPLES)
+UNKNOWN = "抱歉，我没有理解这个问题。" + HELP
+EMPTY = "没有收到文字内容。" + HELP
+THANKS = "不客气，有需要随时问我。"
+ACK = "好的。"
+NEED_SUBJECT = "请说明是哪项任务或哪个指标，例如“任务18谁负责”或“先行所的目标是多少”。"
+NO_MORE = "没有更多内容了。"
+PAGE_SIZE = 10
+STATUS_MARKS = {
+    "met": "🟢 已达标",
+    "on_track": "🟢 符合序时进度",
+    "behind": "🟡 略慢于序时进度",
+    "at_risk": "🔴 明显滞后",
+    "not_met": "🟡 尚未达标",
+    "no_data": "⚪ 尚无数据，无法判断",
+}
+PAST_DUE_MARK = "🔴 已过期限，未达标"
+COMPARATORS = {">": ">", ">=": "≥", "<=": "≤", "=": "="}
+COUNT_UNITS = ("件", "个", "家", "次", "人次", "名", "人")
+
+
+def too_long(length: int) -> str:
+    return f"消息太长（{length} 字），请一次只问一个问题。" + HELP
+
+
+def more_hint(remaining: int) -> str:
+    return f"……还有 {remaining} 项，回复“更多”查看。"
+
+
+def choose(options: Sequence[str]) -> str:
+    lines = [f"{i} {label}" for i, label in enumerate(options, 1)]
+    return "您指的是：\n" + "\n".join(lines) + "\n请回复序号。"
+
+
+def choice_out_of_range(count: int) -> str:
+    return f"请回复 1 到 {count} 之间的序号。"
+
+
+def number(value: Decimal) -> str:
+    """A Decimal as people write it: no exponent, no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def day(value: date) -> str:
+    return value.isoformat()
+
+
+def days_left(deadline: date, today: date, done: bool) -> str:
+    if done:
+        return "已完成"
+    delta = (deadline - today).days
+    if delta > 0:
+        return f"剩 {delta} 天"
+    return "今天到期" if delta == 0 else f"已逾期 {-delta} 天"
+
+
+def deadline_text(deadline: date | None, ongoing: bool) -> str:
+    return ONGOING if ongoing or deadline is None else day(deadline)
+
+
+def target_text(comparator: str, target: Decimal, unit: str, period_kind: str) -> str:
+    shown = f"{COMPARATORS.get(comparator, comparator)}{number(target)}"
+    if unit == "%":
+        return f"{shown}%"
+    if period_kind == "per_year" and "/" not in unit:
+        return f"{shown} {unit}/年"
+    if period_kind == "yearly_average":
+        return f"年均 {shown} {unit}"
+    return f"{shown} {unit}"
+
+
+def quantity(value: Decimal, unit: str) -> str:
+    bare = unit.split("/")[0]
+    return f"{number(value)}%" if bare == "%" else f"{number(value)} {bare}"
+
+
+def expected_quantity(value: Decimal, unit: str) -> str:
+    """序时进度 figures: whole numbers for things counted one by one, two decimals otherwise."""
+    bare = unit.split("/")[0]
+    step = Decimal(1) if bare in COUNT_UNITS else Decimal("0.01")
+    return quantity(value.quantize(step, ROUND_HALF_UP), unit)
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """Everything an indicator answer may show, already formatted where wording is not involved."""
+
+    name: str
+    region: str
+    plan_title: str
+    code: str
+    target: str
+    due: date | None
+    baseline: str | None
+    baseline_year: int | None
+    units: Sequence[str]
+    note: str
+
+
+def indicator_heading(facts: IndicatorFacts) -> str:
+    return f"【{facts.region}】{facts.name}（{facts.plan_title} 指标{facts.code}）"
+
+
+def indicator_target(facts: IndicatorFacts, today: date) -> str:
+    lines = [indicator_heading(facts), f"目标：{facts.target}" + _due_suffix(facts.due, today)]
+    lines.append(_baseline_line(facts))
+    lines.append("责任单位：" + "、".join(facts.units))
+    if facts.note:
+        lines.append(f"说明：{abridge_text(facts.note, 120)}")
+    return "\n".join(lines)
+
+
+def indicator_progress(
+    facts: IndicatorFacts,
+    today: date,
+    report: tuple[str, date, str] | None,
+    percent: Decimal | None,
+    expected: tuple[str, date] | None,
+    status: str,
+) -> str:
+    """report = (value with unit, as-of, who); expected = (序时进度 value with unit, as of)."""
+    lines = [indicator_heading(facts), f"目标：{facts.target}" + _due_suffix(facts.due, today)]
+    if report is None:
+        lines.append("最新数据：尚无上报数据")
+        lines.append(_baseline_line(facts))
+    else:
+        value, as_of, who = report
+        lines.append(f"最新数据：{value}（截至 {day(as_of)}，{who}上报）")
+        if percent is not None:
+            lines.append(f"完成目标的 {number(percent)}%")
+    if expected is not None:
+        lines.append(f"序时进度：截至 {day(expected[1])} 应达 {expected[0]}")
+    lines.append(f"状态：{status}")
+    return "\n".join(lines)
+
+
+def _baseline_line(facts: IndicatorFacts) -> str:
+    if facts.baseline is None:
+        return "基线：方案未给出"
+    year = f"（{facts.baseline_year}年）" if facts.baseline_year else ""
+    return f"基线：{facts.baseline}{year}"
+
+
+def _due_suffix(due: date | None, today: date) -> str:
+    if due is None:
+        return ""
+    return f"，期限 {day(due)}" + ("（已过）" if due < today else "")
+
+
+def no_indicator_in_region(region: str, names: Sequence[str], regions: Sequence[str]) -> str:
+    where = "、".join(dict.fromkeys(regions))
+    return f"{region}没有“{'、'.join(dict.fromkeys(names))}”这项指标；该指标只在{where}的方案中。"
+
+
+def reporter(name: str | None, unit: str | None) -> str:
+    return "·".join(part for part in (name, unit) if part) or "未署名"
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    label: str
+    plan_title: str
+    title: str | None
+    content: str
+    featured: bool
+    deadline: str
+    remaining: str | None  # days left / overdue / done, None for 长期推进
+    status: str
+    assigned: Sequence[str]
+    expanded_count: dict[str, int]  # collective → number of members
+    progress: str | None
+
+
+def task_detail(facts: TaskFacts) -> str:
+    heading = f"{facts.label}（{facts.plan_title}）" + ("★特色重点任务" if facts.featured else "")
+    lines = [heading]
+    if facts.title:
+        lines.append(f"标题：{facts.title}")
+    lines.append(f"内容：{abridge_text(facts.content, 160)}")
+    lines.append("责任单位：" + responsible_units(facts.assigned, facts.expanded_count))
+    lines.append(f"时限：{facts.deadline}" + (f"（{facts.remaining}）" if facts.remaining else ""))
+    lines.append(f"状态：{facts.status}")
+    if facts.progress:
+        lines.append(f"最新进展：{facts.progress}")
+    return "\n".join(lines)
+
+
+def task_responsible(facts: TaskFacts) -> str:
+    return f"{facts.label}的责任单位：" + responsible_units(facts.assigned, facts.expanded_count)
+
+
+def indicator_responsible(facts: IndicatorFacts, expanded_count: dict[str, int]) -> str:
+    return f"【{facts.region}】{facts.name}的责任单位：" + responsible_units(facts.units, expanded_count)
+
+
+def responsible_units(assigned: Sequence[str], expanded_count: dict[str, int]) -> str:
+    """The lead unit first (牵头), the others as co-units (配合); collectives say how many they stand for."""
+    shown = [f"{name}（{expanded_count[name]}个）" if name in expanded_count else name for name in assigned]
+    if len(shown) == 1:
+        return shown[0]
+    return f"{shown[0]}（牵头）；" + "、".join(shown[1:]) + "（配合）"
+
+
+def task_status(done: bool, done_units: int, total_units: int) -> str:
+    if done:
+        return "已完成"
+    if done_units:
+        return f"部分完成（{done_units}/{total_units} 单位）"
+    return "未完成"
+
+
+def task_line(label: str, content: str, deadline: str, remaining: str | None, role: str | None) -> str:
+    role_text = f"〔{role}〕" if role else ""
+    tail = f"｜{deadline}" + (f" {remaining}" if remaining else "")
+    return f"{label}{role_text} {abridge_text(content, 36)}{tail}"
+
+
+ROLE_LABELS = {"lead": "牵头", "co": "配合"}
+
+
+def unit_tasks_heading(unit: str, count: int, role: str | None) -> str:
+    role_text = {"lead": "牵头的", "co": "配合的"}.get(role or "", "承担的")
+    return f"{unit}{role_text}任务共 {count} 项：" if count else f"{unit}没有{role_text}任务。"
+
+
+def plan_hint(region: str, plan_title: str, count: int) -> str:
+    return f"另：{region}的《{plan_title}》有 {count} 项重点工作，可问“{region[:-1]}方案有哪些任务”。"
+
+
+def plan_tasks_heading(plan_title: str, count: int) -> str:
+    return f"《{plan_title}》共 {count} 项任务："
+
+
+def due_heading(start: date | None, end: date, count: int, scope: str) -> str:
+    span = f"{day(start)} 至 {day(end)} " if start else f"{day(end)} 及以前"
+    if not count:
+        return f"{scope}{span}没有到期的任务。"
+    return f"{scope}{span}到期的任务共 {count} 项："
+
+
+def overdue_heading(today: date, count: int, scope: str) -> str:
+    if not count:
+        return f"截至 {day(today)}，{scope}没有逾期未完成的任务。"
+    return f"截至 {day(today)}，{scope}逾期未完成的任务共 {count} 项："
+
+
+def ongoing_heading(count: int, scope: str) -> str:
+    return f"{scope}长期推进的任务共 {count} 项：" if count else f"{scope}没有长期推进的任务。"
+
+
+def featured_heading(count: int, scope: str) -> str:
+    return f"{scope}★特色重点任务共 {count} 项：" if count else f"{scope}没有★特色重点任务。"
+
+
+def scope_of(unit: str | None, plan_title: str | None) -> str:
+    parts = [f"《{plan_title}》" if plan_title else "", unit or ""]
+    text = "".join(parts)
+    return f"{text}：" if text else ""
+
+
+def indicator_list_heading(plan_title: str, region: str, count: int) -> str:
+    return f"【{region}】《{plan_title}》共 {count} 项指标："
+
+
+def indicator_line(index: int, name: str, target: str) -> str:
+    return f"{index}. {name}：{target}"
+
+
+def no_such_task(number: int, plan_title: str, count: int) -> str:
+    return f"《{plan_title}》没有第 {number} 项任务（共 {count} 项）。"
+
+
+def no_task_match(fragment: str) -> str:
+    return f"没有找到与“{abridge_text(fragment, 20)}”相符的任务。" + HELP
+
+
+@dataclass(frozen=True)
+class OverviewFacts:
+    title: str
+    region: str
+    valid_to: date | None
+    tasks: int
+    featured: int
+    ongoing: int
+    done: int
+    overdue: int
+    due_soon: int
+    indicators: int
+    indicator_status: dict[str, int]
+
+
+def plan_overview(facts: OverviewFacts, today: date) -> str:
+    lines = [f"【{facts.region}】《{facts.title}》"]
+    if facts.valid_to:
+        lines.append(f"有效期至 {day(facts.valid_to)}" + ("（已到期）" if facts.valid_to < today else ""))
+    lines.append(
+        f"任务 {facts.tasks} 项（★{facts.featured}，长期推进 {facts.ongoing}）：已完成 {facts.done}，"
+        f"逾期 {facts.overdue}，30 天内到期 {facts.due_soon}"
+    )
+    counts = "，".join(f"{STATUS_MARKS[status]} {n}" for status, n in facts.indicator_status.items() if n)
+    lines.append(f"指标 {facts.indicators} 项：{counts}")
+    return "\n".join(lines)
+
+
+def abridge_text(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---- console and command line ----------------------------------------------------------------------------
+
+CONSOLE_WELCOME = "督办机器人（控制台）。直接输入问题，输入“退出”或按 Ctrl-D 结束。\n" + HELP
+CONSOLE_PROMPT = "> "
+CONSOLE_QUIT_WORDS = ("退出", "再见", "exit", "quit")
+CONSOLE_BYE = "再见。"
+
+
+def bad_jsonl_line(line_number: int, problem: str) -> str:
+    return f"标准输入第 {line_number} 行：{problem}"
+
+
+JSONL_NOT_JSON = "不是有效的 JSON 对象"
+JSONL_NO_TEXT = "缺少字符串字段 text"
+JSONL_BAD_USER = "字段 user 应为字符串"
+JSONL_BAD_TODAY = "字段 today 应为 YYYY-MM-DD 格式的日期"
+BAD_TODAY = "--today 应为 YYYY-MM-DD 格式的日期"

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
 
 from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class Database:
@@ -31,6 +32,8 @@ class Database:
 
     def upgrade(self) -> None:
         """Create or upgrade the schema to the newest migration."""
+        from alembic import command  # Alembic costs a noticeable share of start-up; only upgrades need it
+
         with self.engine.begin() as connection:
             config = _alembic_config()
             config.attributes["connection"] = connection
@@ -81,6 +84,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("store") / "migrations"))
     return config

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.knowledge import Knowledge
+from nlu.lexicon import Lexicon
 from seeds.apply import apply_seeds
 from store.db import Database, normalise_url
 
@@ -79,3 +81,23 @@ def fuzhou_doc() -> str:
 @pytest.fixture(scope="session")
 def gulou_doc() -> str:
     return _seed_doc("000_12104225aee16fef.txt")
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One seeded SQLite database shared by read-only tests (the parser's lexicon, answers without reports)."""
+    database = Database(f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.sqlite3'}")
+    apply_seeds(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def knowledge(seeded_sqlite: Database) -> Knowledge:
+    """The catalog and lexicon, built once: the tokenizer is expensive and never changes within a run."""
+    return Knowledge(seeded_sqlite)
+
+
+@pytest.fixture(scope="session")
+def lexicon(knowledge: Knowledge) -> Lexicon:
+    return knowledge.lexicon

@@ -1,0 +1,38 @@
+"""The console transport: an interactive conversation on stdin/stdout, the embedded default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot import texts
+from bot.core import Core
+from bot.messages import Inbound
+
+PLATFORM = "console"
+
+
+def run_console(
+    core: Core,
+    *,
+    user: str,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] = print,
+    clock: Callable[[], datetime],
+) -> None:
+    """Answer lines until end of input, 再见/退出, or Ctrl-C."""
+    write(texts.CONSOLE_WELCOME)
+    count = 0
+    while True:
+        try:
+            line = read(texts.CONSOLE_PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            write("")
+            break
+        if line.strip() in texts.CONSOLE_QUIT_WORDS:
+            break
+        count += 1
+        inbound = Inbound(PLATFORM, user, user, line, clock(), message_id=f"console-{count}")
+        for reply in core.handle(inbound):
+            write(reply.text)
+    write(texts.CONSOLE_BYE)

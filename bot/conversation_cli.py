@@ -1,0 +1,111 @@
+"""`duban ask` and `duban chat`: the conversation core on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, datetime, time
+from typing import Any
+
+from bot import texts
+from bot.console_transport import run_console
+from bot.core import Core
+from bot.knowledge import Knowledge
+from bot.messages import LOCAL_TZ, Inbound
+from store.db import Database
+from store.errors import StoreError
+
+LOCAL_ADMIN = "admin"  # who speaks when no --user is given: the local operator
+ASK_PLATFORM = "cli"
+_NOON = time(12, 0)  # a --today question is asked at noon, well inside the working day
+
+
+def add_conversation_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    ask = commands.add_parser("ask", parents=[db_option], help="回答一条消息（或 --jsonl 逐行回答）")
+    ask.add_argument("text", nargs="?", help="消息内容")
+    ask.add_argument("--user", default=LOCAL_ADMIN, help="发消息的用户 ID（默认本地管理员）")
+    ask.add_argument("--today", help="以该日期（YYYY-MM-DD）为“今天”")
+    ask.add_argument("--jsonl", action="store_true", help='从标准输入逐行读取 {"text","user","today"}')
+    ask.set_defaults(handler=ask_command)
+    chat = commands.add_parser("chat", parents=[db_option], help="控制台对话（默认传输方式）")
+    chat.add_argument("--user", default=LOCAL_ADMIN, help="对话用户 ID（默认本地管理员）")
+    chat.add_argument("--today", help="以该日期（YYYY-MM-DD）为“今天”，便于演示")
+    chat.set_defaults(handler=chat_command)
+
+
+def ask_command(args: argparse.Namespace, db: Database) -> str | int:
+    today = _parse_today(args.today, texts.BAD_TODAY)
+    core = Core(Knowledge(db))
+    if args.jsonl:
+        return _answer_lines(core, today)
+    if args.text is None:
+        raise StoreError("请给出消息内容，例如：duban ask 鼓楼专利授权量进度")
+    replies = core.handle(_inbound(args.text, args.user, today, "1"))
+    return "\n".join(reply.text for reply in replies)
+
+
+def chat_command(args: argparse.Namespace, db: Database) -> int:
+    today = _parse_today(args.today, texts.BAD_TODAY)
+    core = Core(Knowledge(db))
+    run_console(core, user=args.user, clock=lambda: _moment(today))
+    return 0
+
+
+def _answer_lines(core: Core, default_today: date | None) -> int:
+    """One JSON object per input line; a bad line gets an error object and the rest still run."""
+    status = 0
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            text, user, today = _read_line(line, default_today)
+        except ValueError as exc:
+            status = 2
+            _emit({"reply": texts.bad_jsonl_line(number, str(exc)), "intent": "invalid_input"})
+            continue
+        replies = core.handle(_inbound(text, user, today, str(number)))
+        _emit({"reply": "\n".join(r.text for r in replies), "intent": replies[0].intent if replies else None})
+    return status
+
+
+def _read_line(line: str, default_today: date | None) -> tuple[str, str, date | None]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        raise ValueError(texts.JSONL_NOT_JSON) from None
+    if not isinstance(record, dict):
+        raise ValueError(texts.JSONL_NOT_JSON)
+    text, user = record.get("text"), record.get("user", LOCAL_ADMIN)
+    if not isinstance(text, str):
+        raise ValueError(texts.JSONL_NO_TEXT)
+    if isinstance(user, int) and not isinstance(user, bool):
+        user = str(user)
+    if not isinstance(user, str) or not user:
+        raise ValueError(texts.JSONL_BAD_USER)
+    today = record.get("today")
+    parsed = (
+        _parse_today(today, texts.JSONL_BAD_TODAY, error=ValueError) if today is not None else default_today
+    )
+    return text, user, parsed
+
+
+def _parse_today(value: Any, message: str, error: type[Exception] = StoreError) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise error(message) from None
+
+
+def _inbound(text: str, user: str, today: date | None, message_id: str) -> Inbound:
+    return Inbound(ASK_PLATFORM, user, user, text, _moment(today), message_id=message_id)
+
+
+def _moment(today: date | None) -> datetime:
+    return datetime.combine(today, _NOON, LOCAL_TZ) if today else datetime.now(LOCAL_TZ)
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    print(json.dumps(payload, ensure_ascii=False), flush=True)

@@ -1,0 +1,174 @@
+"""The conversation core: one inbound message in, replies out; knows no platform.
+
+Per user it remembers the last subject (for "那商标申请呢", "仓山呢", "谁负责"), a pending numbered choice and
+the rest of a long list. That memory is conversational convenience only and lives in process memory;
+everything that must not be lost is in the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, datetime, timedelta
+
+from bot import texts
+from bot.answers import Answer, Answerer, Option
+from bot.knowledge import Knowledge
+from bot.messages import LOCAL_TZ, Inbound, Outbound
+from nlu.intents import Intent, IntentName, Slots, TaskRef
+from nlu.parser import parse
+
+MAX_MESSAGE_CHARS = 1000
+CONTEXT_TTL = timedelta(hours=2)  # a subject from the morning should not answer an afternoon "谁负责"
+_SUBJECT_FIELDS = ("indicators", "regions", "units", "plans", "tasks", "task_fragment")
+
+
+@dataclass
+class Conversation:
+    last_intent: IntentName | None = None
+    last_slots: Slots = field(default_factory=Slots)
+    options: tuple[Option, ...] = ()
+    rest: tuple[str, ...] = ()
+    at: datetime | None = None
+
+
+class Core:
+    """Handles messages for every transport; one instance per process."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self._conversations: dict[tuple[str, str], Conversation] = {}
+
+    def handle(self, inbound: Inbound) -> list[Outbound]:
+        conversation = self._conversation(inbound)
+        answer = self._answer(inbound, conversation)
+        self._remember(conversation, answer, inbound.at)
+        return [Outbound(answer.text, intent=answer.intent)]
+
+    def _conversation(self, inbound: Inbound) -> Conversation:
+        key = (inbound.platform, inbound.user_id)
+        conversation = self._conversations.get(key)
+        if conversation is None or (conversation.at and inbound.at - conversation.at > CONTEXT_TTL):
+            conversation = self._conversations[key] = Conversation()
+        return conversation
+
+    def _answer(self, inbound: Inbound, conversation: Conversation) -> Answer:
+        text = inbound.text.strip()
+        if not text:
+            return Answer("unknown", texts.EMPTY, Slots())
+        if len(text) > MAX_MESSAGE_CHARS:
+            return Answer("unknown", texts.too_long(len(text)), Slots())
+        answerer = Answerer(self.knowledge, inbound.at.astimezone(LOCAL_TZ).date())
+        intent = parse(text, self.knowledge.lexicon)
+        if intent.name == "choose":
+            return self._choose(intent.slots.choice or 0, conversation, answerer)
+        if intent.name == "more":
+            return self._more(conversation)
+        name, slots = _follow_up(intent, conversation)
+        return answerer.answer(name, slots)
+
+    def _choose(self, choice: int, conversation: Conversation, answerer: Answerer) -> Answer:
+        if not conversation.options:  # no question pending: a bare number is a task number
+            return answerer.answer("task_detail", Slots(tasks=(TaskRef(None, choice),)))
+        if not 1 <= choice <= len(conversation.options):
+            count = len(conversation.options)
+            return Answer(
+                conversation.last_intent or "unknown",
+                texts.choice_out_of_range(count),
+                conversation.last_slots,
+                options=conversation.options,
+            )
+        option = conversation.options[choice - 1]
+        return answerer.answer(option.intent, option.slots)
+
+    def _more(self, conversation: Conversation) -> Answer:
+        if not conversation.rest:
+            return Answer("more", texts.NO_MORE, conversation.last_slots)
+        shown, rest = conversation.rest[: texts.PAGE_SIZE], conversation.rest[texts.PAGE_SIZE :]
+        text = "\n".join([*shown] + ([texts.more_hint(len(rest))] if rest else []))
+        return Answer("more", text, conversation.last_slots, rest=rest)
+
+    def _remember(self, conversation: Conversation, answer: Answer, at: datetime) -> None:
+        conversation.at = at
+        conversation.options = answer.options
+        if answer.intent == "more":
+            conversation.rest = answer.rest
+            return
+        conversation.rest = answer.rest
+        if answer.intent not in ("help", "smalltalk", "unknown"):
+            conversation.last_intent = answer.intent
+            conversation.last_slots = answer.slots
+
+
+def _follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, Slots]:
+    """Fill what the message leaves out from the conversation's last subject."""
+    slots, last = intent.slots, conversation.last_slots
+    if intent.name is None:
+        previous = conversation.last_intent
+        name = previous if previous is not None and _compatible(previous, slots) else _default(slots)
+        return name, _merge(last, slots)
+    if slots.subject_free() and intent.name in (
+        "responsible",
+        "indicator_target",
+        "indicator_progress",
+        "task_detail",
+    ):
+        return _asked_of_subject(intent.name, last), _merge(last, slots)
+    if intent.name in ("indicator_progress", "indicator_target") and not slots.regions and last.regions:
+        return intent.name, replace(slots, hint_regions=last.regions)
+    return intent.name, slots
+
+
+def _asked_of_subject(name: IntentName, last: Slots) -> IntentName:
+    """ "谁负责" / "目标是多少" / "什么时候到期" about whatever was last discussed."""
+    if name in ("indicator_target", "indicator_progress") and last.tasks and not last.indicators:
+        return "task_detail"
+    if name == "task_detail" and last.indicators and not last.tasks:
+        return "indicator_target"
+    return name
+
+
+def _compatible(last_intent: IntentName, slots: Slots) -> bool:
+    if last_intent in ("indicator_progress", "indicator_target"):
+        return bool(slots.indicators or slots.regions)
+    if last_intent == "responsible":
+        return bool(slots.indicators or slots.tasks)
+    if last_intent == "task_detail":
+        return bool(slots.tasks)
+    if last_intent == "unit_tasks":
+        return bool(slots.units)
+    return last_intent in (
+        "due_tasks",
+        "overdue_tasks",
+        "ongoing_tasks",
+        "featured_tasks",
+        "plan_overview",
+        "indicator_list",
+    )
+
+
+def _default(slots: Slots) -> IntentName:
+    if slots.tasks:
+        return "task_detail"
+    if slots.indicators:
+        return "indicator_progress"
+    if slots.units:
+        return "unit_tasks"
+    if slots.plans:
+        return "plan_overview"
+    return "indicator_list" if slots.regions else "unknown"
+
+
+def _merge(last: Slots, new: Slots) -> Slots:
+    """The new message's subject wins field by field; a new indicator or task replaces the other kind."""
+    merged = {f.name: getattr(new, f.name) or getattr(last, f.name) for f in fields(Slots)}
+    if new.tasks:
+        merged["indicators"] = ()
+    if new.indicators:
+        merged["tasks"], merged["task_fragment"] = (), None
+    if new.units and not new.regions:
+        merged["regions"] = ()
+    return Slots(**merged)
+
+
+def local_today(at: datetime) -> date:
+    return at.astimezone(LOCAL_TZ).date()

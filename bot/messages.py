@@ -1,0 +1,36 @@
+"""Platform-neutral message values: what every transport turns its payloads into, and back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # every date a person sees is a Shanghai date
+
+
+@dataclass(frozen=True)
+class Inbound:
+    platform: str  # "console", "telegram", "slack", "cli"
+    chat_id: str
+    user_id: str
+    text: str
+    at: datetime  # timezone-aware; "today" for the question is at's Shanghai date
+    message_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("Inbound.at must be timezone-aware")
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str  # opaque to the transport; sent back verbatim when pressed
+
+
+@dataclass(frozen=True)
+class Outbound:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    intent: str | None = None  # what the reply answers, for logs and `duban ask --jsonl`

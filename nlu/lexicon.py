@@ -1,0 +1,190 @@
+"""The parser's lexicon: catalog names and vocabulary as matchable terms, with a dedicated jieba tokenizer.
+
+Built once at start-up from plain name records (the caller reads them from the store), so nlu itself never
+touches a database. All terms are kept in "compact" form (see `compact`) so that punctuation, brackets and
+spaces never decide a match.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import jieba
+
+from nlu.normalize import normalize
+from nlu.vocabulary import CUE_WORDS, FILLER, INDICATOR_SYNONYMS, PLAN_SYNONYMS, REGION_SYNONYMS
+
+EntryKind = Literal["indicator", "region", "unit", "plan", "cue", "filler"]
+ENTITY_KINDS: frozenset[EntryKind] = frozenset({"indicator", "region", "unit", "plan"})
+_TERM_FREQ = 1000  # every term far outweighs an unknown single character (frequency 1)
+_REGION_SUFFIXES = ("区", "市", "县")
+_NOT_MATCHABLE = re.compile(r"[^0-9a-z.%\u4e00-\u9fd5★]+")
+
+
+def compact(text: str) -> str:
+    """Normalised text without punctuation or spaces: the form every term and question is matched in."""
+    return _NOT_MATCHABLE.sub("", normalize(text))
+
+
+@dataclass(frozen=True)
+class IndicatorName:
+    key: str  # "plan:code"
+    name: str
+    region: str
+    plan: str
+
+
+@dataclass(frozen=True)
+class UnitName:
+    name: str
+    aliases: tuple[str, ...]
+    region: str
+
+
+@dataclass(frozen=True)
+class PlanName:
+    code: str
+    title: str
+    region: str
+    numbered: bool  # the document itself numbers the tasks (附件1 序号), so a bare "任务7" means this plan
+
+
+@dataclass(frozen=True)
+class TaskText:
+    plan: str
+    number: int
+    text: str  # title and content
+
+
+@dataclass(frozen=True)
+class CatalogNames:
+    """Everything the lexicon needs to know about the catalog."""
+
+    indicators: tuple[IndicatorName, ...]
+    units: tuple[UnitName, ...]
+    plans: tuple[PlanName, ...]
+    tasks: tuple[TaskText, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: EntryKind
+    key: str
+
+
+@dataclass(frozen=True)
+class IndexedTask:
+    plan: str
+    number: int
+    text: str  # compact
+    bigrams: frozenset[str]
+
+
+class Lexicon:
+    """Terms → entries, an index for one-character typos, task texts, and a tokenizer over the terms."""
+
+    def __init__(self, names: CatalogNames) -> None:
+        self.terms: dict[str, tuple[Entry, ...]] = _collect_terms(names)
+        self.masked: dict[str, tuple[str, ...]] = _mask_index(
+            term for term, entries in self.terms.items() if any(e.kind in ENTITY_KINDS for e in entries)
+        )
+        self.masked_lengths: tuple[int, ...] = tuple(sorted({len(m) for m in self.masked}, reverse=True))
+        self.tasks: tuple[IndexedTask, ...] = tuple(_index_task(task) for task in names.tasks)
+        self.numbered_plans: tuple[str, ...] = tuple(p.code for p in names.plans if p.numbered)
+        self.plan_regions: dict[str, str] = {p.code: p.region for p in names.plans}
+        self.indicator_names: dict[str, IndicatorName] = {i.key: i for i in names.indicators}
+        self.tokenizer: jieba.Tokenizer = _tokenizer(self.terms)
+
+    def tokenize(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """(word, start, end) over compact text; words not in the lexicon come out one character each."""
+        for word, start, end in self.tokenizer.tokenize(text, HMM=False):
+            yield str(word), int(start), int(end)
+
+
+def bigrams(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _collect_terms(names: CatalogNames) -> dict[str, tuple[Entry, ...]]:
+    found: dict[str, list[Entry]] = defaultdict(list)
+    for term, entry in _all_terms(names):
+        key = compact(term)
+        if len(key) >= 1 and entry not in found[key]:
+            found[key].append(entry)
+    return {term: tuple(entries) for term, entries in found.items()}
+
+
+def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
+    yield from _indicator_terms(names.indicators)
+    yield from _region_terms(names)
+    for unit in names.units:
+        for term in (unit.name, *unit.aliases):
+            yield term, Entry("unit", unit.name)
+    for plan in names.plans:
+        for term in (plan.title, _without_city(plan.title), plan.code, *PLAN_SYNONYMS.get(plan.code, ())):
+            yield term, Entry("plan", plan.code)
+    for cue, words in CUE_WORDS.items():
+        for word in words:
+            yield word, Entry("cue", cue)
+    for word in FILLER:
+        yield word, Entry("filler", word)
+
+
+def _without_city(title: str) -> str:
+    """福州市鼓楼区…方案 is also called 鼓楼区…方案: people drop the city they are in."""
+    city_end = title.find("市")
+    return title[city_end + 1 :] if 0 < city_end <= 3 and len(title) - city_end > 8 else title
+
+
+def _indicator_terms(indicators: Iterable[IndicatorName]) -> Iterator[tuple[str, Entry]]:
+    for indicator in indicators:
+        entry = Entry("indicator", indicator.key)
+        yield indicator.name, entry
+        for synonym in INDICATOR_SYNONYMS.get(indicator.name, ()):
+            yield synonym, entry
+
+
+def _region_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
+    regions = {u.region for u in names.units} | {p.region for p in names.plans}
+    for region in sorted(regions):
+        entry = Entry("region", region)
+        yield region, entry
+        short = region[:-1] if region.endswith(_REGION_SUFFIXES) else region
+        if len(short) >= 2:
+            yield short, entry
+        for synonym in REGION_SYNONYMS.get(region, ()):
+            yield synonym, entry
+
+
+def _mask_index(terms: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each term of three or more characters under every one-character mask ("市检?院" → 市检察院)."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for term in terms:
+        if len(term) < 3:
+            continue
+        for i in range(len(term)):
+            index[term[:i] + "?" + term[i + 1 :]].append(term)
+    return {mask: tuple(found) for mask, found in index.items()}
+
+
+def _index_task(task: TaskText) -> IndexedTask:
+    text = compact(task.text)
+    return IndexedTask(task.plan, task.number, text, bigrams(text))
+
+
+def _tokenizer(terms: Iterable[str]) -> jieba.Tokenizer:
+    """A jieba Tokenizer of its own over the lexicon's terms only; jieba's global state is never touched.
+
+    The stock dictionary (350 000 words, the bulk of jieba's start-up time) is not loaded: questions are
+    matched against catalog names and cue words, and anything else may as well fall apart into characters.
+    """
+    tokenizer = jieba.Tokenizer()
+    lines = "".join(f"{term} {_TERM_FREQ}\n" for term in terms if " " not in term)
+    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(lines.encode("utf-8")))
+    tokenizer.initialized = True  # the prefix dictionary above replaces initialize()'s load of the stock one
+    return tokenizer

@@ -1,0 +1,315 @@
+"""parse(text, lexicon) -> Intent: pure, no clock and no database; time words stay symbolic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
+from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, compact
+from nlu.normalize import normalize
+from nlu.numerals import parse_number
+from nlu.time_words import find_window
+from nlu.vocabulary import Cue
+
+MAX_PARSED_CHARS = 500  # a question is short; the rest of a pasted document cannot change what is asked
+_CN_DIGITS = "零〇一二两三四五六七八九十百"
+_NUMBER = rf"(\d{{1,3}}|[{_CN_DIGITS}]{{1,5}})"
+_NOT_A_NUMBER_AFTER = "共些下起样直般切定览并"  # 任务一共, 任务一览: 一 is part of a word, not a number
+_TASK_NUMBER = re.compile(
+    rf"(?:任务|第|序号|编号|事项)(?:第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}])(?:项|号|条|个)?(?:任务|工作)?"
+    rf"|{_NUMBER}(?:号|项)(?:任务|工作)"
+)
+_CHOICE = re.compile(rf"(?:选择?)?{_NUMBER}|第{_NUMBER}个")  # "第十八项" is a task; "第2个" answers a choice
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fd5]+")
+_EDGE_TYPO_MIN_LENGTH = 5
+_FRAGMENT_STRONG_SCORE = 0.9
+_FRAGMENT_MIN_CHARS = 4
+_FRAGMENT_MIN_SCORE = 0.6
+_FRAGMENT_CLEAR_LEAD = 0.15  # the best task must beat the next by this much to be taken alone
+_MAX_CANDIDATES = 5
+_QUESTION_CUES: dict[Cue, IntentName] = {
+    "who": "responsible",
+    "target": "indicator_target",
+    "baseline": "indicator_target",
+    "progress": "indicator_progress",
+    "when": "task_detail",
+    "what": "task_detail",
+}
+
+
+@dataclass
+class _Scan:
+    """What one pass over the compact text found."""
+
+    text: str
+    entries: list[tuple[Entry, int, int]] = field(default_factory=list)  # entity entries with their spans
+    cues: set[Cue] = field(default_factory=set)
+    covered: list[bool] = field(default_factory=list)  # by any lexicon word, entity or not
+    non_entity: list[bool] = field(default_factory=list)  # by a cue or filler word
+
+
+def parse(text: str, lexicon: Lexicon) -> Intent:
+    """Recognise what a chat message asks for."""
+    normalized = normalize(text[: MAX_PARSED_CHARS * 2])[:MAX_PARSED_CHARS]
+    choice = _choice(normalized)
+    if choice is not None:
+        return Intent("choose", Slots(choice=choice))
+    window_match = find_window(normalized)
+    scan = _scan(compact(normalized), lexicon)
+    if window_match is not None:
+        _cover_window(scan, compact(normalized[window_match.start : window_match.end]))
+    numbers = _task_numbers(scan)
+    fragment, tasks = (None, ()) if numbers else _fragment_tasks(scan, lexicon, strong_only=True)
+    if not tasks:  # wording quoted from a task is not a misspelt name (知识产权试点 is not 知识产权局)
+        _fuzzy_entities(scan, lexicon)
+        fragment, tasks = (None, ()) if numbers else _fragment_tasks(scan, lexicon)
+    window = window_match.window if window_match else None
+    if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
+        window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
+    slots = _slots(scan, numbers or tasks, fragment, window)
+    return Intent(_decide(scan, slots), slots)
+
+
+def _cover_window(scan: _Scan, words: str) -> None:
+    """Time words explain their characters but are no task's wording."""
+    start = scan.text.find(words) if words else -1
+    for i in range(start, start + len(words) if start >= 0 else start):
+        scan.covered[i] = scan.non_entity[i] = True
+
+
+def _choice(normalized: str) -> int | None:
+    found = _CHOICE.fullmatch(normalized.strip(" 。.!！"))
+    if found is None:
+        return None
+    number = parse_number(found.group(1) or found.group(2))
+    return int(number) if number is not None and 0 < number < 1000 else None
+
+
+def _scan(text: str, lexicon: Lexicon) -> _Scan:
+    scan = _Scan(text, covered=[False] * len(text), non_entity=[False] * len(text))
+    for word, start, end in lexicon.tokenize(text):
+        entries = lexicon.terms.get(word)
+        if entries:
+            _note(scan, entries, start, end)
+    return scan
+
+
+def _note(scan: _Scan, entries: Iterable[Entry], start: int, end: int) -> None:
+    for entry in entries:
+        if entry.kind == "cue":
+            scan.cues.add(entry.key)  # type: ignore[arg-type]  # cue keys are Cue by construction
+        elif entry.kind in ENTITY_KINDS:
+            scan.entries.append((entry, start, end))
+    is_entity = any(e.kind in ENTITY_KINDS for e in entries)
+    for i in range(start, end):
+        scan.covered[i] = True
+        scan.non_entity[i] = scan.non_entity[i] or not is_entity
+
+
+def _fuzzy_entities(scan: _Scan, lexicon: Lexicon) -> None:
+    """Catch one wrong character in a name (市检查院 → 市检察院, 质押融资总金颜 → 质押融资总金额).
+
+    The wrong character is one no word explains; the name around it may overlap words that were matched
+    (融资 in 总金颜's name), so every placement of every term length around that character is tried.
+    """
+    for start, end in _runs(scan.covered, False):
+        for position in range(start, end):
+            found = _masked_match(scan.text, position, lexicon)
+            if found is not None:
+                term_start, term = found
+                scan.entries = [e for e in scan.entries if not _inside(e, term_start, term_start + len(term))]
+                _note(scan, lexicon.terms[term], term_start, term_start + len(term))
+
+
+def _masked_match(text: str, wrong: int, lexicon: Lexicon) -> tuple[int, str] | None:
+    """The longest term that text spells with the character at `wrong` replaced."""
+    for length in lexicon.masked_lengths:
+        for start in range(max(0, wrong - length + 1), min(wrong, len(text) - length) + 1):
+            piece, offset = text[start : start + length], wrong - start
+            edge = offset in (0, length - 1)
+            if (edge and length < _EDGE_TYPO_MIN_LENGTH) or not _CJK_ONLY.fullmatch(piece):
+                continue  # a short name off at its edge is just another word (知识产权试 is not 知识产权局)
+            terms = lexicon.masked.get(piece[:offset] + "?" + piece[offset + 1 :])
+            if terms:
+                return start, terms[0]
+    return None
+
+
+def _inside(entry: tuple[Entry, int, int], start: int, end: int) -> bool:
+    return start <= entry[1] and entry[2] <= end
+
+
+def _runs(flags: list[bool], value: bool) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, flag in enumerate([*flags, not value]):
+        if flag == value and start is None:
+            start = i
+        elif flag != value and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def _task_numbers(scan: _Scan) -> tuple[TaskRef, ...]:
+    refs: list[TaskRef] = []
+    for found in _TASK_NUMBER.finditer(scan.text):
+        value = parse_number(found.group(1) or found.group(2))
+        if value is not None and 0 < value < 1000 and value == int(value):
+            refs.append(TaskRef(None, int(value)))
+            for i in range(found.start(), found.end()):
+                scan.covered[i] = scan.non_entity[i] = True
+    return tuple(dict.fromkeys(refs))
+
+
+def _fragment_tasks(
+    scan: _Scan, lexicon: Lexicon, *, strong_only: bool = False
+) -> tuple[str | None, tuple[TaskRef, ...]]:
+    """Tasks whose wording the message quotes (闽都文化保护样板街区 → 任务9); strong_only: near-verbatim."""
+    for fragment in _fragments(scan):
+        good = _matching_tasks(fragment, lexicon)
+        if not good or (strong_only and (len(good) > 1 or good[0][0] < _FRAGMENT_STRONG_SCORE)):
+            continue
+        return fragment, tuple(TaskRef(task.plan, task.number) for _, task in good[:_MAX_CANDIDATES])
+    return None, ()
+
+
+def _matching_tasks(fragment: str, lexicon: Lexicon) -> list[tuple[float, IndexedTask]]:
+    """Tasks sharing most of the fragment's character pairs; only the best when it clearly leads."""
+    wanted = bigrams(fragment)
+    shared = ((len(wanted & task.bigrams) / len(wanted), task) for task in lexicon.tasks)
+    scored = sorted(
+        (
+            (_closeness(fragment, share, task.text), task)
+            for share, task in shared
+            if share >= _FRAGMENT_MIN_SCORE
+        ),
+        key=lambda pair: -pair[0],
+    )
+    good = [(score, task) for score, task in scored if score >= _FRAGMENT_MIN_SCORE]
+    if len(good) > 1 and good[0][0] - good[1][0] >= _FRAGMENT_CLEAR_LEAD:
+        return good[:1]
+    return good
+
+
+def _closeness(fragment: str, share: float, text: str) -> float:
+    """Shared character pairs averaged with the longest stretch quoted verbatim: pairs forgive a typo or a
+    dropped word (军门社区服务驿站); the verbatim stretch tells a quotation from a scatter of common pairs."""
+    match = SequenceMatcher(None, fragment, text, autojunk=False).find_longest_match()
+    return (share + match.size / len(fragment)) / 2
+
+
+def _fragments(scan: _Scan) -> list[str]:
+    """The message without the question words around it (both ends, then only the end), if enough of it is
+    wording the lexicon lacks; a cue word may itself be part of the wording (数据知识产权试点)."""
+    inner = [i for i, flag in enumerate(scan.non_entity) if not flag]
+    if not inner:
+        return []
+    spans = [(inner[0], inner[-1] + 1), (0, inner[-1] + 1)]
+    return [scan.text[a:b] for a, b in dict.fromkeys(spans) if _is_fragment(scan, a, b)]
+
+
+def _is_fragment(scan: _Scan, start: int, end: int) -> bool:
+    unknown = sum(1 for i in range(start, end) if not scan.covered[i])
+    # Beside a name the bot knows, two stray characters are more likely chatter than quoted wording,
+    # unless the message says it is asking about a task ("展会专利侵权纠纷的任务").
+    plain = unknown == sum(1 for i in range(start, end) if not scan.non_entity[i]) or "tasks" in scan.cues
+    return end - start >= _FRAGMENT_MIN_CHARS and unknown >= (2 if plain else 3)
+
+
+def _slots(scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window: object) -> Slots:
+    def keys(kind: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e.key for e, _, _ in scan.entries if e.kind == kind))
+
+    role: Role | None = "lead" if "lead" in scan.cues else "co" if "co" in scan.cues else None
+    return Slots(
+        indicators=keys("indicator"),
+        regions=keys("region"),
+        units=keys("unit"),
+        plans=keys("plan"),
+        tasks=tasks,
+        task_fragment=fragment,
+        window=window,  # type: ignore[arg-type]  # a Window or None, from find_window
+        role=role,
+        smalltalk="thanks" if "thanks" in scan.cues else "ack" if "ack" in scan.cues else None,
+    )
+
+
+def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
+    """The question asked; None when the message names a subject and asks nothing (a follow-up)."""
+    cues = scan.cues
+    listing = _listing_intent(cues, slots)
+    if listing is not None:
+        return listing
+    if slots.tasks:
+        return "responsible" if "who" in cues else "task_detail"
+    if slots.indicators:
+        return _indicator_intent(cues)
+    if "indicators" in cues and not slots.units:
+        return "indicator_list"
+    if slots.units and cues & {"tasks", "lead", "co", "who", "what"}:
+        return "unit_tasks"
+    if not slots.subject_free():
+        return "indicator_list" if "indicators" in cues else None
+    return _subjectless_intent(cues, _unexplained(scan))
+
+
+def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
+    """Lists over all tasks, which a subject only narrows (中院逾期的任务)."""
+    if "more" in cues and slots.subject_free():
+        return "more"
+    if "overdue" in cues:
+        return "overdue_tasks"
+    if slots.window is not None and not slots.tasks and not slots.indicators:
+        return "due_tasks"
+    if "ongoing" in cues and not slots.tasks:
+        return "ongoing_tasks"
+    if "featured" in cues and not slots.tasks and not slots.indicators:
+        return "featured_tasks"
+    if "overview" in cues and not slots.tasks and not slots.indicators and _names_a_plan(slots):
+        return "plan_overview"
+    if (
+        "plan" in cues
+        and not slots.tasks
+        and not slots.indicators
+        and not slots.units
+        and "tasks" not in cues
+    ):
+        return "plan_overview" if slots.plans or "progress" in cues else None
+    return None
+
+
+def _names_a_plan(slots: Slots) -> bool:
+    """A plan, a region (鼓楼 is also a unit's short name), or nothing at all: all plans."""
+    return bool(slots.plans or slots.regions or not slots.units)
+
+
+def _indicator_intent(cues: set[Cue]) -> IntentName | None:
+    if "who" in cues:
+        return "responsible"
+    if cues & {"target", "baseline", "when"} and "progress" not in cues:
+        return "indicator_target"
+    return "indicator_progress" if "progress" in cues or "what" in cues else None
+
+
+def _subjectless_intent(cues: set[Cue], unexplained: int) -> IntentName:
+    """A question with no subject: help, thanks, a follow-up cue, or something out of scope."""
+    if unexplained > 1:
+        return "unknown"
+    for cue, name in _QUESTION_CUES.items():
+        if cue in cues:
+            return name
+    if "help" in cues:
+        return "help"
+    if cues & {"thanks", "ack"}:
+        return "smalltalk"
+    if "tasks" in cues:
+        return "help"
+    return "unknown"
+
+
+def _unexplained(scan: _Scan) -> int:
+    return sum(1 for flag in scan.covered if not flag)

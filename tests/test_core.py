@@ -1,0 +1,248 @@
+"""The conversation core end to end: messages in, Chinese replies out, context per user, nothing written."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.core import Core
+from bot.knowledge import Knowledge
+from bot.messages import LOCAL_TZ, Inbound
+from store.db import Database
+from store.ledger import add_member, ledger_version, record_indicator_report
+
+TODAY = date(2025, 8, 10)
+
+
+class Chat:
+    """One user talking to a core, on a fixed day."""
+
+    def __init__(self, core: Core, user: str = "u1", today: date = TODAY) -> None:
+        self.core, self.user, self.today, self.count = core, user, today, 0
+
+    def say(self, text: str) -> tuple[str, str | None]:
+        self.count += 1
+        at = datetime.combine(self.today, time(10), LOCAL_TZ)
+        replies = self.core.handle(
+            Inbound("test", self.user, self.user, text, at, f"{self.user}-{self.count}")
+        )
+        assert len(replies) == 1
+        return replies[0].text, replies[0].intent
+
+
+@pytest.fixture
+def chat(knowledge: Knowledge) -> Chat:
+    return Chat(Core(knowledge))
+
+
+def test_gulou_patent_progress_without_data(chat: Chat) -> None:
+    reply, intent = chat.say("鼓楼专利授权量进度")
+    assert intent == "indicator_progress"
+    assert "【鼓楼区】年专利授权量" in reply
+    assert ">3500 件/年" in reply
+    assert "尚无上报数据" in reply
+    assert "序时进度" in reply
+
+
+def test_follow_ups_swap_indicator_then_region(chat: Chat) -> None:
+    chat.say("鼓楼专利授权量进度")
+    reply, intent = chat.say("那商标申请呢")
+    assert intent == "indicator_progress"
+    assert "【鼓楼区】商标申请数量" in reply
+    reply, intent = chat.say("仓山呢")
+    assert intent == "indicator_progress"
+    assert "仓山区没有“商标申请数量”" in reply and "鼓楼区" in reply
+
+
+def test_who_is_responsible_follows_the_last_task(chat: Chat) -> None:
+    chat.say("任务7是什么")
+    reply, intent = chat.say("谁负责")
+    assert intent == "responsible"
+    assert reply.startswith("任务7的责任单位：市市场监管局（知识产权局）（牵头）")
+    assert "长乐区人民政府（配合）" in reply
+
+
+def test_ambiguity_gets_a_numbered_choice(chat: Chat) -> None:
+    reply, intent = chat.say("质押融资进度")
+    assert intent == "indicator_progress"
+    assert reply.startswith("您指的是：\n1 【福州市】知识产权质押融资总金额\n2 【鼓楼区】专利质押贷款额度")
+    reply, intent = chat.say("2")
+    assert intent == "indicator_progress"
+    assert "【鼓楼区】专利质押贷款额度" in reply
+    reply, _ = chat.say("福州呢")
+    assert "【福州市】知识产权质押融资总金额" in reply
+    assert "110 亿元（2023年）" in reply
+
+
+def test_a_choice_out_of_range_asks_again(chat: Chat) -> None:
+    chat.say("质押融资进度")
+    reply, _ = chat.say("5")
+    assert reply == "请回复 1 到 2 之间的序号。"
+    reply, _ = chat.say("1")
+    assert "【福州市】知识产权质押融资总金额" in reply
+
+
+def test_users_do_not_share_context(knowledge: Knowledge) -> None:
+    core = Core(knowledge)
+    Chat(core, "a").say("任务7是什么")
+    reply, _ = Chat(core, "b").say("谁负责")
+    assert "请说明是哪项任务或哪个指标" in reply
+
+
+def test_unit_tasks_mark_lead_and_co_units(chat: Chat) -> None:
+    reply, intent = chat.say("市检察院有哪些任务")
+    assert intent == "unit_tasks"
+    assert reply.splitlines()[0] == "市检察院承担的任务共 3 项："
+    assert "任务25〔牵头〕" in reply and "任务27〔牵头〕" in reply
+    reply, _ = chat.say("市监局配合哪些任务")
+    assert "配合的任务" in reply and "任务5〔配合〕" in reply and "〔牵头〕" not in reply
+
+
+def test_collectives_are_expanded_and_long_lists_page(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼区人民政府有哪些任务")
+    assert "任务4〔配合〕" in reply  # assigned to 各县（市）区人民政府
+    assert "任务30〔配合〕" in reply  # 市委政法委 leads, 鼓楼区人民政府 co-operates
+    assert "鼓楼区的《福州市鼓楼区国家知识产权强县建设示范县工作方案》有 11 项重点工作" in reply
+    lines = [line for line in reply.splitlines() if line.startswith("任务")]
+    assert len(lines) == 10
+    assert "还有 1 项，回复“更多”查看" in reply
+    more, intent = chat.say("更多")
+    assert intent == "more"
+    assert more.startswith("任务41〔牵头〕")
+    assert chat.say("更多")[0] == "没有更多内容了。"
+
+
+def test_task_detail_shows_units_deadline_and_days(chat: Chat) -> None:
+    reply, intent = chat.say("第十八项")
+    assert intent == "task_detail"
+    assert "任务18（福州市国家知识产权保护示范区建设方案）" in reply
+    assert "责任单位：市中级人民法院" in reply
+    assert "时限：2024-12-31（已逾期 222 天）" in reply
+    assert "状态：未完成" in reply
+
+
+def test_gulou_items_are_reached_through_the_plan(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼方案第3项")
+    assert reply.startswith("鼓楼第3项（福州市鼓楼区国家知识产权强县建设示范县工作方案）")
+    assert "成立知识产权服务业联盟" in reply
+
+
+def test_unknown_task_number(chat: Chat) -> None:
+    reply, _ = chat.say("任务99")
+    assert reply == "《福州市国家知识产权保护示范区建设方案》没有第 99 项任务（共 42 项）。"
+
+
+def test_due_windows_are_relative_to_today(chat: Chat) -> None:
+    reply, intent = chat.say("本月到期的任务")
+    assert intent == "due_tasks"
+    assert reply.splitlines()[0] == "2025-08-01 至 2025-08-31 到期的任务共 5 项："
+    for number in (3, 11, 12, 41, 42):
+        assert f"任务{number} " in reply
+    reply, _ = chat.say("下个月到期的任务")
+    assert reply == "2025-09-01 至 2025-09-30 没有到期的任务。"
+
+
+def test_overdue_tasks(chat: Chat) -> None:
+    reply, intent = chat.say("逾期任务")
+    assert intent == "overdue_tasks"
+    assert (
+        reply.splitlines()[0] == "截至 2025-08-10，逾期未完成的任务共 16 项："
+    )  # 1, 4, 18, 26, 6 + 11 Gulou
+
+
+def test_plan_overview_counts(chat: Chat) -> None:
+    reply, intent = chat.say("示范区总体情况")
+    assert intent == "plan_overview"
+    assert "任务 42 项（★20，长期推进 12）：已完成 0，逾期 5，30 天内到期 5" in reply
+    assert "指标 14 项" in reply
+
+
+def test_progress_uses_the_latest_report(db: Database) -> None:
+    member = add_member(
+        db, platform="test", user_id="s1", display_name="张三", unit="鼓楼区市场监督管理局（知识产权局）",
+        role="staff", at=datetime(2025, 8, 1, 9, tzinfo=LOCAL_TZ),
+    )  # fmt: skip
+    for value, as_of in (("2900", date(2025, 6, 30)), ("3120", date(2025, 7, 31))):
+        record_indicator_report(
+            db, plan="gulou-strong-county", code="2", value=Decimal(value), as_of=as_of,
+            recorded_at=datetime(2025, 8, 1, 10, tzinfo=LOCAL_TZ), platform="test", member_id=member.id,
+            unit=member.unit, message_id=f"m-{value}",
+        )  # fmt: skip
+    reply, _ = Chat(Core(Knowledge(db))).say("鼓楼专利授权量进度")
+    assert "最新数据：3120 件（截至 2025-07-31，张三·鼓楼区市场监督管理局（知识产权局）上报）" in reply
+    assert "完成目标的 89.1%" in reply
+
+
+def test_a_new_report_is_seen_without_restarting(db: Database) -> None:
+    chat = Chat(Core(Knowledge(db)))
+    assert "尚无上报数据" in chat.say("先行所进度")[0]
+    record_indicator_report(
+        db, plan="fuzhou-protection", code="1", value=Decimal(20), as_of=date(2025, 7, 31),
+        recorded_at=datetime(2025, 8, 1, 10, tzinfo=LOCAL_TZ), platform="test", message_id="m1",
+    )  # fmt: skip
+    assert "最新数据：20 个" in chat.say("先行所进度")[0]
+
+
+BAD_INPUTS = [
+    "",
+    "   \t  ",
+    "鼓" * 10_000,
+    "🙂🙂🙂",
+    "\x00\x07\x1b[31m",
+    "'; DROP TABLE task;--",
+    "SELECT * FROM indicator_report",
+    "hello, how are you?",
+    "\u202e\u200b",
+]
+
+
+@pytest.mark.parametrize("text", BAD_INPUTS)
+def test_bad_input_gets_a_polite_reply_and_writes_nothing(db: Database, text: str) -> None:
+    before = ledger_version(db)
+    reply, intent = Chat(Core(Knowledge(db))).say(text)
+    assert intent == "unknown"
+    assert "可以这样问" in reply
+    assert ledger_version(db) == before
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=300))
+def test_any_text_gets_a_reply(chat: Chat, text: str) -> None:
+    reply, intent = chat.say(text)
+    assert reply.strip()
+    assert intent is not None
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.lists(
+        st.sampled_from(
+            [
+                "鼓楼",
+                "专利授权量",
+                "进度",
+                "任务",
+                "18",
+                "谁负责",
+                "下个月",
+                "到期",
+                "呢",
+                "那",
+                "1",
+                "更多",
+                "质押融资",
+                "中院",
+                "🙂",
+                " ",
+            ]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_domain_word_salad_gets_a_reply(chat: Chat, text: str) -> None:
+    reply, _ = chat.say(text)
+    assert reply.strip()
