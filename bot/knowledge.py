@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nlu.lexicon import CatalogNames, IndicatorName, Lexicon, PlanName, TaskText, UnitName
-from store.catalog_queries import list_indicators, list_plans, list_tasks, list_units
+from store.catalog_queries import load_catalog_views
 from store.db import Database
 from store.ledger import ReportView, TaskStatusView, latest_reports, ledger_version, task_statuses
 from store.views import IndicatorView, PlanView, TaskView, UnitView
@@ -28,11 +28,12 @@ class Catalog:
 
     @classmethod
     def load(cls, db: Database) -> Catalog:
+        views = load_catalog_views(db)
         return cls(
-            plans={p.code: p for p in list_plans(db)},
-            units={u.name: u for u in list_units(db)},
-            tasks={(t.plan, t.number): t for t in list_tasks(db)},
-            indicators={indicator_key(i): i for i in list_indicators(db)},
+            plans={p.code: p for p in views.plans},
+            units={u.name: u for u in views.units},
+            tasks={(t.plan, t.number): t for t in views.tasks},
+            indicators={indicator_key(i): i for i in views.indicators},
         )
 
     def names(self) -> CatalogNames:

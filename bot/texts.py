@@ -6,8 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from store.catalog import SyncReport
+if TYPE_CHECKING:  # only `duban init` reports a sync; the chat commands need not import the seeding code
+    from store.catalog import SyncReport
+
 
 KIND_LABELS = {"units": "单位", "plans": "计划", "indicators": "指标", "tasks": "任务"}
 UNIT_KIND_LABELS = {

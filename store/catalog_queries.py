@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -120,6 +121,37 @@ def list_indicators(db: Database, *, plan: str | None = None) -> list[IndicatorV
         rows = session.exec(select(Indicator).order_by(col(Indicator.plan_id), col(Indicator.id))).all()
     views = [_indicator_view(row, codes[row.plan_id], links[row.id or 0], directory) for row in rows]
     return [v for v in views if plan_code is None or v.plan == plan_code]
+
+
+@dataclass(frozen=True)
+class CatalogViews:
+    plans: list[PlanView]
+    units: list[UnitView]
+    tasks: list[TaskView]
+    indicators: list[IndicatorView]
+
+
+def load_catalog_views(db: Database) -> CatalogViews:
+    """Every plan, unit, task and indicator in one session: what a long-running bot holds in memory."""
+    with db.session() as session:
+        directory = _UnitDirectory(session)
+        plans = session.exec(select(Plan).order_by(col(Plan.id))).all()
+        codes = {p.id: p.code for p in plans}
+        task_links = _links(session.exec(select(TaskUnit).order_by(col(TaskUnit.position))), "task_id")
+        indicator_links = _links(
+            session.exec(select(IndicatorUnit).order_by(col(IndicatorUnit.position))), "indicator_id"
+        )
+        tasks = session.exec(select(Task).order_by(col(Task.plan_id), col(Task.number))).all()
+        indicators = session.exec(select(Indicator).order_by(col(Indicator.plan_id), col(Indicator.id))).all()
+        return CatalogViews(
+            plans=[_plan_view(plan, directory) for plan in plans],
+            units=[directory.view(unit_id) for unit_id in sorted(directory.by_id)],
+            tasks=[_task_view(t, codes[t.plan_id], task_links[t.id or 0], directory) for t in tasks],
+            indicators=[
+                _indicator_view(i, codes[i.plan_id], indicator_links[i.id or 0], directory)
+                for i in indicators
+            ],
+        )
 
 
 def _unit_filter(db: Database, unit: str | None) -> frozenset[str] | None:

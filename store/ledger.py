@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from store.db import Database
@@ -23,6 +24,13 @@ COMPLETED = "completed"  # one responsible unit reports its part done (unit_id s
 COMPLETED_ALL = "completed_all"  # an admin marks the whole task done
 PROGRESS = "progress"
 RETRACTION = "retraction"
+
+
+_VERSION_QUERY = core_select(
+    core_select(func.max(IndicatorReport.id)).scalar_subquery(),
+    core_select(func.max(TaskEvent.id)).scalar_subquery(),
+    core_select(func.max(Member.id)).scalar_subquery(),
+)
 
 
 @dataclass(frozen=True)
@@ -57,13 +65,13 @@ class MemberView:
 
 
 def ledger_version(db: Database) -> tuple[int, int, int]:
-    """Highest row ids of reports, task events and members: changes whenever anything is recorded."""
-    with db.session() as session:
-        return (
-            _max_id(session, IndicatorReport),
-            _max_id(session, TaskEvent),
-            _max_id(session, Member),
-        )
+    """Highest row ids of reports, task events and members: changes whenever anything is recorded.
+
+    Asked before every answer, so it is one Core statement on a pooled connection, not an ORM session.
+    """
+    with db.engine.connect() as connection:
+        row = connection.execute(_VERSION_QUERY).one()
+    return (int(row[0] or 0), int(row[1] or 0), int(row[2] or 0))
 
 
 def latest_reports(db: Database) -> dict[tuple[str, str], ReportView]:
@@ -156,10 +164,6 @@ def add_member(
         session.add(row)
         session.commit()
         return MemberView(row.id or 0, platform, user_id, display_name, unit, role)
-
-
-def _max_id(session: Session, model: type[IndicatorReport] | type[TaskEvent] | type[Member]) -> int:
-    return int(session.exec(select(func.max(model.id))).one() or 0)
 
 
 def _unit_id(session: Session, unit: str | None) -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from golden.evaluate import TARGET_OVERALL, TARGET_PER_INTENT, accuracy, evaluate, load_golden, report
+
 from nlu.intents import INTENT_NAMES
 
 
@@ -14,7 +15,7 @@ def test_golden_set_accuracy(tmp_path: Path) -> None:
     overall, per_intent = accuracy(turns)
     assert len(turns) >= 300
     assert overall >= TARGET_OVERALL, report(turns, show_failures=True)
-    for intent, (passed, total) in per_intent.items():
+    for _intent, (passed, total) in per_intent.items():
         assert passed / total >= TARGET_PER_INTENT, report(turns, show_failures=True)
 
 

@@ -3,7 +3,7 @@
 A turn passes when the answered intent is the expected one and every listed fact appears in the reply.
 Run as a script for the per-intent report:
 
-    .venv/bin/python tests/golden/evaluate.py [--failures]
+    .venv/bin/python tests/golden/evaluate.py [--failures] [--set tests/golden/holdout.yaml]
 """
 
 from __future__ import annotations
@@ -141,9 +141,10 @@ def report(turns: list[Turn], show_failures: bool) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--failures", action="store_true", help="print every failing turn with its reply")
+    parser.add_argument("--set", default=str(GOLDEN), help="golden.yaml (default) or holdout.yaml")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        turns = evaluate(f"sqlite:///{Path(tmp) / 'golden.sqlite3'}")
+        turns = evaluate(f"sqlite:///{Path(tmp) / 'golden.sqlite3'}", load_golden(Path(args.set)))
     print(report(turns, args.failures))
     overall, per_intent = accuracy(turns)
     worst = min(ok / total for ok, total in per_intent.values())

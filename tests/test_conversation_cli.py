@@ -1,0 +1,143 @@
+"""`duban ask`, `duban ask --jsonl` and `duban chat`: the public command-line contract."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.console_transport import run_console
+from bot.core import Core
+from bot.knowledge import Knowledge
+from bot.messages import LOCAL_TZ
+from store.db import Database
+from store.ledger import ledger_version
+
+
+@pytest.fixture
+def initialised(db_url: str) -> str:
+    assert main(["init", "--db", db_url]) == 0
+    return db_url
+
+
+def ask(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["ask", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def jsonl(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, db_url: str, lines: list[str]
+) -> tuple[int, list[dict[str, str]]]:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    code = main(["ask", "--jsonl", "--db", db_url])
+    out, _ = capsys.readouterr()
+    return code, [json.loads(line) for line in out.splitlines()]
+
+
+def test_ask_answers_gulou_patent_progress(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = ask(capsys, "--db", initialised, "--today", "2025-08-10", "鼓楼专利授权量进度")
+    assert code == 0, err
+    assert out.startswith("【鼓楼区】年专利授权量")
+    assert "目标：>3500 件/年" in out and "尚无上报数据" in out
+
+
+def test_ask_rejects_a_bad_today(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = ask(capsys, "--db", initialised, "--today", "2025-13-01", "逾期任务")
+    assert (code, out) == (2, "")
+    assert err.strip() == "错误：--today 应为 YYYY-MM-DD 格式的日期"
+
+
+def test_ask_without_text_says_how(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = ask(capsys, "--db", initialised)
+    assert code == 2 and "duban ask 鼓楼专利授权量进度" in err
+
+
+def test_ask_before_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = ask(capsys, "--db", f"sqlite:///{tmp_path / 'empty.sqlite3'}", "逾期任务")
+    assert code == 2 and "duban init" in err
+
+
+def test_jsonl_keeps_context_per_user(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = [
+        json.dumps({"text": "鼓楼专利授权量进度", "user": "a", "today": "2025-08-10"}, ensure_ascii=False),
+        json.dumps({"text": "任务7是什么", "user": "b", "today": "2025-08-10"}, ensure_ascii=False),
+        json.dumps({"text": "那商标申请呢", "user": "a", "today": "2025-08-10"}, ensure_ascii=False),
+        json.dumps({"text": "谁负责", "user": "b", "today": "2025-08-10"}, ensure_ascii=False),
+        json.dumps({"text": "仓山呢", "user": "a", "today": "2025-08-10"}, ensure_ascii=False),
+    ]
+    code, out = jsonl(capsys, monkeypatch, initialised, lines)
+    assert code == 0
+    assert [o["intent"] for o in out] == [
+        "indicator_progress", "task_detail", "indicator_progress", "responsible", "indicator_progress",
+    ]  # fmt: skip
+    assert "【鼓楼区】商标申请数量" in out[2]["reply"]
+    assert out[3]["reply"].startswith("任务7的责任单位")
+    assert "仓山区没有“商标申请数量”" in out[4]["reply"]
+    assert set(out[0]) == {"reply", "intent"}
+
+
+def test_jsonl_bad_lines_name_the_line_and_the_rest_still_run(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = ["not json", '{"user": "a"}', '{"text": "逾期任务", "today": "yesterday"}', '{"text": "帮助"}', "[1]"]
+    code, out = jsonl(capsys, monkeypatch, initialised, lines)
+    assert code == 2
+    assert [o["intent"] for o in out] == ["invalid_input", "invalid_input", "invalid_input", "help", "invalid_input"]
+    assert out[0]["reply"] == "标准输入第 1 行：不是有效的 JSON 对象"
+    assert out[1]["reply"] == "标准输入第 2 行：缺少字符串字段 text"
+    assert out[2]["reply"] == "标准输入第 3 行：字段 today 应为 YYYY-MM-DD 格式的日期"
+
+
+def test_console_chat_conversation(db: Database) -> None:
+    answers: list[str] = []
+    inputs = iter(["鼓楼专利授权量进度", "那商标申请呢", "", "退出"])
+    before = ledger_version(db)
+    run_console(
+        Core(Knowledge(db)),
+        user="admin",
+        read=lambda prompt: next(inputs),
+        write=answers.append,
+        clock=lambda: datetime(2025, 8, 10, 10, tzinfo=LOCAL_TZ),
+    )
+    assert answers[0].startswith("督办机器人（控制台）")
+    assert answers[1].startswith("【鼓楼区】年专利授权量")
+    assert answers[2].startswith("【鼓楼区】商标申请数量")
+    assert answers[3].startswith("没有收到文字内容")
+    assert answers[-1] == "再见。"
+    assert ledger_version(db) == before
+
+
+def test_console_chat_ends_on_end_of_input(db: Database) -> None:
+    answers: list[str] = []
+
+    def read(prompt: str) -> str:
+        raise EOFError
+
+    run_console(Core(Knowledge(db)), user="admin", read=read, write=answers.append, clock=lambda: datetime.now(LOCAL_TZ))
+    assert answers[-1] == "再见。"
+
+
+def test_duban_chat_as_a_process(tmp_path: Path) -> None:
+    """The README's run path: the installed command, stdin piped in, exits cleanly at end of input."""
+    env = {**os.environ, "DUBAN_HOME": str(tmp_path)}
+    env.pop("DUBAN_DB", None)
+    subprocess.run([sys.executable, "-m", "bot", "init"], env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--today", "2025-08-10"],
+        env=env, input="市检察院有哪些任务\n任务25谁负责\n", capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "市检察院承担的任务共 3 项" in result.stdout
+    assert "任务25的责任单位：市检察院" in result.stdout
+    assert result.stdout.rstrip().endswith("再见。")
+    assert "Traceback" not in result.stderr
