@@ -147,6 +147,7 @@ def _compatible(last_intent: IntentName, slots: Slots) -> bool:
 
 
 def _default(slots: Slots) -> IntentName:
+    """What a bare subject asks about when there is no conversation to continue."""
     if slots.tasks:
         return "task_detail"
     if slots.indicators:
@@ -155,6 +156,8 @@ def _default(slots: Slots) -> IntentName:
         return "unit_tasks"
     if slots.plans:
         return "plan_overview"
+    if slots.window is not None:
+        return "due_tasks"
     return "indicator_list" if slots.regions else "unknown"
 
 

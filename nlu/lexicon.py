@@ -23,11 +23,12 @@ EntryKind = Literal["indicator", "region", "unit", "plan", "cue", "filler"]
 ENTITY_KINDS: frozenset[EntryKind] = frozenset({"indicator", "region", "unit", "plan"})
 _TERM_FREQ = 1000  # every term far outweighs an unknown single character (frequency 1)
 _REGION_SUFFIXES = ("区", "市", "县")
-_NOT_MATCHABLE = re.compile(r"[^0-9a-z.%\u4e00-\u9fd5★]+")
+# 的 goes too: "授权3件以上专利的企业" is "授权3件以上专利企业", and no name is told apart by a 的.
+_NOT_MATCHABLE = re.compile(r"[^0-9a-z.%\u4e00-\u9fd5★]+|的")
 
 
 def compact(text: str) -> str:
-    """Normalised text without punctuation or spaces: the form every term and question is matched in."""
+    """Normalised text without punctuation, spaces or 的: the form every term and question is matched in."""
     return _NOT_MATCHABLE.sub("", normalize(text))
 
 

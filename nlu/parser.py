@@ -24,9 +24,10 @@ _TASK_NUMBER = re.compile(
 )
 _CHOICE = re.compile(rf"(?:选择?)?{_NUMBER}|第{_NUMBER}个")  # "第十八项" is a task; "第2个" answers a choice
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fd5]+")
-_EDGE_TYPO_MIN_LENGTH = 5
+_EDGE_TYPO_MIN_LENGTH = 4
 _FRAGMENT_STRONG_SCORE = 0.9
 _FRAGMENT_MIN_CHARS = 4
+_HELP_TOLERANCE = 3  # "这个机器人怎么用啊": a plain request for help survives a few stray characters
 _FRAGMENT_MIN_SCORE = 0.6
 _FRAGMENT_CLEAR_LEAD = 0.15  # the best task must beat the next by this much to be taken alone
 _MAX_CANDIDATES = 5
@@ -129,13 +130,21 @@ def _masked_match(text: str, wrong: int, lexicon: Lexicon) -> tuple[int, str] | 
     for length in lexicon.masked_lengths:
         for start in range(max(0, wrong - length + 1), min(wrong, len(text) - length) + 1):
             piece, offset = text[start : start + length], wrong - start
-            edge = offset in (0, length - 1)
-            if (edge and length < _EDGE_TYPO_MIN_LENGTH) or not _CJK_ONLY.fullmatch(piece):
-                continue  # a short name off at its edge is just another word (知识产权试 is not 知识产权局)
+            if not _CJK_ONLY.fullmatch(piece) or _edge_is_another_word(piece, offset, lexicon):
+                continue
             terms = lexicon.masked.get(piece[:offset] + "?" + piece[offset + 1 :])
             if terms:
                 return start, terms[0]
     return None
+
+
+def _edge_is_another_word(piece: str, offset: int, lexicon: Lexicon) -> bool:
+    """A name off at its first or last character, where the rest is a word of its own, is that word followed
+    by another (知识产权试点 is not a misspelt 知识产权局); short names are never corrected at the edge."""
+    if offset not in (0, len(piece) - 1):
+        return False
+    rest = piece[1:] if offset == 0 else piece[:-1]
+    return len(piece) < _EDGE_TYPO_MIN_LENGTH or rest in lexicon.terms
 
 
 def _inside(entry: tuple[Entry, int, int], start: int, end: int) -> bool:
@@ -224,7 +233,8 @@ def _slots(scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window
     def keys(kind: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.key for e, _, _ in scan.entries if e.kind == kind))
 
-    role: Role | None = "lead" if "lead" in scan.cues else "co" if "co" in scan.cues else None
+    roles = scan.cues & {"lead", "co"}
+    role: Role | None = "lead" if roles == {"lead"} else "co" if roles == {"co"} else None  # 牵头或参与: both
     return Slots(
         indicators=keys("indicator"),
         regions=keys("region"),
@@ -253,7 +263,12 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
     if slots.units and cues & {"tasks", "lead", "co", "who", "what"}:
         return "unit_tasks"
     if not slots.subject_free():
-        return "indicator_list" if "indicators" in cues else None
+        if "indicators" in cues:
+            return "indicator_list"
+        # A place or plan amid words the bot does not know ("福州明天限行尾号") is not a question for it.
+        return "unknown" if _unexplained(scan) > 2 and not slots.units else None
+    if slots.window is not None:
+        return None  # "下个月呢": a new window for the last list
     return _subjectless_intent(cues, _unexplained(scan))
 
 
@@ -263,7 +278,12 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         return "more"
     if "overdue" in cues:
         return "overdue_tasks"
-    if slots.window is not None and not slots.tasks and not slots.indicators:
+    if (
+        slots.window is not None
+        and not slots.tasks
+        and not slots.indicators
+        and cues & {"due", "tasks", "when"}
+    ):
         return "due_tasks"
     if "ongoing" in cues and not slots.tasks:
         return "ongoing_tasks"
@@ -271,12 +291,8 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         return "featured_tasks"
     if "overview" in cues and not slots.tasks and not slots.indicators and _names_a_plan(slots):
         return "plan_overview"
-    if (
-        "plan" in cues
-        and not slots.tasks
-        and not slots.indicators
-        and not slots.units
-        and "tasks" not in cues
+    if "plan" in cues and not (
+        slots.tasks or slots.indicators or slots.units or cues & {"tasks", "indicators"}
     ):
         return "plan_overview" if slots.plans or "progress" in cues else None
     return None
@@ -297,6 +313,8 @@ def _indicator_intent(cues: set[Cue]) -> IntentName | None:
 
 def _subjectless_intent(cues: set[Cue], unexplained: int) -> IntentName:
     """A question with no subject: help, thanks, a follow-up cue, or something out of scope."""
+    if "help" in cues and unexplained <= _HELP_TOLERANCE:
+        return "help"
     if unexplained > 1:
         return "unknown"
     for cue, name in _QUESTION_CUES.items():

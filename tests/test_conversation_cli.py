@@ -89,10 +89,22 @@ def test_jsonl_keeps_context_per_user(
 def test_jsonl_bad_lines_name_the_line_and_the_rest_still_run(
     initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lines = ["not json", '{"user": "a"}', '{"text": "逾期任务", "today": "yesterday"}', '{"text": "帮助"}', "[1]"]
+    lines = [
+        "not json",
+        '{"user": "a"}',
+        '{"text": "逾期任务", "today": "yesterday"}',
+        '{"text": "帮助"}',
+        "[1]",
+    ]
     code, out = jsonl(capsys, monkeypatch, initialised, lines)
     assert code == 2
-    assert [o["intent"] for o in out] == ["invalid_input", "invalid_input", "invalid_input", "help", "invalid_input"]
+    assert [o["intent"] for o in out] == [
+        "invalid_input",
+        "invalid_input",
+        "invalid_input",
+        "help",
+        "invalid_input",
+    ]
     assert out[0]["reply"] == "标准输入第 1 行：不是有效的 JSON 对象"
     assert out[1]["reply"] == "标准输入第 2 行：缺少字符串字段 text"
     assert out[2]["reply"] == "标准输入第 3 行：字段 today 应为 YYYY-MM-DD 格式的日期"
@@ -123,7 +135,13 @@ def test_console_chat_ends_on_end_of_input(db: Database) -> None:
     def read(prompt: str) -> str:
         raise EOFError
 
-    run_console(Core(Knowledge(db)), user="admin", read=read, write=answers.append, clock=lambda: datetime.now(LOCAL_TZ))
+    run_console(
+        Core(Knowledge(db)),
+        user="admin",
+        read=read,
+        write=answers.append,
+        clock=lambda: datetime.now(LOCAL_TZ),
+    )
     assert answers[-1] == "再见。"
 
 
