@@ -7,17 +7,37 @@ spaces never decide a match.
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
-
-import jieba
+from typing import Any, Literal
 
 from nlu.normalize import normalize
 from nlu.vocabulary import CUE_WORDS, FILLER, INDICATOR_SYNONYMS, PLAN_SYNONYMS, REGION_SYNONYMS
+
+
+def _import_jieba() -> Any:
+    """jieba, imported without pkg_resources.
+
+    jieba's _compat imports pkg_resources (deprecated; about 0.1 s here) only to find its stock dictionary,
+    which duban never loads; when the import fails jieba falls back to a plain file path. The block is lifted
+    again at once, so nothing else in the process is affected.
+    """
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # None makes the import fail
+    try:
+        return importlib.import_module("jieba")
+    finally:
+        if blocked:
+            del sys.modules["pkg_resources"]
+
+
+jieba = _import_jieba()
 
 EntryKind = Literal["indicator", "region", "unit", "plan", "cue", "filler"]
 ENTITY_KINDS: frozenset[EntryKind] = frozenset({"indicator", "region", "unit", "plan"})
@@ -99,7 +119,7 @@ class Lexicon:
         self.numbered_plans: tuple[str, ...] = tuple(p.code for p in names.plans if p.numbered)
         self.plan_regions: dict[str, str] = {p.code: p.region for p in names.plans}
         self.indicator_names: dict[str, IndicatorName] = {i.key: i for i in names.indicators}
-        self.tokenizer: jieba.Tokenizer = _tokenizer(self.terms)
+        self.tokenizer: Any = _tokenizer(self.terms)
 
     def tokenize(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(word, start, end) over compact text; words not in the lexicon come out one character each."""
@@ -178,7 +198,7 @@ def _index_task(task: TaskText) -> IndexedTask:
     return IndexedTask(task.plan, task.number, text, bigrams(text))
 
 
-def _tokenizer(terms: Iterable[str]) -> jieba.Tokenizer:
+def _tokenizer(terms: Iterable[str]) -> Any:
     """A jieba Tokenizer of its own over the lexicon's terms only; jieba's global state is never touched.
 
     The stock dictionary (350 000 words, the bulk of jieba's start-up time) is not loaded: questions are

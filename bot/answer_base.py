@@ -1,0 +1,71 @@
+"""What every answer shares: the values it returns and the lookups all kinds of answer use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot import texts
+from bot.knowledge import Knowledge, LedgerState
+from nlu.intents import IntentName, Slots
+from store.views import PlanView, TaskView
+
+
+@dataclass(frozen=True)
+class Option:
+    """One numbered choice: what answering it means."""
+
+    label: str
+    intent: IntentName
+    slots: Slots
+
+
+@dataclass(frozen=True)
+class Answer:
+    intent: IntentName
+    text: str
+    slots: Slots  # the subject, for follow-ups
+    options: tuple[Option, ...] = ()
+    rest: tuple[str, ...] = ()  # list lines beyond the first page, for "更多"
+
+
+class AnswerBase:
+    """The knowledge as of one message and the day it is asked; helpers shared by every kind of answer."""
+
+    def __init__(self, knowledge: Knowledge, today: date) -> None:
+        self.catalog = knowledge.catalog
+        self.numbered_plans = knowledge.lexicon.numbered_plans
+        self.ledger: LedgerState = knowledge.ledger()
+        self.today = today
+
+    def _plans_in(self, slots: Slots) -> list[PlanView]:
+        plans = [self.catalog.plans[code] for code in slots.plans if code in self.catalog.plans]
+        plans += [p for p in self.catalog.plans.values() if p.region in slots.regions and p not in plans]
+        return plans
+
+    def _collective_sizes(self, assigned: Sequence[str]) -> dict[str, int]:
+        return {
+            name: len(self.catalog.units[name].members)
+            for name in assigned
+            if self.catalog.units[name].members
+        }
+
+    def _status(self, task: TaskView) -> tuple[bool, int]:
+        status = self.ledger.statuses.get((task.plan, task.number))
+        return (status.done, len(status.done_units)) if status else (False, 0)
+
+    def _is_overdue(self, task: TaskView) -> bool:
+        done = self._status(task)[0]
+        return bool(task.deadline and not task.ongoing and task.deadline < self.today and not done)
+
+    def _label(self, task: TaskView) -> str:
+        if task.plan in self.numbered_plans:
+            return f"任务{task.number}"
+        region = self.catalog.plans[task.plan].region
+        return f"{region[:-1] if len(region) > 2 else region}第{task.number}项"
+
+    def _paged(self, intent: IntentName, slots: Slots, heading: list[str], lines: list[str]) -> Answer:
+        shown, rest = lines[: texts.PAGE_SIZE], lines[texts.PAGE_SIZE :]
+        text = "\n".join([*heading, *shown] + ([texts.more_hint(len(rest))] if rest else []))
+        return Answer(intent, text, slots, rest=tuple(rest))

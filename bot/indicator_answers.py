@@ -1,0 +1,120 @@
+"""Answers about indicators: progress, target and baseline, who is responsible, the list of a plan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from bot import texts
+from bot.answer_base import Answer, AnswerBase, Option
+from bot.progress import assess, expected_by
+from nlu.intents import IntentName, Slots
+from store.views import IndicatorView
+
+
+class IndicatorAnswers(AnswerBase):
+    def _indicator_progress(self, slots: Slots) -> Answer:
+        return self._with_indicator("indicator_progress", slots, self._progress_text)
+
+    def _indicator_target(self, slots: Slots) -> Answer:
+        return self._with_indicator("indicator_target", slots, self._target_text)
+
+    def _with_indicator(
+        self, intent: IntentName, slots: Slots, render: Callable[[IndicatorView], str]
+    ) -> Answer:
+        if not slots.indicators:
+            return Answer(intent, texts.NEED_SUBJECT, slots)
+        candidates = [self.catalog.indicators[k] for k in slots.indicators if k in self.catalog.indicators]
+        if slots.regions:
+            in_region = [i for i in candidates if i.region in slots.regions]
+            if not in_region:
+                text = texts.no_indicator_in_region(
+                    slots.regions[0], [i.name for i in candidates], [i.region for i in candidates]
+                )
+                return Answer(intent, text, slots)
+            candidates = in_region
+        hinted = [i for i in candidates if i.region in slots.hint_regions]
+        if len(candidates) > 1 and hinted:
+            candidates = hinted
+        if len(candidates) > 1:
+            return self._indicator_choice(intent, slots, candidates)
+        return Answer(intent, render(candidates[0]), replace(slots, regions=(candidates[0].region,)))
+
+    def _indicator_choice(
+        self, intent: IntentName, slots: Slots, candidates: Sequence[IndicatorView]
+    ) -> Answer:
+        options = tuple(
+            Option(f"【{i.region}】{i.name}", intent, replace(slots, regions=(i.region,))) for i in candidates
+        )
+        return Answer(intent, texts.choose([o.label for o in options]), slots, options=options)
+
+    def _progress_text(self, indicator: IndicatorView) -> str:
+        facts = self._indicator_facts(indicator)
+        report = self.ledger.reports.get((indicator.plan, indicator.code))
+        as_of = report.as_of if report else self.today
+        progress = assess(indicator, report.value if report else None, as_of)
+        expected = (
+            expected_by(indicator, as_of)
+            if indicator.period_kind in ("per_year", "yearly_average", "level")
+            else None
+        )
+        status = texts.STATUS_MARKS[progress.status]
+        if progress.status == "at_risk" and indicator.due is not None and as_of > indicator.due:
+            status = texts.PAST_DUE_MARK
+        return texts.indicator_progress(
+            facts,
+            self.today,
+            (
+                texts.quantity(report.value, indicator.unit_of_measure),
+                report.as_of,
+                texts.reporter(report.reporter, report.unit),
+            )
+            if report
+            else None,
+            progress.percent_of_target,
+            (texts.expected_quantity(expected, indicator.unit_of_measure), as_of)
+            if expected is not None
+            else None,
+            status,
+        )
+
+    def _target_text(self, indicator: IndicatorView) -> str:
+        return texts.indicator_target(self._indicator_facts(indicator), self.today)
+
+    def _indicator_units_text(self, indicator: IndicatorView) -> str:
+        return texts.indicator_responsible(
+            self._indicator_facts(indicator), self._collective_sizes(indicator.assigned)
+        )
+
+    def _indicator_facts(self, indicator: IndicatorView) -> texts.IndicatorFacts:
+        baseline_unit = indicator.baseline_unit or indicator.unit_of_measure
+        return texts.IndicatorFacts(
+            name=indicator.name,
+            region=indicator.region,
+            plan_title=self.catalog.plans[indicator.plan].title,
+            code=indicator.code,
+            target=texts.target_text(
+                indicator.comparator, indicator.target, indicator.unit_of_measure, indicator.period_kind
+            ),
+            due=indicator.due,
+            baseline=texts.quantity(indicator.baseline, baseline_unit)
+            if indicator.baseline is not None
+            else None,
+            baseline_year=indicator.baseline_year,
+            units=indicator.assigned,
+            note=indicator.note,
+        )
+
+    def _indicator_list(self, slots: Slots) -> Answer:
+        plans = self._plans_in(slots) or list(self.catalog.plans.values())
+        lines: list[str] = []
+        for plan in plans:
+            indicators = [i for i in self.catalog.indicators.values() if i.plan == plan.code]
+            lines.append(texts.indicator_list_heading(plan.title, plan.region, len(indicators)))
+            lines.extend(
+                texts.indicator_line(
+                    n, i.name, texts.target_text(i.comparator, i.target, i.unit_of_measure, i.period_kind)
+                )
+                for n, i in enumerate(indicators, 1)
+            )
+        return self._paged("indicator_list", slots, [lines[0]], lines[1:])

@@ -1,0 +1,174 @@
+"""Answers about tasks: one task, a unit's tasks, tasks due in a window, overdue, ongoing and ★ tasks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot import texts
+from bot.answer_base import Answer, AnswerBase, Option
+from bot.windows import resolve_window
+from nlu.intents import IntentName, Slots, TaskRef
+from store.views import PlanView, TaskView
+
+
+class TaskAnswers(AnswerBase):
+    def _with_task(self, intent: IntentName, slots: Slots, render: Callable[[TaskView], str]) -> Answer:
+        if not slots.tasks:
+            return Answer(intent, texts.NEED_SUBJECT, slots)
+        if slots.task_fragment and len(slots.tasks) > 1:
+            options = tuple(self._task_option(intent, slots, ref) for ref in slots.tasks)
+            return Answer(intent, texts.choose([o.label for o in options]), slots, options=options)
+        found: list[TaskView] = []
+        for ref in slots.tasks[:3]:
+            task_or_error = self._task(ref, slots)
+            if isinstance(task_or_error, str):
+                return Answer(intent, task_or_error, slots)
+            found.append(task_or_error)
+        resolved = replace(slots, tasks=tuple(TaskRef(t.plan, t.number) for t in found), task_fragment=None)
+        return Answer(intent, "\n\n".join(render(task) for task in found), resolved)
+
+    def _task_option(self, intent: IntentName, slots: Slots, ref: TaskRef) -> Option:
+        task = self._task(ref, slots)
+        assert not isinstance(task, str)  # fragment matches name existing tasks
+        label = f"{self._label(task)} {texts.abridge_text(task.title or task.content, 30)}"
+        return Option(label, intent, replace(slots, tasks=(ref,), task_fragment=None))
+
+    def _task(self, ref: TaskRef, slots: Slots) -> TaskView | str:
+        plan = self.catalog.plans[ref.plan] if ref.plan else self._task_plan(slots)
+        task = self.catalog.tasks.get((plan.code, ref.number))
+        if task is None:
+            count = sum(1 for t in self.catalog.tasks.values() if t.plan == plan.code)
+            return texts.no_such_task(ref.number, plan.title, count)
+        return task
+
+    def _task_plan(self, slots: Slots) -> PlanView:
+        """The plan a bare task number means: one named, one whose region is named, else the numbered one."""
+        named = self._plans_in(slots)
+        if named:
+            return named[0]
+        return self.catalog.plans[
+            self.numbered_plans[0] if self.numbered_plans else next(iter(self.catalog.plans))
+        ]
+
+    def _unit_tasks(self, slots: Slots) -> Answer:
+        if not slots.units:
+            return self._plan_tasks(slots)
+        unit = self.catalog.units[slots.units[0]]
+        members = {unit.name, *unit.members}
+        rows = [
+            (t, self._role(t, members))
+            for t in self._tasks_of(slots, unit_filter=False)
+            if members & {*t.units, *t.assigned}
+        ]
+        if slots.role:
+            rows = [(t, role) for t, role in rows if role == slots.role]
+        lines = [self._task_line(t, texts.ROLE_LABELS[role]) for t, role in rows]
+        heading = texts.unit_tasks_heading(unit.name, len(lines), slots.role)
+        answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines)
+        hint = self._plan_hint(unit.region, unit.name)
+        return replace(answer, text=answer.text + ("\n" + hint if hint else ""))
+
+    def _plan_hint(self, region: str, unit: str) -> str | None:
+        for plan in self.catalog.plans.values():
+            if (
+                plan.region == region
+                and plan.supervising_unit != unit
+                and plan.code not in self.numbered_plans
+            ):
+                count = sum(1 for t in self.catalog.tasks.values() if t.plan == plan.code)
+                return texts.plan_hint(region, plan.title, count)
+        return None
+
+    def _plan_tasks(self, slots: Slots) -> Answer:
+        plans = self._plans_in(slots)
+        if not plans:
+            return Answer("help", texts.HELP, slots)
+        tasks = [t for t in self.catalog.tasks.values() if t.plan == plans[0].code]
+        heading = texts.plan_tasks_heading(plans[0].title, len(tasks))
+        return self._paged("unit_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+
+    def _due_tasks(self, slots: Slots) -> Answer:
+        if slots.window is None:
+            return Answer("due_tasks", texts.NEED_SUBJECT, slots)
+        span = resolve_window(slots.window, self.today)
+        tasks = [
+            t
+            for t in self._tasks_of(slots)
+            if t.deadline
+            and not t.ongoing
+            and (span.start is None or span.start <= t.deadline)
+            and t.deadline <= span.end
+        ]
+        tasks.sort(key=lambda t: (t.deadline or self.today, t.plan, t.number))
+        heading = texts.due_heading(span.start, span.end, len(tasks), self._scope(slots))
+        return self._paged("due_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+
+    def _overdue_tasks(self, slots: Slots) -> Answer:
+        tasks = [t for t in self._tasks_of(slots) if self._is_overdue(t)]
+        tasks.sort(key=lambda t: (t.deadline or self.today, t.plan, t.number))
+        heading = texts.overdue_heading(self.today, len(tasks), self._scope(slots))
+        return self._paged("overdue_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+
+    def _ongoing_tasks(self, slots: Slots) -> Answer:
+        tasks = [t for t in self._tasks_of(slots) if t.ongoing]
+        heading = texts.ongoing_heading(len(tasks), self._scope(slots))
+        return self._paged("ongoing_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+
+    def _featured_tasks(self, slots: Slots) -> Answer:
+        tasks = [t for t in self._tasks_of(slots) if t.featured]
+        heading = texts.featured_heading(len(tasks), self._scope(slots))
+        return self._paged("featured_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+
+    def _tasks_of(self, slots: Slots, *, unit_filter: bool = True) -> list[TaskView]:
+        plans = {p.code for p in self._plans_in(slots)} if slots.plans else None
+        members: set[str] | None = None
+        if unit_filter and slots.units:
+            unit = self.catalog.units[slots.units[0]]
+            members = {unit.name, *unit.members}
+        return [
+            t
+            for t in self.catalog.tasks.values()
+            if (plans is None or t.plan in plans) and (members is None or members & {*t.units, *t.assigned})
+        ]
+
+    def _scope(self, slots: Slots) -> str:
+        plan = self._plans_in(slots)[0].title if slots.plans else None
+        return texts.scope_of(slots.units[0] if slots.units else None, plan)
+
+    def _role(self, task: TaskView, members: set[str]) -> str:
+        lead = task.assigned[0] if task.assigned else None
+        lead_members = {lead, *self.catalog.units[lead].members} if lead else set()
+        return "lead" if members & lead_members else "co"
+
+    def _task_line(self, task: TaskView, role: str | None = None) -> str:
+        done = self._status(task)[0]
+        remaining = (
+            None if task.ongoing or not task.deadline else texts.days_left(task.deadline, self.today, done)
+        )
+        return texts.task_line(
+            self._label(task),
+            task.title or task.content,
+            texts.deadline_text(task.deadline, task.ongoing),
+            remaining,
+            role,
+        )
+
+    def _task_facts(self, task: TaskView) -> texts.TaskFacts:
+        status = self.ledger.statuses.get((task.plan, task.number))
+        done, done_units = self._status(task)
+        return texts.TaskFacts(
+            label=self._label(task),
+            plan_title=self.catalog.plans[task.plan].title,
+            title=task.title,
+            content=task.content,
+            featured=task.featured,
+            deadline=texts.deadline_text(task.deadline, task.ongoing),
+            remaining=None
+            if task.ongoing or not task.deadline
+            else texts.days_left(task.deadline, self.today, done),
+            status=texts.task_status(done, done_units, len(task.units)),
+            assigned=task.assigned,
+            expanded_count=self._collective_sizes(task.assigned),
+            progress=status.last_progress if status else None,
+        )
