@@ -39,8 +39,10 @@ def _import_jieba() -> Any:
 
 jieba = _import_jieba()
 
-EntryKind = Literal["indicator", "region", "unit", "plan", "cue", "filler"]
-ENTITY_KINDS: frozenset[EntryKind] = frozenset({"indicator", "region", "unit", "plan"})
+EntryKind = Literal["indicator", "region", "unit", "plan", "task", "cue", "filler"]
+ENTITY_KINDS: frozenset[EntryKind] = frozenset({"indicator", "region", "unit", "plan", "task"})
+# Names a task gives in quotes ("检察护企·闽都行", "1188", "清风") are what people call the task by.
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,16})[”\"」]")
 _TERM_FREQ = 1000  # every term far outweighs an unknown single character (frequency 1)
 _REGION_SUFFIXES = ("区", "市", "县")
 # 的 goes too: "授权3件以上专利的企业" is "授权3件以上专利企业", and no name is told apart by a 的.
@@ -143,6 +145,10 @@ def _collect_terms(names: CatalogNames) -> dict[str, tuple[Entry, ...]]:
 def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
     yield from _indicator_terms(names.indicators)
     yield from _region_terms(names)
+    for task in names.tasks:
+        for quoted in _QUOTED.findall(task.text):
+            if not (quoted.isdigit() and len(quoted) < 4):  # "426" and "315" are dates, not names
+                yield quoted, Entry("task", f"{task.plan}:{task.number}")
     for unit in names.units:
         for term in (unit.name, *unit.aliases):
             yield term, Entry("unit", unit.name)

@@ -27,6 +27,7 @@ _CJK_ONLY = re.compile(r"[\u4e00-\u9fd5]+")
 _EDGE_TYPO_MIN_LENGTH = 4
 _FRAGMENT_STRONG_SCORE = 0.9
 _FRAGMENT_MIN_CHARS = 4
+_NAME_TOLERANCE = 2  # "1188机制": a quoted name with a word or so around it
 _HELP_TOLERANCE = 3  # "这个机器人怎么用啊": a plain request for help survives a few stray characters
 _FRAGMENT_MIN_SCORE = 0.6
 _FRAGMENT_CLEAR_LEAD = 0.15  # the best task must beat the next by this much to be taken alone
@@ -62,16 +63,33 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     scan = _scan(compact(normalized), lexicon)
     if window_match is not None:
         _cover_window(scan, compact(normalized[window_match.start : window_match.end]))
-    numbers = _task_numbers(scan)
-    fragment, tasks = (None, ()) if numbers else _fragment_tasks(scan, lexicon, strong_only=True)
-    if not tasks:  # wording quoted from a task is not a misspelt name (知识产权试点 is not 知识产权局)
-        _fuzzy_entities(scan, lexicon)
-        fragment, tasks = (None, ()) if numbers else _fragment_tasks(scan, lexicon)
+    fragment, tasks = _find_tasks(scan, lexicon)
     window = window_match.window if window_match else None
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
-    slots = _slots(scan, numbers or tasks, fragment, window)
+    slots = _slots(scan, tasks, fragment, window)
     return Intent(_decide(scan, slots), slots)
+
+
+def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRef, ...]]:
+    """Tasks by number; else by near-verbatim wording; else by a quoted name; else by looser wording.
+
+    Wording comes before typo correction: quoted text is not a misspelt name (知识产权试点 is not 知识产权局).
+    A quoted name comes after near-verbatim wording, since one task may quote what another is about
+    (任务23 quotes “闽都文化”, 任务9 builds the 闽都文化保护样板街区).
+    """
+    numbers = _task_numbers(scan)
+    if numbers:
+        return None, numbers
+    fragment, tasks = _fragment_tasks(scan, lexicon, strong_only=True)
+    if tasks:
+        return fragment, tasks
+    named = _named_tasks(scan)
+    if named and _unexplained(scan) <= _NAME_TOLERANCE:
+        return None, named
+    _fuzzy_entities(scan, lexicon)
+    fragment, tasks = _fragment_tasks(scan, lexicon)
+    return (fragment, tasks) if tasks or not named else (None, named)
 
 
 def _cover_window(scan: _Scan, words: str) -> None:
@@ -172,6 +190,12 @@ def _task_numbers(scan: _Scan) -> tuple[TaskRef, ...]:
             for i in range(found.start(), found.end()):
                 scan.covered[i] = scan.non_entity[i] = True
     return tuple(dict.fromkeys(refs))
+
+
+def _named_tasks(scan: _Scan) -> tuple[TaskRef, ...]:
+    """Tasks called by a name they give in quotes; a name two tasks share makes both candidates."""
+    keys = dict.fromkeys(e.key for e, _, _ in scan.entries if e.kind == "task")
+    return tuple(TaskRef(plan, int(number)) for plan, number in (key.split(":") for key in keys))
 
 
 def _fragment_tasks(

@@ -74,6 +74,13 @@ def test_task_by_a_fragment_of_its_wording(lexicon: Lexicon, text: str, plan: st
     assert parsed.slots.tasks == (TaskRef(plan, number),)
 
 
+@pytest.mark.parametrize(
+    ("text", "number"), [("检察护企·闽都行是什么", 25), ("1188机制谁负责", 36), ("“电子通道”建得怎么样", 18)]
+)
+def test_task_by_the_name_it_gives_in_quotes(lexicon: Lexicon, text: str, number: int) -> None:
+    assert parse(text, lexicon).slots.tasks == (TaskRef("fuzhou-protection", number),)
+
+
 def test_who_is_responsible_for_a_task(lexicon: Lexicon) -> None:
     parsed = parse("任务18谁负责", lexicon)
     assert (parsed.name, parsed.slots.tasks) == ("responsible", (TaskRef(None, 18),))
