@@ -8,7 +8,7 @@ everything that must not be lost is in the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot import texts
 from bot.answers import Answer, Answerer, Option
@@ -90,11 +90,9 @@ class Core:
     def _remember(self, conversation: Conversation, answer: Answer, at: datetime) -> None:
         conversation.at = at
         conversation.options = answer.options
-        if answer.intent == "more":
-            conversation.rest = answer.rest
-            return
         conversation.rest = answer.rest
-        if answer.intent not in ("help", "smalltalk", "unknown"):
+        # Paging, help and chatter keep the subject, so "谁负责" still refers to what came before them.
+        if answer.intent not in ("more", "help", "smalltalk", "unknown"):
             conversation.last_intent = answer.intent
             conversation.last_slots = answer.slots
 
@@ -171,7 +169,3 @@ def _merge(last: Slots, new: Slots) -> Slots:
     if new.units and not new.regions:
         merged["regions"] = ()
     return Slots(**merged)
-
-
-def local_today(at: datetime) -> date:
-    return at.astimezone(LOCAL_TZ).date()
