@@ -54,7 +54,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         prepare(db, golden)
-        core = Core(Knowledge(db))
+        core = Core(Knowledge(db), public_read=True)
         replay(core, golden, -1)  # warm-up: first-touch caches, lazy imports
         timings = [t for n in range(args.rounds) for t in replay(core, golden, n)]
         db.dispose()

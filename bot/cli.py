@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot import tables, texts
+from bot.admin_cli import add_admin_commands
 from bot.conversation_cli import add_conversation_commands
 from bot.settings import Settings
 from store.catalog_queries import list_indicators, list_plans, list_tasks, list_units
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     plans = commands.add_parser("plans", parents=[db_option, json_option], help="列出计划")
     plans.set_defaults(handler=_plans)
     add_conversation_commands(commands, db_option)
+    add_admin_commands(commands, db_option)
     return parser
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
 from bot import texts
-from bot.core import Core
+from bot.core import LOCAL_PLATFORM, Core
 from bot.messages import Inbound
-
-PLATFORM = "console"
 
 
 def run_console(
@@ -22,7 +21,7 @@ def run_console(
 ) -> None:
     """Answer lines until end of input, 再见/退出, or Ctrl-C."""
     write(texts.CONSOLE_WELCOME)
-    count = 0
+    count, session = 0, uuid.uuid4().hex  # message ids unique across sessions
     while True:
         try:
             line = read(texts.CONSOLE_PROMPT)
@@ -32,7 +31,7 @@ def run_console(
         if line.strip() in texts.CONSOLE_QUIT_WORDS:
             break
         count += 1
-        inbound = Inbound(PLATFORM, user, user, line, clock(), message_id=f"console-{count}")
+        inbound = Inbound(LOCAL_PLATFORM, user, user, line, clock(), message_id=f"{session}-{count}")
         for reply in core.handle(inbound):
             write(reply.text)
     write(texts.CONSOLE_BYE)

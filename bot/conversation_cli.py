@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import uuid
 from datetime import date, datetime, time
 from typing import Any
 
 from bot import texts
 from bot.console_transport import run_console
-from bot.core import Core
+from bot.core import LOCAL_ADMIN, LOCAL_PLATFORM, Core
 from bot.knowledge import Knowledge
 from bot.messages import LOCAL_TZ, Inbound
+from bot.settings import Settings
 from store.db import Database
 from store.errors import StoreError
 
-LOCAL_ADMIN = "admin"  # who speaks when no --user is given: the local operator
-ASK_PLATFORM = "cli"
 _NOON = time(12, 0)  # a --today question is asked at noon, well inside the working day
 
 
@@ -36,7 +36,7 @@ def add_conversation_commands(commands: Any, db_option: argparse.ArgumentParser)
 
 def ask_command(args: argparse.Namespace, db: Database) -> str | int:
     today = _parse_today(args.today, texts.BAD_TODAY)
-    core = Core(Knowledge(db))
+    core = Core(Knowledge(db), public_read=Settings.from_env().public_read)
     if args.jsonl:
         return _answer_lines(core, today)
     if args.text is None:
@@ -47,7 +47,7 @@ def ask_command(args: argparse.Namespace, db: Database) -> str | int:
 
 def chat_command(args: argparse.Namespace, db: Database) -> int:
     today = _parse_today(args.today, texts.BAD_TODAY)
-    core = Core(Knowledge(db))
+    core = Core(Knowledge(db), public_read=Settings.from_env().public_read)
     run_console(core, user=args.user, clock=lambda: _moment(today))
     return 0
 
@@ -100,7 +100,10 @@ def _parse_today(value: Any, message: str, error: type[Exception] = StoreError) 
 
 
 def _inbound(text: str, user: str, today: date | None, message_id: str) -> Inbound:
-    return Inbound(ASK_PLATFORM, user, user, text, _moment(today), message_id=message_id)
+    # Message ids must stay unique across runs: reports recorded from them are deduplicated by id.
+    return Inbound(
+        LOCAL_PLATFORM, user, user, text, _moment(today), message_id=f"{uuid.uuid4().hex}-{message_id}"
+    )
 
 
 def _moment(today: date | None) -> datetime:

@@ -7,6 +7,7 @@ everything that must not be lost is in the database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
@@ -15,9 +16,14 @@ from bot.answers import Answer, Answerer, Option
 from bot.knowledge import Knowledge
 from bot.messages import LOCAL_TZ, Inbound, Outbound
 from nlu.intents import Intent, IntentName, Slots, TaskRef
+from nlu.normalize import normalize
 from nlu.parser import parse
+from store.members import InviteError, MemberView, redeem_invite
 
+LOCAL_PLATFORM = "local"  # `duban ask` and `duban chat`: the machine's own operator and users added by CLI
+LOCAL_ADMIN = "admin"
 MAX_MESSAGE_CHARS = 1000
+_BIND = re.compile(r"(?:/bind|/start|绑定)(?:@\w+)?\s*([a-z0-9]*)\s*", re.IGNORECASE)
 CONTEXT_TTL = timedelta(hours=2)  # a subject from the morning should not answer an afternoon "谁负责"
 _SUBJECT_FIELDS = ("indicators", "regions", "units", "plans", "tasks", "task_fragment")
 
@@ -32,17 +38,53 @@ class Conversation:
 
 
 class Core:
-    """Handles messages for every transport; one instance per process."""
+    """Handles messages for every transport; one instance per process.
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    Only bound members may ask (or anyone, when public_read is set); the local operator of `duban ask` and
+    `duban chat` is an admin without binding.
+    """
+
+    def __init__(self, knowledge: Knowledge, *, public_read: bool = False) -> None:
         self.knowledge = knowledge
+        self.public_read = public_read
         self._conversations: dict[tuple[str, str], Conversation] = {}
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
+        bind_code = binding_code(inbound.text)
+        if bind_code is not None:
+            return [self._bind(inbound, bind_code)]
+        if not self.public_read and self.identify(inbound) is None:
+            return [Outbound(texts.NOT_BOUND, intent="not_bound")]
         conversation = self._conversation(inbound)
         answer = self._answer(inbound, conversation)
         self._remember(conversation, answer, inbound.at)
         return [Outbound(answer.text, intent=answer.intent)]
+
+    def identify(self, inbound: Inbound) -> MemberView | None:
+        """The member who sent the message; the local operator counts as an admin of no unit."""
+        member = self.knowledge.ledger().members.get((inbound.platform, inbound.user_id))
+        if member is None and inbound.platform == LOCAL_PLATFORM and inbound.user_id == LOCAL_ADMIN:
+            return MemberView(
+                0, LOCAL_PLATFORM, LOCAL_ADMIN, texts.LOCAL_ADMIN_NAME, None, "admin", inbound.at
+            )
+        return member
+
+    def _bind(self, inbound: Inbound, code: str) -> Outbound:
+        if not code:
+            return Outbound(texts.BIND_USAGE, intent="bind")
+        try:
+            member = redeem_invite(
+                self.knowledge.db,
+                code=code,
+                platform=inbound.platform,
+                user_id=inbound.user_id,
+                display_name=inbound.display_name or inbound.user_id,
+                at=inbound.at,
+                message_id=inbound.message_id,
+            )
+        except InviteError as exc:
+            return Outbound(texts.INVITE_PROBLEMS[exc.reason], intent="bind")
+        return Outbound(texts.bound(member.display_name, member.unit, member.role), intent="bind")
 
     def _conversation(self, inbound: Inbound) -> Conversation:
         key = (inbound.platform, inbound.user_id)
@@ -95,6 +137,14 @@ class Core:
         if answer.intent not in ("more", "help", "smalltalk", "unknown"):
             conversation.last_intent = answer.intent
             conversation.last_slots = answer.slots
+
+
+def binding_code(text: str) -> str | None:
+    """The invite code of "绑定 CODE", "/bind CODE" or "/start CODE" ("" when the code is missing)."""
+    found = _BIND.fullmatch(normalize(text[:200]))
+    if found is None or (not found.group(1) and text.strip().lower().startswith("/start")):
+        return None  # a bare /start is a greeting, answered as help or with how to bind
+    return found.group(1)
 
 
 def _follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, Slots]:

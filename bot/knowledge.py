@@ -12,6 +12,7 @@ from nlu.lexicon import CatalogNames, IndicatorName, Lexicon, PlanName, TaskText
 from store.catalog_queries import load_catalog_views
 from store.db import Database
 from store.ledger import ReportView, TaskStatusView, latest_reports, ledger_version, task_statuses
+from store.members import MemberView, list_members
 from store.views import IndicatorView, PlanView, TaskView, UnitView
 
 
@@ -59,6 +60,7 @@ class LedgerState:
     version: tuple[int, int, int] = (-1, -1, -1)
     reports: dict[tuple[str, str], ReportView] = field(default_factory=dict)
     statuses: dict[tuple[str, int], TaskStatusView] = field(default_factory=dict)
+    members: dict[tuple[str, str], MemberView] = field(default_factory=dict)  # by (platform, user id)
 
 
 class Knowledge:
@@ -74,5 +76,6 @@ class Knowledge:
         """The ledgers as of now; re-read only when a row was added since the last look."""
         version = ledger_version(self.db)
         if version != self._ledger.version:
-            self._ledger = LedgerState(version, latest_reports(self.db), task_statuses(self.db))
+            members = {(m.platform, m.user_id): m for m in list_members(self.db)}
+            self._ledger = LedgerState(version, latest_reports(self.db), task_statuses(self.db), members)
         return self._ledger

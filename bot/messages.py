@@ -17,6 +17,7 @@ class Inbound:
     text: str
     at: datetime  # timezone-aware; "today" for the question is at's Shanghai date
     message_id: str | None = None
+    display_name: str | None = None  # how the platform names the sender, kept when they bind
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:

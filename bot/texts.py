@@ -400,3 +400,52 @@ JSONL_NO_TEXT = "缺少字符串字段 text"
 JSONL_BAD_USER = "字段 user 应为字符串"
 JSONL_BAD_TODAY = "字段 today 应为 YYYY-MM-DD 格式的日期"
 BAD_TODAY = "--today 应为 YYYY-MM-DD 格式的日期"
+
+
+# ---- identities --------------------------------------------------------------------------------------------
+
+LOCAL_ADMIN_NAME = "本机管理员"
+ROLE_LABELS_ZH = {"admin": "管理员", "staff": "填报员", "viewer": "查询员"}
+NOT_BOUND = (
+    "您还没有绑定所在单位，暂时不能使用督办机器人。请向督办办公室索取邀请码，"
+    "然后发送“绑定 邀请码”（Telegram 也可用 /start 邀请码）。"
+)
+BIND_USAGE = "请发送“绑定 邀请码”，例如：绑定 K7Q2M9XDAB。"
+INVITE_PROBLEMS = {
+    "unknown": "邀请码无效，请核对后重新发送。",
+    "used": "该邀请码已经用过，请向督办办公室索取新的邀请码。",
+    "expired": "该邀请码已过期，请向督办办公室索取新的邀请码。",
+}
+
+
+def bound(name: str, unit: str | None, role: str) -> str:
+    where = f"{unit}，" if unit else ""
+    return f"绑定成功：{name}，{where}{ROLE_LABELS_ZH.get(role, role)}。\n" + HELP
+
+
+def member_line(platform: str, user_id: str, name: str, unit: str | None, role: str) -> str:
+    return f"{platform}:{user_id}  {name}  {unit or '（无单位）'}  {ROLE_LABELS_ZH.get(role, role)}"
+
+
+def member_added(name: str, unit: str | None, role: str) -> str:
+    return f"已添加用户 {name}（{unit or '无单位'}，{ROLE_LABELS_ZH.get(role, role)}）。"
+
+
+def member_removed(name: str) -> str:
+    return f"已移除用户 {name}；其历史上报记录保留。"
+
+
+def no_member(user: str) -> str:
+    return f"没有用户 {user}。可用 duban users list 查看。"
+
+
+def invite_created(unit: str, role: str, expires: str) -> str:
+    return f"邀请码（{unit}，{ROLE_LABELS_ZH.get(role, role)}，一次有效，{expires} 前使用）："
+
+
+BAD_EXPIRES = "--expires 应为时长，如 7d、12h、30m（天、小时、分钟）"
+BAD_ROLE = "--role 应为 admin、staff 或 viewer"
+
+
+def bad_setting(name: str, value: str, expected: str) -> str:
+    return f"环境变量 {name}={value!r} 无效：应为 {expected}"

@@ -18,7 +18,17 @@ from sqlmodel import Session, col, select
 
 from store.db import Database
 from store.errors import StoreError
-from store.models import Indicator, IndicatorReport, Member, Plan, Task, TaskEvent, TaskUnit, Unit
+from store.models import (
+    Indicator,
+    IndicatorReport,
+    Member,
+    MemberEvent,
+    Plan,
+    Task,
+    TaskEvent,
+    TaskUnit,
+    Unit,
+)
 
 COMPLETED = "completed"  # one responsible unit reports its part done (unit_id says which)
 COMPLETED_ALL = "completed_all"  # an admin marks the whole task done
@@ -29,7 +39,7 @@ RETRACTION = "retraction"
 _VERSION_QUERY = core_select(
     core_select(func.max(IndicatorReport.id)).scalar_subquery(),
     core_select(func.max(TaskEvent.id)).scalar_subquery(),
-    core_select(func.max(Member.id)).scalar_subquery(),
+    core_select(func.max(MemberEvent.id)).scalar_subquery(),
 )
 
 
@@ -54,18 +64,8 @@ class TaskStatusView:
     last_progress_at: datetime | None
 
 
-@dataclass(frozen=True)
-class MemberView:
-    id: int
-    platform: str
-    user_id: str
-    display_name: str
-    unit: str | None
-    role: str
-
-
 def ledger_version(db: Database) -> tuple[int, int, int]:
-    """Highest row ids of reports, task events and members: changes whenever anything is recorded.
+    """Highest row ids of reports, task events and the member log: changes whenever anything is recorded.
 
     Asked before every answer, so it is one Core statement on a pooled connection, not an ORM session.
     """
@@ -147,23 +147,6 @@ def record_indicator_report(
         session.add(row)
         session.commit()
         return row.id or 0
-
-
-def add_member(
-    db: Database, *, platform: str, user_id: str, display_name: str, unit: str | None, role: str, at: datetime
-) -> MemberView:
-    with db.session() as session:
-        row = Member(
-            platform=platform,
-            platform_user_id=user_id,
-            display_name=display_name,
-            unit_id=_unit_id(session, unit),
-            role=role,
-            created_at=at,
-        )
-        session.add(row)
-        session.commit()
-        return MemberView(row.id or 0, platform, user_id, display_name, unit, role)
 
 
 def _unit_id(session: Session, unit: str | None) -> int | None:

@@ -128,6 +128,38 @@ class Member(SQLModel, table=True):
     unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
     role: str = Field(max_length=10)
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    # A removed member keeps the row, so reports they made still name them.
+    removed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class MemberEvent(SQLModel, table=True):
+    """Append-only: who added, bound, changed or removed a member, when, and through what."""
+
+    __tablename__ = "member_event"
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=_fk("member.id"))
+    kind: str = Field(max_length=20)  # added / bound / changed / removed
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    role: str | None = Field(default=None, max_length=10)
+    actor: str = Field(max_length=200)  # "cli:<os user>", or the member who invited
+    invite_id: int | None = Field(default=None, sa_column=_fk("invite.id", nullable=True))
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    platform: str = Field(max_length=20)
+    message_id: str | None = Field(default=None, max_length=100)
+
+
+class Invite(SQLModel, table=True):
+    """A one-time code that binds whoever sends it to a unit with a role."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    role: str = Field(max_length=10)
+    created_by: str = Field(max_length=200)
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    used_by_member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
 
 
 class IndicatorReport(SQLModel, table=True):
@@ -168,4 +200,4 @@ class TaskEvent(SQLModel, table=True):
     message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-APPEND_ONLY_TABLES = ("indicator_report", "task_event")
+APPEND_ONLY_TABLES = ("indicator_report", "task_event", "member_event")

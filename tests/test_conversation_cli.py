@@ -68,6 +68,26 @@ def test_ask_before_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_jsonl_keeps_context_per_user(
     initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    for user in ("a", "b"):
+        assert (
+            main(
+                [
+                    "users",
+                    "add",
+                    user,
+                    "--name",
+                    user,
+                    "--unit",
+                    "市检察院",
+                    "--role",
+                    "viewer",
+                    "--db",
+                    initialised,
+                ]
+            )
+            == 0
+        )
+    capsys.readouterr()
     lines = [
         json.dumps({"text": "鼓楼专利授权量进度", "user": "a", "today": "2025-08-10"}, ensure_ascii=False),
         json.dumps({"text": "任务7是什么", "user": "b", "today": "2025-08-10"}, ensure_ascii=False),

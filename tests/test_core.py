@@ -13,7 +13,8 @@ from bot.core import Core
 from bot.knowledge import Knowledge
 from bot.messages import LOCAL_TZ, Inbound
 from store.db import Database
-from store.ledger import add_member, ledger_version, record_indicator_report
+from store.ledger import ledger_version, record_indicator_report
+from store.members import add_member
 
 TODAY = date(2025, 8, 10)
 
@@ -36,7 +37,7 @@ class Chat:
 
 @pytest.fixture
 def chat(knowledge: Knowledge) -> Chat:
-    return Chat(Core(knowledge))
+    return Chat(Core(knowledge, public_read=True))
 
 
 def test_gulou_patent_progress_without_data(chat: Chat) -> None:
@@ -87,7 +88,7 @@ def test_a_choice_out_of_range_asks_again(chat: Chat) -> None:
 
 
 def test_users_do_not_share_context(knowledge: Knowledge) -> None:
-    core = Core(knowledge)
+    core = Core(knowledge, public_read=True)
     Chat(core, "a").say("任务7是什么")
     reply, _ = Chat(core, "b").say("谁负责")
     assert "请说明是哪项任务或哪个指标" in reply
@@ -172,13 +173,13 @@ def test_progress_uses_the_latest_report(db: Database) -> None:
             recorded_at=datetime(2025, 8, 1, 10, tzinfo=LOCAL_TZ), platform="test", member_id=member.id,
             unit=member.unit, message_id=f"m-{value}",
         )  # fmt: skip
-    reply, _ = Chat(Core(Knowledge(db))).say("鼓楼专利授权量进度")
+    reply, _ = Chat(Core(Knowledge(db), public_read=True)).say("鼓楼专利授权量进度")
     assert "最新数据：3120 件（截至 2025-07-31，张三·鼓楼区市场监督管理局（知识产权局）上报）" in reply
     assert "完成目标的 89.1%" in reply
 
 
 def test_a_new_report_is_seen_without_restarting(db: Database) -> None:
-    chat = Chat(Core(Knowledge(db)))
+    chat = Chat(Core(Knowledge(db), public_read=True))
     assert "尚无上报数据" in chat.say("先行所进度")[0]
     record_indicator_report(
         db, plan="fuzhou-protection", code="1", value=Decimal(20), as_of=date(2025, 7, 31),
@@ -203,7 +204,7 @@ BAD_INPUTS = [
 @pytest.mark.parametrize("text", BAD_INPUTS)
 def test_bad_input_gets_a_polite_reply_and_writes_nothing(db: Database, text: str) -> None:
     before = ledger_version(db)
-    reply, intent = Chat(Core(Knowledge(db))).say(text)
+    reply, intent = Chat(Core(Knowledge(db), public_read=True)).say(text)
     assert intent == "unknown"
     assert "可以这样问" in reply
     assert ledger_version(db) == before

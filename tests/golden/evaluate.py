@@ -26,7 +26,8 @@ from bot.knowledge import Knowledge
 from bot.messages import LOCAL_TZ, Inbound
 from seeds.apply import apply_seeds
 from store.db import Database
-from store.ledger import add_member, record_indicator_report
+from store.ledger import record_indicator_report
+from store.members import add_member
 
 GOLDEN = Path(__file__).with_name("golden.yaml")
 TARGET_OVERALL = 0.97
@@ -109,7 +110,7 @@ def evaluate(db_url: str, golden: dict[str, Any] | None = None) -> list[Turn]:
     db = Database(db_url)
     try:
         prepare(db, golden)
-        return list(run(Core(Knowledge(db)), golden))
+        return list(run(Core(Knowledge(db), public_read=True), golden))
     finally:
         db.dispose()
 

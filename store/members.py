@@ -1,0 +1,220 @@
+"""Members (chat users bound to a unit with a role) and one-time invite codes.
+
+The member table holds the current state; every change to it is also a row in the append-only member_event
+log, saying who made it, when and through what (a command line, an invite code sent in a chat message).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from store.catalog_queries import resolve_unit
+from store.db import Database
+from store.errors import StoreError
+from store.models import Invite, Member, MemberEvent, Unit
+
+Role = Literal["admin", "staff", "viewer"]
+ROLES: tuple[Role, ...] = ("admin", "staff", "viewer")
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and retyped
+_CODE_LENGTH = 10
+
+
+class InviteError(StoreError):
+    """An invite code that cannot be used; reason is unknown, used or expired."""
+
+    def __init__(self, reason: Literal["unknown", "used", "expired"]) -> None:
+        self.reason = reason
+        super().__init__(f"invite {reason}")
+
+
+@dataclass(frozen=True)
+class MemberView:
+    id: int
+    platform: str
+    user_id: str
+    display_name: str
+    unit: str | None
+    role: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class InviteView:
+    code: str
+    unit: str
+    role: str
+    expires_at: datetime
+
+
+def add_member(
+    db: Database,
+    *,
+    platform: str,
+    user_id: str,
+    display_name: str,
+    unit: str | None,
+    role: str,
+    at: datetime,
+    actor: str = "system",
+) -> MemberView:
+    """Add a member, or bring back / change one with the same platform id; unit names may be aliases."""
+    unit_name = resolve_unit(db, unit).name if unit else None
+    with db.session() as session:
+        member = _set_member(session, platform, user_id, display_name, _unit_id(session, unit_name), role, at)
+        _log(session, member, "added", actor, at, platform="cli")
+        session.commit()
+        return _view(member, unit_name)
+
+
+def remove_member(db: Database, *, platform: str, user_id: str, at: datetime, actor: str) -> MemberView:
+    with db.session() as session:
+        member = _active(session, platform, user_id)
+        if member is None:
+            raise StoreError(f"no member {platform}:{user_id}")
+        member.removed_at = at
+        session.add(member)
+        _log(session, member, "removed", actor, at, platform="cli")
+        session.commit()
+        return _view(member, _unit_name(session, member.unit_id))
+
+
+def find_member(db: Database, *, platform: str, user_id: str) -> MemberView | None:
+    with db.session() as session:
+        member = _active(session, platform, user_id)
+        return _view(member, _unit_name(session, member.unit_id)) if member else None
+
+
+def list_members(db: Database) -> list[MemberView]:
+    with db.session() as session:
+        rows = session.exec(select(Member).where(col(Member.removed_at).is_(None)).order_by(col(Member.id)))
+        units = {u.id: u.name for u in session.exec(select(Unit))}
+        return [_view(m, units.get(m.unit_id) if m.unit_id else None) for m in rows]
+
+
+def create_invite(
+    db: Database, *, unit: str, role: str, expires_at: datetime, at: datetime, actor: str
+) -> InviteView:
+    unit_name = resolve_unit(db, unit).name
+    with db.session() as session:
+        invite = Invite(
+            code=_new_code(),
+            unit_id=_unit_id(session, unit_name) or 0,
+            role=role,
+            created_by=actor,
+            created_at=at,
+            expires_at=expires_at,
+        )
+        session.add(invite)
+        session.commit()
+        return InviteView(invite.code, unit_name, role, expires_at)
+
+
+def redeem_invite(
+    db: Database,
+    *,
+    code: str,
+    platform: str,
+    user_id: str,
+    display_name: str,
+    at: datetime,
+    message_id: str | None,
+) -> MemberView:
+    """Bind the sender to the invite's unit and role; the code works once, before it expires."""
+    with db.session() as session:
+        invite = session.exec(select(Invite).where(Invite.code == code.strip().upper())).first()
+        if invite is None:
+            raise InviteError("unknown")
+        if invite.used_at is not None:
+            raise InviteError("used")
+        if at >= invite.expires_at:
+            raise InviteError("expired")
+        member = _set_member(session, platform, user_id, display_name, invite.unit_id, invite.role, at)
+        invite.used_at, invite.used_by_member_id = at, member.id
+        session.add(invite)
+        _log(session, member, "bound", f"invite:{invite.created_by}", at, platform, message_id, invite.id)
+        session.commit()
+        return _view(member, _unit_name(session, member.unit_id))
+
+
+def _set_member(
+    session: Session, platform: str, user_id: str, name: str, unit_id: int | None, role: str, at: datetime
+) -> Member:
+    if role not in ROLES:
+        raise StoreError(f"unknown role {role}")
+    member = session.exec(
+        select(Member).where(Member.platform == platform, Member.platform_user_id == user_id)
+    ).first() or Member(
+        platform=platform, platform_user_id=user_id, created_at=at, display_name=name, role=role
+    )
+    member.display_name, member.unit_id, member.role, member.removed_at = name, unit_id, role, None
+    session.add(member)
+    session.flush()
+    return member
+
+
+def _log(
+    session: Session,
+    member: Member,
+    kind: str,
+    actor: str,
+    at: datetime,
+    platform: str,
+    message_id: str | None = None,
+    invite_id: int | None = None,
+) -> None:
+    session.add(
+        MemberEvent(
+            member_id=member.id or 0,
+            kind=kind,
+            unit_id=member.unit_id,
+            role=member.role,
+            actor=actor,
+            invite_id=invite_id,
+            recorded_at=at,
+            platform=platform,
+            message_id=message_id,
+        )
+    )
+
+
+def _active(session: Session, platform: str, user_id: str) -> Member | None:
+    return session.exec(
+        select(Member).where(
+            Member.platform == platform, Member.platform_user_id == user_id, col(Member.removed_at).is_(None)
+        )
+    ).first()
+
+
+def _unit_id(session: Session, unit: str | None) -> int | None:
+    if unit is None:
+        return None
+    row = session.exec(select(Unit).where(Unit.name == unit)).first()
+    return row.id if row else None
+
+
+def _unit_name(session: Session, unit_id: int | None) -> str | None:
+    if unit_id is None:
+        return None
+    unit = session.get(Unit, unit_id)
+    return unit.name if unit else None
+
+
+def _view(member: Member, unit: str | None) -> MemberView:
+    return MemberView(
+        id=member.id or 0,
+        platform=member.platform,
+        user_id=member.platform_user_id,
+        display_name=member.display_name,
+        unit=unit,
+        role=member.role,
+        created_at=member.created_at,
+    )
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
