@@ -13,6 +13,7 @@ from typing import Any
 from bot import texts
 from bot.core import LOCAL_PLATFORM
 from bot.messages import LOCAL_TZ
+from store.catalog_queries import resolve_unit
 from store.db import Database
 from store.errors import StoreError
 from store.members import ROLES, add_member, create_invite, list_members, remove_member
@@ -46,13 +47,18 @@ def add_admin_commands(commands: Any, db_option: argparse.ArgumentParser) -> Non
 
 def platform_user(user: str) -> tuple[str, str]:
     """ "telegram:123" names a Telegram user; a bare name is a user of this machine's `duban ask/chat`."""
-    platform, _, user_id = user.partition(":")
-    return (platform.lower(), user_id) if user_id else (LOCAL_PLATFORM, user)
+    platform, colon, user_id = user.partition(":")
+    return (platform.strip().lower(), user_id.strip()) if colon else (LOCAL_PLATFORM, user.strip())
 
 
 def _add(args: argparse.Namespace, db: Database) -> str:
     role = _role(args.role)
     platform, user_id = platform_user(args.id)
+    if not user_id.strip() or not platform.strip():
+        raise StoreError(texts.EMPTY_USER_ID)
+    if not args.name.strip():
+        raise StoreError(texts.EMPTY_USER_NAME)
+    resolve_unit(db, args.unit)  # an empty or unknown name stops here, with close matches
     member = add_member(
         db, platform=platform, user_id=user_id, display_name=args.name, unit=args.unit, role=role,
         at=_now(), actor=_actor(),

@@ -33,10 +33,10 @@ class Answer:
 class AnswerBase:
     """The knowledge as of one message and the day it is asked; helpers shared by every kind of answer."""
 
-    def __init__(self, knowledge: Knowledge, today: date) -> None:
+    def __init__(self, knowledge: Knowledge, today: date, ledger: LedgerState | None = None) -> None:
         self.catalog = knowledge.catalog
         self.numbered_plans = knowledge.lexicon.numbered_plans
-        self.ledger: LedgerState = knowledge.ledger()
+        self.ledger: LedgerState = ledger or knowledge.ledger()
         self.today = today
 
     def _plans_in(self, slots: Slots) -> list[PlanView]:

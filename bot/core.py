@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot import texts
 from bot.answers import Answer, Answerer, Option
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, LedgerState
 from bot.messages import LOCAL_TZ, Inbound, Outbound
 from nlu.intents import Intent, IntentName, Slots, TaskRef
 from nlu.normalize import normalize
@@ -53,16 +53,17 @@ class Core:
         bind_code = binding_code(inbound.text)
         if bind_code is not None:
             return [self._bind(inbound, bind_code)]
-        if not self.public_read and self.identify(inbound) is None:
+        ledger = self.knowledge.ledger()  # one look at the ledgers per message
+        if not self.public_read and self.identify(inbound, ledger) is None:
             return [Outbound(texts.NOT_BOUND, intent="not_bound")]
         conversation = self._conversation(inbound)
-        answer = self._answer(inbound, conversation)
+        answer = self._answer(inbound, conversation, ledger)
         self._remember(conversation, answer, inbound.at)
         return [Outbound(answer.text, intent=answer.intent)]
 
-    def identify(self, inbound: Inbound) -> MemberView | None:
+    def identify(self, inbound: Inbound, ledger: LedgerState) -> MemberView | None:
         """The member who sent the message; the local operator counts as an admin of no unit."""
-        member = self.knowledge.ledger().members.get((inbound.platform, inbound.user_id))
+        member = ledger.members.get((inbound.platform, inbound.user_id))
         if member is None and inbound.platform == LOCAL_PLATFORM and inbound.user_id == LOCAL_ADMIN:
             return MemberView(
                 0, LOCAL_PLATFORM, LOCAL_ADMIN, texts.LOCAL_ADMIN_NAME, None, "admin", inbound.at
@@ -93,13 +94,13 @@ class Core:
             conversation = self._conversations[key] = Conversation()
         return conversation
 
-    def _answer(self, inbound: Inbound, conversation: Conversation) -> Answer:
+    def _answer(self, inbound: Inbound, conversation: Conversation, ledger: LedgerState) -> Answer:
         text = inbound.text.strip()
         if not text:
             return Answer("unknown", texts.EMPTY, Slots())
         if len(text) > MAX_MESSAGE_CHARS:
             return Answer("unknown", texts.too_long(len(text)), Slots())
-        answerer = Answerer(self.knowledge, inbound.at.astimezone(LOCAL_TZ).date())
+        answerer = Answerer(self.knowledge, inbound.at.astimezone(LOCAL_TZ).date(), ledger)
         intent = parse(text, self.knowledge.lexicon)
         if intent.name == "choose":
             return self._choose(intent.slots.choice or 0, conversation, answerer)

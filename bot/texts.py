@@ -445,6 +445,8 @@ def invite_created(unit: str, role: str, expires: str) -> str:
 
 BAD_EXPIRES = "--expires 应为时长，如 7d、12h、30m（天、小时、分钟）"
 BAD_ROLE = "--role 应为 admin、staff 或 viewer"
+EMPTY_USER_ID = "用户 ID 为空：写名字，或 telegram:123、slack:U123"
+EMPTY_USER_NAME = "--name 不能为空"
 
 
 def bad_setting(name: str, value: str, expected: str) -> str:

@@ -134,7 +134,7 @@ def record_indicator_report(
             raise StoreError(f"no indicator {plan}:{code}")
         row = IndicatorReport(
             indicator_id=indicator.id or 0,
-            unit_id=_unit_id(session, unit),
+            unit_id=unit_id(session, unit),
             kind="report",
             value=value,
             as_of=as_of,
@@ -149,7 +149,8 @@ def record_indicator_report(
         return row.id or 0
 
 
-def _unit_id(session: Session, unit: str | None) -> int | None:
+def unit_id(session: Session, unit: str | None) -> int | None:
+    """The id of a unit by canonical name (store-internal; callers resolve aliases first)."""
     if unit is None:
         return None
     row = session.exec(select(Unit).where(Unit.name == unit)).first()

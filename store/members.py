@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from store.catalog_queries import resolve_unit
 from store.db import Database
 from store.errors import StoreError
+from store.ledger import unit_id
 from store.models import Invite, Member, MemberEvent, Unit
 
 Role = Literal["admin", "staff", "viewer"]
@@ -65,7 +66,7 @@ def add_member(
     """Add a member, or bring back / change one with the same platform id; unit names may be aliases."""
     unit_name = resolve_unit(db, unit).name if unit else None
     with db.session() as session:
-        member = _set_member(session, platform, user_id, display_name, _unit_id(session, unit_name), role, at)
+        member = _set_member(session, platform, user_id, display_name, unit_id(session, unit_name), role, at)
         _log(session, member, "added", actor, at, platform="cli")
         session.commit()
         return _view(member, unit_name)
@@ -103,7 +104,7 @@ def create_invite(
     with db.session() as session:
         invite = Invite(
             code=_new_code(),
-            unit_id=_unit_id(session, unit_name) or 0,
+            unit_id=unit_id(session, unit_name) or 0,
             role=role,
             created_by=actor,
             created_at=at,
@@ -188,13 +189,6 @@ def _active(session: Session, platform: str, user_id: str) -> Member | None:
             Member.platform == platform, Member.platform_user_id == user_id, col(Member.removed_at).is_(None)
         )
     ).first()
-
-
-def _unit_id(session: Session, unit: str | None) -> int | None:
-    if unit is None:
-        return None
-    row = session.exec(select(Unit).where(Unit.name == unit)).first()
-    return row.id if row else None
 
 
 def _unit_name(session: Session, unit_id: int | None) -> str | None:

@@ -33,9 +33,8 @@ def say(
     return reply.text, reply.intent
 
 
-def test_users_add_list_remove(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, "init", "--db", db_url)[0] == 0
-    code, out, _ = cli(
+def add_zhang(capsys: pytest.CaptureFixture[str], db_url: str) -> tuple[int, str, str]:
+    return cli(
         capsys,
         "users",
         "add",
@@ -49,6 +48,11 @@ def test_users_add_list_remove(db_url: str, capsys: pytest.CaptureFixture[str]) 
         "--db",
         db_url,
     )
+
+
+def test_users_add_list_remove(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, "init", "--db", db_url)[0] == 0
+    code, out, _ = add_zhang(capsys, db_url)
     assert (code, out.strip()) == (0, "已添加用户 张三（市检察院，填报员）。")
     cli(
         capsys,
@@ -86,6 +90,13 @@ def test_users_add_list_remove(db_url: str, capsys: pytest.CaptureFixture[str]) 
             "--role 应为 admin、staff 或 viewer",
         ),
         (["users", "remove", "nobody"], "没有用户 nobody"),
+        (["users", "add", "", "--name", "x", "--unit", "市检察院", "--role", "staff"], "用户 ID 为空"),
+        (
+            ["users", "add", "telegram:", "--name", "x", "--unit", "市检察院", "--role", "staff"],
+            "用户 ID 为空",
+        ),
+        (["users", "add", "x", "--name", " ", "--unit", "市检察院", "--role", "staff"], "--name 不能为空"),
+        (["users", "add", "x", "--name", "x", "--unit", "", "--role", "staff"], "单位名称为空"),
         (["invite", "--unit", "仓山", "--role", "staff", "--expires", "soon"], "--expires 应为时长"),
     ],
 )
@@ -145,20 +156,7 @@ def test_local_operator_is_admin_without_binding(db: Database) -> None:
 
 
 def test_member_log_is_append_only(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
-    cli(
-        capsys,
-        "users",
-        "add",
-        "zhang",
-        "--name",
-        "张三",
-        "--unit",
-        "检察院",
-        "--role",
-        "staff",
-        "--db",
-        db.url,
-    )
+    add_zhang(capsys, db.url)
     for statement in ("UPDATE member_event SET kind = 'x'", "DELETE FROM member_event"):
         with Session(db.engine) as session, pytest.raises(DBAPIError, match="append-only"):
             session.connection().exec_driver_sql(statement)
