@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import texts
-from bot.knowledge import Knowledge, LedgerState
+from bot.knowledge import Catalog, Knowledge, LedgerState
 from nlu.intents import IntentName, Slots
 from store.views import PlanView, TaskView
 
@@ -34,9 +34,10 @@ class AnswerBase:
     """The knowledge as of one message and the day it is asked; helpers shared by every kind of answer."""
 
     def __init__(self, knowledge: Knowledge, today: date, ledger: LedgerState | None = None) -> None:
-        self.catalog = knowledge.catalog
-        self.numbered_plans = knowledge.lexicon.numbered_plans
         self.ledger: LedgerState = ledger or knowledge.ledger()
+        self.planned = knowledge.catalog  # as the documents say, before any approved delay
+        self.catalog = _with_approved_delays(knowledge.catalog, self.ledger)
+        self.numbered_plans = knowledge.lexicon.numbered_plans
         self.today = today
 
     def _plans_in(self, slots: Slots) -> list[PlanView]:
@@ -50,6 +51,11 @@ class AnswerBase:
             for name in assigned
             if self.catalog.units[name].members
         }
+
+    def _planned_deadline(self, task: TaskView) -> date | None:
+        """The document's deadline when an approved delay has replaced it, else None."""
+        planned = self.planned.tasks[(task.plan, task.number)].deadline
+        return planned if planned != task.deadline else None
 
     def _status(self, task: TaskView) -> tuple[bool, int]:
         status = self.ledger.statuses.get((task.plan, task.number))
@@ -69,3 +75,13 @@ class AnswerBase:
         shown, rest = lines[: texts.PAGE_SIZE], lines[texts.PAGE_SIZE :]
         text = "\n".join([*heading, *shown] + ([texts.more_hint(len(rest))] if rest else []))
         return Answer(intent, text, slots, rest=tuple(rest))
+
+
+def _with_approved_delays(catalog: Catalog, ledger: LedgerState) -> Catalog:
+    """The catalog with each approved delay's date as the task's deadline: every list and count follows it."""
+    moved = {
+        key: replace(catalog.tasks[key], deadline=status.deadline)
+        for key, status in ledger.statuses.items()
+        if status.deadline is not None and key in catalog.tasks
+    }
+    return replace(catalog, tasks={**catalog.tasks, **moved}) if moved else catalog

@@ -171,4 +171,7 @@ class TaskAnswers(AnswerBase):
             assigned=task.assigned,
             expanded_count=self._collective_sizes(task.assigned),
             progress=status.last_progress if status else None,
+            progress_at=status.last_progress_at if status else None,
+            planned_deadline=self._planned_deadline(task),
+            delay_request=status.delay_request if status else None,
         )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+from bot.messages import LOCAL_TZ
+
 if TYPE_CHECKING:  # only `duban init` reports a sync; the chat commands need not import the seeding code
     from store.catalog import SyncReport
+    from store.ledger import DelayView
 
 
 KIND_LABELS = {"units": "单位", "plans": "计划", "indicators": "指标", "tasks": "任务"}
@@ -120,6 +123,11 @@ def number(value: Decimal) -> str:
 
 def day(value: date) -> str:
     return value.isoformat()
+
+
+def moment(value: datetime) -> str:
+    """A recorded time as a person in Fuzhou reads it."""
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def days_left(deadline: date, today: date, done: bool) -> str:
@@ -246,6 +254,9 @@ class TaskFacts:
     assigned: Sequence[str]
     expanded_count: dict[str, int]  # collective → number of members
     progress: str | None
+    progress_at: datetime | None = None
+    planned_deadline: date | None = None  # the document's date, when an approved delay moved it
+    delay_request: DelayView | None = None  # waiting for an admin
 
 
 def task_detail(facts: TaskFacts) -> str:
@@ -256,9 +267,14 @@ def task_detail(facts: TaskFacts) -> str:
     lines.append(f"内容：{abridge_text(facts.content, 160)}")
     lines.append("责任单位：" + responsible_units(facts.assigned, facts.expanded_count))
     lines.append(f"时限：{facts.deadline}" + (f"（{facts.remaining}）" if facts.remaining else ""))
+    if facts.planned_deadline:
+        lines.append(f"　原定时限 {day(facts.planned_deadline)}，已批准延期")
+    if facts.delay_request:
+        lines.append(f"　延期申请待批：至 {day(facts.delay_request.new_deadline)}")
     lines.append(f"状态：{facts.status}")
     if facts.progress:
-        lines.append(f"最新进展：{facts.progress}")
+        when = f"（{moment(facts.progress_at)}）" if facts.progress_at else ""
+        lines.append(f"最新进展：{facts.progress}{when}")
     return "\n".join(lines)
 
 
@@ -282,7 +298,7 @@ def task_status(done: bool, done_units: int, total_units: int) -> str:
     if done:
         return "已完成"
     if done_units:
-        return f"部分完成（{done_units}/{total_units} 单位）"
+        return f"部分完成（已完成 {done_units}/{total_units} 单位）"
     return "未完成"
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from store.catalog_queries import _UnitDirectory
 from store.db import Database
 from store.errors import StoreError
 from store.models import (
@@ -34,6 +35,9 @@ COMPLETED = "completed"  # one responsible unit reports its part done (unit_id s
 COMPLETED_ALL = "completed_all"  # an admin marks the whole task done
 PROGRESS = "progress"
 RETRACTION = "retraction"
+DELAY_REQUESTED = "delay_requested"
+DELAY_APPROVED = "delay_approved"
+DELAY_REJECTED = "delay_rejected"
 
 
 _VERSION_QUERY = core_select(
@@ -55,13 +59,27 @@ class ReportView:
 
 
 @dataclass(frozen=True)
+class DelayView:
+    """A delay request still waiting for an admin's decision."""
+
+    request_id: int
+    new_deadline: date
+    reason: str | None
+    unit: str | None
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
 class TaskStatusView:
     plan: str
     number: int
     done_units: tuple[str, ...]
     done: bool
+    done_by_admin: bool
     last_progress: str | None
     last_progress_at: datetime | None
+    deadline: date | None = None  # an approved delay's date; None keeps the plan's deadline
+    delay_request: DelayView | None = None
 
 
 def ledger_version(db: Database) -> tuple[int, int, int]:
@@ -78,7 +96,7 @@ def latest_reports(db: Database) -> dict[tuple[str, str], ReportView]:
     """The standing value of every reported indicator: the newest as-of date, then the newest report."""
     with db.session() as session:
         rows = session.exec(select(IndicatorReport).order_by(col(IndicatorReport.id))).all()
-        names = _Names(session)
+        names = Names(session)
     retracted = {row.retracts_id for row in rows if row.kind == RETRACTION}
     latest: dict[tuple[str, str], ReportView] = {}
     for row in rows:
@@ -98,8 +116,8 @@ def task_statuses(db: Database) -> dict[tuple[str, int], TaskStatusView]:
     """Completion per task: done when an admin says so or every responsible unit has reported its part."""
     with db.session() as session:
         events = session.exec(select(TaskEvent).order_by(col(TaskEvent.id))).all()
-        names = _Names(session)
-        units_of = _task_units(session.exec(select(TaskUnit)))
+        names = Names(session)
+        units_of = _task_units(session.exec(select(TaskUnit)), _UnitDirectory(session))
     retracted = {e.refers_to_id for e in events if e.kind == RETRACTION}
     live = [e for e in events if e.id not in retracted and e.kind != RETRACTION]
     by_task: dict[int, list[TaskEvent]] = defaultdict(list)
@@ -159,29 +177,53 @@ def unit_id(session: Session, unit: str | None) -> int | None:
     return row.id
 
 
-def _task_units(rows: Iterable[TaskUnit]) -> dict[int, set[int]]:
+def _task_units(rows: Iterable[TaskUnit], directory: _UnitDirectory) -> dict[int, set[int]]:
+    """Each task's responsible units with collectives expanded: 各县(市)区人民政府 is thirteen parts."""
     found: dict[int, set[int]] = defaultdict(set)
     for row in rows:
-        found[row.task_id].add(row.unit_id)
+        found[row.task_id].update(directory.expand([row.unit_id]))
     return found
 
 
-def _status(names: _Names, task_id: int, events: list[TaskEvent], assigned: set[int]) -> TaskStatusView:
+def _status(names: Names, task_id: int, events: list[TaskEvent], assigned: set[int]) -> TaskStatusView:
     done_ids = {e.unit_id for e in events if e.kind == COMPLETED and e.unit_id is not None}
     progress = [e for e in events if e.kind == PROGRESS]
     plan, number = names.task_key(task_id)
+    by_admin = any(e.kind == COMPLETED_ALL for e in events)
+    approved = [e.new_deadline for e in events if e.kind == DELAY_APPROVED and e.new_deadline]
     return TaskStatusView(
         plan=plan,
         number=number,
-        done_units=tuple(sorted(names.units[i] for i in done_ids)),
-        done=any(e.kind == COMPLETED_ALL for e in events) or (bool(assigned) and assigned <= done_ids),
+        done_units=tuple(sorted(names.units[i] for i in done_ids & assigned)),
+        done=by_admin or (bool(assigned) and assigned <= done_ids),
+        done_by_admin=by_admin,
         last_progress=progress[-1].detail if progress else None,
         last_progress_at=progress[-1].recorded_at if progress else None,
+        deadline=approved[-1] if approved else None,
+        delay_request=_open_delay(names, events),
     )
 
 
-class _Names:
-    """Ids to names for the rows of one session."""
+def _open_delay(names: Names, events: list[TaskEvent]) -> DelayView | None:
+    """The newest delay request no admin has decided."""
+    decided = {e.refers_to_id for e in events if e.kind in (DELAY_APPROVED, DELAY_REJECTED)}
+    open_requests = [
+        e for e in events if e.kind == DELAY_REQUESTED and e.id not in decided and e.new_deadline
+    ]
+    if not open_requests:
+        return None
+    request = open_requests[-1]
+    return DelayView(
+        request_id=int(request.id or 0),
+        new_deadline=request.new_deadline or date.min,
+        reason=request.detail,
+        unit=names.unit(request.unit_id),
+        requested_at=request.recorded_at,
+    )
+
+
+class Names:
+    """Ids to names for the rows of one session (store-internal)."""
 
     def __init__(self, session: Session) -> None:
         self.units = {u.id: u.name for u in session.exec(select(Unit))}
@@ -192,6 +234,12 @@ class _Names:
 
     def task_key(self, task_id: int) -> tuple[str, int]:
         return self.tasks[task_id]
+
+    def member(self, member_id: int | None) -> str | None:
+        return self.members.get(member_id) if member_id else None
+
+    def unit(self, unit_id: int | None) -> str | None:
+        return self.units.get(unit_id) if unit_id else None
 
     def report(self, row: IndicatorReport) -> ReportView:
         plan, code = self.indicators[row.indicator_id]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.types import ExactDecimal, UTCDateTime
@@ -200,4 +200,43 @@ class TaskEvent(SQLModel, table=True):
     message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-APPEND_ONLY_TABLES = ("indicator_report", "task_event", "member_event")
+class PendingWrite(SQLModel, table=True):
+    """Append-only: a report previewed to its sender and waiting for 确认 or 取消.
+
+    Kept in the database, not in process memory, so a restart loses nothing and a confirm button pressed on
+    another instance still finds it. Its fate is a separate PendingOutcome row.
+    """
+
+    __tablename__ = "pending_write"
+    __table_args__ = (
+        UniqueConstraint("platform", "message_id"),
+        Index("ix_pending_write_sender", "platform", "platform_user_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    platform_user_id: str = Field(max_length=100)
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    kind: str = Field(max_length=30)
+    payload: str = Field(sa_column=Column(Text, nullable=False))  # the write, as JSON
+    preview: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    message_id: str | None = Field(default=None, max_length=100)
+    message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class PendingOutcome(SQLModel, table=True):
+    """Append-only: how a pending write ended; unique per pending write, so it is decided exactly once."""
+
+    __tablename__ = "pending_outcome"
+    id: int | None = Field(default=None, primary_key=True)
+    pending_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("pending_write.id"), nullable=False, unique=True)
+    )
+    outcome: str = Field(max_length=20)  # confirmed / cancelled / superseded
+    decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    platform: str = Field(max_length=20)
+    message_id: str | None = Field(default=None, max_length=100)
+
+
+APPEND_ONLY_TABLES = ("indicator_report", "task_event", "member_event", "pending_write", "pending_outcome")
