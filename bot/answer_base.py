@@ -8,6 +8,7 @@ from datetime import date
 
 from bot import texts
 from bot.knowledge import Catalog, Knowledge, LedgerState
+from nlu.commands import Command
 from nlu.intents import IntentName, Slots
 from store.views import PlanView, TaskView
 
@@ -19,6 +20,7 @@ class Option:
     label: str
     intent: IntentName
     slots: Slots
+    command: Command | None = None  # a report waiting for its subject: choosing carries it out
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import uuid
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -26,7 +27,9 @@ def add_conversation_commands(commands: Any, db_option: argparse.ArgumentParser)
     ask.add_argument("text", nargs="?", help="消息内容")
     ask.add_argument("--user", default=LOCAL_ADMIN, help="发消息的用户 ID（默认本地管理员）")
     ask.add_argument("--today", help="以该日期（YYYY-MM-DD）为“今天”")
-    ask.add_argument("--jsonl", action="store_true", help='从标准输入逐行读取 {"text","user","today"}')
+    ask.add_argument(
+        "--jsonl", action="store_true", help='从标准输入逐行读取 {"text","user","today","at","message_id"}'
+    )
     ask.set_defaults(handler=ask_command)
     chat = commands.add_parser("chat", parents=[db_option], help="控制台对话（默认传输方式）")
     chat.add_argument("--user", default=LOCAL_ADMIN, help="对话用户 ID（默认本地管理员）")
@@ -60,11 +63,14 @@ def _answer_lines(core: Core, default_today: date | None) -> int:
             continue
         try:
             text, user, today = _read_line(line, default_today)
+            at, message_id = _timing(line, today)
         except ValueError as exc:
             status = 2
             _emit({"reply": texts.bad_jsonl_line(number, str(exc)), "intent": "invalid_input"})
             continue
-        replies = core.handle(_inbound(text, user, today, str(number)))
+        inbound = _inbound(text, user, today, str(number))
+        inbound = replace(inbound, at=at or inbound.at, message_id=message_id or inbound.message_id)
+        replies = core.handle(inbound)
         _emit({"reply": "\n".join(r.text for r in replies), "intent": replies[0].intent if replies else None})
     return status
 
@@ -88,6 +94,26 @@ def _read_line(line: str, default_today: date | None) -> tuple[str, str, date | 
         _parse_today(today, texts.JSONL_BAD_TODAY, error=ValueError) if today is not None else default_today
     )
     return text, user, parsed
+
+
+def _timing(line: str, today: date | None) -> tuple[datetime | None, str | None]:
+    """Optional "at" ("HH:MM" on the line's day, or an ISO time; Shanghai unless it says otherwise) and
+    "message_id" (a platform message id: the same id twice is one redelivered message)."""
+    record = json.loads(line)
+    at, message_id = record.get("at"), record.get("message_id")
+    if message_id is not None and (not isinstance(message_id, str) or not message_id.strip()):
+        raise ValueError(texts.JSONL_BAD_MESSAGE_ID)
+    if at is None:
+        return None, message_id
+    try:
+        moment = (
+            datetime.combine(today or datetime.now(LOCAL_TZ).date(), time.fromisoformat(str(at)))
+            if len(str(at)) <= 8
+            else datetime.fromisoformat(str(at))
+        )
+    except ValueError:
+        raise ValueError(texts.JSONL_BAD_AT) from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)), message_id
 
 
 def _parse_today(value: Any, message: str, error: type[Exception] = StoreError) -> date | None:

@@ -15,6 +15,8 @@ from bot import texts
 from bot.answers import Answer, Answerer, Option
 from bot.knowledge import Knowledge, LedgerState
 from bot.messages import LOCAL_TZ, Inbound, Outbound
+from bot.reporting import CANCEL_DATA, CONFIRM_DATA, Reply, Reporter
+from nlu.commands import parse_command
 from nlu.intents import Intent, IntentName, Slots, TaskRef
 from nlu.normalize import normalize
 from nlu.parser import parse
@@ -25,6 +27,9 @@ LOCAL_ADMIN = "admin"
 MAX_MESSAGE_CHARS = 1000
 _BIND = re.compile(r"(?:/bind|/start|绑定)(?:@\w+)?\s*([a-z0-9]*)\s*", re.IGNORECASE)
 CONTEXT_TTL = timedelta(hours=2)  # a subject from the morning should not answer an afternoon "谁负责"
+_BUTTON = re.compile(
+    rf"({CONFIRM_DATA}|{CANCEL_DATA}):(\d{{1,18}})"
+)  # what a confirm/cancel button sends back
 _SUBJECT_FIELDS = ("indicators", "regions", "units", "plans", "tasks", "task_fragment")
 
 
@@ -57,9 +62,9 @@ class Core:
         if not self.public_read and self.identify(inbound, ledger) is None:
             return [Outbound(texts.NOT_BOUND, intent="not_bound")]
         conversation = self._conversation(inbound)
-        answer = self._answer(inbound, conversation, ledger)
-        self._remember(conversation, answer, inbound.at)
-        return [Outbound(answer.text, intent=answer.intent)]
+        reply = self._reply(inbound, conversation, ledger)
+        self._remember(conversation, reply, inbound.at)
+        return [Outbound(reply.text, reply.buttons, intent=reply.intent)]
 
     def identify(self, inbound: Inbound, ledger: LedgerState) -> MemberView | None:
         """The member who sent the message; the local operator counts as an admin of no unit."""
@@ -94,34 +99,44 @@ class Core:
             conversation = self._conversations[key] = Conversation()
         return conversation
 
-    def _answer(self, inbound: Inbound, conversation: Conversation, ledger: LedgerState) -> Answer:
+    def _reply(self, inbound: Inbound, conversation: Conversation, ledger: LedgerState) -> Reply:
         text = inbound.text.strip()
         if not text:
-            return Answer("unknown", texts.EMPTY, Slots())
+            return _reply(Answer("unknown", texts.EMPTY, Slots()))
         if len(text) > MAX_MESSAGE_CHARS:
-            return Answer("unknown", texts.too_long(len(text)), Slots())
+            return _reply(Answer("unknown", texts.too_long(len(text)), Slots()))
+        button = _BUTTON.fullmatch(text)
+        if button is not None:
+            return self._reporter(inbound, ledger).button(button.group(1), int(button.group(2)))
+        command = parse_command(text, self.knowledge.lexicon)
+        if command is not None:
+            return self._reporter(inbound, ledger).handle(command)
         answerer = Answerer(self.knowledge, inbound.at.astimezone(LOCAL_TZ).date(), ledger)
         intent = parse(text, self.knowledge.lexicon)
         if intent.name == "choose":
-            return self._choose(intent.slots.choice or 0, conversation, answerer)
+            return self._choose(intent.slots.choice or 0, conversation, answerer, inbound)
         if intent.name == "more":
-            return self._more(conversation)
+            return _reply(self._more(conversation))
         name, slots = _follow_up(intent, conversation)
-        return answerer.answer(name, slots)
+        return _reply(answerer.answer(name, slots))
 
-    def _choose(self, choice: int, conversation: Conversation, answerer: Answerer) -> Answer:
+    def _reporter(self, inbound: Inbound, ledger: LedgerState) -> Reporter:
+        return Reporter(self.knowledge, inbound, self.identify(inbound, ledger), ledger)
+
+    def _choose(self, choice: int, conversation: Conversation, answerer: Answerer, inbound: Inbound) -> Reply:
         if not conversation.options:  # no question pending: a bare number is a task number
-            return answerer.answer("task_detail", Slots(tasks=(TaskRef(None, choice),)))
+            return _reply(answerer.answer("task_detail", Slots(tasks=(TaskRef(None, choice),))))
         if not 1 <= choice <= len(conversation.options):
             count = len(conversation.options)
-            return Answer(
+            return Reply(
                 conversation.last_intent or "unknown",
                 texts.choice_out_of_range(count),
-                conversation.last_slots,
                 options=conversation.options,
             )
         option = conversation.options[choice - 1]
-        return answerer.answer(option.intent, option.slots)
+        if option.command is not None:  # the numbered choice was which task or indicator a report is about
+            return self._reporter(inbound, answerer.ledger).handle(option.command)
+        return _reply(answerer.answer(option.intent, option.slots))
 
     def _more(self, conversation: Conversation) -> Answer:
         if not conversation.rest:
@@ -130,14 +145,19 @@ class Core:
         text = "\n".join([*shown] + ([texts.more_hint(len(rest))] if rest else []))
         return Answer("more", text, conversation.last_slots, rest=rest)
 
-    def _remember(self, conversation: Conversation, answer: Answer, at: datetime) -> None:
+    def _remember(self, conversation: Conversation, reply: Reply, at: datetime) -> None:
         conversation.at = at
-        conversation.options = answer.options
-        conversation.rest = answer.rest
-        # Paging, help and chatter keep the subject, so "谁负责" still refers to what came before them.
-        if answer.intent not in ("more", "help", "smalltalk", "unknown"):
-            conversation.last_intent = answer.intent
-            conversation.last_slots = answer.slots
+        conversation.options = reply.options
+        conversation.rest = reply.rest
+        # Paging, help and chatter keep the subject, so "谁负责" still refers to what came before them;
+        # so do reports, which are not questions to follow up.
+        if reply.slots is not None and reply.intent not in ("more", "help", "smalltalk", "unknown"):
+            conversation.last_intent = reply.intent  # type: ignore[assignment]  # answers carry IntentNames
+            conversation.last_slots = reply.slots
+
+
+def _reply(answer: Answer) -> Reply:
+    return Reply(answer.intent, answer.text, options=answer.options, rest=answer.rest, slots=answer.slots)
 
 
 def binding_code(text: str) -> str | None:

@@ -415,6 +415,8 @@ JSONL_NOT_JSON = "不是有效的 JSON 对象"
 JSONL_NO_TEXT = "缺少字符串字段 text"
 JSONL_BAD_USER = "字段 user 应为字符串"
 JSONL_BAD_TODAY = "字段 today 应为 YYYY-MM-DD 格式的日期"
+JSONL_BAD_AT = "字段 at 应为 HH:MM 或 ISO 格式的时间（如 2025-10-09T09:30+08:00）"
+JSONL_BAD_MESSAGE_ID = "字段 message_id 应为非空字符串"
 BAD_TODAY = "--today 应为 YYYY-MM-DD 格式的日期"
 
 
@@ -467,3 +469,174 @@ EMPTY_USER_NAME = "--name 不能为空"
 
 def bad_setting(name: str, value: str, expected: str) -> str:
     return f"环境变量 {name}={value!r} 无效：应为 {expected}"
+
+
+# ---- Reporting: previews, confirmations, refusals, undo, delays, history ----------------------------------
+
+CONFIRM_LABEL = "确认"
+CANCEL_LABEL = "取消"
+VIEWER_CANNOT_WRITE = "您的角色是查询员，只能查询，不能报送；如需报送请联系督办办公室调整角色。"
+NOTHING_PENDING = "当前没有待确认的上报。"
+NOT_YOUR_PENDING = "这条待确认的上报不是您提交的，无法由您确认或取消。"
+CANCELLED = "已取消，未记录任何内容。"
+ALREADY_RECORDED = "这条消息已经处理过，未重复记录。"
+WHICH_TASK_DONE = "请说明完成的是哪项任务，例如“任务18已完成”或“第十八项办结了”。"
+WHICH_TASK = "请说明是哪项任务，例如“任务6进展：已建成先行所18个”。"
+WHICH_INDICATOR = "请说明上报的是哪项指标，例如“鼓楼区专利授权量截至9月底3120件”。"
+EMPTY_PROGRESS = "请在“进展：”后写明进展内容，例如“任务6进展：已建成先行所18个”。"
+NO_DELAY_DATE = "请写明申请延期到哪一天，例如“任务41申请延期到2025年10月底，原因：……”。"
+ONLY_ADMIN_DECIDES = "只有管理员可以审批延期申请。"
+NOTHING_TO_UNDO = "您在 30 分钟内没有可撤销的上报。超过 30 分钟的上报如需更正，请联系管理员。"
+ONLY_OWN_UNDO = "您只能撤销自己 30 分钟内的上报；如需更正其他上报，请联系管理员。"
+CONFIRM_HINT = "回复“确认”提交，回复“取消”放弃（{minutes} 分钟内有效）。"
+UNDO_HINT = "如有误，30 分钟内发送“撤销”即可撤回。"
+UNREADABLE_VALUE = "没有读出上报的数值，请按“指标名称 + 数值 + 单位”发送，例如“有效注册商标38.2万件”。"
+UNREADABLE_AS_OF = "没有读懂截至日期，请写成“截至9月底”或“截至2025年9月30日”。"
+
+
+def expired(preview_title: str, minutes: int) -> str:
+    return f"“{preview_title}”的确认已超过 {minutes} 分钟，已失效，未记录。如仍需报送，请重新发送。"
+
+
+def already_decided(outcome: str) -> str:
+    done = {
+        "confirmed": "已确认并记录",
+        "cancelled": "已取消",
+        "superseded": "已被您之后的上报取代",
+        "expired": "已过期",
+    }
+    return f"这条上报{done.get(outcome, '已处理')}，无需再次操作。"
+
+
+def refuse_task(label: str, assigned: Sequence[str], unit: str | None) -> str:
+    return f"{label}的责任单位是{'、'.join(assigned)}，您所在的{unit or '单位'}无权报送。"
+
+
+def refuse_indicator(region: str, name: str, assigned: Sequence[str], unit: str | None) -> str:
+    return f"【{region}】{name}的责任单位是{'、'.join(assigned)}，您所在的{unit or '单位'}无权报送。"
+
+
+def preview(lines: Sequence[str], minutes: int) -> str:
+    return "\n".join(["请确认以下上报：", *lines, CONFIRM_HINT.format(minutes=minutes)])
+
+
+def task_heading(label: str, content: str) -> str:
+    return f"{label}：{abridge_text(content, 60)}"
+
+
+def completion_line(unit: str | None, done_before: int, total: int) -> str:
+    if unit is None:
+        return "内容：标记整项任务已完成（管理员）"
+    if total <= 1:
+        return f"内容：{unit}报告本任务已完成"
+    return f"内容：{unit}报告本单位承担部分已完成（完成后为 {done_before + 1}/{total} 单位）"
+
+
+def already_done(label: str, unit: str | None) -> str:
+    return (
+        f"{label}已记录为完成，无需重复报送。" if unit is None else f"{unit}已报告完成{label}，无需重复报送。"
+    )
+
+
+def progress_line(detail: str) -> str:
+    return f"进展：{detail}"
+
+
+def delay_lines(current: date | None, new: date, reason: str | None) -> list[str]:
+    return [
+        f"申请延期：{day(current) if current else '无'} → {day(new)}",
+        f"原因：{reason or '（未说明）'}",
+        "提交后由管理员审批，审批前仍按原时限督办。",
+    ]
+
+
+def delay_not_later(label: str, current: date, new: date) -> str:
+    return f"{label}现时限为 {day(current)}，申请的 {day(new)} 并不更晚，无需延期。"
+
+
+def delay_no_deadline(label: str) -> str:
+    return f"{label}是长期推进任务，没有时限，无需申请延期。"
+
+
+def delay_in_past(new: date) -> str:
+    return f"申请延期到的 {day(new)} 已经过去，请写一个今天以后的日期。"
+
+
+def no_delay_request(label: str) -> str:
+    return f"{label}没有待审批的延期申请。"
+
+
+def delay_decided(label: str, approve: bool, new: date, planned: date | None) -> str:
+    if not approve:
+        return f"已驳回{label}延期至 {day(new)} 的申请，仍按原时限督办。"
+    was = f"（原定 {day(planned)}）" if planned else ""
+    return f"已批准{label}延期至 {day(new)}{was}，此后提醒按新时限进行。"
+
+
+def value_lines(
+    region: str, name: str, shown: str, as_of: date, unit: str | None, assumed: str | None
+) -> list[str]:
+    lines = [f"【{region}】{name}：{shown}（截至 {day(as_of)}）"]
+    if assumed:
+        lines.append(f"　数值未写单位，按指标单位“{assumed}”计")
+    lines.append(f"报送单位：{unit or LOCAL_ADMIN_NAME}")
+    return lines
+
+
+def unit_mismatch(expected: str, typed: str) -> str:
+    return f"单位不符：该指标以“{expected}”计，收到的是“{typed}”，请核对后重新发送。"
+
+
+def as_of_in_future(as_of: date) -> str:
+    return f"截至日期 {day(as_of)} 晚于今天，请核对。"
+
+
+def below_baseline(baseline: str, year: int | None) -> str:
+    return f"⚠ 请核对：低于{year or ''}基线 {baseline}"
+
+
+def big_change(ratio: Decimal, previous: str, as_of: date) -> str:
+    sign = "+" if ratio > 0 else ""
+    percent = (ratio * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return f"⚠ 请核对：较上次上报 {previous}（截至 {day(as_of)}）变化 {sign}{percent}%"
+
+
+def recorded(summary: str) -> str:
+    return f"已记录：{summary}。{UNDO_HINT}"
+
+
+def delay_submitted(label: str) -> str:
+    return f"已提交{label}的延期申请，待管理员审批。"
+
+
+def undone(summary: str) -> str:
+    return f"已撤销：{summary}。原记录保留在办理记录中，标注为已撤销。"
+
+
+def already_undone(summary: str) -> str:
+    return f"{summary}已经撤销过了。"
+
+
+def nothing_to_retract(label: str) -> str:
+    return f"{label}没有可撤销的完成报告或上报。"
+
+
+HISTORY_KIND = {
+    "completed": "报告完成",
+    "completed_all": "标记整项完成",
+    "progress": "报告进展",
+    "delay_requested": "申请延期",
+    "delay_approved": "批准延期",
+    "delay_rejected": "驳回延期",
+    "retraction": "撤销",
+    "report": "上报",
+}
+
+
+def history_heading(subject: str, count: int) -> str:
+    return f"{subject}的办理记录（共 {count} 条）：" if count else f"{subject}还没有办理记录。"
+
+
+def history_line(when: datetime, who: str, kind: str, what: str, retracted: bool) -> str:
+    mark = "〔已撤销〕" if retracted else ""
+    return f"{moment(when)} {who} {HISTORY_KIND.get(kind, kind)}{('：' + what) if what else ''}{mark}"

@@ -31,8 +31,12 @@ _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?(?![0-9])|[0-9]+(?:\.[0-9]+)?"
 # 千 directly before a metric unit is the SI prefix kilo (千瓦 kW, 千克 kg, 千米 km), not a thousand.
 _KILO = "[千仟](?![瓦克米伏帕卡赫焦])"
 _PLAIN_CHARS = "".join(ch for ch in (*_DIGITS, *_UNITS, *_BIG_UNITS) if ch not in "千仟")
-_TOKEN_RE = re.compile(rf"{_ARABIC}|[{_PLAIN_CHARS}]|{_KILO}")
-_RUN_RE = re.compile(rf"(?:{_ARABIC}|[{_PLAIN_CHARS}]|{_KILO})+")
+# Chinese decimals (九十七点五, 零点八五): 点 and the digits read one by one after it form one "frac" token,
+# only straight after a numeral, so the 点 of 试点 or 重点 never starts a number.
+_FRAC_DIGITS = "零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖"
+_FRAC = rf"(?<=[0-9{_PLAIN_CHARS}千仟])点[{_FRAC_DIGITS}]+"
+_TOKEN_RE = re.compile(rf"{_ARABIC}|{_FRAC}|[{_PLAIN_CHARS}]|{_KILO}")
+_RUN_RE = re.compile(rf"(?:{_ARABIC}|{_FRAC}|[{_PLAIN_CHARS}]|{_KILO})+")
 
 # Same-length folding, so spans found in the folded text are valid in the original.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
@@ -48,7 +52,7 @@ _MEASURE_WORDS = frozenset("个件家项次人名年月日号元亿万季条位�
 _PERCENT_PREFIX = "百分之"
 _LONE_PREFIXES = ("第", "任务", "任務", _PERCENT_PREFIX)
 
-_Kind = Literal["digit", "num", "unit", "big"]
+_Kind = Literal["digit", "num", "unit", "big", "frac"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,8 @@ class NumberMatch:
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    """One lexical piece of a number: a digit, an Arabic number, a unit (十百千) or a big unit (万亿)."""
+    """One lexical piece of a number: a digit, an Arabic number, a unit (十百千), a big unit (万亿) or a
+    Chinese decimal fraction (点五)."""
 
     kind: _Kind
     value: Decimal
@@ -106,6 +111,9 @@ def _token(text: str, start: int, end: int) -> _Token:
         return _Token("unit", Decimal(_UNITS[text]), text, start, end)
     if text in _BIG_UNITS:
         return _Token("big", Decimal(_BIG_UNITS[text]), text, start, end)
+    if text.startswith("点"):
+        fraction = Decimal("0." + "".join(str(_DIGITS[ch]) for ch in text[1:]))
+        return _Token("frac", fraction, text, start, end)
     # A single Arabic digit behaves like a Chinese one ("3万5千", "三千5"); longer runs are whole numbers.
     kind: _Kind = "digit" if len(text) == 1 else "num"
     return _Token(kind, Decimal(text.replace(",", "")), text, start, end)
@@ -223,13 +231,23 @@ def _strip_zeros(tokens: Sequence[_Token]) -> Sequence[_Token]:
 
 
 def _section(tokens: Sequence[_Token]) -> Decimal | None:
-    """Value of a part below 万 built from digits and 十百千 (or one Arabic number)."""
+    """Value of a part below 万 built from digits and 十百千 (or one Arabic number), with an optional 点…."""
+    if tokens and tokens[-1].kind == "frac":
+        return _with_fraction(tokens)
     if len(tokens) == 1 and tokens[0].kind in ("digit", "num"):
         return tokens[0].value
     parser = _SectionParser()
     if not all(parser.feed(tok) for tok in tokens):
         return None
     return parser.finish()
+
+
+def _with_fraction(tokens: Sequence[_Token]) -> Decimal | None:
+    """九十七点五 = 97 + 0.5; the part before 点 must be a whole number of its own (no 点五, no 2.5点五)."""
+    whole = _section(tokens[:-1]) if len(tokens) > 1 else None
+    if whole is None or whole != whole.to_integral_value():
+        return None
+    return whole + tokens[-1].value
 
 
 class _SectionParser:
@@ -247,7 +265,7 @@ class _SectionParser:
             return self._unit(int(tok.value))
         if tok.kind == "digit" and tok.value == 0:
             return self._zero()
-        if tok.kind == "big" or self.pending is not None:
+        if tok.kind in ("big", "frac") or self.pending is not None:
             return False  # two digits in a row ("三五") are not a standard-form number
         self.pending = tok
         return True

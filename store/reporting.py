@@ -52,7 +52,7 @@ _TASK_EVENT_KIND: dict[WriteKind, str] = {
     "delay_rejected": DELAY_REJECTED,
     "task_retraction": RETRACTION,
 }
-Outcome = Literal["confirmed", "cancelled", "superseded"]
+Outcome = Literal["confirmed", "cancelled", "superseded", "expired"]
 
 
 class DuplicateMessage(StoreError):

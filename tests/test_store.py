@@ -170,4 +170,3 @@ def test_migrations_build_exactly_the_models(db: Database) -> None:
 
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
-

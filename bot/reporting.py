@@ -1,0 +1,490 @@
+"""Writes by chat message: find the subject, check the sender may write it, preview, then record on 确认.
+
+Nothing is written until the sender confirms, except an undo of their own last report and an admin's delay
+decision, which are explicit acts. Pending writes live in the database, so a restart loses none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+from difflib import SequenceMatcher
+
+from bot import texts
+from bot.answer_base import AnswerBase, Option
+from bot.knowledge import Knowledge, LedgerState
+from bot.messages import LOCAL_TZ, Button, Inbound
+from bot.quantities import (
+    PLAUSIBLE_CHANGE,
+    as_of_date,
+    change_ratio,
+    deadline_date,
+    measure_parts,
+    to_indicator_unit,
+)
+from nlu.commands import Command
+from nlu.intents import Slots, TaskRef
+from nlu.lexicon import compact
+from nlu.normalize import normalize
+from store.history import HistoryEntry, indicator_history, last_write_by, task_history
+from store.members import MemberView
+from store.reporting import (
+    Author,
+    DuplicateMessage,
+    PendingView,
+    WriteRequest,
+    create_pending,
+    decide,
+    find_pending,
+    latest_pending,
+    record,
+)
+from store.views import IndicatorView, TaskView
+
+PENDING_TTL = timedelta(minutes=10)
+UNDO_WINDOW = timedelta(minutes=30)
+_MINUTES = int(PENDING_TTL.total_seconds() // 60)
+CONFIRM_DATA, CANCEL_DATA = "confirm", "cancel"  # button data is "confirm:<pending id>"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core sends back, and what it remembers of it for the next message."""
+
+    intent: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    options: tuple[Option, ...] = ()
+    rest: tuple[str, ...] = ()  # list lines beyond the first page
+    slots: Slots | None = None  # the subject of an answered question; None for writes
+
+
+_TaskAct = Callable[[TaskView], "Reply"]
+
+
+class Reporter:
+    """Handles write commands for one message; reads through an AnswerBase for labels and live deadlines."""
+
+    def __init__(
+        self, knowledge: Knowledge, inbound: Inbound, member: MemberView | None, ledger: LedgerState
+    ) -> None:
+        self.knowledge = knowledge
+        self.inbound = inbound
+        self.member = member
+        self.view = AnswerBase(knowledge, inbound.at.astimezone(LOCAL_TZ).date(), ledger)
+
+    @property
+    def author(self) -> Author:
+        member_id = self.member.id if self.member and self.member.id else None
+        inbound = self.inbound
+        return Author(
+            inbound.platform, inbound.user_id, member_id, inbound.at, inbound.message_id, inbound.text
+        )
+
+    def handle(self, command: Command) -> Reply:
+        if command.name == "history":
+            return self._history(command.subject)
+        if self.member is None:
+            return Reply("not_bound", texts.NOT_BOUND)
+        if self.member.role == "viewer":
+            return Reply("refused", texts.VIEWER_CANNOT_WRITE)
+        if command.name in ("confirm", "cancel"):
+            pending = latest_pending(self.knowledge.db, self.inbound.platform, self.inbound.user_id)
+            return self._close(pending, command.name == "confirm")
+        handler = getattr(self, f"_{command.name}")
+        reply: Reply = handler(command)
+        return reply
+
+    def button(self, action: str, pending_id: int) -> Reply:
+        """A confirm or cancel button: the pending id it carries must be the presser's own and still open."""
+        pending = find_pending(self.knowledge.db, pending_id)
+        if pending is not None and (pending.author.platform, pending.author.user_id) != (
+            self.inbound.platform,
+            self.inbound.user_id,
+        ):
+            return Reply("refused", texts.NOT_YOUR_PENDING)
+        if pending is not None and pending.outcome is not None:
+            return Reply("already", texts.already_decided(pending.outcome))
+        return self._close(pending, action == CONFIRM_DATA)
+
+    # ---- confirm / cancel ----------------------------------------------------------------------------
+
+    def _close(self, pending: PendingView | None, confirm: bool) -> Reply:
+        if pending is None:
+            return Reply("nothing_pending", texts.NOTHING_PENDING)
+        try:
+            if self.inbound.at > pending.expires_at:
+                decide(self.knowledge.db, pending, "expired", self.author)
+                return Reply("expired", texts.expired(_title(pending.preview), _MINUTES))
+            if not confirm:
+                decide(self.knowledge.db, pending, "cancelled", self.author)
+                return Reply("cancelled", texts.CANCELLED)
+            decide(self.knowledge.db, pending, "confirmed", self.author)
+        except DuplicateMessage:
+            return Reply("already", texts.ALREADY_RECORDED)
+        if pending.request.kind == "delay_requested":
+            return Reply("recorded", texts.delay_submitted(_title(pending.preview).split("：")[0]))
+        return Reply("recorded", texts.recorded(_title(pending.preview)))
+
+    def _preview(self, request: WriteRequest, lines: list[str]) -> Reply:
+        try:
+            pending = create_pending(
+                self.knowledge.db, request, texts.preview(lines, _MINUTES), self.author, PENDING_TTL
+            )
+        except DuplicateMessage:
+            return Reply("already", texts.ALREADY_RECORDED)
+        buttons = (
+            Button(texts.CONFIRM_LABEL, f"{CONFIRM_DATA}:{pending.id}"),
+            Button(texts.CANCEL_LABEL, f"{CANCEL_DATA}:{pending.id}"),
+        )
+        return Reply("preview", pending.preview, buttons)
+
+    # ---- tasks ---------------------------------------------------------------------------------------
+
+    def _report_done(self, command: Command) -> Reply:
+        return self._with_task(command, texts.WHICH_TASK_DONE, self._completion)
+
+    def _report_progress(self, command: Command) -> Reply:
+        if not (command.detail or "").strip():
+            return Reply("need_detail", texts.EMPTY_PROGRESS)
+        return self._with_task(command, texts.WHICH_TASK, lambda task: self._progress(task, command))
+
+    def _request_delay(self, command: Command) -> Reply:
+        return self._with_task(command, texts.WHICH_TASK, lambda task: self._delay(task, command))
+
+    def _decide_delay(self, command: Command) -> Reply:
+        if self.member is None or self.member.role != "admin":
+            return Reply("refused", texts.ONLY_ADMIN_DECIDES)
+        return self._with_task(command, texts.WHICH_TASK, lambda task: self._delay_decision(task, command))
+
+    def _with_task(self, command: Command, missing: str, act: _TaskAct) -> Reply:
+        tasks = self._tasks(command.subject)
+        if not tasks:
+            return Reply("need_subject", missing)
+        mine = [t for t in tasks if self._may_write(t.units)]
+        if len(tasks) == 1 or len(mine) == 1:
+            task = mine[0] if len(mine) == 1 else tasks[0]
+            return act(task) if self._may_write(task.units) else self._refuse_task(task)
+        choices = mine or tasks
+        options = tuple(
+            Option(
+                texts.task_heading(self.view._label(t), t.title or t.content),
+                "task_detail",
+                Slots(tasks=(TaskRef(t.plan, t.number),)),
+                command=replace(command, subject=Slots(tasks=(TaskRef(t.plan, t.number),))),
+            )
+            for t in choices
+        )
+        return Reply("choose", texts.choose([o.label for o in options]), options=options)
+
+    def _completion(self, task: TaskView) -> Reply:
+        label = self.view._label(task)
+        status = self.view.ledger.statuses.get((task.plan, task.number))
+        admin = self._is_admin()
+        unit = None if admin else self._unit()
+        if status and (status.done or (unit and unit in status.done_units)):
+            return Reply("already", texts.already_done(label, None if status.done else unit))
+        done_before = len(status.done_units) if status else 0
+        request = WriteRequest(
+            "task_completed_all" if admin else "task_completed", task.plan, number=task.number, unit=unit
+        )
+        lines = [
+            texts.task_heading(label, task.title or task.content),
+            texts.completion_line(unit, done_before, len(task.units)),
+        ]
+        return self._preview(request, lines)
+
+    def _progress(self, task: TaskView, command: Command) -> Reply:
+        detail = (command.detail or "").strip()[:500]
+        request = WriteRequest(
+            "task_progress", task.plan, number=task.number, unit=self._unit(), detail=detail
+        )
+        label = self.view._label(task)
+        return self._preview(
+            request, [texts.task_heading(label, task.title or task.content), texts.progress_line(detail)]
+        )
+
+    def _delay(self, task: TaskView, command: Command) -> Reply:
+        label = self.view._label(task)
+        if task.ongoing or task.deadline is None:
+            return Reply("refused", texts.delay_no_deadline(label))
+        new = deadline_date(command.new_deadline, self.view.today) if command.new_deadline else None
+        if new is None:
+            return Reply("need_date", texts.NO_DELAY_DATE)
+        if new < self.view.today:
+            return Reply("refused", texts.delay_in_past(new))
+        if new <= task.deadline:
+            return Reply("refused", texts.delay_not_later(label, task.deadline, new))
+        reason = (command.detail or "").strip()[:500] or None
+        request = WriteRequest(
+            "delay_requested",
+            task.plan,
+            number=task.number,
+            unit=self._unit(),
+            detail=reason,
+            new_deadline=new,
+        )
+        lines = [
+            texts.task_heading(label, task.title or task.content),
+            *texts.delay_lines(task.deadline, new, reason),
+        ]
+        return self._preview(request, lines)
+
+    def _delay_decision(self, task: TaskView, command: Command) -> Reply:
+        label = self.view._label(task)
+        status = self.view.ledger.statuses.get((task.plan, task.number))
+        asked = status.delay_request if status else None
+        if asked is None:
+            return Reply("refused", texts.no_delay_request(label))
+        approve = bool(command.approve)
+        request = WriteRequest(
+            "delay_approved" if approve else "delay_rejected",
+            task.plan,
+            number=task.number,
+            unit=self._unit(),  # the deciding admin's office, for the record
+            new_deadline=asked.new_deadline if approve else None,
+            refers_to=asked.request_id,
+        )
+        try:
+            record(self.knowledge.db, request, self.author)
+        except DuplicateMessage:
+            return Reply("already", texts.ALREADY_RECORDED)
+        planned = self.view.planned.tasks[(task.plan, task.number)].deadline
+        return Reply("delay_decided", texts.delay_decided(label, approve, asked.new_deadline, planned))
+
+    # ---- indicators ----------------------------------------------------------------------------------
+
+    def _report_value(self, command: Command) -> Reply:
+        candidates = _closest_names(self._indicators(command.subject), compact(normalize(self.inbound.text)))
+        if not candidates:
+            return Reply("need_subject", texts.WHICH_INDICATOR)
+        mine = [i for i in candidates if self._may_write(i.units)]
+        if len(candidates) == 1 or len(mine) == 1:
+            indicator = mine[0] if len(mine) == 1 else candidates[0]
+            if not self._may_write(indicator.units):
+                return Reply(
+                    "refused",
+                    texts.refuse_indicator(
+                        indicator.region, indicator.name, indicator.assigned, self._unit()
+                    ),
+                )
+            return self._value(indicator, command)
+        options = tuple(
+            Option(
+                f"【{i.region}】{i.name}",
+                "indicator_progress",
+                Slots(indicators=(f"{i.plan}:{i.code}",), regions=(i.region,)),
+                command=replace(
+                    command, subject=Slots(indicators=(f"{i.plan}:{i.code}",), regions=(i.region,))
+                ),
+            )
+            for i in (mine or candidates)
+        )
+        return Reply("choose", texts.choose([o.label for o in options]), options=options)
+
+    def _value(self, indicator: IndicatorView, command: Command) -> Reply:
+        if command.value is None:
+            return Reply("need_value", texts.UNREADABLE_VALUE)
+        converted = to_indicator_unit(command.value, indicator.unit_of_measure)
+        if converted.value is None:
+            typed = command.value.measure or command.value.text
+            return Reply("refused", texts.unit_mismatch(indicator.unit_of_measure, typed))
+        as_of = as_of_date(command.as_of, self.view.today)
+        if as_of is None:
+            return Reply("need_date", texts.UNREADABLE_AS_OF)
+        if as_of > self.view.today:
+            return Reply("refused", texts.as_of_in_future(as_of))
+        value, unit = converted.value, self._unit()
+        request = WriteRequest(
+            "indicator_value", indicator.plan, code=indicator.code, unit=unit, value=value, as_of=as_of
+        )
+        shown = texts.quantity(value, indicator.unit_of_measure)
+        assumed = indicator.unit_of_measure if converted.assumed_unit else None
+        lines = texts.value_lines(indicator.region, indicator.name, shown, as_of, unit, assumed)
+        return self._preview(request, lines + self._plausibility(indicator, value))
+
+    def _plausibility(self, indicator: IndicatorView, value: Decimal) -> list[str]:
+        """Notes, never refusals: a value below the 2023 baseline, or far from the last report."""
+        notes = []
+        if _comparable_baseline(indicator) and value < (indicator.baseline or value):
+            shown = texts.quantity(indicator.baseline or value, indicator.unit_of_measure)
+            notes.append(texts.below_baseline(shown, indicator.baseline_year))
+        last = self.view.ledger.reports.get((indicator.plan, indicator.code))
+        ratio = change_ratio(value, last.value) if last else None
+        if last and ratio is not None and abs(ratio) > PLAUSIBLE_CHANGE:
+            notes.append(
+                texts.big_change(ratio, texts.quantity(last.value, indicator.unit_of_measure), last.as_of)
+            )
+        return notes
+
+    # ---- undo ----------------------------------------------------------------------------------------
+
+    def _undo(self, command: Command) -> Reply:
+        pending = latest_pending(self.knowledge.db, self.inbound.platform, self.inbound.user_id)
+        if pending is not None and self.inbound.at <= pending.expires_at and command.subject.subject_free():
+            return self._close(pending, confirm=False)  # "撤销" before confirming is a cancel
+        if command.subject.subject_free() or not self._is_admin():
+            return self._undo_own(command.subject)
+        return self._retract_latest(command.subject)
+
+    def _undo_own(self, subject: Slots) -> Reply:
+        since = self.inbound.at - UNDO_WINDOW
+        entry = last_write_by(
+            self.knowledge.db, platform=self.inbound.platform, member_id=self.author.member_id, since=since
+        )
+        if entry is None:
+            return Reply("nothing_to_undo", texts.NOTHING_TO_UNDO)
+        if not subject.subject_free() and not self._about(entry, subject):
+            return Reply("refused", texts.ONLY_OWN_UNDO)
+        summary = self._summary(entry)
+        if entry.retracted:
+            return Reply("already", texts.already_undone(summary))
+        return self._retract(entry, summary)
+
+    def _retract_latest(self, subject: Slots) -> Reply:
+        entries = self._history_of(subject)
+        if entries is None:
+            return Reply("need_subject", texts.WHICH_TASK)
+        live = [
+            e
+            for e in entries
+            if not e.retracted and e.kind in ("completed", "completed_all", "report", "progress")
+        ]
+        if not live:
+            return Reply("nothing_to_undo", texts.nothing_to_retract(self._subject_name(subject)))
+        entry = live[-1]
+        request = _retraction(entry)
+        return self._preview(request, [f"撤销：{self._summary(entry)}"])
+
+    def _retract(self, entry: HistoryEntry, summary: str) -> Reply:
+        request = _retraction(entry)
+        try:
+            record(self.knowledge.db, request, self.author)
+        except DuplicateMessage:
+            return Reply("already", texts.ALREADY_RECORDED)
+        return Reply("undone", texts.undone(summary))
+
+    # ---- history -------------------------------------------------------------------------------------
+
+    def _history(self, subject: Slots) -> Reply:
+        entries = self._history_of(subject)
+        if entries is None:
+            return Reply("need_subject", texts.WHICH_TASK)
+        name = self._subject_name(subject)
+        lines = [texts.history_heading(name, len(entries))]
+        by_id = {e.id: e for e in entries}
+        lines += [
+            texts.history_line(e.recorded_at, self._who(e), e.kind, self._what(e, by_id), e.retracted)
+            for e in entries
+        ]
+        return Reply("history", "\n".join(lines))
+
+    # ---- lookups -------------------------------------------------------------------------------------
+
+    def _tasks(self, subject: Slots) -> list[TaskView]:
+        numbered = self.view.numbered_plans[0] if self.view.numbered_plans else None
+        keys = [(ref.plan or numbered, ref.number) for ref in subject.tasks]
+        return [self.view.catalog.tasks[k] for k in keys if k in self.view.catalog.tasks]
+
+    def _indicators(self, subject: Slots) -> list[IndicatorView]:
+        found = [
+            self.view.catalog.indicators[k] for k in subject.indicators if k in self.view.catalog.indicators
+        ]
+        in_region = [i for i in found if i.region in subject.regions]
+        return in_region or found
+
+    def _history_of(self, subject: Slots) -> list[HistoryEntry] | None:
+        tasks, indicators = self._tasks(subject), self._indicators(subject)
+        if tasks:
+            return task_history(self.knowledge.db, tasks[0].plan, tasks[0].number)
+        if indicators:
+            return indicator_history(self.knowledge.db, indicators[0].plan, indicators[0].code)
+        return None
+
+    def _subject_name(self, subject: Slots) -> str:
+        tasks, indicators = self._tasks(subject), self._indicators(subject)
+        if tasks:
+            return self.view._label(tasks[0])
+        return f"【{indicators[0].region}】{indicators[0].name}" if indicators else ""
+
+    def _about(self, entry: HistoryEntry, subject: Slots) -> bool:
+        tasks, indicators = self._tasks(subject), self._indicators(subject)
+        return any((t.plan, t.number) == (entry.plan, entry.task) for t in tasks) or any(
+            (i.plan, i.code) == (entry.plan, entry.indicator) for i in indicators
+        )
+
+    def _summary(self, entry: HistoryEntry) -> str:
+        if entry.ledger == "indicator":
+            indicator = self.view.catalog.indicators[f"{entry.plan}:{entry.indicator}"]
+            return f"【{indicator.region}】{indicator.name} {self._what(entry)}"
+        task = self.view.catalog.tasks[(entry.plan, entry.task or 0)]
+        return f"{self.view._label(task)} {texts.HISTORY_KIND.get(entry.kind, entry.kind)}"
+
+    def _what(self, entry: HistoryEntry, others: dict[int, HistoryEntry] | None = None) -> str:
+        if entry.value is not None and entry.indicator is not None:
+            unit = self.view.catalog.indicators[f"{entry.plan}:{entry.indicator}"].unit_of_measure
+            when = f"（截至 {texts.day(entry.as_of)}）" if entry.as_of else ""
+            return texts.quantity(entry.value, unit) + when
+        if entry.new_deadline is not None:
+            return f"至 {texts.day(entry.new_deadline)}" + (f"，原因：{entry.detail}" if entry.detail else "")
+        withdrawn = (others or {}).get(entry.refers_to or 0)
+        if entry.kind == "retraction" and withdrawn is not None:
+            kind = texts.HISTORY_KIND.get(withdrawn.kind, withdrawn.kind)
+            return f"撤回 {texts.moment(withdrawn.recorded_at)} 的{kind}"
+        return entry.detail or ""
+
+    def _who(self, entry: HistoryEntry) -> str:
+        return texts.reporter(
+            entry.reporter or (texts.LOCAL_ADMIN_NAME if entry.platform == "local" else None), entry.unit
+        )
+
+    def _unit(self) -> str | None:
+        return self.member.unit if self.member else None
+
+    def _is_admin(self) -> bool:
+        return self.member is not None and self.member.role == "admin"
+
+    def _may_write(self, units: tuple[str, ...]) -> bool:
+        return self._is_admin() or (self._unit() is not None and self._unit() in units)
+
+    def _refuse_task(self, task: TaskView) -> Reply:
+        return Reply("refused", texts.refuse_task(self.view._label(task), task.assigned, self._unit()))
+
+
+def _title(preview: str) -> str:
+    """The line of a preview that names what is reported (after 请确认以下上报：)."""
+    lines = preview.splitlines()
+    return (lines[1] if len(lines) > 1 else preview).rstrip("。.")
+
+
+def _comparable_baseline(indicator: IndicatorView) -> bool:
+    """A baseline in the indicator's own measure (a 年增幅 target's baseline is a count, not a rate)."""
+    own = measure_parts(indicator.unit_of_measure)
+    return (
+        indicator.baseline is not None
+        and measure_parts(indicator.baseline_unit or indicator.unit_of_measure) == own
+    )
+
+
+def _retraction(entry: HistoryEntry) -> WriteRequest:
+    """The row that withdraws entry; it names the same subject and unit, and points at entry."""
+    if entry.ledger == "indicator":
+        return WriteRequest(
+            "indicator_retraction", entry.plan, code=entry.indicator, unit=entry.unit, refers_to=entry.id
+        )
+    return WriteRequest("task_retraction", entry.plan, number=entry.task, unit=entry.unit, refers_to=entry.id)
+
+
+def _closest_names(candidates: list[IndicatorView], text: str) -> list[IndicatorView]:
+    """Those quoting most of their own name: 质押融资总金额 is the city's 质押融资总金额, not Gulou's
+    专利质押贷款额度, though 质押融资 alone could be either."""
+    if len(candidates) < 2:
+        return candidates
+    quoted = {
+        id(i): SequenceMatcher(None, text, compact(i.name), autojunk=False).find_longest_match().size
+        for i in candidates
+    }
+    best = max(quoted.values())
+    return [i for i in candidates if quoted[id(i)] == best]
