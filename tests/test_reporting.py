@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
@@ -301,8 +303,54 @@ def test_a_pending_confirmation_survives_a_restart(office: Office) -> None:
 
 
 def test_ambiguous_completion_asks_which_and_the_choice_reports(office: Office) -> None:
-    reply, intent = office.say("duban", "质押融资已完成")  # an indicator, not a task: ask which task
-    assert intent in ("need_subject", "choose"), reply
+    reply, intent = office.say("duban", "专利导航已完成")
+    assert intent == "choose" and "2 鼓楼第6项" in reply
+    preview, intent = office.say("duban", "2")
+    assert intent == "preview" and preview.splitlines()[1].startswith("鼓楼第6项：")
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_a_completion_without_a_task_asks_which(office: Office) -> None:
+    assert office.say("fayuan", "已经全部完成了")[1] == "need_subject"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "任务18",
+                "任务41",
+                "已完成",
+                "进展：",
+                "截至9月底",
+                "3120件",
+                "百分之九十七",
+                "撤销",
+                "确认",
+                "取消",
+                "申请延期到2025年10月底",
+                "批准延期",
+                "驳回",
+                "办理记录",
+                "结案率",
+                "鼓楼",
+                "专利授权量",
+                "，",
+                "吗",
+                "2",
+                "confirm:1",
+            ]
+        ),
+        max_size=6,
+    ).map("".join)
+)
+def test_any_mix_of_report_words_gets_a_reply_and_writes_only_on_confirm(office: Office, text: str) -> None:
+    before = len(rows(office.db, TaskEvent)) + len(rows(office.db, IndicatorReport))
+    reply, intent = office.say("fayuan", text)
+    assert reply and intent
+    after = len(rows(office.db, TaskEvent)) + len(rows(office.db, IndicatorReport))
+    assert after == before or intent in ("recorded", "undone", "delay_decided")
 
 
 def test_pending_writes_are_append_only(office: Office) -> None:
