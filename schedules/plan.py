@@ -1,0 +1,170 @@
+"""Which reminders fall due on a day: a pure function of the open items, the policy and the calendar.
+
+Nothing here reads a clock or a database; a sweep passes in the day and plain item values, so every rule is
+tested on a table of dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from schedules.calendar import WorkCalendar
+
+ReminderKind = Literal["before_deadline", "due_today", "overdue", "escalation", "check_in", "data_request"]
+URGENCY: dict[ReminderKind, int] = {  # most urgent first in a digest
+    "escalation": 0,
+    "overdue": 1,
+    "due_today": 2,
+    "before_deadline": 3,
+    "data_request": 4,
+    "check_in": 5,
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """When to remind; settings with these defaults, overridable per plan."""
+
+    lead_workdays: tuple[int, ...] = (20, 5, 1)
+    overdue_every_workdays: int = 5
+    check_in_month_workday: int = 1  # 长期推进: the first working day of each month
+    data_request_workday: int = 5  # indicators: the 5th working day after a quarter ends
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    plan: str
+    number: int
+    deadline: date | None  # the approved delay's date when there is one
+    ongoing: bool
+    units: tuple[str, ...]  # responsible units still to report their part (collectives expanded)
+    supervisor: str  # the plan's supervising office, told of every overdue notice
+
+
+@dataclass(frozen=True)
+class OpenIndicator:
+    plan: str
+    code: str
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    day: date
+    unit: str
+    kind: ReminderKind
+    plan: str
+    task: int | None = None
+    indicator: str | None = None
+    deadline: date | None = None
+    workdays: int | None = None  # before: working days left; overdue: working days late
+    about_unit: str | None = None  # escalation: the unit that is late
+
+    @property
+    def key(self) -> tuple[str, str, str, str, date]:
+        """One reminder per unit, item, kind and day: the delivery ledger's unique key."""
+        item = f"task:{self.task}" if self.task is not None else f"indicator:{self.indicator}"
+        return (self.unit, f"{self.plan}:{item}", self.kind, self.about_unit or "", self.day)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """All of one unit's reminders for one day, most urgent first."""
+
+    day: date
+    unit: str
+    items: tuple[Reminder, ...] = field(default_factory=tuple)
+
+
+def plan_day(
+    day: date,
+    tasks: Iterable[OpenTask],
+    indicators: Iterable[OpenIndicator],
+    calendar: WorkCalendar,
+    policy: Policy = Policy(),
+) -> list[Reminder]:
+    """Every reminder due on day; nothing on a non-working day."""
+    if not calendar.is_workday(day):
+        return []
+    found: list[Reminder] = []
+    for task in tasks:
+        found.extend(_task_reminders(day, task, calendar, policy))
+    found.extend(_data_requests(day, indicators, calendar, policy))
+    return found
+
+
+def digests(reminders: Iterable[Reminder]) -> list[Digest]:
+    """One digest per unit and day; within it the most urgent first, then by deadline and item."""
+    grouped: dict[tuple[date, str], list[Reminder]] = {}
+    for reminder in reminders:
+        grouped.setdefault((reminder.day, reminder.unit), []).append(reminder)
+    return [
+        Digest(day, unit, tuple(sorted(items, key=_urgency)))
+        for (day, unit), items in sorted(grouped.items())
+    ]
+
+
+def _urgency(r: Reminder) -> tuple[int, date, str, int, str]:
+    return (URGENCY[r.kind], r.deadline or date.max, r.plan, r.task or 0, r.indicator or "")
+
+
+def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: Policy) -> Iterator[Reminder]:
+    if not task.units:
+        return
+    if task.ongoing or task.deadline is None:
+        if day == _month_workday(day, calendar, policy.check_in_month_workday):
+            yield from _to_units(day, task, "check_in", None)
+        return
+    kind, workdays = _deadline_kind(day, task.deadline, calendar, policy)
+    if kind is None:
+        return
+    yield from _to_units(day, task, kind, workdays)
+    if kind == "overdue":
+        for unit in task.units:
+            yield Reminder(
+                day, task.supervisor, "escalation", task.plan, task=task.number, deadline=task.deadline,
+                workdays=workdays, about_unit=unit,
+            )  # fmt: skip
+
+
+def _deadline_kind(
+    day: date, deadline: date, calendar: WorkCalendar, policy: Policy
+) -> tuple[ReminderKind | None, int | None]:
+    """Before: N working days ahead (a non-working deadline counts from the working day before it);
+    overdue: the first working day after, then every N working days."""
+    due_day = calendar.on_or_before(deadline)
+    if day <= due_day:
+        left = calendar.count_between(day, due_day)
+        if left == 0:
+            return "due_today", 0
+        return ("before_deadline", left) if left in policy.lead_workdays else (None, None)
+    late = calendar.count_between(deadline, day)
+    if late >= 1 and (late - 1) % policy.overdue_every_workdays == 0:
+        return "overdue", late
+    return None, None
+
+
+def _to_units(day: date, task: OpenTask, kind: ReminderKind, workdays: int | None) -> Iterator[Reminder]:
+    for unit in task.units:
+        yield Reminder(
+            day, unit, kind, task.plan, task=task.number, deadline=task.deadline, workdays=workdays
+        )
+
+
+def _data_requests(
+    day: date, indicators: Iterable[OpenIndicator], calendar: WorkCalendar, policy: Policy
+) -> Iterator[Reminder]:
+    quarter_start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if day != _month_workday(quarter_start, calendar, policy.data_request_workday):
+        return
+    for indicator in indicators:
+        for unit in indicator.units:
+            yield Reminder(day, unit, "data_request", indicator.plan, indicator=indicator.code)
+
+
+def _month_workday(day: date, calendar: WorkCalendar, nth: int) -> date:
+    """The nth working day of day's month."""
+    return calendar.shift(calendar.on_or_after(date(day.year, day.month, 1)), nth - 1)
