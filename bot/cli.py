@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from bot import tables, texts
 from bot.admin_cli import add_admin_commands
 from bot.conversation_cli import add_conversation_commands
+from bot.reminders_cli import add_reminder_commands
 from bot.settings import Settings
 from store.catalog_queries import list_indicators, list_plans, list_tasks, list_units
 from store.db import Database
@@ -85,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     plans.set_defaults(handler=_plans)
     add_conversation_commands(commands, db_option)
     add_admin_commands(commands, db_option)
+    add_reminder_commands(commands, db_option)
     return parser
 
 

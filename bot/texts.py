@@ -640,3 +640,23 @@ def history_heading(subject: str, count: int) -> str:
 def history_line(when: datetime, who: str, kind: str, what: str, retracted: bool) -> str:
     mark = "〔已撤销〕" if retracted else ""
     return f"{moment(when)} {who} {HISTORY_KIND.get(kind, kind)}{('：' + what) if what else ''}{mark}"
+
+
+# ---- Reminders ------------------------------------------------------------------------------------------
+
+REMINDER_LINES = {
+    "escalation": "{label}（{about}）已逾期 {workdays} 个工作日，时限 {deadline}，请督促",
+    "overdue": "{label}已逾期 {workdays} 个工作日（时限 {deadline}），请尽快办结并报送",
+    "due_today": "{label}今天到期（时限 {deadline}）",
+    "before_deadline": "{label}还有 {workdays} 个工作日到期（时限 {deadline}）",
+    "data_request": "请报送{label}上季度末数据",
+    "check_in": "{label}（长期推进）请报送本月进展",
+}
+
+
+def digest(unit: str, day_: date, lines: Sequence[str]) -> str:
+    numbered = [f"{n}. {line}" for n, line in enumerate(lines, 1)]
+    return "\n".join([f"【督办提醒】{unit}（{day(day_)}）", *numbered, "回复“收到”确认已阅。"])
+
+
+BAD_REMINDER_RANGE = "--from 和 --to 应为 YYYY-MM-DD 格式的日期，且 --from 不晚于 --to、跨度不超过 400 天"
