@@ -161,6 +161,8 @@ class Reporter:
 
     def _with_task(self, command: Command, missing: str, act: _TaskAct) -> Reply:
         tasks = self._tasks(command.subject)
+        if not tasks and command.subject.tasks:
+            return Reply("need_subject", self._no_such_task(command.subject.tasks[0]))
         if not tasks:
             return Reply("need_subject", missing)
         mine = [t for t in tasks if self._may_write(t.units)]
@@ -287,6 +289,8 @@ class Reporter:
     def _value(self, indicator: IndicatorView, command: Command) -> Reply:
         if command.value is None:
             return Reply("need_value", texts.UNREADABLE_VALUE)
+        if _negative(command.value.text, normalize(self.inbound.text)):
+            return Reply("refused", texts.NEGATIVE_VALUE)
         converted = to_indicator_unit(command.value, indicator.unit_of_measure)
         if converted.value is None:
             typed = command.value.measure or command.value.text
@@ -449,6 +453,13 @@ class Reporter:
     def _may_write(self, units: tuple[str, ...]) -> bool:
         return self._is_admin() or (self._unit() is not None and self._unit() in units)
 
+    def _no_such_task(self, ref: TaskRef) -> str:
+        code = ref.plan or (self.view.numbered_plans[0] if self.view.numbered_plans else None)
+        if code is None or code not in self.view.catalog.plans:
+            return texts.WHICH_TASK
+        count = sum(1 for t in self.view.catalog.tasks.values() if t.plan == code)
+        return texts.no_such_task(ref.number, self.view.catalog.plans[code].title, count)
+
     def _refuse_task(self, task: TaskView) -> Reply:
         return Reply("refused", texts.refuse_task(self.view._label(task), task.assigned, self._unit()))
 
@@ -488,3 +499,9 @@ def _closest_names(candidates: list[IndicatorView], text: str) -> list[Indicator
     }
     best = max(quoted.values())
     return [i for i in candidates if quoted[id(i)] == best]
+
+
+def _negative(value_text: str, message: str) -> bool:
+    """A minus sign or 负 before the number: the parser reads digits only, so it must not pass as positive."""
+    at = message.find(value_text)
+    return at > 0 and message[:at].rstrip()[-1:] in ("-", "−", "负")

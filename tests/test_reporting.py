@@ -188,6 +188,8 @@ def test_implausible_values_get_a_note_not_a_refusal(office: Office) -> None:
         ("任务41申请延期", "请写明申请延期到哪一天"),
         ("任务13申请延期到2026年3月底", "长期推进任务，没有时限"),
         ("批准延期 41", "任务41没有待审批的延期申请"),
+        ("有效注册商标-5万件", "上报的数值不能为负数"),
+        ("任务999已完成", "没有第 999 项任务（共 42 项）"),
     ],
 )
 def test_bad_reports_say_why_and_write_nothing(office: Office, text: str, problem: str) -> None:
