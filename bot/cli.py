@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot import tables, texts
 from bot.admin_cli import add_admin_commands
+from bot.calendar_cli import add_calendar_commands
 from bot.conversation_cli import add_conversation_commands
 from bot.reminders_cli import add_reminder_commands
 from bot.settings import Settings
@@ -87,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     add_conversation_commands(commands, db_option)
     add_admin_commands(commands, db_option)
     add_reminder_commands(commands, db_option)
+    add_calendar_commands(commands, db_option)
     return parser
 
 

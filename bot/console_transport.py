@@ -9,6 +9,8 @@ from datetime import datetime
 from bot import texts
 from bot.core import LOCAL_PLATFORM, Core
 from bot.messages import Inbound
+from schedules.delivery import Outgoing, SendResult
+from schedules.limits import TransportLimits
 
 
 def run_console(
@@ -35,3 +37,18 @@ def run_console(
         for reply in core.handle(inbound):
             write(reply.text)
     write(texts.CONSOLE_BYE)
+
+
+class ConsolePort:
+    """Reminders on the embedded default: printed, headed by whom they are for."""
+
+    limits = TransportLimits()
+
+    def __init__(self, write: Callable[[str], None] = print) -> None:
+        self.write = write
+        self.count = 0
+
+    async def send(self, message: Outgoing) -> SendResult:
+        self.count += 1
+        self.write(texts.console_reminder(message.target.chat_id, message.text))
+        return SendResult.sent(f"console-{self.count}")

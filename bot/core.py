@@ -15,6 +15,8 @@ from bot import texts
 from bot.answers import Answer, Answerer, Option
 from bot.knowledge import Knowledge, LedgerState
 from bot.messages import LOCAL_TZ, Inbound, Outbound
+from bot.reminder_chat import acknowledge, bind_reminder_chat
+from bot.reminders import ACK_DATA
 from bot.reporting import CANCEL_DATA, CONFIRM_DATA, Reply, Reporter
 from nlu.commands import parse_command
 from nlu.intents import Intent, IntentName, Slots, TaskRef
@@ -30,6 +32,9 @@ CONTEXT_TTL = timedelta(hours=2)  # a subject from the morning should not answer
 _BUTTON = re.compile(
     rf"({CONFIRM_DATA}|{CANCEL_DATA}):(\d{{1,18}})"
 )  # what a confirm/cancel button sends back
+_ACK_BUTTON = re.compile(rf"{ACK_DATA}:(\d{{1,18}})")
+_ACK_WORDS = frozenset({"收到", "收到了", "已收到", "已阅", "收到!", "收到。", "收到."})
+_SUBSCRIBE_WORDS = frozenset({"接收提醒", "在此接收提醒", "本群接收提醒", "/remind", "/remind_here"})
 _SUBJECT_FIELDS = ("indicators", "regions", "units", "plans", "tasks", "task_fragment")
 
 
@@ -108,6 +113,9 @@ class Core:
         button = _BUTTON.fullmatch(text)
         if button is not None:
             return self._reporter(inbound, ledger).button(button.group(1), int(button.group(2)))
+        reminder_reply = self._reminder_command(inbound, ledger, text)
+        if reminder_reply is not None:
+            return reminder_reply
         command = parse_command(text, self.knowledge.lexicon)
         if command is not None:
             return self._reporter(inbound, ledger).handle(command)
@@ -119,6 +127,19 @@ class Core:
             return _reply(self._more(conversation))
         name, slots = _follow_up(intent, conversation)
         return _reply(answerer.answer(name, slots))
+
+    def _reminder_command(self, inbound: Inbound, ledger: LedgerState, text: str) -> Reply | None:
+        """收到 (typed or the button) acknowledges a digest; 接收提醒 binds this chat for reminders."""
+        member = self.identify(inbound, ledger)
+        ack = _ACK_BUTTON.fullmatch(text)
+        if ack is not None:
+            return Reply("ack", acknowledge(self.knowledge.db, inbound, member, int(ack.group(1))))
+        words = normalize(text)
+        if words in _ACK_WORDS:
+            return Reply("ack", acknowledge(self.knowledge.db, inbound, member, None))
+        if words in _SUBSCRIBE_WORDS:
+            return Reply("reminder_chat", bind_reminder_chat(self.knowledge.db, inbound, member))
+        return None
 
     def _reporter(self, inbound: Inbound, ledger: LedgerState) -> Reporter:
         return Reporter(self.knowledge, inbound, self.identify(inbound, ledger), ledger)

@@ -18,6 +18,7 @@ class Inbound:
     at: datetime  # timezone-aware; "today" for the question is at's Shanghai date
     message_id: str | None = None
     display_name: str | None = None  # how the platform names the sender, kept when they bind
+    group: bool = False  # sent in a group chat (reminder chats bound there are paced as groups)
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:

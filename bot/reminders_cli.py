@@ -3,40 +3,65 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
-from datetime import date, timedelta
+import os
+import socket
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot import texts
+from bot import tables, texts
+from bot.console_transport import ConsolePort
 from bot.knowledge import Catalog
-from schedules.calendar import WorkCalendar
-from schedules.plan import Digest, Reminder, digests, plan_day
-from schedules.sources import open_items
+from bot.reminders import ReminderTexts, line
+from schedules.calendar import SHANGHAI, WorkCalendar
+from schedules.delivery import Deliverer
+from schedules.plan import Digest, Reminder, digests
+from schedules.sources import Policies, reminders_for_day
+from schedules.sweep import run_sweep
+from store.calendar_overrides import calendar_overrides
+from store.catalog_queries import resolve_unit
 from store.db import Database
 from store.errors import StoreError
+from store.outbox import DIGEST, LogEntry, delivery_log
 
 MAX_DAYS = 400
 
 
 def add_reminder_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
     reminders = commands.add_parser(
-        "reminders", parents=[db_option], help="预览某段日期内将发送的提醒（不写入）"
+        "reminders",
+        parents=[db_option],
+        help="督办提醒：--from/--to 预览（不写入）；sweep 立即扫描发送；log 发送记录",
     )
-    reminders.add_argument("--from", dest="start", required=True, help="起始日期 YYYY-MM-DD")
-    reminders.add_argument("--to", dest="end", required=True, help="结束日期 YYYY-MM-DD")
+    reminders.add_argument("--from", dest="start", help="预览起始日期 YYYY-MM-DD")
+    reminders.add_argument("--to", dest="end", help="预览结束日期 YYYY-MM-DD")
     reminders.add_argument("--json", action="store_true", help="输出 JSON 数组，每条消息一个对象")
     reminders.set_defaults(handler=reminders_command)
+    actions = reminders.add_subparsers(dest="action")
+    sweep = actions.add_parser(
+        "sweep", parents=[db_option], help="立即扫描一次并发送（无平台时打印到控制台）"
+    )
+    sweep.add_argument("--today", help="按该日期扫描（YYYY-MM-DD，视为当天 09:00）；默认现在")
+    sweep.set_defaults(handler=sweep_command)
+    log = actions.add_parser("log", parents=[db_option], help="已发送、失败或已确认的提醒")
+    log.add_argument("--unit", help="只看该单位，可用简称")
+    log.add_argument("--limit", type=int, default=100, help="最多显示多少条（默认 100）")
+    log.add_argument("--json", action="store_true", help="输出 JSON")
+    log.set_defaults(handler=log_command)
 
 
 def reminders_command(args: argparse.Namespace, db: Database) -> str:
+    if args.start is None or args.end is None:
+        raise StoreError(texts.BAD_REMINDER_RANGE)
     start, end = _range(args.start, args.end)
     catalog = Catalog.load(db)
-    tasks, indicators = open_items(db)
-    calendar = WorkCalendar()
+    calendar = WorkCalendar(calendar_overrides(db))
+    policies = Policies.load(db)
     planned: list[Digest] = []
     day = start
     while day <= end:
-        planned.extend(digests(plan_day(day, tasks, indicators, calendar)))
+        planned.extend(digests(reminders_for_day(db, day, calendar, policies)))
         day += timedelta(days=1)
     messages = [_message(d, catalog) for d in planned]
     if args.json:
@@ -91,14 +116,93 @@ def _line(reminder: Reminder, catalog: Catalog) -> str:
             if _numbered(catalog, numbered)
             else f"{catalog.plans[reminder.plan].region}第{reminder.task}项"
         )
-    return texts.REMINDER_LINES[reminder.kind].format(
-        label=label,
-        about=reminder.about_unit or "",
+    return line(
+        reminder.kind,
+        label,
+        about=reminder.about_unit,
         workdays=reminder.workdays,
-        deadline=texts.day(reminder.deadline) if reminder.deadline else "",
+        deadline=reminder.deadline,
     )
 
 
 def _numbered(catalog: Catalog, plan: str) -> bool:
     """Plans whose tasks have no titles are numbered by 任务N (see Catalog.names)."""
     return not any(t.title for t in catalog.tasks.values() if t.plan == plan)
+
+
+def sweep_command(args: argparse.Namespace, db: Database) -> str:
+    now = _sweep_time(args.today)
+    calendar = WorkCalendar(calendar_overrides(db))
+    report = run_sweep(db, now=now, calendar=calendar, instance=_instance())
+    if report is None:
+        return texts.sweep_skipped(now.astimezone(SHANGHAI).date())
+    lines: list[str] = []
+    port = ConsolePort(lines.append)
+    deliverer = Deliverer(
+        db, {}, ReminderTexts(), calendar, clock=lambda: now, worker=_instance(), console=port
+    )
+    summary = texts.sweep_summary(
+        report.day, report.digests, report.created.messages, report.missed, report.resent
+    )
+    if not deliverer.in_window(now):
+        return "\n".join([summary, texts.OUTSIDE_WINDOW])
+    stats = asyncio.run(deliverer.deliver_due())
+    result = texts.delivery_summary(stats.sent, stats.throttled, stats.retried, stats.failed, stats.unbound)
+    return "\n\n".join([*lines, summary + "\n" + result])
+
+
+def log_command(args: argparse.Namespace, db: Database) -> str:
+    unit = resolve_unit(db, args.unit).name if args.unit else None
+    entries = delivery_log(db, unit=unit, limit=max(1, min(args.limit, 10_000)))
+    if args.json:
+        return json.dumps([_log_json(e) for e in entries], ensure_ascii=False, indent=2)
+    rows = [
+        [
+            str(e.message_id),
+            texts.day(e.day),
+            e.recipient,
+            f"{len_items(e)}",
+            texts.LOG_STATUS.get(e.status, e.status) + ("（补发）" if e.catch_up else ""),
+            texts.moment(e.at) if e.at else "",
+            e.detail or "",
+        ]
+        for e in entries
+    ]
+    return (
+        tables.render(["编号", "日期", "接收方", "事项", "状态", "时间", "说明"], rows)
+        if rows
+        else texts.NO_ROWS
+    )
+
+
+def len_items(entry: LogEntry) -> str:
+    return str(entry.items) if entry.kind == DIGEST else "通知"
+
+
+def _log_json(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "message": entry.message_id,
+        "date": entry.day.isoformat(),
+        "kind": entry.kind,
+        "recipient": entry.recipient,
+        "status": entry.status,
+        "at": entry.at.astimezone(SHANGHAI).isoformat() if entry.at else None,
+        "target": entry.target,
+        "items": entry.items,
+        "catch_up": entry.catch_up,
+        "detail": entry.detail,
+    }
+
+
+def _sweep_time(today: str | None) -> datetime:
+    if today is None:
+        return datetime.now(SHANGHAI)
+    try:
+        day = date.fromisoformat(today)
+    except ValueError:
+        raise StoreError(texts.BAD_SWEEP_DAY) from None
+    return datetime.combine(day, time(9), SHANGHAI)
+
+
+def _instance() -> str:
+    return f"cli:{socket.gethostname()}:{os.getpid()}"

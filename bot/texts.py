@@ -655,9 +655,114 @@ REMINDER_LINES = {
 }
 
 
-def digest(unit: str, day_: date, lines: Sequence[str]) -> str:
+ACK_BUTTON = "收到"
+
+
+def console_reminder(recipient: str, text: str) -> str:
+    return f"──── 发给 {recipient} ────\n{text}"
+
+
+RESENT_MARK = "〔前一工作日提醒未确认，再次发送〕"
+
+
+def digest(unit: str, day_: date, lines: Sequence[str], *, catch_up_since: date | None = None) -> str:
     numbered = [f"{n}. {line}" for n, line in enumerate(lines, 1)]
-    return "\n".join([f"【督办提醒】{unit}（{day(day_)}）", *numbered, "回复“收到”确认已阅。"])
+    if catch_up_since is None:
+        head = [f"【督办提醒】{unit}（{day(day_)}）"]
+    else:
+        head = [
+            f"【督办提醒·补发】{unit}（{day(day_)}）",
+            f"系统自 {day(catch_up_since)} 起未能按时发送提醒，以下为目前仍需办理的事项：",
+        ]
+    return "\n".join([*head, *numbered, "回复“收到”确认已阅。"])
 
 
+def failed_notice(unit: str, day_: date, attempts: int, detail: str) -> str:
+    return (
+        f"【送达失败】发给{unit}的 {day(day_)} 督办提醒尝试 {attempts} 次仍未送达（{detail[:120]}）。"
+        "请联系该单位核实接收提醒的聊天。"
+    )
+
+
+def unbound_notice(unit: str, day_: date, items: int) -> str:
+    return (
+        f"【未绑定，无法送达】{unit}尚未绑定接收提醒的聊天，{day(day_)} 的督办提醒（{items} 项）无法送达。"
+        "请该单位人员在工作群或私聊中发送“接收提醒”，或由管理员运行 duban chats bind。"
+    )
+
+
+ACKED = "已确认收到，谢谢。"
+ACK_PROBLEMS = {
+    "already": "这条提醒已经确认过了。",
+    "unknown": "找不到这条提醒，可能已过期。",
+    "not_yours": "这条提醒是发给其他单位的，您无需确认。",
+    "not_sent": "这条提醒还没有发出，无需确认。",
+}
+NOTHING_TO_ACK = "目前没有需要确认的督办提醒。"
+ACK_NEEDS_UNIT = "只有已绑定单位的人员可以确认督办提醒。"
+
+
+def chat_bound(unit: str) -> str:
+    return f"已将本聊天设为{unit}接收督办提醒的聊天；此后该单位的提醒每天最多一条，发到这里。"
+
+
+CHAT_BIND_NEEDS_UNIT = (
+    "只有已绑定单位的工作人员可以设置接收提醒的聊天；管理员请用 duban chats bind --unit 单位 指定。"
+)
+
+
+def sweep_summary(day_: date, digests: int, created: int, missed: Sequence[date], resent: int) -> str:
+    parts = [f"{day(day_)} 提醒已排入发送队列：{digests} 个单位有待办提醒，新增 {created} 条消息"]
+    if missed:
+        parts.append(f"补发 {day(missed[0])} 至 {day(missed[-1])} 共 {len(missed)} 个工作日的遗漏提醒")
+    if resent:
+        parts.append(f"{resent} 项前一工作日未确认的提醒再次发送")
+    return "；".join(parts) + "。"
+
+
+def sweep_skipped(day_: date) -> str:
+    return f"{day(day_)} 不是工作日，不发送提醒。"
+
+
+def delivery_summary(sent: int, throttled: int, retried: int, failed: int, unbound: int) -> str:
+    return (
+        f"发送结果：已发送 {sent}，限流待重试 {throttled}，出错待重试 {retried}，"
+        f"失败 {failed}，未绑定 {unbound}。"
+    )
+
+
+OUTSIDE_WINDOW = "当前不在发送时段（工作日 09:00–18:00），消息已入队，将在发送时段内发出。"
+LOG_STATUS = {
+    "pending": "待发送",
+    "claimed": "发送中",
+    "sent": "已发送",
+    "throttled": "限流待重试",
+    "retry": "出错待重试",
+    "failed": "发送失败",
+    "unbound": "未绑定，无法送达",
+    "acked": "已确认",
+}
+
+
+BAD_CALENDAR_DAY = "日期应为 YYYY-MM-DD 格式，如 2027-02-06"
+BAD_CHAT_ID = "--chat 不能为空"
+
+
+def calendar_set(day_: date, workday: bool) -> str:
+    return f"已将 {day(day_)} 设为{'工作日' if workday else '休息日'}，下一次扫描起生效。"
+
+
+def chat_bound_cli(unit: str, target: str) -> str:
+    return f"已将 {target} 设为{unit}接收督办提醒的聊天。"
+
+
+def chat_unbound(unit: str) -> str:
+    return f"已取消{unit}的提醒聊天；此后该单位的提醒将报告管理员“未绑定，无法送达”。"
+
+
+def no_reminder_chat(unit: str) -> str:
+    return f"{unit}没有绑定接收提醒的聊天。"
+
+
+BAD_SWEEP_DAY = "--today 应为 YYYY-MM-DD 格式的日期"
 BAD_REMINDER_RANGE = "--from 和 --to 应为 YYYY-MM-DD 格式的日期，且 --from 不晚于 --to、跨度不超过 400 天"

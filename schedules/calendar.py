@@ -11,10 +11,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # reminders are planned and sent by the Shanghai day and clock
 _ONE_DAY = timedelta(days=1)
 _FRIDAY = 4
 

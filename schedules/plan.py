@@ -6,9 +6,10 @@ tested on a table of dates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date, timedelta
 from typing import Literal
 
 from schedules.calendar import WorkCalendar
@@ -32,6 +33,18 @@ class Policy:
     overdue_every_workdays: int = 5
     check_in_month_workday: int = 1  # 长期推进: the first working day of each month
     data_request_workday: int = 5  # indicators: the 5th working day after a quarter ends
+
+    @classmethod
+    def from_json(cls, text: str | None, base: Policy | None = None) -> Policy:
+        """A plan's settings (validated by the seed schema) over the defaults; None keeps the defaults."""
+        policy = base or cls()
+        if not text:
+            return policy
+        known = {f.name for f in fields(cls)}
+        values = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(text).items() if k in known
+        }
+        return cls(**{**policy.__dict__, **values})
 
 
 @dataclass(frozen=True)
@@ -85,15 +98,48 @@ def plan_day(
     indicators: Iterable[OpenIndicator],
     calendar: WorkCalendar,
     policy: Policy = Policy(),
+    plan_policies: Mapping[str, Policy] | None = None,
 ) -> list[Reminder]:
-    """Every reminder due on day; nothing on a non-working day."""
+    """Every reminder due on day; nothing on a non-working day. plan_policies: plans with their own."""
     if not calendar.is_workday(day):
         return []
+    own = plan_policies or {}
     found: list[Reminder] = []
     for task in tasks:
-        found.extend(_task_reminders(day, task, calendar, policy))
-    found.extend(_data_requests(day, indicators, calendar, policy))
+        found.extend(_task_reminders(day, task, calendar, own.get(task.plan, policy)))
+    requests: list[OpenIndicator] = list(indicators)
+    for plan_policy in {own.get(i.plan, policy) for i in requests}:
+        chosen = [i for i in requests if own.get(i.plan, policy) == plan_policy]
+        found.extend(_data_requests(day, chosen, calendar, plan_policy))
     return found
+
+
+def deadlines_due(day: date, earliest: date, calendar: WorkCalendar, policy: Policy) -> frozenset[date]:
+    """The deadlines that give a task a before/due/overdue reminder on day, from earliest on.
+
+    The sweep asks the database only for tasks with these deadlines, so its work grows with the day's
+    reminders, not with the number of tasks.
+    """
+    if not calendar.is_workday(day):
+        return frozenset()
+    latest = calendar.shift(day, max(policy.lead_workdays, default=0) + 1) + timedelta(days=10)
+    found, candidate = set(), earliest
+    while candidate <= latest:
+        if _deadline_kind(day, candidate, calendar, policy)[0] is not None:
+            found.add(candidate)
+        candidate += timedelta(days=1)
+    return frozenset(found)
+
+
+def is_check_in_day(day: date, calendar: WorkCalendar, policy: Policy) -> bool:
+    return calendar.is_workday(day) and day == _month_workday(day, calendar, policy.check_in_month_workday)
+
+
+def is_data_request_day(day: date, calendar: WorkCalendar, policy: Policy) -> bool:
+    quarter_start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return calendar.is_workday(day) and day == _month_workday(
+        quarter_start, calendar, policy.data_request_workday
+    )
 
 
 def digests(reminders: Iterable[Reminder]) -> list[Digest]:
@@ -115,7 +161,7 @@ def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: P
     if not task.units:
         return
     if task.ongoing or task.deadline is None:
-        if day == _month_workday(day, calendar, policy.check_in_month_workday):
+        if is_check_in_day(day, calendar, policy):
             yield from _to_units(day, task, "check_in", None)
         return
     kind, workdays = _deadline_kind(day, task.deadline, calendar, policy)
@@ -157,8 +203,7 @@ def _to_units(day: date, task: OpenTask, kind: ReminderKind, workdays: int | Non
 def _data_requests(
     day: date, indicators: Iterable[OpenIndicator], calendar: WorkCalendar, policy: Policy
 ) -> Iterator[Reminder]:
-    quarter_start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    if day != _month_workday(quarter_start, calendar, policy.data_request_workday):
+    if not is_data_request_day(day, calendar, policy):
         return
     for indicator in indicators:
         for unit in indicator.units:

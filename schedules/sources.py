@@ -1,33 +1,71 @@
-"""The open items a sweep plans from, read from the domain tables (nothing pickled, nothing cached)."""
+"""A day's reminders from the store's open items: the planner's rules over what the database says now."""
 
 from __future__ import annotations
 
-from schedules.plan import OpenIndicator, OpenTask
-from store.catalog_queries import load_catalog_views
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from schedules.calendar import WorkCalendar
+from schedules.plan import (
+    OpenIndicator,
+    OpenTask,
+    Policy,
+    Reminder,
+    deadlines_due,
+    is_check_in_day,
+    is_data_request_day,
+    plan_day,
+)
 from store.db import Database
-from store.ledger import task_statuses
+from store.reminder_sources import OpenTaskRow, earliest_deadline, open_indicators, open_tasks, reminder_plans
 
 
-def open_items(db: Database) -> tuple[list[OpenTask], list[OpenIndicator]]:
-    """Tasks not done, each with the units still to report and the approved deadline; all indicators."""
-    views = load_catalog_views(db)
-    statuses = task_statuses(db)
-    supervisors = {plan.code: plan.supervising_unit for plan in views.plans}
-    tasks = []
-    for task in views.tasks:
-        status = statuses.get((task.plan, task.number))
-        if status is not None and status.done:
-            continue
-        done = set(status.done_units) if status else set()
-        tasks.append(
-            OpenTask(
-                plan=task.plan,
-                number=task.number,
-                deadline=(status.deadline if status and status.deadline else task.deadline),
-                ongoing=task.ongoing,
-                units=tuple(u for u in task.units if u not in done),
-                supervisor=supervisors[task.plan],
-            )
-        )
-    indicators = [OpenIndicator(i.plan, i.code, i.units) for i in views.indicators]
-    return tasks, indicators
+@dataclass(frozen=True)
+class Policies:
+    """The default policy and the plans that set their own."""
+
+    default: Policy
+    by_plan: dict[str, Policy]
+
+    @classmethod
+    def load(cls, db: Database, default: Policy | None = None) -> Policies:
+        base = default or Policy()
+        plans = reminder_plans(db)
+        return cls(base, {p.code: Policy.from_json(p.policy_json, base) for p in plans if p.policy_json})
+
+    def distinct(self) -> set[Policy]:
+        return {self.default, *self.by_plan.values()}
+
+
+def reminders_for_day(
+    db: Database, day: date, calendar: WorkCalendar, policies: Policies | None = None
+) -> list[Reminder]:
+    """Everything due on day for units that have not reported their part; nothing on a non-working day."""
+    if not calendar.is_workday(day):
+        return []
+    chosen = policies or Policies.load(db)
+    earliest = earliest_deadline(db) or day
+    deadlines: set[date] = set()
+    for policy in chosen.distinct():
+        deadlines |= deadlines_due(day, min(earliest, day), calendar, policy)
+    check_in = any(is_check_in_day(day, calendar, p) for p in chosen.distinct())
+    found: list[Reminder] = []
+    for batch in _batches(open_tasks(db, deadlines=deadlines, ongoing=check_in)):
+        found.extend(plan_day(day, batch, (), calendar, chosen.default, chosen.by_plan))
+    if any(is_data_request_day(day, calendar, p) for p in chosen.distinct()):
+        indicators = [OpenIndicator(i.plan, i.code, i.units) for i in open_indicators(db)]
+        found.extend(plan_day(day, (), indicators, calendar, chosen.default, chosen.by_plan))
+    return found
+
+
+def _batches(rows: Iterator[OpenTaskRow], size: int = 2000) -> Iterator[list[OpenTask]]:
+    """Plan in slices so memory stays flat however many tasks fall due."""
+    batch: list[OpenTask] = []
+    for row in rows:
+        batch.append(OpenTask(**row.__dict__))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -169,6 +169,7 @@ def _plan_spec(plan_file: PlanFile) -> PlanSpec:
     return PlanSpec(
         p.code, p.title, p.region, p.issuer, p.doc_number, p.status, p.issued_on, p.valid_from, p.valid_to,
         p.supervising_unit, _ref(p.source),
+        p.reminders.model_dump_json(exclude_none=True) if p.reminders else None,
     )  # fmt: skip
 
 

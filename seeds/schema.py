@@ -73,6 +73,15 @@ class UnitsFile(Record):
     collectives: list[CollectiveRecord] = []
 
 
+class ReminderSettings(Record):
+    """A plan's reminder policy (working days); every field optional, the rest keep the defaults."""
+
+    lead_workdays: list[Annotated[int, Field(ge=1, le=120)]] | None = Field(default=None, min_length=1)
+    overdue_every_workdays: Annotated[int, Field(ge=1, le=60)] | None = None
+    check_in_month_workday: Annotated[int, Field(ge=1, le=15)] | None = None
+    data_request_workday: Annotated[int, Field(ge=1, le=20)] | None = None
+
+
 class PlanRecord(Record):
     code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     title: Text
@@ -84,6 +93,7 @@ class PlanRecord(Record):
     valid_from: date | None = None
     valid_to: date | None = None
     supervising_unit: Text
+    reminders: ReminderSettings | None = None  # this plan's own lead times; absent: the defaults
     source: Source
 
 

@@ -182,6 +182,7 @@ def _sync_plan(session: Session, resolver: _UnitResolver, spec: PlanSpec) -> tup
         "valid_from": spec.valid_from,
         "valid_to": spec.valid_to,
         "supervising_unit_id": resolver.id_of(spec.supervising_unit),
+        "reminder_policy": spec.reminder_policy,
         **_source(spec.source),
     }
     outcome, plan = _upsert(session, Plan, {"code": spec.code}, values)

@@ -60,6 +60,8 @@ class Plan(SQLModel, table=True):
     valid_from: date | None = None
     valid_to: date | None = None
     supervising_unit_id: int = Field(sa_column=_fk("unit.id"))
+    # The seed's reminder settings for this plan as JSON (lead times, overdue interval); null: the defaults.
+    reminder_policy: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
 
@@ -102,7 +104,7 @@ class Task(SQLModel, table=True):
     section: str | None = Field(default=None, max_length=100)
     content: str = Field(sa_column=Column(Text, nullable=False))
     featured: bool = False
-    deadline: date | None = None
+    deadline: date | None = Field(default=None, index=True)  # the sweep looks tasks up by deadline
     ongoing: bool = False
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
@@ -239,4 +241,121 @@ class PendingOutcome(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=100)
 
 
-APPEND_ONLY_TABLES = ("indicator_report", "task_event", "member_event", "pending_write", "pending_outcome")
+class UnitChat(SQLModel, table=True):
+    """Append-only: a unit's reminder chat was bound or unbound; the newest row per unit is in force."""
+
+    __tablename__ = "unit_chat"
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    action: str = Field(max_length=10)  # bound / unbound
+    platform: str = Field(max_length=20)
+    chat_id: str = Field(max_length=100)
+    is_group: bool = False
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    actor: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    message_id: str | None = Field(default=None, max_length=100)
+
+
+class CalendarOverride(SQLModel, table=True):
+    """Append-only: an admin says a day is (or is not) a working day; the newest row per day is in force."""
+
+    __tablename__ = "calendar_override"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    workday: bool
+    note: str = Field(default="", max_length=200)
+    actor: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ReminderSweep(SQLModel, table=True):
+    """Append-only: one sweep, the working days it planned and which process ran it."""
+
+    __tablename__ = "reminder_sweep"
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    covered_from: date
+    covered_to: date = Field(index=True)
+    instance: str = Field(max_length=100)
+    started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    messages: int = 0  # digests it planned (already-planned ones are not added again)
+    items: int = 0  # reminders it planned
+
+
+class ReminderMessage(SQLModel, table=True):
+    """Append-only outbox row: one message to send. `key` makes it unique: one digest per unit per day,
+    one notice per admin per event; its delivery is told by DeliveryEvent rows."""
+
+    __tablename__ = "reminder_message"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    day: date = Field(index=True)
+    kind: str = Field(max_length=20)  # digest / notice / summary
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    catch_up: bool = False
+    about_message_id: int | None = Field(
+        default=None, sa_column=_fk("reminder_message.id", nullable=True)
+    )  # a notice: the message that failed or could not be delivered
+    body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    sweep_id: int | None = Field(default=None, sa_column=_fk("reminder_sweep.id", nullable=True))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ReminderItem(SQLModel, table=True):
+    """Append-only: one reminder inside a message, unique per (unit, item, kind, planned day)."""
+
+    __tablename__ = "reminder_item"
+    __table_args__ = (UniqueConstraint("unit_id", "item", "kind", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(sa_column=_fk("reminder_message.id"))
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))  # the recipient
+    item: str = Field(max_length=160)  # "<plan>:task:<n>", "<plan>:indicator:<code>", "…@<late unit id>"
+    kind: str = Field(max_length=20)
+    day: date  # the working day the reminder was planned for (earlier than the message's day when caught up)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    task_id: int | None = Field(default=None, sa_column=_fk("task.id", nullable=True))
+    indicator_id: int | None = Field(default=None, sa_column=_fk("indicator.id", nullable=True))
+    deadline: date | None = None
+    workdays: int | None = None
+    about_unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    resent_from_id: int | None = Field(default=None, sa_column=_fk("reminder_item.id", nullable=True))
+
+
+class DeliveryEvent(SQLModel, table=True):
+    """Append-only: what happened to a message (claimed, sent, retry, failed, unbound, acked).
+
+    The unique (message_id, seq) is the claim: two senders that both saw seq n try to add n + 1, and the
+    database lets exactly one of them."""
+
+    __tablename__ = "delivery_event"
+    __table_args__ = (UniqueConstraint("message_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(sa_column=_fk("reminder_message.id"))
+    seq: int
+    kind: str = Field(max_length=20)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    worker: str = Field(max_length=100)
+    lease_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    retry_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    target: str | None = Field(default=None, max_length=140)
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    platform_message_id: str | None = Field(default=None, max_length=100)
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))  # who acked
+    inbound_message_id: str | None = Field(default=None, max_length=100)  # the ack's chat message
+
+
+APPEND_ONLY_TABLES = (
+    "indicator_report",
+    "task_event",
+    "member_event",
+    "pending_write",
+    "pending_outcome",
+    "unit_chat",
+    "calendar_override",
+    "reminder_sweep",
+    "reminder_message",
+    "reminder_item",
+    "delivery_event",
+)

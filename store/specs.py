@@ -36,6 +36,7 @@ class PlanSpec:
     valid_to: date | None
     supervising_unit: str
     source: SourceRef
+    reminder_policy: str | None = None  # JSON of the plan's reminder settings; None: the defaults
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,83 @@
+"""Sending reminders through Telegram with python-telegram-bot: the outbox's Port for Telegram chats."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import timedelta
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from schedules.delivery import Outgoing, SendResult
+from schedules.limits import TELEGRAM_LIMITS, TransportLimits
+
+MAX_TEXT = 4096  # Telegram's limit on one message's text
+
+
+class TelegramPort:
+    limits: TransportLimits
+
+    def __init__(self, bot: Bot, limits: TransportLimits = TELEGRAM_LIMITS) -> None:
+        self.bot = bot
+        self.limits = limits
+
+    async def send(self, message: Outgoing) -> SendResult:
+        """Long digests go as several messages split on line boundaries, the buttons on the last."""
+        parts = split_text(message.text)
+        last_id: str | None = None
+        for number, part in enumerate(parts, 1):
+            markup = _keyboard(message) if number == len(parts) else None
+            result = await self._send_one(message.target.chat_id, part, markup)
+            if result.status != "sent":
+                return result
+            last_id = result.platform_message_id
+        return SendResult.sent(last_id)
+
+    async def _send_one(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None) -> SendResult:
+        try:
+            sent = await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+        except RetryAfter as exc:
+            return SendResult("throttled", retry_after=_retry_seconds(exc), detail=exc.message)
+        except Forbidden as exc:  # blocked by the user, kicked from the group: retrying cannot help
+            return SendResult("blocked", detail=exc.message)
+        except BadRequest as exc:  # chat not found and the like
+            return SendResult("blocked", detail=exc.message)
+        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx: worth another try later
+            return SendResult("error", detail=f"{type(exc).__name__}: {exc.message}")
+        return SendResult.sent(str(sent.message_id))
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Cut on line boundaries into parts of at most limit characters (a single overlong line is cut)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    parts.append(current)
+    return parts
+
+
+def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in message.buttons]]
+    )
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    """PTB 22 returns an int with a deprecation warning (a timedelta with PTB_TIMEDELTA); accept both."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,675 @@
+"""A fake Telegram Bot API server for tests and benchmarks: stdlib asyncio, HTTP/1.1 with keep-alive.
+
+The real python-telegram-bot client talks to it with ``telegram.Bot(token, base_url=server.base_url)``.
+PTB joins ``base_url + token`` and then ``/<method>``, so requests arrive as ``POST /bot<token>/<method>``.
+PTB (through httpx) sends ``application/x-www-form-urlencoded`` bodies, or ``multipart/form-data`` when a
+file is uploaded; every value that is not a string is JSON-encoded inside its field (``chat_id=42``,
+``reply_markup={"inline_keyboard": ...}``).  Plain JSON bodies and query strings are accepted as well.
+
+Supported methods: getMe, sendMessage, editMessageText, answerCallbackQuery, getUpdates (long polling that
+wakes as soon as an update is queued), setWebhook, deleteWebhook, getWebhookInfo, setMyCommands.  Anything
+else answers 404 the way Telegram does.
+
+Optional flood limits (``schedules.limits.TransportLimits``, sliding windows over accepted messages only)
+answer sendMessage with 429 and ``parameters.retry_after``; ``fail_next`` scripts errors for a chat.
+
+Run as a program for benchmarks in a separate process::
+
+    python tests/fakes/telegram_server.py --port 0 --limits telegram --record sent.jsonl
+
+prints ``PORT <n>`` on its first line of output, then serves until SIGTERM (or SIGINT).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import email.parser
+import email.policy
+import itertools
+import json
+import math
+import signal
+import sys
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, RateLimiter, TransportLimits, parse_limits
+
+__all__ = ["FakeTelegram", "SentMessage", "main"]
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One accepted sendMessage (or, in ``FakeTelegram.edited``, one editMessageText)."""
+
+    chat_id: str
+    text: str
+    reply_markup: JSON | None
+    at: float  # the server's monotonic clock
+    message_id: int
+
+
+@dataclass
+class _Failure:
+    status: int
+    description: str
+    retry_after: int | None
+    times: int
+
+
+class _ApiError(Exception):
+    def __init__(self, status: int, description: str, parameters: JSON | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+@dataclass
+class _Request:
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes
+    keep_alive: bool = True
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+_DEFAULT_DESCRIPTIONS = {
+    400: "Bad Request: chat not found",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+
+
+class FakeTelegram:
+    """A Telegram Bot API server on 127.0.0.1 that records what the bot sends.
+
+    ``limits`` enforces flood limits on sendMessage (``group_chats`` and negative chat ids count as groups);
+    ``clock`` is the monotonic clock used for those limits and for ``SentMessage.at``; ``record_path``
+    writes one JSON line per accepted message (the file is truncated at start), flushed at once; ``token``, when given, is the only token
+    accepted (others get 401).
+    """
+
+    def __init__(
+        self,
+        *,
+        limits: TransportLimits | None = None,
+        group_chats: set[str] | None = None,
+        record_path: str | Path | None = None,
+        token: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = limits
+        self.group_chats: set[str] = set(group_chats or ())
+        self.record_path = Path(record_path) if record_path is not None else None
+        self.token = token
+        self.clock = clock
+        self.sent: list[SentMessage] = []
+        self.edited: list[SentMessage] = []
+        self.calls: list[tuple[str, JSON]] = []  # every request: (method as sent, parameters)
+        self.callback_answers: list[JSON] = []
+        self.rejected = 0  # sendMessage refused by the flood limits
+        self.failures_served = 0  # scripted failures answered
+        self.webhook_url = ""
+        self.commands: list[Any] = []
+        self.port = 0
+        self.host = "127.0.0.1"
+        self._limiter = RateLimiter(limits, clock) if limits is not None else None
+        self._failures: dict[str, list[_Failure]] = {}
+        self._message_ids = itertools.count(1)
+        self._update_ids = itertools.count(1)
+        self._updates: list[JSON] = []
+        self._updates_arrived = asyncio.Event()
+        self._server: asyncio.Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._record: IO[str] | None = None
+        self._handlers: dict[str, Callable[[JSON], Any]] = {
+            "getme": self._get_me,
+            "sendmessage": self._send_message,
+            "editmessagetext": self._edit_message_text,
+            "answercallbackquery": self._answer_callback_query,
+            "setwebhook": self._set_webhook,
+            "deletewebhook": self._delete_webhook,
+            "getwebhookinfo": self._get_webhook_info,
+            "setmycommands": self._set_my_commands,
+        }
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The ``base_url`` for ``telegram.Bot``: PTB appends the token and ``/<method>``."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeTelegram:
+        if self._server is not None:
+            raise RuntimeError("already started")
+        self._loop = asyncio.get_running_loop()
+        if self.record_path is not None:
+            self._record = self.record_path.open("w", encoding="utf-8")
+        self._server = await asyncio.start_server(self._serve, host, port)
+        sockname = self._server.sockets[0].getsockname()
+        self.host, self.port = host, int(sockname[1])
+        return self
+
+    async def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        for task in list(self._connections):
+            task.cancel()
+        if self._connections:
+            await asyncio.gather(*self._connections, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
+        if self._record is not None:
+            self._record.close()
+            self._record = None
+
+    async def __aenter__(self) -> FakeTelegram:
+        return await self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    # --- scripting ---------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        chat_id: str | int,
+        status: int,
+        description: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` requests naming ``chat_id`` with this error instead of serving them.
+
+        A 429 without ``retry_after`` gets 1 second; its default description is Telegram's.
+        """
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if description is None:
+            if status == 429:
+                description = f"Too Many Requests: retry after {retry_after}"
+            else:
+                description = _DEFAULT_DESCRIPTIONS.get(status, HTTPStatus(status).phrase)
+        self._failures.setdefault(str(chat_id), []).append(_Failure(status, description, retry_after, times))
+
+    def queue_update(self, update: JSON) -> int:
+        """Queue an update for getUpdates (an ``update_id`` is assigned when missing) and return its id.
+
+        Safe to call from another thread while the server runs.
+        """
+        update = dict(update)
+        if "update_id" in update:
+            update_id = int(update["update_id"])
+            self._update_ids = itertools.count(max(update_id + 1, next(self._update_ids)))
+        else:
+            update_id = update["update_id"] = next(self._update_ids)
+        loop = self._loop
+        if loop is not None and loop.is_running() and not _in_loop(loop):
+            loop.call_soon_threadsafe(self._push_update, update)
+        else:
+            self._push_update(update)
+        return update_id
+
+    def _push_update(self, update: JSON) -> None:
+        self._updates.append(update)
+        self._updates.sort(key=lambda u: int(u["update_id"]))
+        self._updates_arrived.set()
+
+    # --- HTTP --------------------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            while True:
+                try:
+                    request = await _read_request(reader)
+                except _ApiError as exc:
+                    await _write_response(writer, exc.status, _error_body(exc), keep_alive=False)
+                    break
+                if request is None:
+                    break
+                status, body = await self._handle(request)
+                await _write_response(writer, status, body, keep_alive=request.keep_alive)
+                if not request.keep_alive:
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            # stop() cancels open connections; ending quietly keeps Python 3.11's stream callback from
+            # logging the cancellation as an error.
+            pass
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    async def _handle(self, request: _Request) -> tuple[int, JSON]:
+        try:
+            path = urlsplit(request.target).path
+            if not path.startswith("/bot"):
+                raise _ApiError(404, "Not Found")
+            token, _, api_method = path[len("/bot") :].partition("/")
+            if not token or not api_method:
+                raise _ApiError(404, "Not Found")
+            if self.token is not None and token != self.token:
+                raise _ApiError(401, "Unauthorized")
+            params = _parse_params(request)
+            self.calls.append((api_method, params))
+            handler = self._handlers.get(api_method.lower())
+            if api_method.lower() == "getupdates":
+                result = await self._get_updates(params)
+            elif handler is None:
+                raise _ApiError(404, "Not Found")
+            else:
+                self._scripted_failure(params)
+                result = handler(params)
+        except _ApiError as exc:
+            return exc.status, _error_body(exc)
+        return 200, {"ok": True, "result": result}
+
+    def _scripted_failure(self, params: JSON) -> None:
+        chat_id = params.get("chat_id")
+        if chat_id is None:
+            return
+        queue = self._failures.get(_chat_key(chat_id))
+        if not queue:
+            return
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        self.failures_served += 1
+        parameters = {"retry_after": failure.retry_after} if failure.retry_after is not None else None
+        raise _ApiError(failure.status, failure.description, parameters)
+
+    # --- methods -----------------------------------------------------------------------------------
+
+    def bot_user(self) -> JSON:
+        return {
+            "id": 123456789,
+            "is_bot": True,
+            "first_name": "督办",
+            "username": "duban_test_bot",
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def _get_me(self, params: JSON) -> JSON:
+        return self.bot_user()
+
+    def is_group(self, chat_id: str) -> bool:
+        return chat_id in self.group_chats or chat_id.startswith("-")
+
+    def _chat(self, chat_id: str) -> JSON:
+        numeric = int(chat_id) if chat_id.lstrip("-").isdigit() else -(zlib.crc32(chat_id.encode()) or 1)
+        if self.is_group(chat_id):
+            return {"id": numeric, "type": "supergroup", "title": f"group {chat_id}"}
+        return {"id": numeric, "type": "private", "first_name": f"user {chat_id}"}
+
+    def _message(self, chat_id: str, message_id: int, text: str, reply_markup: JSON | None) -> JSON:
+        message: JSON = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": self.bot_user(),
+            "text": text,
+        }
+        if reply_markup is not None:
+            message["reply_markup"] = reply_markup
+        return message
+
+    def _send_message(self, params: JSON) -> JSON:
+        chat_id = _required_chat(params)
+        text = _string(params, "text")
+        if not text:
+            raise _ApiError(400, "Bad Request: message text is empty")
+        reply_markup = _json_object(params, "reply_markup")
+        if self._limiter is not None:
+            group = self.is_group(chat_id)
+            wait = self._limiter.peek(chat_id, group=group)
+            if wait > 0:
+                self.rejected += 1
+                retry_after = max(1, math.ceil(wait - 1e-9))
+                raise _ApiError(
+                    429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+                )
+            self._limiter.reserve(chat_id, group=group)
+        message_id = next(self._message_ids)
+        sent = SentMessage(chat_id, text, reply_markup, self.clock(), message_id)
+        self.sent.append(sent)
+        if self._record is not None:
+            line = {
+                "chat_id": chat_id,
+                "text": text,
+                "message_id": message_id,
+                "at": sent.at,
+                "time": time.time(),
+                "reply_markup": reply_markup,
+            }
+            self._record.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self._record.flush()
+        return self._message(chat_id, message_id, text, reply_markup)
+
+    def _edit_message_text(self, params: JSON) -> JSON | bool:
+        text = _string(params, "text")
+        if not text:
+            raise _ApiError(400, "Bad Request: message text is empty")
+        reply_markup = _json_object(params, "reply_markup")
+        if params.get("inline_message_id") is not None:
+            return True
+        chat_id = _required_chat(params)
+        message_id = _integer(params, "message_id")
+        if message_id is None:
+            raise _ApiError(400, "Bad Request: message identifier is not specified")
+        self.edited.append(SentMessage(chat_id, text, reply_markup, self.clock(), message_id))
+        message = self._message(chat_id, message_id, text, reply_markup)
+        message["edit_date"] = message["date"]
+        return message
+
+    def _answer_callback_query(self, params: JSON) -> bool:
+        if not _string(params, "callback_query_id"):
+            raise _ApiError(
+                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
+        self.callback_answers.append(params)
+        return True
+
+    def _set_webhook(self, params: JSON) -> bool:
+        self.webhook_url = _string(params, "url") or ""
+        return True
+
+    def _delete_webhook(self, params: JSON) -> bool:
+        self.webhook_url = ""
+        return True
+
+    def _get_webhook_info(self, params: JSON) -> JSON:
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+
+    def _set_my_commands(self, params: JSON) -> bool:
+        commands = params.get("commands")
+        self.commands = json.loads(commands) if isinstance(commands, str) else list(commands or [])
+        return True
+
+    async def _get_updates(self, params: JSON) -> list[JSON]:
+        offset = _integer(params, "offset")
+        limit = _integer(params, "limit") or 100
+        limit = min(max(limit, 1), 100)
+        timeout = _number(params, "timeout") or 0.0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(0.0, timeout)
+        while True:
+            self._confirm(offset)
+            if self._updates:
+                break
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return []
+            self._updates_arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._updates_arrived.wait(), remaining)
+        batch, self._updates = self._updates[:limit], self._updates[limit:]
+        return batch
+
+    def _confirm(self, offset: int | None) -> None:
+        """Drop updates the offset confirms (a negative offset keeps only the last ``-offset``)."""
+        if offset is None:
+            return
+        if offset < 0:
+            self._updates = self._updates[offset:]
+        else:
+            self._updates = [u for u in self._updates if int(u["update_id"]) >= offset]
+
+
+# --- request parsing -------------------------------------------------------------------------------
+
+
+def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
+
+
+async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial.strip():
+            raise _ApiError(400, "Bad Request: incomplete request") from exc
+        return None
+    except asyncio.LimitOverrunError as exc:
+        raise _ApiError(431, "Request Header Fields Too Large") from exc
+    lines = head.decode("latin-1").split("\r\n")
+    try:
+        method, target, version = lines[0].split(" ")
+    except ValueError as exc:
+        raise _ApiError(400, f"Bad Request: bad request line {lines[0]!r}") from exc
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if not line:
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise _ApiError(400, f"Bad Request: bad header {line!r}")
+        headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = await _read_chunked(reader)
+    else:
+        length = headers.get("content-length", "0")
+        if not length.isdigit():
+            raise _ApiError(400, "Bad Request: bad Content-Length")
+        body = await reader.readexactly(int(length))
+    connection = headers.get("connection", "").lower()
+    keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
+    return _Request(method.upper(), target, headers, body, keep_alive)
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        try:
+            size = int(size_line.split(b";")[0].strip(), 16)
+        except ValueError as exc:
+            raise _ApiError(400, "Bad Request: bad chunk size") from exc
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
+                pass
+            return b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def _parse_params(request: _Request) -> JSON:
+    params: JSON = dict(parse_qsl(urlsplit(request.target).query, keep_blank_values=True))
+    if not request.body:
+        return params
+    content_type = request.headers.get("content-type", "")
+    kind = content_type.split(";")[0].strip().lower()
+    try:
+        if kind == "application/json":
+            decoded = json.loads(request.body)
+            if not isinstance(decoded, dict):
+                raise _ApiError(400, "Bad Request: JSON body must be an object")
+            params.update(decoded)
+        elif kind == "multipart/form-data":
+            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+                b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body
+            )
+            for part in message.iter_parts():
+                name = part.get_param("name", header="content-disposition")
+                payload = part.get_payload(decode=True)
+                if not isinstance(name, str) or not isinstance(payload, bytes):
+                    continue
+                if part.get_filename() is not None:
+                    request.files[name] = payload
+                    params[name] = f"attach://{name}"
+                else:
+                    params[name] = payload.decode("utf-8")
+        else:  # application/x-www-form-urlencoded, what PTB sends
+            params.update(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _ApiError(400, f"Bad Request: can't parse request body: {exc}") from exc
+    return params
+
+
+def _chat_key(value: Any) -> str:
+    return str(value).strip()
+
+
+def _required_chat(params: JSON) -> str:
+    value = params.get("chat_id")
+    if value is None or _chat_key(value) == "":
+        raise _ApiError(400, "Bad Request: chat_id is empty")
+    return _chat_key(value)
+
+
+def _string(params: JSON, key: str) -> str | None:
+    value = params.get(key)
+    return None if value is None else str(value)
+
+
+def _integer(params: JSON, key: str) -> int | None:
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise _ApiError(400, f"Bad Request: {key} must be an integer") from exc
+
+
+def _number(params: JSON, key: str) -> float | None:
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise _ApiError(400, f"Bad Request: {key} must be a number") from exc
+
+
+def _json_object(params: JSON, key: str) -> JSON | None:
+    """A field holding an object: JSON-encoded inside a form field, or already decoded from a JSON body."""
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise _ApiError(400, f"Bad Request: can't parse {key} JSON object") from exc
+    if not isinstance(value, dict):
+        raise _ApiError(400, f"Bad Request: {key} must be a JSON object")
+    return value
+
+
+# --- responses -------------------------------------------------------------------------------------
+
+
+def _error_body(exc: _ApiError) -> JSON:
+    body: JSON = {"ok": False, "error_code": exc.status, "description": exc.description}
+    if exc.parameters:
+        body["parameters"] = exc.parameters
+    return body
+
+
+async def _write_response(writer: asyncio.StreamWriter, status: int, body: JSON, *, keep_alive: bool) -> None:
+    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Unknown"
+    head = (
+        f"HTTP/1.1 {status} {reason}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(payload)}\r\n"
+        f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n"
+        "\r\n"
+    )
+    writer.write(head.encode("latin-1") + payload)
+    await writer.drain()
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+
+def _limits_setting(text: str) -> TransportLimits | None:
+    named = {"telegram": TELEGRAM_LIMITS, "slack": SLACK_LIMITS, "none": None}
+    if text.lower() in named:
+        return named[text.lower()]
+    return parse_limits(text)
+
+
+async def _run(args: argparse.Namespace) -> None:
+    groups = {g.strip() for g in args.group_chats.split(",") if g.strip()} if args.group_chats else set()
+    server = FakeTelegram(limits=_limits_setting(args.limits), group_chats=groups, record_path=args.record)
+    await server.start(args.host, args.port)
+    print(f"PORT {server.port}", flush=True)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    try:
+        await stopping.wait()
+    finally:
+        await server.stop()
+        print(
+            f"accepted {len(server.sent)} rejected {server.rejected} failures {server.failures_served}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fake Telegram Bot API server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed as 'PORT <n>')")
+    parser.add_argument(
+        "--limits",
+        default="none",
+        help="telegram, slack, none, or a setting such as chat=1/1s,group=20/60s,overall=25/1s",
+    )
+    parser.add_argument("--group-chats", default="", help="comma-separated chat ids treated as groups")
+    parser.add_argument("--record", default=None, help="write one JSON line per accepted message here")
+    args = parser.parse_args(argv)
+    try:
+        _limits_setting(args.limits)
+    except ValueError as exc:
+        parser.error(str(exc))
+    asyncio.run(_run(args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,345 @@
+"""Reminder delivery end to end through the outbox: sweeps, claims, retries, catch-up, acknowledgement.
+
+Every test runs on SQLite and on PostgreSQL (the `db` fixture) with the clock in the test's hands; the
+transport is a recording port, so what reached each chat is exactly what the assertions see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from bot import texts
+from bot.core import Core
+from bot.knowledge import Knowledge
+from bot.messages import LOCAL_TZ, Inbound
+from bot.reminders import ReminderTexts
+from schedules.calendar import WorkCalendar
+from schedules.delivery import Deliverer, DeliveryPolicy, Outgoing, SendResult
+from schedules.limits import TransportLimits
+from schedules.service import SWEEP_JOB_ID, ReminderService, install_sweep_job
+from store.catalog_queries import list_units
+from store.db import Database
+from store.members import add_member
+from store.models import ReminderItem
+from store.outbox import Target, bind_unit_chat
+from store.reporting import Author, WriteRequest, record
+
+GULOU = "鼓楼区人民政府"
+SUPERVISOR = "市市场监管局（知识产权局）"
+ADMIN_CHAT = "admin-1"
+
+
+class RecordingPort:
+    """A transport that records what it delivered and can be scripted to answer 429, errors or blocks."""
+
+    limits = TransportLimits()
+
+    def __init__(self) -> None:
+        self.sent: list[Outgoing] = []
+        self.script: dict[str, list[SendResult]] = {}
+        self.lock = threading.Lock()
+
+    async def send(self, message: Outgoing) -> SendResult:
+        with self.lock:
+            queued = self.script.get(message.target.chat_id)
+            result = queued.pop(0) if queued else SendResult.sent(str(len(self.sent) + 1))
+            if result.status == "sent":
+                self.sent.append(message)
+        return result
+
+    def to(self, chat: str) -> list[str]:
+        return [m.text for m in self.sent if m.target.chat_id == chat]
+
+
+class Office:
+    """Units with reminder chats (chat id = unit name), one admin, a clock and a port."""
+
+    def __init__(self, db: Database, *, unbound: tuple[str, ...] = ()) -> None:
+        self.db = db
+        self.port = RecordingPort()
+        self.now = datetime(2025, 9, 1, 9, 5, tzinfo=LOCAL_TZ)
+        joined = datetime(2025, 1, 1, tzinfo=UTC)
+        add_member(
+            db,
+            platform="telegram",
+            user_id=ADMIN_CHAT,
+            display_name="陈督办",
+            unit="市监局",
+            role="admin",
+            at=joined,
+        )
+        add_member(
+            db,
+            platform="telegram",
+            user_id="gulou-1",
+            display_name="王五",
+            unit=GULOU,
+            role="staff",
+            at=joined,
+        )
+        for unit in list_units(db):
+            if unit.kind != "collective" and unit.name not in unbound:
+                bind_unit_chat(
+                    db,
+                    unit=unit.name,
+                    target=Target("telegram", unit.name),
+                    member_id=None,
+                    actor="test",
+                    at=joined,
+                )
+
+    def at(self, day: date, clock: time = time(9, 5)) -> Office:
+        self.now = datetime.combine(day, clock, LOCAL_TZ)
+        return self
+
+    def deliverer(self, calendar: WorkCalendar, worker: str = "w1") -> Deliverer:
+        async def no_wait(_seconds: float) -> None:
+            return None
+
+        return Deliverer(
+            self.db, {"telegram": self.port}, ReminderTexts(), calendar, clock=lambda: self.now, worker=worker,
+            policy=DeliveryPolicy(batch=7), monotonic=lambda: 0.0, sleep=no_wait,
+        )  # fmt: skip
+
+    def tick(self, instance: str = "i1") -> None:
+        service = ReminderService(self.db, self.deliverer, clock=lambda: self.now, instance=instance)
+        asyncio.run(service.tick())
+
+    def complete(self, number: int, unit: str, at: datetime) -> None:
+        record(
+            self.db,
+            WriteRequest("task_completed", "fuzhou-protection", number=number, unit=unit),
+            Author("telegram", "gulou-1", None, at, message_id=f"done-{number}-{unit}"),
+        )
+
+    def events(self, chat: str) -> list[str]:
+        """The delivery events of the messages that went (or were tried) to chat, in order."""
+        with self.db.engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT kind FROM delivery_event WHERE kind <> 'claimed' AND message_id IN "
+                    "(SELECT message_id FROM delivery_event WHERE target = :target) ORDER BY id"
+                ),
+                {"target": f"telegram:{chat}"},
+            )
+            return [row[0] for row in rows]
+
+
+@pytest.fixture
+def office(db: Database) -> Office:
+    return Office(db)
+
+
+def test_restart_on_the_same_day_sends_nothing_twice(office: Office) -> None:
+    office.at(date(2025, 9, 1)).tick()
+    first = list(office.port.sent)
+    assert len(office.port.to(GULOU)) == 1 and "任务41已逾期 1 个工作日" in office.port.to(GULOU)[0]
+    office.at(date(2025, 9, 1), time(11, 0)).tick(instance="after-restart")
+    assert office.port.sent == first
+    chats = Counter(m.target.chat_id for m in office.port.sent)
+    assert max(chats.values()) == 1  # one message per unit per day
+
+
+def test_three_days_down_gives_one_catch_up_digest_without_completed_items(office: Office) -> None:
+    office.at(date(2025, 8, 29)).tick()  # Friday: task 41 due today
+    assert "任务41今天到期" in office.port.to(GULOU)[0]
+    office.complete(41, GULOU, datetime(2025, 9, 2, 10, 0, tzinfo=LOCAL_TZ))  # done while the bot was down
+    before = len(office.port.sent)
+    office.at(date(2025, 9, 4)).tick()  # down Monday to Wednesday
+    new = office.port.sent[before:]
+    assert Counter(m.target.chat_id for m in new).most_common(1)[0][1] == 1
+    gulou = office.port.to(GULOU)[-1]
+    assert gulou.startswith("【督办提醒·补发】鼓楼区人民政府（2025-09-04）")
+    assert "系统自 2025-09-01 起未能按时发送提醒" in gulou
+    assert "任务41" not in gulou  # completed meanwhile
+    assert gulou.count("任务11已逾期") == 1  # restated once, as of today, not once per missed day
+    assert "任务11已逾期 4 个工作日" in gulou
+    supervisor = office.port.to(SUPERVISOR)[-1]
+    assert f"任务41（{GULOU}）" not in supervisor
+
+
+def test_a_completed_task_gets_no_reminder(office: Office) -> None:
+    office.complete(41, GULOU, datetime(2025, 8, 27, 10, 0, tzinfo=LOCAL_TZ))
+    office.at(date(2025, 8, 29)).tick()
+    assert "任务41" not in office.port.to(GULOU)[0]
+    office.at(date(2025, 9, 1)).tick()
+    assert all("任务41" not in text for text in office.port.to(GULOU))
+    assert all(f"任务41（{GULOU}）" not in text for text in office.port.to(SUPERVISOR))
+
+
+def test_a_429_is_honoured_then_the_message_goes(office: Office) -> None:
+    office.port.script[GULOU] = [SendResult("throttled", retry_after=3, detail="Too Many Requests")]
+    office.at(date(2025, 9, 1)).tick()
+    assert office.port.to(GULOU) == [] and len(office.port.sent) > 10
+    office.at(date(2025, 9, 1), time(9, 5, 2)).tick()
+    assert office.port.to(GULOU) == []  # retry_after not over yet
+    office.at(date(2025, 9, 1), time(9, 5, 4)).tick()
+    assert len(office.port.to(GULOU)) == 1
+    assert office.events(GULOU) == ["throttled", "sent"]
+
+
+def test_errors_back_off_and_then_fail_and_the_admins_are_told(office: Office) -> None:
+    office.port.script[GULOU] = [SendResult("error", detail="HTTP 502")] * 5
+    moment = datetime(2025, 9, 1, 9, 5, tzinfo=LOCAL_TZ)
+    for wait in (0, 30, 60, 120, 240):  # 30 s doubled after each error
+        moment += timedelta(seconds=wait)
+        office.now = moment
+        office.tick()
+    assert office.events(GULOU) == ["retry", "retry", "retry", "retry", "failed"]
+    notices = office.port.to(ADMIN_CHAT)
+    assert len(notices) == 1 and notices[0].startswith(
+        "【送达失败】发给鼓楼区人民政府的 2025-09-01 督办提醒尝试 5 次"
+    )
+
+
+def test_a_blocked_chat_fails_at_once_and_the_admins_are_told(office: Office) -> None:
+    office.port.script[GULOU] = [SendResult("blocked", detail="Forbidden: bot was blocked by the user")]
+    office.at(date(2025, 9, 1)).tick()
+    assert office.events(GULOU) == ["failed"]
+    assert "bot was blocked" in office.port.to(ADMIN_CHAT)[0]
+    office.at(date(2025, 9, 1), time(10)).tick()
+    assert len(office.port.to(ADMIN_CHAT)) == 1  # told once
+
+
+def test_a_unit_without_a_chat_is_reported_to_the_admins(db: Database) -> None:
+    office = Office(db, unbound=(GULOU,))
+    office.at(date(2025, 9, 1)).tick()
+    notices = office.port.to(ADMIN_CHAT)
+    assert len(notices) == 1
+    assert notices[0].startswith("【未绑定，无法送达】鼓楼区人民政府尚未绑定接收提醒的聊天")
+
+
+def test_acknowledged_digests_rest_and_unacknowledged_ones_come_once_more(office: Office) -> None:
+    office.at(date(2025, 9, 1)).tick()
+    core = Core(Knowledge(office.db))
+    acked = core.handle(Inbound("telegram", "gulou-1", "gulou-1", "收到", office.now, "ack-1"))
+    assert acked[0].text == texts.ACKED
+    again = core.handle(Inbound("telegram", "gulou-1", "gulou-1", "收到", office.now, "ack-2"))
+    assert again[0].text == texts.NOTHING_TO_ACK
+    office.at(date(2025, 9, 2)).tick()
+    assert all(texts.RESENT_MARK not in t for t in office.port.to(GULOU))  # acknowledged: nothing re-sent
+    supervisor = office.port.to(SUPERVISOR)
+    assert len(supervisor) == 2 and texts.RESENT_MARK in supervisor[1]
+    office.at(date(2025, 9, 3)).tick()
+    second_new, second_resent = _lines(supervisor[1])
+    _, third_resent = _lines(office.port.to(SUPERVISOR)[2])
+    assert third_resent and third_resent <= second_new  # 9-02's own reminders come once more ...
+    assert not (second_resent - second_new) & third_resent  # ... but what 9-02 re-sent is not re-sent again
+
+
+def _lines(digest: str) -> tuple[set[str], set[str]]:
+    """A digest's reminder lines without their numbers: (new ones, re-sent ones without the mark)."""
+    lines = [line.split(". ", 1)[1] for line in digest.splitlines() if ". " in line]
+    return (
+        {line for line in lines if not line.startswith(texts.RESENT_MARK)},
+        {line.removeprefix(texts.RESENT_MARK) for line in lines if line.startswith(texts.RESENT_MARK)},
+    )
+
+
+def test_the_ack_button_names_its_digest_and_checks_the_unit(office: Office) -> None:
+    office.at(date(2025, 9, 1)).tick()
+    message = next(m for m in office.port.sent if m.target.chat_id == GULOU)
+    label, data = message.buttons[0]
+    assert label == "收到" and data.startswith("ack:")
+    other = next(m for m in office.port.sent if m.target.chat_id == SUPERVISOR)
+    core = Core(Knowledge(office.db))
+    wrong = core.handle(Inbound("telegram", "gulou-1", "gulou-1", other.buttons[0][1], office.now, "b1"))
+    assert wrong[0].text == texts.ACK_PROBLEMS["not_yours"]
+    right = core.handle(Inbound("telegram", "gulou-1", "gulou-1", data, office.now, "b2"))
+    assert right[0].text == texts.ACKED
+    twice = core.handle(Inbound("telegram", "gulou-1", "gulou-1", data, office.now, "b3"))
+    assert twice[0].text == texts.ACK_PROBLEMS["already"]
+    assert office.events(GULOU)[-1] == "acked"
+
+
+def test_nothing_goes_out_of_hours_or_on_holidays(office: Office) -> None:
+    office.at(date(2025, 9, 1), time(8, 59)).tick()
+    office.at(date(2025, 9, 1), time(18, 0)).tick()
+    office.at(date(2025, 10, 3)).tick()  # 国庆
+    office.at(date(2025, 9, 6)).tick()  # Saturday
+    assert office.port.sent == []
+    office.at(date(2025, 9, 28)).tick()  # the Sunday worked for 国庆 (调休)
+    assert office.port.sent
+
+
+def test_chat_binding_by_message_and_reminders_reach_that_chat(db: Database) -> None:
+    office = Office(db, unbound=(GULOU,))
+    core = Core(Knowledge(db))
+    reply = core.handle(
+        Inbound("telegram", "-100200", "gulou-1", "接收提醒", office.now, "sub-1", group=True)
+    )
+    assert reply[0].text == texts.chat_bound(GULOU)
+    office.at(date(2025, 9, 1)).tick()
+    assert len(office.port.to("-100200")) == 1 and office.port.to(ADMIN_CHAT) == []
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_two_sweepers_at_once_on_postgresql_never_send_twice(db: Database) -> None:
+    office = Office(db)
+    office.at(date(2025, 9, 1))
+    start = threading.Barrier(2)
+
+    def instance(name: str) -> None:
+        own = Database(db.url)  # a second process has its own engine and connections
+        try:
+            start.wait()
+            service = ReminderService(
+                own, lambda calendar: _on(own, office.deliverer(calendar, worker=name)), clock=lambda: office.now,
+                instance=name,
+            )  # fmt: skip
+            asyncio.run(service.tick())
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=instance, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    chats = Counter(m.target.chat_id for m in office.port.sent)
+    with db.engine.connect() as connection:
+        messages = connection.execute(text("SELECT count(*) FROM reminder_message")).scalar_one()
+    assert len(office.port.sent) == messages > 20
+    assert max(chats.values()) == 1
+    with db.engine.connect() as connection:
+        workers = {row[0] for row in connection.execute(text("SELECT DISTINCT worker FROM delivery_event"))}
+    assert workers <= {"a", "b"}
+
+
+def _on(db: Database, deliverer: Deliverer) -> Deliverer:
+    deliverer.db = db
+    return deliverer
+
+
+def test_outbox_tables_are_append_only(office: Office) -> None:
+    office.at(date(2025, 9, 1)).tick()
+    for table in ("reminder_message", "reminder_item", "delivery_event", "reminder_sweep", "unit_chat"):
+        with pytest.raises(DBAPIError), office.db.engine.begin() as connection:
+            connection.execute(text(f"DELETE FROM {table}"))
+    with office.db.engine.connect() as connection:
+        items = connection.execute(select(ReminderItem.kind)).all()  # type: ignore[call-overload]
+    assert items
+
+
+async def test_the_sweep_is_one_apscheduler_job_replaced_on_restart(db: Database) -> None:
+    office = Office(db)
+    service = ReminderService(db, office.deliverer, clock=lambda: office.now, instance="i")
+    scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
+    scheduler.start(paused=True)
+    try:
+        install_sweep_job(scheduler, service)
+        job = install_sweep_job(scheduler, service)  # a restart re-installs: still one job
+        assert [j.id for j in scheduler.get_jobs()] == [SWEEP_JOB_ID]
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 600)
+        assert str(job.trigger.timezone) == "Asia/Shanghai"
+        assert job.next_run_time == office.now
+    finally:
+        scheduler.shutdown(wait=False)
