@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pydantic
 import pytest
 
 from bot.cli import main
 from schedules.calendar import WorkCalendar
+from schedules.plan import Policy
+from schedules.sources import Policies, reminders_for_day
+from seeds.schema import ReminderSettings
 from store.db import Database
 from store.ledger import ledger_version
 
@@ -54,3 +58,36 @@ def test_task_41_reminders_to_gulou_before_and_after_its_deadline(
 def test_a_bad_range_is_refused(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = reminders(capsys, "--from", "2025-09-15", "--to", "2025-08-01", "--db", db.url)
     assert (code, out) == (2, "") and "--from 和 --to" in err
+
+
+def test_a_plan_with_its_own_lead_times_is_reminded_on_them(db: Database) -> None:
+    own = Policy.from_json('{"lead_workdays": [10], "overdue_every_workdays": 2}')
+    assert (own.lead_workdays, own.overdue_every_workdays, own.data_request_workday) == ((10,), 2, 5)
+    policies = Policies(Policy(), {"fuzhou-protection": own})
+    calendar = WorkCalendar()
+
+    def task_41(day: date) -> list[str]:
+        return [
+            r.kind
+            for r in reminders_for_day(db, day, calendar, policies)
+            if r.task == 41 and r.plan == "fuzhou-protection" and r.unit == "鼓楼区人民政府"
+        ]
+
+    assert task_41(date(2025, 8, 15)) == ["before_deadline"]  # 10 working days before 2025-08-29
+    assert task_41(date(2025, 8, 22)) == []  # the default 5-day reminder is not this plan's
+    assert task_41(date(2025, 9, 1)) == ["overdue"] and task_41(date(2025, 9, 3)) == ["overdue"]
+
+
+def test_seed_reminder_settings_are_validated() -> None:
+    assert (
+        ReminderSettings(lead_workdays=[10, 3]).model_dump_json(exclude_none=True)
+        == '{"lead_workdays":[10,3]}'
+    )
+    for bad in (
+        {"lead_workdays": [0]},
+        {"lead_workdays": []},
+        {"overdue_every_workdays": 0},
+        {"lead_days": [3]},
+    ):
+        with pytest.raises(pydantic.ValidationError):
+            ReminderSettings(**bad)
