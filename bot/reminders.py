@@ -7,6 +7,7 @@ from datetime import date
 from bot import texts
 from schedules.delivery import Buttons
 from schedules.plan import URGENCY
+from schedules.summary import OverdueSummary
 from store.outbox import DIGEST, ItemView, MessageView
 
 ACK_DATA = "ack"  # a 收到 button sends back "ack:<message id>"
@@ -47,6 +48,10 @@ class ReminderTexts:
 
     def unbound_notice(self, view: MessageView) -> str:
         return texts.unbound_notice(view.unit or "", view.day, len(view.items))
+
+    def overdue_summary(self, summary: OverdueSummary) -> str:
+        oldest = [texts.late_task(t.plan_region, t.number, t.deadline, t.units) for t in summary.oldest]
+        return texts.overdue_summary(summary.day, summary.total, summary.by_unit, oldest)
 
 
 def _urgency(item: ItemView) -> tuple[int, date, str, int, str]:

@@ -17,6 +17,7 @@ from bot.reminders import ReminderTexts, line
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer
 from schedules.plan import Digest, Reminder, digests
+from schedules.service import queue_weekly_summary
 from schedules.sources import Policies, reminders_for_day
 from schedules.sweep import run_sweep
 from store.calendar_overrides import calendar_overrides
@@ -144,6 +145,7 @@ def sweep_command(args: argparse.Namespace, db: Database) -> str:
     summary = texts.sweep_summary(
         report.day, report.digests, report.created.messages, report.missed, report.resent
     )
+    queue_weekly_summary(db, deliverer.renderer, calendar, now)
     if not deliverer.in_window(now):
         return "\n".join([summary, texts.OUTSIDE_WINDOW])
     stats = asyncio.run(deliverer.deliver_due())

@@ -691,6 +691,21 @@ def unbound_notice(unit: str, day_: date, items: int) -> str:
     )
 
 
+def overdue_summary(day_: date, total: int, by_unit: Sequence[tuple[str, int]], oldest: Sequence[str]) -> str:
+    if total == 0:
+        return f"【逾期周报】截至 {day(day_)}，没有逾期未完成的任务。"
+    lines = [f"【逾期周报】截至 {day(day_)}，共 {total} 项任务逾期未完成。"]
+    lines.append("逾期任务最多的单位：" + "、".join(f"{unit} {count} 项" for unit, count in by_unit))
+    lines.append("逾期最久的任务：")
+    lines.extend(f"{n}. {line}" for n, line in enumerate(oldest, 1))
+    return "\n".join(lines)
+
+
+def late_task(region: str, number: int, deadline: date, units: Sequence[str]) -> str:
+    shown = "、".join(units[:3]) + (f"等 {len(units)} 个单位" if len(units) > 3 else "")
+    return f"{region}任务{number}（时限 {day(deadline)}，{shown}）"
+
+
 ACKED = "已确认收到，谢谢。"
 ACK_PROBLEMS = {
     "already": "这条提醒已经确认过了。",

@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.limits import Limit, RateLimiter, TransportLimits
+from schedules.summary import OverdueSummary
 from store.db import Database
 from store.outbox import (
     DIGEST,
@@ -74,6 +75,8 @@ class Renderer(Protocol):
     def failed_notice(self, view: MessageView, detail: str) -> str: ...
 
     def unbound_notice(self, view: MessageView) -> str: ...
+
+    def overdue_summary(self, summary: OverdueSummary) -> str: ...
 
 
 @dataclass(frozen=True)

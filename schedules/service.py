@@ -17,10 +17,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from schedules.calendar import SHANGHAI, WorkCalendar
-from schedules.delivery import Deliverer, DeliveryStats
+from schedules.delivery import Deliverer, DeliveryStats, Renderer
+from schedules.summary import overdue_summary, weekly_summary_due
 from schedules.sweep import SweepReport, run_sweep
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
+from store.outbox import SUMMARY, enqueue_notice
 
 log = logging.getLogger(__name__)
 SWEEP_JOB_ID = "duban-reminder-sweep"
@@ -61,6 +63,8 @@ class ReminderService:
         if not deliverer.in_window(now):
             return TickReport(None, DeliveryStats())
         sweep = run_sweep(self.db, now=now, calendar=calendar, instance=self.instance)
+        if sweep is not None:
+            queue_weekly_summary(self.db, deliverer.renderer, calendar, now)
         return TickReport(sweep, await deliverer.deliver_due())
 
     async def run_job(self) -> None:
@@ -72,6 +76,14 @@ class ReminderService:
             return
         if report.sweep is not None:
             log.info("reminder sweep %s: %s", report.sweep.day, report.delivery)
+
+
+def queue_weekly_summary(db: Database, renderer: Renderer, calendar: WorkCalendar, now: datetime) -> None:
+    """On the week's first working day each admin gets the overdue summary, once (a unique notice key)."""
+    today = now.astimezone(SHANGHAI).date()
+    if weekly_summary_due(today, calendar):
+        body = renderer.overdue_summary(overdue_summary(db, today))
+        enqueue_notice(db, reason=SUMMARY, day=today, body=body, at=now)
 
 
 def make_scheduler() -> AsyncIOScheduler:

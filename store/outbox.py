@@ -31,7 +31,7 @@ from store.models import (
     Unit,
     UnitChat,
 )
-from store.reminder_sources import _chunks, _pk, completions
+from store.reminder_sources import chunks, completions, pk
 
 DIGEST, NOTICE, SUMMARY = "digest", "notice", "summary"
 CLAIMED, SENT, THROTTLED, RETRY = "claimed", "sent", "throttled", "retry"
@@ -179,7 +179,7 @@ def admins(db: Database) -> list[Recipient]:
     with db.engine.connect() as connection:
         rows = connection.execute(
             select(
-                _pk(Member.id), col(Member.display_name), col(Member.platform), col(Member.platform_user_id)
+                pk(Member.id), col(Member.display_name), col(Member.platform), col(Member.platform_user_id)
             )
             .where(col(Member.role) == "admin", col(Member.removed_at).is_(None))
             .order_by(col(Member.id))
@@ -267,7 +267,7 @@ def acknowledge_message(
     with db.engine.begin() as connection:
         row = connection.execute(
             select(col(ReminderMessage.unit_id), col(ReminderMessage.member_id)).where(
-                _pk(ReminderMessage.id) == message_id
+                pk(ReminderMessage.id) == message_id
             )
         ).first()
         if row is None:
@@ -297,9 +297,9 @@ def latest_unacknowledged(db: Database, unit: str) -> int | None:
     with db.engine.connect() as connection:
         unit_id = _unit_id(connection, unit)
         ids = connection.execute(
-            select(_pk(ReminderMessage.id))
+            select(pk(ReminderMessage.id))
             .where(col(ReminderMessage.unit_id) == unit_id, col(ReminderMessage.kind) == DIGEST)
-            .order_by(_pk(ReminderMessage.id).desc())
+            .order_by(pk(ReminderMessage.id).desc())
             .limit(20)
         ).scalars()
         for message_id in ids:
@@ -314,7 +314,7 @@ def unacknowledged_items(db: Database, day: date) -> list[tuple[int, OutboxItem]
     still open (the unit has not since reported the task done): each with its item id."""
     with db.engine.connect() as connection:
         messages = connection.execute(
-            select(_pk(ReminderMessage.id)).where(
+            select(pk(ReminderMessage.id)).where(
                 col(ReminderMessage.day) == day, col(ReminderMessage.kind) == DIGEST
             )
         ).scalars()
@@ -336,7 +336,7 @@ def unacknowledged_items(db: Database, day: date) -> list[tuple[int, OutboxItem]
 
 def delivery_log(db: Database, *, unit: str | None = None, limit: int = 200) -> list[LogEntry]:
     with db.engine.connect() as connection:
-        statement = select(ReminderMessage).order_by(_pk(ReminderMessage.id).desc()).limit(limit)
+        statement = select(ReminderMessage).order_by(pk(ReminderMessage.id).desc()).limit(limit)
         if unit is not None:
             statement = statement.where(col(ReminderMessage.unit_id) == _unit_id(connection, unit))
         messages = list(connection.execute(statement))
@@ -424,22 +424,22 @@ class _Ids:
         items = [i for d in digests for i in d.items]
         wanted_units = {d.unit for d in digests} | {i.about_unit for i in items if i.about_unit}
         self.unit = _ids_by_name(connection, wanted_units)
-        self.plan = {code: int(i) for i, code in connection.execute(select(_pk(Plan.id), col(Plan.code)))}
+        self.plan = {code: int(i) for i, code in connection.execute(select(pk(Plan.id), col(Plan.code)))}
         self.task = _task_ids(connection, self.plan, {(i.plan, i.task) for i in items if i.task is not None})
         self.indicator: dict[tuple[str, str], int] = {}
         plan_codes = {v: k for k, v in self.plan.items()}
         if any(i.indicator for i in items):
             for i, plan_id, code in connection.execute(
-                select(_pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code))
+                select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code))
             ):
                 self.indicator[(plan_codes[plan_id], code)] = int(i)
 
 
 def _ids_by_name(connection: Connection, names: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(names)):
+    for chunk in chunks(sorted(names)):
         for i, name in connection.execute(
-            select(_pk(Unit.id), col(Unit.name)).where(col(Unit.name).in_(chunk))
+            select(pk(Unit.id), col(Unit.name)).where(col(Unit.name).in_(chunk))
         ):
             found[name] = int(i)
     return found
@@ -453,9 +453,9 @@ def _task_ids(
     for plan, number in wanted:
         by_plan[plan].append(number)
     for plan, numbers in by_plan.items():
-        for chunk in _chunks(sorted(numbers)):
+        for chunk in chunks(sorted(numbers)):
             for i, number in connection.execute(
-                select(_pk(Task.id), col(Task.number)).where(
+                select(pk(Task.id), col(Task.number)).where(
                     col(Task.plan_id) == plans[plan], col(Task.number).in_(chunk)
                 )
             ):
@@ -496,9 +496,9 @@ def _insert_ignoring(connection: Connection, model: Any, rows: list[dict[str, An
 
 def _ids_by_key(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         for i, key in connection.execute(
-            select(_pk(ReminderMessage.id), col(ReminderMessage.key)).where(
+            select(pk(ReminderMessage.id), col(ReminderMessage.key)).where(
                 col(ReminderMessage.key).in_(chunk)
             )
         ):
@@ -508,7 +508,7 @@ def _ids_by_key(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
 
 def _messages_with_events(connection: Connection, message_ids: Sequence[int]) -> set[int]:
     found: set[int] = set()
-    for chunk in _chunks(message_ids):
+    for chunk in chunks(message_ids):
         found.update(
             connection.execute(
                 select(col(DeliveryEvent.message_id))
@@ -534,9 +534,9 @@ def _claimable(
     latest = _latest_events()
     event = DeliveryEvent.__table__.alias("event")  # type: ignore[attr-defined]
     statement = (
-        select(_pk(ReminderMessage.id), func.coalesce(latest.c.seq, 0))
+        select(pk(ReminderMessage.id), func.coalesce(latest.c.seq, 0))
         .select_from(ReminderMessage)
-        .outerjoin(latest, latest.c.message_id == _pk(ReminderMessage.id))
+        .outerjoin(latest, latest.c.message_id == pk(ReminderMessage.id))
         .outerjoin(event, and_(event.c.message_id == latest.c.message_id, event.c.seq == latest.c.seq))
         .where(col(ReminderMessage.day) >= since, col(ReminderMessage.day) <= until)
         .where(
@@ -546,7 +546,7 @@ def _claimable(
                 and_(event.c.kind == CLAIMED, event.c.lease_until <= now),
             )
         )
-        .order_by(_pk(ReminderMessage.id))
+        .order_by(pk(ReminderMessage.id))
         .limit(limit)
     )
     return [(int(i), int(seq)) for i, seq in connection.execute(statement)]
@@ -587,7 +587,7 @@ def _event_kinds(connection: Connection, message_id: int) -> list[str]:
 def _event_kinds_of(connection: Connection, message_ids: Sequence[int]) -> dict[int, list[str]]:
     """Each message's event kinds in order, in one query per chunk rather than one per message."""
     found: dict[int, list[str]] = {int(m): [] for m in message_ids}
-    for chunk in _chunks(message_ids):
+    for chunk in chunks(message_ids):
         for message_id, kind in connection.execute(
             select(col(DeliveryEvent.message_id), col(DeliveryEvent.kind))
             .where(col(DeliveryEvent.message_id).in_(chunk))
@@ -602,18 +602,18 @@ def _unread(kinds: Sequence[str]) -> bool:
 
 
 def _unit_id(connection: Connection, unit: str) -> int | None:
-    found = connection.execute(select(_pk(Unit.id)).where(col(Unit.name) == unit)).scalar()
+    found = connection.execute(select(pk(Unit.id)).where(col(Unit.name) == unit)).scalar()
     return int(found) if found is not None else None
 
 
 def _item_rows(connection: Connection, message_ids: Sequence[int]) -> list[Any]:
     rows: list[Any] = []
-    for chunk in _chunks(list(message_ids)):
+    for chunk in chunks(list(message_ids)):
         rows.extend(
             connection.execute(
                 select(ReminderItem)
                 .where(col(ReminderItem.message_id).in_(chunk))
-                .order_by(_pk(ReminderItem.id))
+                .order_by(pk(ReminderItem.id))
             )
         )
     return rows
@@ -627,20 +627,20 @@ class _Names:
         self.units = _unit_names(connection, unit_ids)
         self.plans = {
             int(i): (code, region)
-            for i, code, region in connection.execute(select(_pk(Plan.id), col(Plan.code), col(Plan.region)))
+            for i, code, region in connection.execute(select(pk(Plan.id), col(Plan.code), col(Plan.region)))
         }
         self.tasks: dict[int, tuple[int, str | None]] = {}
-        for chunk in _chunks(sorted({r.task_id for r in rows if r.task_id})):
+        for chunk in chunks(sorted({r.task_id for r in rows if r.task_id})):
             for i, number, title in connection.execute(
-                select(_pk(Task.id), col(Task.number), col(Task.title)).where(_pk(Task.id).in_(chunk))
+                select(pk(Task.id), col(Task.number), col(Task.title)).where(pk(Task.id).in_(chunk))
             ):
                 self.tasks[int(i)] = (number, title)
         self.indicators: dict[int, tuple[str, str, str]] = {}
-        for chunk in _chunks(sorted({r.indicator_id for r in rows if r.indicator_id})):
+        for chunk in chunks(sorted({r.indicator_id for r in rows if r.indicator_id})):
             for i, code, name, region in connection.execute(
                 select(
-                    _pk(Indicator.id), col(Indicator.code), col(Indicator.name), col(Indicator.region)
-                ).where(_pk(Indicator.id).in_(chunk))
+                    pk(Indicator.id), col(Indicator.code), col(Indicator.name), col(Indicator.region)
+                ).where(pk(Indicator.id).in_(chunk))
             ):
                 self.indicators[int(i)] = (code, name, region)
 
@@ -683,19 +683,17 @@ class _Names:
 
 def _unit_names(connection: Connection, unit_ids: Iterable[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(unit_ids))):
-        for i, name in connection.execute(
-            select(_pk(Unit.id), col(Unit.name)).where(_pk(Unit.id).in_(chunk))
-        ):
+    for chunk in chunks(sorted(set(unit_ids))):
+        for i, name in connection.execute(select(pk(Unit.id), col(Unit.name)).where(pk(Unit.id).in_(chunk))):
             found[int(i)] = name
     return found
 
 
 def _member_names(connection: Connection, member_ids: Iterable[int]) -> dict[int, str]:
     found: dict[int, str] = {}
-    for chunk in _chunks(sorted(set(member_ids))):
+    for chunk in chunks(sorted(set(member_ids))):
         for i, name in connection.execute(
-            select(_pk(Member.id), col(Member.display_name)).where(_pk(Member.id).in_(chunk))
+            select(pk(Member.id), col(Member.display_name)).where(pk(Member.id).in_(chunk))
         ):
             found[int(i)] = name
     return found
@@ -703,7 +701,7 @@ def _member_names(connection: Connection, member_ids: Iterable[int]) -> dict[int
 
 def _unit_targets(connection: Connection, unit_ids: Sequence[int] | None) -> dict[str, Target | None]:
     """Unit name -> its chat in force (None after an unbinding)."""
-    statement = select(UnitChat).order_by(_pk(UnitChat.id))
+    statement = select(UnitChat).order_by(pk(UnitChat.id))
     if unit_ids is not None:
         statement = statement.where(col(UnitChat.unit_id).in_(unit_ids))
     rows = list(connection.execute(statement))
@@ -722,8 +720,8 @@ def _views(connection: Connection, message_ids: Sequence[int]) -> list[MessageVi
     messages = list(
         connection.execute(
             select(ReminderMessage)
-            .where(_pk(ReminderMessage.id).in_(message_ids))
-            .order_by(_pk(ReminderMessage.id))
+            .where(pk(ReminderMessage.id).in_(message_ids))
+            .order_by(pk(ReminderMessage.id))
         )
     )
     rows = _item_rows(connection, message_ids)
@@ -757,8 +755,8 @@ def _member_targets(
     connection: Connection, member_ids: Sequence[int]
 ) -> dict[int, tuple[str, Target | None]]:
     found: dict[int, tuple[str, Target | None]] = {}
-    for chunk in _chunks(sorted(set(member_ids))):
-        for row in connection.execute(select(Member).where(_pk(Member.id).in_(chunk))):
+    for chunk in chunks(sorted(set(member_ids))):
+        for row in connection.execute(select(Member).where(pk(Member.id).in_(chunk))):
             target = Target(row.platform, row.platform_user_id) if row.removed_at is None else None
             found[int(row.id)] = (row.display_name, target)
     return found
@@ -766,7 +764,7 @@ def _member_targets(
 
 def _failures(connection: Connection, message_ids: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    for chunk in _chunks(list(message_ids)):
+    for chunk in chunks(list(message_ids)):
         for message_id, count in connection.execute(
             select(col(DeliveryEvent.message_id), func.count())
             .where(col(DeliveryEvent.message_id).in_(chunk), col(DeliveryEvent.kind) == RETRY)

@@ -72,7 +72,7 @@ def open_tasks(db: Database, *, deadlines: Collection[date], ongoing: bool) -> I
         directory = _Directory(connection)
         delays = _approved_delays(connection)
         ids = _candidate_ids(connection, set(deadlines), delays, ongoing=ongoing)
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             yield from _open_rows(connection, chunk, directory, delays)
 
 
@@ -87,7 +87,7 @@ def open_indicators(db: Database) -> Iterator[OpenIndicatorRow]:
         ):
             links[indicator_id].append(unit_id)
         for indicator_id, plan_id, code in connection.execute(
-            select(_pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(_pk(Indicator.id))
+            select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(pk(Indicator.id))
         ):
             units = directory.names(directory.expand(links[indicator_id]))
             yield OpenIndicatorRow(directory.plans[plan_id], code, units)
@@ -106,11 +106,11 @@ class _Directory:
         ):
             self.members[collective].append(member)
         self.plans: dict[int, str] = {
-            int(i): str(c) for i, c in connection.execute(select(_pk(Plan.id), col(Plan.code)))
+            int(i): str(c) for i, c in connection.execute(select(pk(Plan.id), col(Plan.code)))
         }
         self.supervisors: dict[int, str] = {
             plan_id: self.units[unit_id]
-            for plan_id, unit_id in connection.execute(select(_pk(Plan.id), col(Plan.supervising_unit_id)))
+            for plan_id, unit_id in connection.execute(select(pk(Plan.id), col(Plan.supervising_unit_id)))
         }
 
     def expand(self, unit_ids: Iterable[int]) -> tuple[int, ...]:
@@ -126,7 +126,7 @@ class _Directory:
 
 
 def _unit_names(connection: Connection) -> dict[int, str]:
-    return {int(i): str(n) for i, n in connection.execute(select(_pk(Unit.id), col(Unit.name)))}
+    return {int(i): str(n) for i, n in connection.execute(select(pk(Unit.id), col(Unit.name)))}
 
 
 def _approved_delays(connection: Connection) -> dict[int, date]:
@@ -140,9 +140,9 @@ def _approved_delays(connection: Connection) -> dict[int, date]:
     }
     found: dict[int, date] = {}
     for event_id, task_id, new_deadline in connection.execute(
-        select(_pk(TaskEvent.id), col(TaskEvent.task_id), col(TaskEvent.new_deadline))
+        select(pk(TaskEvent.id), col(TaskEvent.task_id), col(TaskEvent.new_deadline))
         .where(col(TaskEvent.kind) == DELAY_APPROVED)
-        .order_by(_pk(TaskEvent.id))
+        .order_by(pk(TaskEvent.id))
     ):
         if event_id not in retracted and new_deadline is not None:
             found[task_id] = new_deadline
@@ -153,12 +153,12 @@ def _candidate_ids(
     connection: Connection, deadlines: set[date], delays: dict[int, date], *, ongoing: bool
 ) -> set[int]:
     ids: set[int] = set()
-    for chunk in _chunks(sorted(deadlines)):
-        statement = select(_pk(Task.id)).where(col(Task.deadline).in_(chunk), col(Task.ongoing).is_(False))
+    for chunk in chunks(sorted(deadlines)):
+        statement = select(pk(Task.id)).where(col(Task.deadline).in_(chunk), col(Task.ongoing).is_(False))
         ids.update(connection.execute(statement).scalars())
     ids = {i for i in ids if i not in delays} | {i for i, d in delays.items() if d in deadlines}
     if ongoing:
-        statement = select(_pk(Task.id)).where(or_(col(Task.ongoing).is_(True), col(Task.deadline).is_(None)))
+        statement = select(pk(Task.id)).where(or_(col(Task.ongoing).is_(True), col(Task.deadline).is_(None)))
         ids.update(connection.execute(statement).scalars())
     return ids
 
@@ -175,8 +175,8 @@ def _open_rows(
         assigned[task_id].append(unit_id)
     done_units, done_all = completions(connection, task_ids)
     tasks = connection.execute(
-        select(_pk(Task.id), col(Task.plan_id), col(Task.number), col(Task.deadline), col(Task.ongoing))
-        .where(_pk(Task.id).in_(task_ids))
+        select(pk(Task.id), col(Task.plan_id), col(Task.number), col(Task.deadline), col(Task.ongoing))
+        .where(pk(Task.id).in_(task_ids))
         .order_by(col(Task.plan_id), col(Task.number))
     )
     for task_id, plan_id, number, deadline, ongoing in tasks:
@@ -199,7 +199,7 @@ def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[i
     rows: list[Any] = list(
         connection.execute(
             select(
-                _pk(TaskEvent.id),
+                pk(TaskEvent.id),
                 col(TaskEvent.task_id),
                 col(TaskEvent.kind),
                 col(TaskEvent.unit_id),
@@ -222,11 +222,11 @@ def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[i
     return done_units, done_all
 
 
-def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
 
 
-def _pk(column: Any) -> ColumnElement[int]:
+def pk(column: Any) -> ColumnElement[int]:
     """A primary key column as what it is once a row exists: an int (the models say int | None)."""
     return cast(ColumnElement[int], column)

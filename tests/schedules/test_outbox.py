@@ -120,6 +120,10 @@ class Office:
             Author("telegram", "gulou-1", None, at, message_id=f"done-{number}-{unit}"),
         )
 
+    def notices(self) -> list[str]:
+        """What the admin was told, apart from the Monday overdue summary."""
+        return [t for t in self.port.to(ADMIN_CHAT) if not t.startswith("【逾期周报】")]
+
     def events(self, chat: str) -> list[str]:
         """The delivery events of the messages that went (or were tried) to chat, in order."""
         with self.db.engine.connect() as connection:
@@ -194,7 +198,7 @@ def test_errors_back_off_and_then_fail_and_the_admins_are_told(office: Office) -
         office.now = moment
         office.tick()
     assert office.events(GULOU) == ["retry", "retry", "retry", "retry", "failed"]
-    notices = office.port.to(ADMIN_CHAT)
+    notices = office.notices()
     assert len(notices) == 1 and notices[0].startswith(
         "【送达失败】发给鼓楼区人民政府的 2025-09-01 督办提醒尝试 5 次"
     )
@@ -204,15 +208,15 @@ def test_a_blocked_chat_fails_at_once_and_the_admins_are_told(office: Office) ->
     office.port.script[GULOU] = [SendResult("blocked", detail="Forbidden: bot was blocked by the user")]
     office.at(date(2025, 9, 1)).tick()
     assert office.events(GULOU) == ["failed"]
-    assert "bot was blocked" in office.port.to(ADMIN_CHAT)[0]
+    assert "bot was blocked" in office.notices()[0]
     office.at(date(2025, 9, 1), time(10)).tick()
-    assert len(office.port.to(ADMIN_CHAT)) == 1  # told once
+    assert len(office.notices()) == 1  # told once
 
 
 def test_a_unit_without_a_chat_is_reported_to_the_admins(db: Database) -> None:
     office = Office(db, unbound=(GULOU,))
     office.at(date(2025, 9, 1)).tick()
-    notices = office.port.to(ADMIN_CHAT)
+    notices = office.notices()
     assert len(notices) == 1
     assert notices[0].startswith("【未绑定，无法送达】鼓楼区人民政府尚未绑定接收提醒的聊天")
 
@@ -278,7 +282,7 @@ def test_chat_binding_by_message_and_reminders_reach_that_chat(db: Database) -> 
     )
     assert reply[0].text == texts.chat_bound(GULOU)
     office.at(date(2025, 9, 1)).tick()
-    assert len(office.port.to("-100200")) == 1 and office.port.to(ADMIN_CHAT) == []
+    assert len(office.port.to("-100200")) == 1 and office.notices() == []
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
@@ -343,3 +347,17 @@ async def test_the_sweep_is_one_apscheduler_job_replaced_on_restart(db: Database
         assert job.next_run_time == office.now
     finally:
         scheduler.shutdown(wait=False)
+
+
+def test_admins_get_the_weekly_overdue_summary_once_on_the_first_working_day(office: Office) -> None:
+    office.at(date(2025, 9, 2)).tick()  # a Tuesday: no summary
+    assert office.port.to(ADMIN_CHAT) == []
+    office.at(date(2025, 9, 8)).tick()  # Monday
+    office.at(date(2025, 9, 8), time(15)).tick()
+    summaries = [t for t in office.port.to(ADMIN_CHAT) if t.startswith("【逾期周报】")]
+    assert len(summaries) == 1
+    assert summaries[0].startswith("【逾期周报】截至 2025-09-08，共 ")
+    assert (
+        "逾期最久的任务：\n1. 福州市任务" in summaries[0] or "逾期最久的任务：\n1. 鼓楼区任务" in summaries[0]
+    )
+    assert "鼓楼区人民政府" in summaries[0]
