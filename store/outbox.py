@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -448,18 +448,16 @@ def _ids_by_name(connection: Connection, names: Iterable[str]) -> dict[str, int]
 def _task_ids(
     connection: Connection, plans: Mapping[str, int], wanted: set[tuple[str, int]]
 ) -> dict[tuple[str, int], int]:
+    """Task ids by (plan, number), looked up as (plan_id, number) pairs, 400 pairs per statement."""
+    codes = {plan_id: code for code, plan_id in plans.items()}
+    pairs = sorted((plans[plan], number) for plan, number in wanted)
     found: dict[tuple[str, int], int] = {}
-    by_plan: dict[str, list[int]] = defaultdict(list)
-    for plan, number in wanted:
-        by_plan[plan].append(number)
-    for plan, numbers in by_plan.items():
-        for chunk in chunks(sorted(numbers)):
-            for i, number in connection.execute(
-                select(pk(Task.id), col(Task.number)).where(
-                    col(Task.plan_id) == plans[plan], col(Task.number).in_(chunk)
-                )
-            ):
-                found[(plan, number)] = int(i)
+    for start in range(0, len(pairs), 400):
+        statement = select(pk(Task.id), col(Task.plan_id), col(Task.number)).where(
+            tuple_(col(Task.plan_id), col(Task.number)).in_(pairs[start : start + 400])
+        )
+        for i, plan_id, number in connection.execute(statement):
+            found[(codes[plan_id], number)] = int(i)
     return found
 
 
