@@ -65,7 +65,10 @@ def _list_days(args: argparse.Namespace, db: Database) -> str:
 
 def _bind(args: argparse.Namespace, db: Database) -> str:
     unit = resolve_unit(db, args.unit).name
-    target = Target(args.platform, str(args.chat).strip(), bool(args.group))
+    chat = str(args.chat).strip()
+    # Telegram gives groups and channels negative ids: those are paced as groups even without --group.
+    group = bool(args.group) or (args.platform == "telegram" and chat.startswith("-"))
+    target = Target(args.platform, chat, group)
     if not target.chat_id:
         raise StoreError(texts.BAD_CHAT_ID)
     bind_unit_chat(db, unit=unit, target=target, member_id=None, actor=_actor(), at=_now())

@@ -91,3 +91,31 @@ def test_seed_reminder_settings_are_validated() -> None:
     ):
         with pytest.raises(pydantic.ValidationError):
             ReminderSettings(**bad)
+
+
+def test_sweep_log_chats_and_calendar_from_the_command_line(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main([*argv, "--db", db.url])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    assert run("chats", "bind", "--unit", "鼓楼区政府", "--platform", "telegram", "--chat", "-1001")[0] == 0
+    assert "鼓楼区人民政府  telegram:-1001  群聊" in run("chats", "list")[1]
+    code, out, _ = run("reminders", "sweep", "--today", "2025-09-01")
+    assert code == 0 and "──── 发给 鼓楼区人民政府 ────\n【督办提醒】鼓楼区人民政府（2025-09-01）" in out
+    assert "新增 32 条消息" in out and "已发送 32" in out
+    again = run("reminders", "sweep", "--today", "2025-09-01")[1]
+    assert "新增 0 条消息" in again and "已发送 0" in again  # a second sweep the same day sends nothing
+    log = json.loads(run("reminders", "log", "--unit", "鼓楼区政府", "--json")[1])
+    assert [(e["date"], e["status"], e["items"]) for e in log] == [("2025-09-01", "sent", 5)]
+    assert (
+        run("reminders", "sweep", "--today", "2025-10-03")[1].strip() == "2025-10-03 不是工作日，不发送提醒。"
+    )
+    assert run("calendar", "set", "2025-10-03", "--workday", "--note", "演练")[0] == 0
+    assert "已发送" in run("reminders", "sweep", "--today", "2025-10-03")[1]
+    code, out, err = run("reminders", "sweep", "--today", "10月3日")
+    assert (code, out) == (2, "") and "--today 应为 YYYY-MM-DD" in err
+    code, _, err = run("reminders", "log", "--unit", "不存在的单位")
+    assert code == 2 and "未找到单位" in err
