@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import texts
+from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, TransportLimits, parse_limits
 from store.errors import StoreError
 
 DB_FILE_NAME = "duban.sqlite3"
@@ -19,13 +20,21 @@ class Settings:
     data_dir: Path
     db_url: str
     public_read: bool = False  # DUBAN_PUBLIC_READ: let users who have not bound a unit ask questions
+    telegram_limits: TransportLimits = TELEGRAM_LIMITS  # DUBAN_TELEGRAM_LIMITS, e.g. chat=1/1s,overall=25/1s
+    slack_limits: TransportLimits = SLACK_LIMITS  # DUBAN_SLACK_LIMITS
 
     @classmethod
     def from_env(cls, *, db_override: str | None = None) -> Settings:
         """--db beats DUBAN_DB, which beats the SQLite file in the data directory."""
         data_dir = default_data_dir()
         url = db_override or os.environ.get("DUBAN_DB") or f"sqlite:///{data_dir / DB_FILE_NAME}"
-        return cls(data_dir=data_dir, db_url=url, public_read=_flag("DUBAN_PUBLIC_READ", default=False))
+        return cls(
+            data_dir=data_dir,
+            db_url=url,
+            public_read=_flag("DUBAN_PUBLIC_READ", default=False),
+            telegram_limits=_limits("DUBAN_TELEGRAM_LIMITS", TELEGRAM_LIMITS),
+            slack_limits=_limits("DUBAN_SLACK_LIMITS", SLACK_LIMITS),
+        )
 
     def prepare(self) -> None:
         """Create the data directory when the database is the default SQLite file inside it."""
@@ -42,6 +51,18 @@ def _flag(name: str, *, default: bool) -> bool:
     if value.strip().lower() in _FALSE:
         return False
     raise StoreError(texts.bad_setting(name, value, "true 或 false"))
+
+
+def _limits(name: str, default: TransportLimits) -> TransportLimits:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        return parse_limits(value)
+    except ValueError as exc:
+        raise StoreError(
+            texts.bad_setting(name, value, f"如 chat=1/1s,group=20/60s,overall=25/1s（{exc}）")
+        ) from None
 
 
 def default_data_dir() -> Path:

@@ -12,7 +12,10 @@ from bot.cli import main
 from bot.core import Core
 from bot.knowledge import Knowledge
 from bot.messages import LOCAL_TZ, Inbound
+from bot.settings import Settings
+from schedules.limits import TELEGRAM_LIMITS, Limit
 from store.db import Database
+from store.errors import StoreError
 from store.members import create_invite, find_member
 
 NOW = datetime(2025, 8, 10, 10, tzinfo=LOCAL_TZ)
@@ -168,3 +171,13 @@ def test_public_read_setting_is_checked(
     monkeypatch.setenv("DUBAN_PUBLIC_READ", "maybe")
     code, _, err = cli(capsys, "ask", "--db", db.url, "逾期任务")
     assert code == 2 and "DUBAN_PUBLIC_READ" in err
+
+
+def test_sending_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings.from_env().telegram_limits == TELEGRAM_LIMITS
+    monkeypatch.setenv("DUBAN_TELEGRAM_LIMITS", "chat=1/2s,overall=10/1s")
+    limits = Settings.from_env().telegram_limits
+    assert (limits.per_chat, limits.per_group, limits.overall) == (Limit(1, 2.0), None, Limit(10, 1.0))
+    monkeypatch.setenv("DUBAN_SLACK_LIMITS", "channel=1/1s")
+    with pytest.raises(StoreError, match="DUBAN_SLACK_LIMITS"):
+        Settings.from_env()
