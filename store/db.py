@@ -30,14 +30,14 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
 
-    def upgrade(self) -> None:
-        """Create or upgrade the schema to the newest migration."""
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or upgrade the schema to the newest migration (or to revision, for migration tests)."""
         from alembic import command  # Alembic costs a noticeable share of start-up; only upgrades need it
 
         with self.engine.begin() as connection:
             config = _alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
 
     def is_initialised(self) -> bool:
         return inspect(self.engine).has_table("plan")

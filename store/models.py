@@ -14,8 +14,8 @@ from sqlmodel import Field, SQLModel
 from store.types import ExactDecimal, UTCDateTime
 
 
-def _fk(target: str, *, nullable: bool = False) -> Column[int]:
-    return Column(Integer, ForeignKey(target), nullable=nullable, index=True)
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column[int]:
+    return Column(Integer, ForeignKey(target), nullable=nullable, index=index)
 
 
 class Unit(SQLModel, table=True):
@@ -296,10 +296,10 @@ class ReminderMessage(SQLModel, table=True):
     member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
     catch_up: bool = False
     about_message_id: int | None = Field(
-        default=None, sa_column=_fk("reminder_message.id", nullable=True)
+        default=None, sa_column=_fk("reminder_message.id", nullable=True, index=False)
     )  # a notice: the message that failed or could not be delivered
     body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    sweep_id: int | None = Field(default=None, sa_column=_fk("reminder_sweep.id", nullable=True))
+    sweep_id: int | None = Field(default=None, sa_column=_fk("reminder_sweep.id", nullable=True, index=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -310,17 +310,24 @@ class ReminderItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("unit_id", "item", "kind", "day"),)
     id: int | None = Field(default=None, primary_key=True)
     message_id: int = Field(sa_column=_fk("reminder_message.id"))
-    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))  # the recipient
-    item: str = Field(max_length=160)  # "<plan>:task:<n>", "<plan>:indicator:<code>", "…@<late unit id>"
+    # Only message_id is looked up (the unique key leads with unit_id), so the other references go unindexed,
+    # and only message_id and resent_from_id are foreign keys: a national-scale sweep writes tens of thousands
+    # of items a day and pays for each index and check on each one. The unchecked ids are copied from rows
+    # the same sweep has just read; the unit is the message's (checked there); and the catalog never deletes
+    # a unit, plan, task or indicator (migration 0005).
+    unit_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))  # the recipient
+    item: str = Field(max_length=160)  # "<plan>:task:<n>", "<plan>:indicator:<code>", "…@<late unit>"
     kind: str = Field(max_length=20)
     day: date  # the working day the reminder was planned for (earlier than the message's day when caught up)
-    plan_id: int = Field(sa_column=_fk("plan.id"))
-    task_id: int | None = Field(default=None, sa_column=_fk("task.id", nullable=True))
-    indicator_id: int | None = Field(default=None, sa_column=_fk("indicator.id", nullable=True))
+    plan_id: int = Field(sa_column=Column(Integer, nullable=False))
+    task_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    indicator_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     deadline: date | None = None
     workdays: int | None = None
-    about_unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
-    resent_from_id: int | None = Field(default=None, sa_column=_fk("reminder_item.id", nullable=True))
+    about_unit_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    resent_from_id: int | None = Field(
+        default=None, sa_column=_fk("reminder_item.id", nullable=True, index=False)
+    )
 
 
 class DeliveryEvent(SQLModel, table=True):

@@ -170,3 +170,42 @@ def test_migrations_build_exactly_the_models(db: Database) -> None:
 
     with db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+
+
+def test_migration_0005_keeps_the_outbox_and_its_guards(db_url: str) -> None:
+    """0005 drops foreign keys from reminder_item (SQLite rebuilds the table): rows, ids, the re-send link,
+    the append-only guard and the check against reminder_message all survive."""
+    from sqlalchemy import text
+
+    db = Database(db_url)
+    db.upgrade("0004")
+    at = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
+    with db.engine.begin() as connection:
+        run = connection.execute
+        run(text("INSERT INTO unit (id, name, kind, region, source_doc, source_section) "
+                 "VALUES (1, '鼓楼区人民政府', 'government', '鼓楼区', 'd', 's')"))  # fmt: skip
+        run(text("INSERT INTO plan (id, code, title, region, status, supervising_unit_id, source_doc, "
+                 "source_section) VALUES (1, 'p', 't', '福州市', 'active', 1, 'd', 's')"))  # fmt: skip
+        run(text("INSERT INTO reminder_message (id, key, day, kind, unit_id, catch_up, created_at) "
+                 "VALUES (7, 'digest:unit:1:2025-09-01', :day, 'digest', 1, false, :at)"),
+            {"day": date(2025, 9, 1), "at": at})  # fmt: skip
+        for item_id, day, resent in ((11, date(2025, 8, 29), None), (12, date(2025, 9, 1), 11)):
+            run(text("INSERT INTO reminder_item (id, message_id, unit_id, item, kind, day, plan_id, "
+                     "resent_from_id) VALUES (:id, 7, 1, 'p:task:41', 'overdue', :day, 1, :resent)"),
+                {"id": item_id, "day": day, "resent": resent})  # fmt: skip
+    db.upgrade()
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT id, message_id, day, resent_from_id FROM reminder_item ORDER BY id")
+        ).all()
+    assert [(r[0], r[1], r[3]) for r in rows] == [(11, 7, None), (12, 7, 11)]
+    assert [str(r[2]) for r in rows] == ["2025-08-29", "2025-09-01"]
+    with pytest.raises(DBAPIError), db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM reminder_item WHERE id = 12"))
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO reminder_item (message_id, unit_id, item, kind, day, plan_id) "
+                 "VALUES (999, 1, 'p:task:1', 'overdue', :day, 1)"),
+            {"day": date(2025, 9, 2)},
+        )  # fmt: skip
+    db.engine.dispose()

@@ -361,3 +361,38 @@ def test_admins_get_the_weekly_overdue_summary_once_on_the_first_working_day(off
         "逾期最久的任务：\n1. 福州市任务" in summaries[0] or "逾期最久的任务：\n1. 鼓楼区任务" in summaries[0]
     )
     assert "鼓楼区人民政府" in summaries[0]
+
+
+def test_every_reminder_item_names_rows_that_exist(office: Office) -> None:
+    """reminder_item's unit, plan, task, indicator and late-unit ids are not foreign keys (migration 0005, for
+    sweep speed): the sweep must still only write ids it read from the store — on a day with escalations,
+    a quarter's data requests, a catch-up and a re-send."""
+    office.at(date(2025, 9, 1)).tick()
+    office.at(date(2025, 9, 2)).tick()  # re-sends of 1 September's unacknowledged digests
+    office.at(
+        date(2025, 10, 14)
+    ).tick()  # after 国庆: a catch-up, escalations and the quarter's data requests
+    checks = {
+        "unit_id": "unit",
+        "about_unit_id": "unit",
+        "plan_id": "plan",
+        "task_id": "task",
+        "indicator_id": "indicator",
+    }
+    with office.db.engine.connect() as connection:
+        for column, parent in checks.items():
+            used = connection.execute(text(f"SELECT count(*) FROM reminder_item WHERE {column} IS NOT NULL"))
+            dangling = connection.execute(
+                text(
+                    f"SELECT count(*) FROM reminder_item i LEFT JOIN {parent} p ON p.id = i.{column} "
+                    f"WHERE i.{column} IS NOT NULL AND p.id IS NULL"
+                )
+            )
+            assert (column, dangling.scalar_one()) == (column, 0)
+            assert used.scalar_one() > 0 or column == "indicator_id", column
+        kinds = {row[0] for row in connection.execute(text("SELECT DISTINCT kind FROM reminder_item"))}
+        resent = connection.execute(
+            text("SELECT count(*) FROM reminder_item WHERE resent_from_id IS NOT NULL")
+        )
+        assert {"escalation", "overdue", "data_request"} <= kinds
+        assert resent.scalar_one() > 0
