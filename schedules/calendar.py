@@ -28,8 +28,13 @@ class WorkCalendar:
         self.overrides = dict(overrides or {})  # day -> is it a working day (admin-edited)
         self._warned: set[int] = set()
         self._year = lru_cache(maxsize=64)(self._workdays_of_year)
+        # a sweep asks about the same days tens of thousands of times; chinese_calendar validates each call
+        self._year_set = lru_cache(maxsize=64)(lambda year: frozenset(self._year(year)))
 
     def is_workday(self, day: date) -> bool:
+        return day in self._year_set(day.year)
+
+    def _looked_up(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         try:
@@ -84,7 +89,7 @@ class WorkCalendar:
     def _workdays_of_year(self, year: int) -> list[date]:
         day, found = date(year, 1, 1), []
         while day.year == year:
-            if self.is_workday(day):
+            if self._looked_up(day):
                 found.append(day)
             day += _ONE_DAY
         return found

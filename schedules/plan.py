@@ -55,6 +55,7 @@ class OpenTask:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part (collectives expanded)
     supervisor: str  # the plan's supervising office, told of every overdue notice
+    ref: int | None = None  # the store's id for the task, carried through untouched
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class OpenIndicator:
     plan: str
     code: str
     units: tuple[str, ...]
+    ref: int | None = None  # the store's id for the indicator, carried through untouched
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,19 @@ class Reminder:
     deadline: date | None = None
     workdays: int | None = None  # before: working days left; overdue: working days late
     about_unit: str | None = None  # escalation: the unit that is late
+    ref: int | None = None  # the store's id for the task or indicator (not part of the key)
+
+    @property
+    def item(self) -> str:
+        """The delivery ledger's name for what this is about: "<plan>:task:<n>" or "<plan>:indicator:<code>",
+        with "@<late unit>" for an escalation."""
+        thing = f"task:{self.task}" if self.task is not None else f"indicator:{self.indicator}"
+        return f"{self.plan}:{thing}@{self.about_unit}" if self.about_unit else f"{self.plan}:{thing}"
+
+    @property
+    def resent_from_id(self) -> None:
+        """A freshly planned reminder is never a re-send (a re-send names the item it repeats)."""
+        return None
 
     @property
     def key(self) -> tuple[str, str, str, str, date]:
@@ -172,7 +187,7 @@ def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: P
         for unit in task.units:
             yield Reminder(
                 day, task.supervisor, "escalation", task.plan, task=task.number, deadline=task.deadline,
-                workdays=workdays, about_unit=unit,
+                workdays=workdays, about_unit=unit, ref=task.ref,
             )  # fmt: skip
 
 
@@ -196,7 +211,14 @@ def _deadline_kind(
 def _to_units(day: date, task: OpenTask, kind: ReminderKind, workdays: int | None) -> Iterator[Reminder]:
     for unit in task.units:
         yield Reminder(
-            day, unit, kind, task.plan, task=task.number, deadline=task.deadline, workdays=workdays
+            day,
+            unit,
+            kind,
+            task.plan,
+            task=task.number,
+            deadline=task.deadline,
+            workdays=workdays,
+            ref=task.ref,
         )
 
 
@@ -207,7 +229,9 @@ def _data_requests(
         return
     for indicator in indicators:
         for unit in indicator.units:
-            yield Reminder(day, unit, "data_request", indicator.plan, indicator=indicator.code)
+            yield Reminder(
+                day, unit, "data_request", indicator.plan, indicator=indicator.code, ref=indicator.ref
+            )
 
 
 def _month_workday(day: date, calendar: WorkCalendar, nth: int) -> date:

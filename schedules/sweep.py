@@ -19,7 +19,7 @@ from store.db import Database
 from store.outbox import (
     EnqueueResult,
     OutboxDigest,
-    OutboxItem,
+    PlannedItem,
     SweepRecord,
     enqueue_digests,
     last_covered_day,
@@ -54,7 +54,7 @@ def run_sweep(
     last = last_covered_day(db)
     missed = missed_workdays(last, today, calendar)
     planned = [r for day in (*missed, today) for r in reminders_for_day(db, day, calendar, chosen)]
-    items = [_outbox_item(r) for r in fold(planned, today, calendar)]
+    items: list[PlannedItem] = list(fold(planned, today, calendar))
     resend = _resend(db, today, calendar, items) if last is not None and last < today else []
     digests = _digests(today, items + resend)
     record = SweepRecord(today, missed[0] if missed else today, today, instance, now)
@@ -77,9 +77,11 @@ def missed_workdays(last: date | None, today: date, calendar: WorkCalendar) -> t
 def fold(reminders: Sequence[Reminder], today: date, calendar: WorkCalendar) -> list[Reminder]:
     """One reminder per unit and item: the latest day's, restated as of today (a deadline that passed
     while the process was down makes a before-deadline reminder an overdue one)."""
-    latest: dict[tuple[str, str, str], Reminder] = {}
+    if all(r.day == today for r in reminders):  # no catch-up: every reminder already is today's
+        return list({(r.unit, r.item): r for r in reminders}.values())
+    latest: dict[tuple[str, str], Reminder] = {}
     for reminder in sorted(reminders, key=lambda r: r.day):
-        latest[(reminder.unit, reminder.key[1], reminder.about_unit or "")] = reminder
+        latest[(reminder.unit, reminder.item)] = reminder
     return [_as_of(r, today, calendar) for r in latest.values()]
 
 
@@ -96,27 +98,9 @@ def _as_of(reminder: Reminder, today: date, calendar: WorkCalendar) -> Reminder:
     return reminder
 
 
-def _outbox_item(reminder: Reminder, resent_from: int | None = None) -> OutboxItem:
-    thing = f"task:{reminder.task}" if reminder.task is not None else f"indicator:{reminder.indicator}"
-    about = f"@{reminder.about_unit}" if reminder.about_unit else ""
-    return OutboxItem(
-        unit=reminder.unit,
-        item=f"{reminder.plan}:{thing}{about}",
-        kind=reminder.kind,
-        day=reminder.day,
-        plan=reminder.plan,
-        task=reminder.task,
-        indicator=reminder.indicator,
-        deadline=reminder.deadline,
-        workdays=reminder.workdays,
-        about_unit=reminder.about_unit,
-        resent_from_id=resent_from,
-    )
-
-
 def _resend(
-    db: Database, today: date, calendar: WorkCalendar, planned: Sequence[OutboxItem]
-) -> list[OutboxItem]:
+    db: Database, today: date, calendar: WorkCalendar, planned: Sequence[PlannedItem]
+) -> list[PlannedItem]:
     """The previous working day's unacknowledged reminders, once, unless today's digest has them anyway."""
     previous = calendar.on_or_before(today - timedelta(days=1))
     already = {(i.unit, i.item) for i in planned}
@@ -127,8 +111,8 @@ def _resend(
     ]
 
 
-def _digests(today: date, items: Sequence[OutboxItem]) -> list[OutboxDigest]:
-    by_unit: dict[str, list[OutboxItem]] = {}
+def _digests(today: date, items: Sequence[PlannedItem]) -> list[OutboxDigest]:
+    by_unit: dict[str, list[PlannedItem]] = {}
     for item in items:
         by_unit.setdefault(item.unit, []).append(item)
     return [

@@ -12,12 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, and_, func, or_, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, and_, func, or_, select, tuple_
 from sqlmodel import col
 
+from store.bulk import insert_columns, insert_ignoring
 from store.db import Database
 from store.models import (
     DeliveryEvent,
@@ -37,6 +37,7 @@ DIGEST, NOTICE, SUMMARY = "digest", "notice", "summary"
 CLAIMED, SENT, THROTTLED, RETRY = "claimed", "sent", "throttled", "retry"
 FAILED, UNBOUND, ACKED = "failed", "unbound", "acked"
 FINISHED = (SENT, FAILED, UNBOUND, ACKED)
+WHOLE_TABLE_ABOVE = 2000  # names to look up: above this, read the unit table whole
 AckResult = Literal["acked", "already", "unknown", "not_yours", "not_sent"]
 
 
@@ -55,6 +56,38 @@ class OutboxItem:
     workdays: int | None = None
     about_unit: str | None = None
     resent_from_id: int | None = None
+    ref: int | None = None  # the task's or indicator's id when the planner had it from the store
+
+
+class PlannedItem(Protocol):
+    """What the outbox needs of a planned reminder: an OutboxItem, or the planner's own Reminder handed over
+    as it is (a national-scale day has tens of thousands; copying each into an OutboxItem cost a quarter of
+    a second)."""
+
+    @property
+    def unit(self) -> str: ...
+    @property
+    def item(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def plan(self) -> str: ...
+    @property
+    def task(self) -> int | None: ...
+    @property
+    def indicator(self) -> str | None: ...
+    @property
+    def deadline(self) -> date | None: ...
+    @property
+    def workdays(self) -> int | None: ...
+    @property
+    def about_unit(self) -> str | None: ...
+    @property
+    def resent_from_id(self) -> int | None: ...
+    @property
+    def ref(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -62,7 +95,7 @@ class OutboxDigest:
     unit: str
     day: date
     catch_up: bool
-    items: tuple[OutboxItem, ...]
+    items: tuple[PlannedItem, ...]
 
 
 @dataclass(frozen=True)
@@ -159,18 +192,15 @@ def enqueue_digests(db: Database, sweep: SweepRecord, digests: Sequence[OutboxDi
     with db.engine.begin() as connection:
         sweep_id = _insert_sweep(connection, sweep, len(digests), sum(len(d.items) for d in digests))
         ids = _Ids(connection, digests)
-        keys = {d: _digest_key(ids.unit[d.unit], d.day) for d in digests}
-        rows = [_message_row(ids.unit[d.unit], keys[d], d, sweep_id, sweep.at) for d in digests]
+        rows = [_message_row(ids.unit[d.unit], d, sweep_id, sweep.at) for d in digests]
         created = _insert_ignoring(connection, ReminderMessage, rows, ["key"])
-        message_ids = _ids_by_key(connection, list(keys.values()))
-        started = _messages_with_events(connection, list(message_ids.values()))
-        items = [
-            _item_row(message_ids[keys[d]], ids, item)
-            for d in digests
-            if message_ids[keys[d]] not in started
-            for item in d.items
-        ]
-        added = _insert_ignoring(connection, ReminderItem, items, ["unit_id", "item", "kind", "day"])
+        message_ids = _digest_ids(connection, {d.day for d in digests})
+        started = _digests_with_events(connection, {d.day for d in digests})
+        still_open = [(message_ids[(ids.unit[d.unit], d.day)], ids.unit[d.unit], d) for d in digests]
+        items = _item_columns(
+            ids, ((m, u, item) for m, u, d in still_open if m not in started for item in d.items)
+        )
+        added = insert_columns(connection, _ITEM_TABLE, items, ["unit_id", "item", "kind", "day"])
     return EnqueueResult(sweep_id, created, added)
 
 
@@ -405,9 +435,9 @@ def _insert_sweep(
     return int((result.inserted_primary_key or (0,))[0])
 
 
-def _message_row(unit_id: int, key: str, digest: OutboxDigest, sweep_id: int, at: datetime) -> dict[str, Any]:
+def _message_row(unit_id: int, digest: OutboxDigest, sweep_id: int, at: datetime) -> dict[str, Any]:
     return {
-        "key": key,
+        "key": _digest_key(unit_id, digest.day),
         "day": digest.day,
         "kind": DIGEST,
         "unit_id": unit_id,
@@ -418,26 +448,43 @@ def _message_row(unit_id: int, key: str, digest: OutboxDigest, sweep_id: int, at
 
 
 class _Ids:
-    """Ids of the units, plans, tasks and indicators a batch of digests names."""
+    """Ids of the units, plans, tasks and indicators a batch of digests names. Items planned from the store
+    carry their task or indicator id (ref); only items without one are looked up."""
 
     def __init__(self, connection: Connection, digests: Sequence[OutboxDigest]) -> None:
         items = [i for d in digests for i in d.items]
         wanted_units = {d.unit for d in digests} | {i.about_unit for i in items if i.about_unit}
         self.unit = _ids_by_name(connection, wanted_units)
         self.plan = {code: int(i) for i, code in connection.execute(select(pk(Plan.id), col(Plan.code)))}
-        self.task = _task_ids(connection, self.plan, {(i.plan, i.task) for i in items if i.task is not None})
+        self.task = _task_ids(
+            connection, self.plan, {(i.plan, i.task) for i in items if i.task is not None and i.ref is None}
+        )
         self.indicator: dict[tuple[str, str], int] = {}
         plan_codes = {v: k for k, v in self.plan.items()}
-        if any(i.indicator for i in items):
+        if any(i.indicator and i.ref is None for i in items):
             for i, plan_id, code in connection.execute(
                 select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code))
             ):
                 self.indicator[(plan_codes[plan_id], code)] = int(i)
 
+    def task_id(self, item: PlannedItem) -> int | None:
+        if item.task is None:
+            return None
+        return item.ref if item.ref is not None else self.task[(item.plan, item.task)]
+
+    def indicator_id(self, item: PlannedItem) -> int | None:
+        if item.indicator is None:
+            return None
+        return item.ref if item.ref is not None else self.indicator[(item.plan, item.indicator)]
+
 
 def _ids_by_name(connection: Connection, names: Iterable[str]) -> dict[str, int]:
+    wanted = set(names)
+    if len(wanted) > WHOLE_TABLE_ABOVE:  # one scan beats dozens of IN (...) statements
+        every = connection.execute(select(pk(Unit.id), col(Unit.name)))
+        return {name: int(i) for i, name in every if name in wanted}
     found: dict[str, int] = {}
-    for chunk in chunks(sorted(names)):
+    for chunk in chunks(sorted(wanted)):
         for i, name in connection.execute(
             select(pk(Unit.id), col(Unit.name)).where(col(Unit.name).in_(chunk))
         ):
@@ -461,60 +508,56 @@ def _task_ids(
     return found
 
 
-def _item_row(message_id: int, ids: _Ids, item: OutboxItem) -> dict[str, Any]:
-    return {
-        "message_id": message_id,
-        "unit_id": ids.unit[item.unit],
-        "item": item.item,
-        "kind": item.kind,
-        "day": item.day,
-        "plan_id": ids.plan[item.plan],
-        "task_id": ids.task[(item.plan, item.task)] if item.task is not None else None,
-        "indicator_id": ids.indicator[(item.plan, item.indicator)] if item.indicator is not None else None,
-        "deadline": item.deadline,
-        "workdays": item.workdays,
-        "about_unit_id": ids.unit[item.about_unit] if item.about_unit else None,
-        "resent_from_id": item.resent_from_id,
-    }
+def _item_columns(ids: _Ids, rows: Iterable[tuple[int, int, PlannedItem]]) -> dict[str, list[Any]]:
+    """The reminder_item rows, column by column, from (message id, unit id, item) triples."""
+    columns: dict[str, list[Any]] = {name: [] for name in _ITEM_COLUMNS}
+    adds = [columns[name].append for name in _ITEM_COLUMNS]
+    (message, unit, text, kind, day, plan, task, indicator, deadline, workdays, about, resent) = adds
+    for message_id, unit_id, item in rows:
+        message(message_id)
+        unit(unit_id)
+        text(item.item)
+        kind(item.kind)
+        day(item.day)
+        plan(ids.plan[item.plan])
+        task(ids.task_id(item))
+        indicator(ids.indicator_id(item))
+        deadline(item.deadline)
+        workdays(item.workdays)
+        about(ids.unit[item.about_unit] if item.about_unit else None)
+        resent(item.resent_from_id)
+    return columns
+
+
+_ITEM_TABLE: Table = ReminderItem.__table__  # type: ignore[attr-defined]
+_ITEM_COLUMNS = (
+    "message_id", "unit_id", "item", "kind", "day", "plan_id", "task_id", "indicator_id", "deadline",
+    "workdays", "about_unit_id", "resent_from_id",
+)  # fmt: skip
 
 
 def _insert_ignoring(connection: Connection, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; how many rows were new."""
-    if not rows:
-        return 0
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    created = 0
-    for start in range(0, len(rows), 500):
-        table = model.__table__
-        statement = dialect.insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
-        # RETURNING, not rowcount: psycopg reports no rowcount for a batched insert
-        created += len(connection.execute(statement, rows[start : start + 500]).all())
-    return created
+    return insert_ignoring(connection, model.__table__, rows, keys)
 
 
-def _ids_by_key(connection: Connection, keys: Sequence[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for chunk in chunks(keys):
-        for i, key in connection.execute(
-            select(pk(ReminderMessage.id), col(ReminderMessage.key)).where(
-                col(ReminderMessage.key).in_(chunk)
-            )
-        ):
-            found[key] = int(i)
-    return found
+def _digest_ids(connection: Connection, days: Iterable[date]) -> dict[tuple[int, date], int]:
+    """The digest message of each (unit id, day), this sweep's or an earlier one's (day is indexed)."""
+    statement = select(pk(ReminderMessage.id), col(ReminderMessage.unit_id), col(ReminderMessage.day)).where(
+        col(ReminderMessage.day).in_(sorted(set(days))), col(ReminderMessage.kind) == DIGEST
+    )
+    return {(int(unit_id or 0), day): int(i) for i, unit_id, day in connection.execute(statement)}
 
 
-def _messages_with_events(connection: Connection, message_ids: Sequence[int]) -> set[int]:
-    found: set[int] = set()
-    for chunk in chunks(message_ids):
-        found.update(
-            connection.execute(
-                select(col(DeliveryEvent.message_id))
-                .where(col(DeliveryEvent.message_id).in_(chunk))
-                .distinct()
-            ).scalars()
-        )
-    return found
+def _digests_with_events(connection: Connection, days: Iterable[date]) -> set[int]:
+    """Digests of these days whose delivery has begun: their content is fixed."""
+    statement = (
+        select(col(DeliveryEvent.message_id))
+        .join(ReminderMessage, pk(ReminderMessage.id) == col(DeliveryEvent.message_id))
+        .where(col(ReminderMessage.day).in_(sorted(set(days))), col(ReminderMessage.kind) == DIGEST)
+        .distinct()
+    )
+    return set(connection.execute(statement).scalars())
 
 
 def _latest_events() -> Any:
@@ -676,6 +719,7 @@ class _Names:
             deadline=row.deadline,
             workdays=row.workdays,
             about_unit=view.about_unit,
+            ref=row.task_id if row.task_id is not None else row.indicator_id,
         )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Executable, func, or_, select
 from sqlmodel import col
 
 from store.db import Database
@@ -37,6 +37,7 @@ class OpenTaskRow:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part, collectives expanded
     supervisor: str
+    ref: int  # the task's id
 
 
 @dataclass(frozen=True)
@@ -44,15 +45,18 @@ class OpenIndicatorRow:
     plan: str
     code: str
     units: tuple[str, ...]
+    ref: int  # the indicator's id
 
 
 def reminder_plans(db: Database) -> list[PlanReminderInfo]:
     with db.engine.connect() as connection:
-        names = _unit_names(connection)
-        rows = connection.execute(
-            select(col(Plan.code), col(Plan.supervising_unit_id), col(Plan.reminder_policy))
+        rows = _all(
+            connection,
+            select(col(Plan.code), col(Unit.name), col(Plan.reminder_policy)).join(
+                Unit, pk(Unit.id) == col(Plan.supervising_unit_id)
+            ),
         )
-        return [PlanReminderInfo(code, names[unit], policy) for code, unit, policy in rows]
+        return [PlanReminderInfo(code, supervisor, policy) for code, supervisor, policy in rows]
 
 
 def earliest_deadline(db: Database) -> date | None:
@@ -80,17 +84,19 @@ def open_indicators(db: Database) -> Iterator[OpenIndicatorRow]:
     with db.engine.connect() as connection:
         directory = _Directory(connection)
         links: dict[int, list[int]] = defaultdict(list)
-        for indicator_id, unit_id in connection.execute(
+        for indicator_id, unit_id in _all(
+            connection,
             select(col(IndicatorUnit.indicator_id), col(IndicatorUnit.unit_id)).order_by(
                 col(IndicatorUnit.indicator_id), col(IndicatorUnit.position)
-            )
+            ),
         ):
             links[indicator_id].append(unit_id)
-        for indicator_id, plan_id, code in connection.execute(
-            select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(pk(Indicator.id))
+        for indicator_id, plan_id, code in _all(
+            connection,
+            select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(pk(Indicator.id)),
         ):
             units = directory.names(directory.expand(links[indicator_id]))
-            yield OpenIndicatorRow(directory.plans[plan_id], code, units)
+            yield OpenIndicatorRow(directory.plans[plan_id], code, units, int(indicator_id))
 
 
 class _Directory:
@@ -99,18 +105,19 @@ class _Directory:
     def __init__(self, connection: Connection) -> None:
         self.units = _unit_names(connection)
         self.members: dict[int, list[int]] = defaultdict(list)
-        for collective, member in connection.execute(
+        for collective, member in _all(
+            connection,
             select(col(CollectiveMember.collective_id), col(CollectiveMember.member_id)).order_by(
                 col(CollectiveMember.collective_id), col(CollectiveMember.position)
-            )
+            ),
         ):
             self.members[collective].append(member)
         self.plans: dict[int, str] = {
-            int(i): str(c) for i, c in connection.execute(select(pk(Plan.id), col(Plan.code)))
+            int(i): str(c) for i, c in _all(connection, select(pk(Plan.id), col(Plan.code)))
         }
         self.supervisors: dict[int, str] = {
             plan_id: self.units[unit_id]
-            for plan_id, unit_id in connection.execute(select(pk(Plan.id), col(Plan.supervising_unit_id)))
+            for plan_id, unit_id in _all(connection, select(pk(Plan.id), col(Plan.supervising_unit_id)))
         }
 
     def expand(self, unit_ids: Iterable[int]) -> tuple[int, ...]:
@@ -126,23 +133,24 @@ class _Directory:
 
 
 def _unit_names(connection: Connection) -> dict[int, str]:
-    return {int(i): str(n) for i, n in connection.execute(select(pk(Unit.id), col(Unit.name)))}
+    return {int(i): str(n) for i, n in _all(connection, select(pk(Unit.id), col(Unit.name)))}
 
 
 def _approved_delays(connection: Connection) -> dict[int, date]:
     """Each delayed task's approved deadline (the newest approval that was not retracted)."""
     retracted = {
         row[0]
-        for row in connection.execute(
-            select(col(TaskEvent.refers_to_id)).where(col(TaskEvent.kind) == RETRACTION)
+        for row in _all(
+            connection, select(col(TaskEvent.refers_to_id)).where(col(TaskEvent.kind) == RETRACTION)
         )
         if row[0] is not None
     }
     found: dict[int, date] = {}
-    for event_id, task_id, new_deadline in connection.execute(
+    for event_id, task_id, new_deadline in _all(
+        connection,
         select(pk(TaskEvent.id), col(TaskEvent.task_id), col(TaskEvent.new_deadline))
         .where(col(TaskEvent.kind) == DELAY_APPROVED)
-        .order_by(pk(TaskEvent.id))
+        .order_by(pk(TaskEvent.id)),
     ):
         if event_id not in retracted and new_deadline is not None:
             found[task_id] = new_deadline
@@ -155,11 +163,11 @@ def _candidate_ids(
     ids: set[int] = set()
     for chunk in chunks(sorted(deadlines)):
         statement = select(pk(Task.id)).where(col(Task.deadline).in_(chunk), col(Task.ongoing).is_(False))
-        ids.update(connection.execute(statement).scalars())
+        ids.update(connection.execute(statement).scalars().all())
     ids = {i for i in ids if i not in delays} | {i for i, d in delays.items() if d in deadlines}
     if ongoing:
         statement = select(pk(Task.id)).where(or_(col(Task.ongoing).is_(True), col(Task.deadline).is_(None)))
-        ids.update(connection.execute(statement).scalars())
+        ids.update(connection.execute(statement).scalars().all())
     return ids
 
 
@@ -167,21 +175,24 @@ def _open_rows(
     connection: Connection, task_ids: Sequence[int], directory: _Directory, delays: dict[int, date]
 ) -> Iterator[OpenTaskRow]:
     assigned: dict[int, list[int]] = defaultdict(list)
-    for task_id, unit_id in connection.execute(
+    for task_id, unit_id in _all(
+        connection,
         select(col(TaskUnit.task_id), col(TaskUnit.unit_id))
         .where(col(TaskUnit.task_id).in_(task_ids))
-        .order_by(col(TaskUnit.task_id), col(TaskUnit.position))
+        .order_by(col(TaskUnit.task_id), col(TaskUnit.position)),
     ):
         assigned[task_id].append(unit_id)
     done_units, done_all = completions(connection, task_ids)
-    tasks = connection.execute(
+    tasks = _all(
+        connection,
         select(pk(Task.id), col(Task.plan_id), col(Task.number), col(Task.deadline), col(Task.ongoing))
         .where(pk(Task.id).in_(task_ids))
-        .order_by(col(Task.plan_id), col(Task.number))
+        .order_by(col(Task.plan_id), col(Task.number)),
     )
     for task_id, plan_id, number, deadline, ongoing in tasks:
         units = directory.expand(assigned[task_id])
-        still = tuple(u for u in units if u not in done_units[task_id])
+        done = done_units.get(task_id)
+        still = tuple(u for u in units if u not in done) if done else units
         if task_id in done_all or not still:
             continue
         yield OpenTaskRow(
@@ -191,13 +202,15 @@ def _open_rows(
             ongoing=bool(ongoing),
             units=directory.names(still),
             supervisor=directory.supervisors[plan_id],
+            ref=int(task_id),
         )
 
 
 def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[int, set[int]], set[int]]:
     """Units that reported their part done per task, and tasks an admin marked done; retractions undone."""
     rows: list[Any] = list(
-        connection.execute(
+        _all(
+            connection,
             select(
                 pk(TaskEvent.id),
                 col(TaskEvent.task_id),
@@ -206,7 +219,7 @@ def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[i
                 col(TaskEvent.refers_to_id),
             )
             .where(col(TaskEvent.task_id).in_(task_ids))
-            .where(col(TaskEvent.kind).in_((COMPLETED, COMPLETED_ALL, RETRACTION)))
+            .where(col(TaskEvent.kind).in_((COMPLETED, COMPLETED_ALL, RETRACTION))),
         )
     )
     retracted = {row.refers_to_id for row in rows if row.kind == RETRACTION}
@@ -220,6 +233,11 @@ def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[i
         elif row.unit_id is not None:
             done_units[row.task_id].add(row.unit_id)
     return done_units, done_all
+
+
+def _all(connection: Connection, statement: Executable) -> Sequence[Any]:
+    """Every row at once: iterating a result fetches row by row, which costs more than the query here."""
+    return connection.execute(statement).all()
 
 
 def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
