@@ -1,0 +1,765 @@
+"""A fake Slack Web API server for tests and benchmarks: stdlib asyncio on its own thread, HTTP/1.1 keep-alive.
+
+The real slack_sdk clients talk to it with ``WebClient(token=fake.token, base_url=fake.base_url)`` (or
+``AsyncWebClient``).  slack_sdk appends the method name to ``base_url``, so requests arrive as
+``POST /api/<method>`` with ``Authorization: Bearer <token>`` (a ``token`` field is accepted too).  WebClient
+sends the chat methods as JSON and the others as ``application/x-www-form-urlencoded``, where a structured
+value such as ``blocks`` is JSON inside its field; AsyncWebClient sends users.info as a GET with a query
+string.  All of these are accepted.
+
+The server runs an event loop on a thread of its own: the blocking ``WebClient`` would otherwise stall a
+server sharing the caller's loop, and asyncio tests can use the same fake without lending it their loop.
+
+Supported methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral, conversations.open and
+users.info; any other answers ``unknown_method``.  As on Slack, errors are HTTP 200 with
+``{"ok": false, "error": ...}``, except rate limits: 429 with a ``Retry-After`` header in whole seconds.
+
+Per-channel limits (``schedules.limits.TransportLimits``, by default ``SLACK_LIMITS``: one message a second
+to a channel; sliding windows over accepted messages only) answer chat.postMessage with 429; ``fail_next``
+scripts errors for a method.
+
+Run as a program for benchmarks in a separate process::
+
+    python tests/fakes/slack_server.py --port 0 --limits slack --record sent.jsonl
+
+prints ``PORT <n>`` on its first line of output, then serves until SIGTERM (or SIGINT).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import math
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import IO, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, RateLimiter, TransportLimits, parse_limits
+
+__all__ = ["DEFAULT_TOKEN", "Call", "FakeSlack", "SlackMessage", "main"]
+
+JSON = dict[str, Any]
+
+DEFAULT_TOKEN = "xoxb-0000000001-0000000002-fakeslacktoken"
+API_PREFIX = "/api/"
+# Real ts values are epoch seconds with microseconds; a fixed start keeps them deterministic across runs.
+_TS_EPOCH = 1_700_000_000
+_TS_STEP_MICROS = 100
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to an API method, whatever its outcome."""
+
+    method: str
+    params: JSON  # as sent: form fields are strings, a JSON body keeps its types
+    at: float  # the server's monotonic clock
+    token: str | None
+    status: int  # HTTP status of the answer
+    error: str | None  # the Slack error code, None when ``ok`` was true
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """One message as the fake holds it (in ``FakeSlack.posted``/``updated``/``ephemeral``/``messages``)."""
+
+    channel: str  # a user id given as channel is resolved to the DM channel, as Slack does
+    ts: str
+    text: str
+    blocks: list[JSON] | None
+    thread_ts: str | None
+    at: float  # the server's monotonic clock
+    recipient: str | None = None  # the user who sees an ephemeral message
+
+
+@dataclass
+class _Failure:
+    method: str
+    channel: str | None
+    status: int
+    error: str
+    retry_after: int | None
+    times: int
+
+
+class _SlackError(Exception):
+    def __init__(self, error: str, status: int = 200, retry_after: int | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass
+class _Request:
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes
+    keep_alive: bool = True
+
+
+@dataclass
+class _Response:
+    status: int
+    body: JSON
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+_DEFAULT_ERRORS = {
+    200: "channel_not_found",
+    400: "invalid_arguments",
+    401: "invalid_auth",
+    403: "access_denied",
+    404: "unknown_method",
+    429: "ratelimited",
+    500: "internal_error",
+    502: "service_unavailable",
+    503: "service_unavailable",
+}
+
+
+class FakeSlack:
+    """A Slack Web API server on 127.0.0.1 that records what the bot sends.
+
+    ``limits`` enforces message limits on chat.postMessage per channel (``None`` turns them off); ``clock`` is
+    the monotonic clock used for those limits and for the ``at`` of calls and messages; ``token`` is the only
+    token accepted (``None`` accepts any non-empty token); ``users`` gives real names for users.info (other
+    user ids get a made-up name); ``record_path`` writes one JSON line per accepted chat.postMessage (the file
+    is truncated at start), flushed at once.
+
+    Use it as ``with FakeSlack() as fake:`` (or ``async with``), or call ``start``/``stop``.  Queries are safe
+    from any thread and return copies.
+    """
+
+    team_id = "T0000FAKE"
+    team = "duban-test"
+    bot_user_id = "U0000DUBAN"
+    bot_user = "duban"
+    bot_id = "B0000DUBAN"
+
+    def __init__(
+        self,
+        *,
+        limits: TransportLimits | None = SLACK_LIMITS,
+        token: str | None = DEFAULT_TOKEN,
+        users: Mapping[str, str] | None = None,
+        record_path: str | Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = limits
+        self.token = token
+        self.users: dict[str, str] = dict(users or {})
+        self.record_path = Path(record_path) if record_path is not None else None
+        self.clock = clock
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.rejected = 0  # chat.postMessage refused by the limits
+        self.failures_served = 0  # scripted failures answered
+        # The server thread writes and the test's thread reads; one lock keeps every query consistent.
+        self._lock = threading.Lock()
+        self._calls: list[Call] = []
+        self._posted: list[SlackMessage] = []
+        self._updated: list[SlackMessage] = []
+        self._ephemeral: list[SlackMessage] = []
+        self._messages: dict[str, SlackMessage] = {}
+        self._failures: list[_Failure] = []
+        self._limiter = RateLimiter(limits, clock) if limits is not None else None
+        self._ts_counter = itertools.count(1)
+        self._conversation_ids = itertools.count(1)
+        self._conversations: dict[tuple[str, ...], str] = {}  # sorted member ids -> D.../G... id
+        self._record: IO[str] | None = None
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+        self._handlers: dict[str, Callable[[JSON], JSON]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.update": self._update,
+            "chat.postEphemeral": self._post_ephemeral,
+            "conversations.open": self._conversations_open,
+            "users.info": self._users_info,
+        }
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The ``base_url`` for slack_sdk's clients, which append the method name to it."""
+        return f"http://{self.host}:{self.port}{API_PREFIX}"
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeSlack:
+        """Listen on ``host``:``port`` (0 picks a free port) and return once connections are accepted."""
+        if self._thread is not None:
+            raise RuntimeError("already started")
+        if self.record_path is not None:
+            self._record = self.record_path.open("w", encoding="utf-8")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._thread = threading.Thread(
+            target=self._run, args=(host, port, ready, failure), name="fake-slack", daemon=True
+        )
+        self._thread.start()
+        if not ready.wait(timeout=30):
+            raise RuntimeError("fake Slack server did not start")
+        if failure:
+            self._thread.join()
+            self._thread = None
+            self._close_record()
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        thread, self._thread = self._thread, None
+        loop, stopping = self._loop, self._stopping
+        if thread is None:
+            return
+        if loop is not None and stopping is not None:
+            with contextlib.suppress(RuntimeError):  # the loop may have ended already
+                loop.call_soon_threadsafe(stopping.set)
+        thread.join()
+        self._close_record()
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> FakeSlack:
+        # Blocking is brief (the server binds on its own thread) and the caller's loop is not lent out.
+        return self.start()
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _close_record(self) -> None:
+        with self._lock:
+            if self._record is not None:
+                self._record.close()
+                self._record = None
+
+    def _run(self, host: str, port: int, ready: threading.Event, failure: list[BaseException]) -> None:
+        try:
+            asyncio.run(self._main(host, port, ready))
+        except BaseException as exc:  # reported to start(), which waits for ``ready``
+            failure.append(exc)
+        finally:
+            ready.set()
+
+    async def _main(self, host: str, port: int, ready: threading.Event) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        server = await asyncio.start_server(self._serve, host, port)
+        sockname = server.sockets[0].getsockname()
+        self.host, self.port = host, int(sockname[1])
+        ready.set()
+        try:
+            await self._stopping.wait()
+        finally:
+            server.close()
+            for task in list(self._connections):
+                task.cancel()
+            if self._connections:
+                await asyncio.gather(*self._connections, return_exceptions=True)
+            await server.wait_closed()
+            self._loop = None
+
+    # --- scripting ---------------------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        error: str | None = None,
+        *,
+        status: int = 200,
+        channel: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next ``times`` calls of ``method`` (naming ``channel``, when given) with this error.
+
+        Slack reports most errors as HTTP 200 with ``ok: false``; pass ``status`` for a 429 (``Retry-After``
+        defaults to 1 second) or a 5xx.  Without ``error`` the code is a typical one for the status.
+        """
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        if error is None:
+            error = _DEFAULT_ERRORS.get(status, "fatal_error")
+        with self._lock:
+            self._failures.append(_Failure(method, channel, status, error, retry_after, times))
+
+    def dm_channel(self, user_id: str) -> str:
+        """The DM channel id conversations.open answers for ``user_id`` (opened now when needed)."""
+        with self._lock:
+            return self._open((user_id,))
+
+    # --- queries -----------------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Every request received, in order, or only those to ``method``."""
+        with self._lock:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def sent(self, channel: str | None = None) -> list[str]:
+        """The texts accepted by chat.postMessage, in order, to ``channel`` (a user id means its DM) or all."""
+        with self._lock:
+            wanted = None if channel is None else self._resolve(channel)
+            return [m.text for m in self._posted if wanted is None or m.channel == wanted]
+
+    @property
+    def posted(self) -> list[SlackMessage]:
+        """Messages accepted by chat.postMessage, as posted."""
+        with self._lock:
+            return list(self._posted)
+
+    @property
+    def updated(self) -> list[SlackMessage]:
+        """Each accepted chat.update, in order."""
+        with self._lock:
+            return list(self._updated)
+
+    @property
+    def ephemeral(self) -> list[SlackMessage]:
+        """Messages accepted by chat.postEphemeral; they never appear in ``messages``."""
+        with self._lock:
+            return list(self._ephemeral)
+
+    @property
+    def messages(self) -> dict[str, SlackMessage]:
+        """ts -> the message as it reads now, after any updates."""
+        with self._lock:
+            return dict(self._messages)
+
+    # --- HTTP --------------------------------------------------------------------------------------
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            while True:
+                try:
+                    request = await _read_request(reader)
+                except _SlackError as exc:
+                    await _write_response(writer, _error_response(exc), keep_alive=False)
+                    break
+                if request is None:
+                    break
+                await _write_response(writer, self._handle(request), keep_alive=request.keep_alive)
+                if not request.keep_alive:
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        except asyncio.CancelledError:
+            # _main cancels open connections on stop; ending quietly keeps Python 3.11's stream callback from
+            # logging the cancellation as an error.
+            pass
+        finally:
+            self._connections.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    def _handle(self, request: _Request) -> _Response:
+        path = urlsplit(request.target).path
+        if not path.startswith(API_PREFIX) or len(path) == len(API_PREFIX):
+            return _Response(404, {"ok": False, "error": "not_found"})
+        api_method = path[len(API_PREFIX) :]
+        with self._lock:
+            at = self.clock()
+            params: JSON = {}
+            token: str | None = None
+            try:
+                params = _parse_params(request)
+                token = _token(request, params)
+                handler = self._handlers.get(api_method)
+                if handler is None:
+                    raise _SlackError("unknown_method")
+                self._authenticate(token)
+                self._scripted_failure(api_method, params)
+                response = _Response(200, {"ok": True, **handler(params)})
+            except _SlackError as exc:
+                response = _error_response(exc)
+            error = None if response.body.get("ok") else str(response.body.get("error"))
+            self._calls.append(Call(api_method, params, at, token, response.status, error))
+        return response
+
+    def _authenticate(self, token: str | None) -> None:
+        if not token:
+            raise _SlackError("not_authed")
+        if self.token is not None and token != self.token:
+            raise _SlackError("invalid_auth")
+
+    def _scripted_failure(self, api_method: str, params: JSON) -> None:
+        for failure in self._failures:
+            if failure.method != api_method:
+                continue
+            if failure.channel is not None:
+                named = _string(params, "channel")
+                if named is None or self._resolve(named) != self._resolve(failure.channel):
+                    continue
+            failure.times -= 1
+            if failure.times <= 0:
+                self._failures.remove(failure)
+            self.failures_served += 1
+            raise _SlackError(failure.error, failure.status, failure.retry_after)
+
+    # --- methods (called with the lock held) -------------------------------------------------------
+
+    def _auth_test(self, params: JSON) -> JSON:
+        return {
+            "url": f"https://{self.team}.slack.com/",
+            "team": self.team,
+            "user": self.bot_user,
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _post_message(self, params: JSON) -> JSON:
+        channel = self._channel(params)
+        text, blocks = self._content(params)
+        thread_ts = _string(params, "thread_ts") or None
+        if self._limiter is not None:
+            wait = self._limiter.peek(channel)
+            if wait > 0:
+                self.rejected += 1
+                raise _SlackError("ratelimited", 429, max(1, math.ceil(wait - 1e-9)))
+            self._limiter.reserve(channel)
+        message = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts, self.clock())
+        self._posted.append(message)
+        self._messages[message.ts] = message
+        if self._record is not None:
+            line = {
+                "channel": channel,
+                "text": text,
+                "ts": message.ts,
+                "at": message.at,
+                "time": time.time(),
+                "blocks": blocks,
+                "thread_ts": thread_ts,
+            }
+            self._record.write(json.dumps(line, ensure_ascii=False) + "\n")
+            self._record.flush()
+        return {"channel": channel, "ts": message.ts, "message": self._message_body(message)}
+
+    def _update(self, params: JSON) -> JSON:
+        # No user-id resolution here: Slack wants the DM's own id for chat.update.
+        channel = _string(params, "channel")
+        if not channel:
+            raise _SlackError("channel_not_found")
+        ts = _string(params, "ts")
+        current = self._messages.get(ts or "")
+        if ts is None or current is None or current.channel != channel:
+            raise _SlackError("message_not_found")
+        # Slack keeps the previous blocks when the field is left out; an empty list removes them.
+        keep_blocks = params.get("blocks") in (None, "")
+        text, blocks = self._content(params, current.blocks if keep_blocks else None)
+        message = replace(current, text=text, blocks=blocks, at=self.clock())
+        self._updated.append(message)
+        self._messages[ts] = message
+        return {"channel": channel, "ts": ts, "text": text, "message": self._message_body(message)}
+
+    def _post_ephemeral(self, params: JSON) -> JSON:
+        channel = self._channel(params)
+        user = _string(params, "user")
+        if not user:
+            raise _SlackError("user_not_in_channel")
+        text, blocks = self._content(params)
+        thread_ts = _string(params, "thread_ts") or None
+        message = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts, self.clock(), user)
+        self._ephemeral.append(message)
+        return {"message_ts": message.ts}
+
+    def _conversations_open(self, params: JSON) -> JSON:
+        users = params.get("users")
+        if isinstance(users, str):
+            members = tuple(u.strip() for u in users.split(",") if u.strip())
+        elif isinstance(users, list):
+            members = tuple(str(u).strip() for u in users if str(u).strip())
+        else:
+            members = ()
+        if not members:
+            channel = _string(params, "channel")
+            if channel is None or channel not in self._conversations.values():
+                raise _SlackError("users_list_not_supplied" if channel is None else "channel_not_found")
+            return {"no_op": True, "already_open": True, "channel": {"id": channel}}
+        if len(members) > 8:
+            raise _SlackError("too_many_users")
+        if any(not _is_user_id(u) for u in members):
+            raise _SlackError("user_not_found")
+        key = tuple(sorted(set(members)))
+        already = key in self._conversations
+        channel_id = self._open(key)
+        body: JSON = {"channel": {"id": channel_id}}
+        if already:
+            body.update(no_op=True, already_open=True)
+        return body
+
+    def _users_info(self, params: JSON) -> JSON:
+        user = _string(params, "user")
+        if user is None or not _is_user_id(user):
+            raise _SlackError("user_not_found")
+        is_bot = user == self.bot_user_id
+        real_name = "督办" if is_bot else self.users.get(user, f"User {user}")
+        return {
+            "user": {
+                "id": user,
+                "team_id": self.team_id,
+                "name": self.bot_user if is_bot else user.lower(),
+                "real_name": real_name,
+                "deleted": False,
+                "is_bot": is_bot,
+                "tz": "Asia/Shanghai",
+                "profile": {"real_name": real_name, "display_name": real_name},
+            }
+        }
+
+    # --- helpers (called with the lock held) -------------------------------------------------------
+
+    def _next_ts(self) -> str:
+        micros = next(self._ts_counter) * _TS_STEP_MICROS
+        return f"{_TS_EPOCH + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _open(self, members: tuple[str, ...]) -> str:
+        channel_id = self._conversations.get(members)
+        if channel_id is None:
+            prefix = "D" if len(members) == 1 else "G"  # a group DM (mpim) has a G id
+            channel_id = f"{prefix}{next(self._conversation_ids):08d}"
+            self._conversations[members] = channel_id
+        return channel_id
+
+    def _resolve(self, channel: str) -> str:
+        """Slack posts to a user id's DM channel and answers with that channel's id."""
+        return self._open((channel,)) if _is_user_id(channel) else channel
+
+    def _channel(self, params: JSON) -> str:
+        channel = _string(params, "channel")
+        if not channel:
+            raise _SlackError("channel_not_found")
+        return self._resolve(channel)
+
+    def _content(self, params: JSON, blocks: list[JSON] | None = None) -> tuple[str, list[JSON] | None]:
+        """The text and blocks of a message; ``blocks`` stands in when the field is absent."""
+        text = _string(params, "text") or ""
+        blocks = _json_list(params, "blocks") if params.get("blocks") not in (None, "") else blocks
+        blocks = blocks or None
+        if not text and not blocks and not params.get("attachments"):
+            raise _SlackError("no_text")
+        return text, blocks
+
+    def _message_body(self, message: SlackMessage) -> JSON:
+        body: JSON = {
+            "type": "message",
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "team": self.team_id,
+            "text": message.text,
+            "ts": message.ts,
+        }
+        if message.blocks is not None:
+            body["blocks"] = message.blocks
+        if message.thread_ts is not None:
+            body["thread_ts"] = message.thread_ts
+        return body
+
+
+# --- request parsing -------------------------------------------------------------------------------
+
+
+async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial.strip():
+            raise _SlackError("invalid_request", 400) from exc
+        return None
+    except asyncio.LimitOverrunError as exc:
+        raise _SlackError("request_header_fields_too_large", 431) from exc
+    lines = head.decode("latin-1").split("\r\n")
+    try:
+        method, target, version = lines[0].split(" ")
+    except ValueError as exc:
+        raise _SlackError("invalid_request", 400) from exc
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        if not line:
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise _SlackError("invalid_request", 400)
+        headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = await _read_chunked(reader)
+    else:
+        length = headers.get("content-length", "0")
+        if not length.isdigit():
+            raise _SlackError("invalid_request", 400)
+        body = await reader.readexactly(int(length))
+    connection = headers.get("connection", "").lower()
+    keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
+    return _Request(method.upper(), target, headers, body, keep_alive)
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        try:
+            size = int(size_line.split(b";")[0].strip(), 16)
+        except ValueError as exc:
+            raise _SlackError("invalid_request", 400) from exc
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
+                pass
+            return b"".join(parts)
+        parts.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+
+
+def _parse_params(request: _Request) -> JSON:
+    params: JSON = dict(parse_qsl(urlsplit(request.target).query, keep_blank_values=True))
+    if not request.body:
+        return params
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            decoded = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _SlackError("invalid_json") from exc
+        if not isinstance(decoded, dict):
+            raise _SlackError("json_not_object")
+        params.update(decoded)
+    else:  # application/x-www-form-urlencoded, what WebClient sends for non-chat methods
+        try:
+            params.update(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise _SlackError("invalid_form_data") from exc
+    return params
+
+
+def _token(request: _Request, params: JSON) -> str | None:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return _string(params, "token")
+
+
+def _is_user_id(value: str) -> bool:
+    return value[:1] in ("U", "W") and value[1:].isalnum()
+
+
+def _string(params: JSON, key: str) -> str | None:
+    value = params.get(key)
+    return None if value is None else str(value)
+
+
+def _json_list(params: JSON, key: str) -> list[JSON] | None:
+    """A field holding a list of objects: JSON-encoded inside a form field, or decoded from a JSON body."""
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise _SlackError(f"invalid_{key}") from exc
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise _SlackError(f"invalid_{key}")
+    return value
+
+
+# --- responses -------------------------------------------------------------------------------------
+
+
+def _error_response(exc: _SlackError) -> _Response:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+    return _Response(exc.status, {"ok": False, "error": exc.error}, headers)
+
+
+async def _write_response(writer: asyncio.StreamWriter, response: _Response, *, keep_alive: bool) -> None:
+    payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = "Unknown"
+    extra = "".join(f"{name}: {value}\r\n" for name, value in response.headers.items())
+    head = (
+        f"HTTP/1.1 {response.status} {reason}\r\n"
+        "Content-Type: application/json; charset=utf-8\r\n"
+        f"Content-Length: {len(payload)}\r\n"
+        f"{extra}"
+        f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n"
+        "\r\n"
+    )
+    writer.write(head.encode("latin-1") + payload)
+    await writer.drain()
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+
+def _limits_setting(text: str) -> TransportLimits | None:
+    named = {"telegram": TELEGRAM_LIMITS, "slack": SLACK_LIMITS, "none": None}
+    if text.lower() in named:
+        return named[text.lower()]
+    return parse_limits(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fake Slack Web API server")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed as 'PORT <n>')")
+    parser.add_argument(
+        "--limits", default="slack", help="slack, telegram, none, or a setting such as chat=1/1s"
+    )
+    parser.add_argument("--token", default=DEFAULT_TOKEN, help="the only token accepted; 'any' accepts all")
+    parser.add_argument("--record", default=None, help="write one JSON line per accepted message here")
+    args = parser.parse_args(argv)
+    try:
+        limits = _limits_setting(args.limits)
+    except ValueError as exc:
+        parser.error(str(exc))
+    token = None if args.token == "any" else args.token
+    server = FakeSlack(limits=limits, token=token, record_path=args.record)
+    stopping = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    server.start(args.host, args.port)
+    print(f"PORT {server.port}", flush=True)
+    try:
+        stopping.wait()
+    finally:
+        server.stop()
+        print(
+            f"accepted {len(server.posted)} rejected {server.rejected} failures {server.failures_served}",
+            file=sys.stderr,
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
