@@ -353,6 +353,20 @@ class DeliveryEvent(SQLModel, table=True):
     inbound_message_id: str | None = Field(default=None, max_length=100)  # the ack's chat message
 
 
+class InboundEvent(SQLModel, table=True):
+    """Append-only: a chat platform's delivery of one update or event, first seen at received_at.
+
+    Platforms redeliver (Slack retries an event not acknowledged in 3 s, Telegram resends an update whose
+    offset was not confirmed before a restart); the unique key lets a redelivery through exactly never."""
+
+    __tablename__ = "inbound_event"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    event_id: str = Field(max_length=200)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 APPEND_ONLY_TABLES = (
     "indicator_report",
     "task_event",
@@ -365,4 +379,5 @@ APPEND_ONLY_TABLES = (
     "reminder_message",
     "reminder_item",
     "delivery_event",
+    "inbound_event",
 )
