@@ -32,6 +32,20 @@ def _postgres_base_url() -> str:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_developer_env_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every command reads `.env` from the working directory; a developer's own one must not leak in."""
+    empty = tmp_path_factory.mktemp("env") / "empty.env"
+    empty.write_text("", encoding="utf-8")
+    before = os.environ.get("DUBAN_ENV_FILE")
+    os.environ["DUBAN_ENV_FILE"] = str(empty)
+    yield
+    if before is None:
+        os.environ.pop("DUBAN_ENV_FILE", None)
+    else:
+        os.environ["DUBAN_ENV_FILE"] = before
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database URL: a SQLite file, or a throwaway schema on the PostgreSQL test server."""

@@ -10,8 +10,9 @@ string.  All of these are accepted.
 The server runs an event loop on a thread of its own: the blocking ``WebClient`` would otherwise stall a
 server sharing the caller's loop, and asyncio tests can use the same fake without lending it their loop.
 
-Supported methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral, conversations.open and
-users.info; any other answers ``unknown_method``.  As on Slack, errors are HTTP 200 with
+Supported methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral, conversations.open,
+users.info and apps.connections.open (Socket Mode: it takes the app-level token, ``xapp-…``, and answers the
+``socket_mode_url`` a test sets, a WebSocket server of the test's own); any other answers ``unknown_method``.  As on Slack, errors are HTTP 200 with
 ``{"ok": false, "error": ...}``, except rate limits: 429 with a ``Retry-After`` header in whole seconds.
 
 Per-channel limits (``schedules.limits.TransportLimits``, by default ``SLACK_LIMITS``: one message a second
@@ -27,31 +28,47 @@ prints ``PORT <n>`` on its first line of output, then serves until SIGTERM (or S
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import itertools
 import json
-import math
-import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from http import HTTPStatus
+from dataclasses import dataclass, replace
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import IO, Any
-from urllib.parse import parse_qsl, urlsplit
+from types import TracebackType
+from typing import IO
 
-from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, RateLimiter, TransportLimits, parse_limits
+from schedules.limits import SLACK_LIMITS, RateLimiter, TransportLimits
 
-__all__ = ["DEFAULT_TOKEN", "Call", "FakeSlack", "SlackMessage", "main"]
+if not __package__:  # run as a script (python tests/fakes/slack_server.py): make ``fakes`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-JSON = dict[str, Any]
+from fakes.http_base import (
+    JSON,
+    InvalidJson,
+    JsonHttpServer,
+    JsonNotObject,
+    MalformedRequest,
+    Request,
+    Response,
+    admit,
+    json_param,
+    limits_option,
+    request_params,
+    serve_until_signal,
+    server_arguments,
+    str_param,
+    summary_line,
+)
+
+__all__ = ["DEFAULT_APP_TOKEN", "DEFAULT_TOKEN", "Call", "FakeSlack", "SlackMessage", "main"]
 
 DEFAULT_TOKEN = "xoxb-0000000001-0000000002-fakeslacktoken"
+DEFAULT_APP_TOKEN = "xapp-1-A0000DUBAN-0000000003-fakeslackapptoken"
+_APP_LEVEL_METHODS = frozenset({"apps.connections.open"})  # called with the app-level token, not the bot's
 API_PREFIX = "/api/"
 # Real ts values are epoch seconds with microseconds; a fixed start keeps them deterministic across runs.
 _TS_EPOCH = 1_700_000_000
@@ -101,22 +118,6 @@ class _SlackError(Exception):
         self.retry_after = retry_after
 
 
-@dataclass
-class _Request:
-    method: str
-    target: str
-    headers: dict[str, str]
-    body: bytes
-    keep_alive: bool = True
-
-
-@dataclass
-class _Response:
-    status: int
-    body: JSON
-    headers: dict[str, str] = field(default_factory=dict)
-
-
 _DEFAULT_ERRORS = {
     200: "channel_not_found",
     400: "invalid_arguments",
@@ -137,7 +138,8 @@ class FakeSlack:
     the monotonic clock used for those limits and for the ``at`` of calls and messages; ``token`` is the only
     token accepted (``None`` accepts any non-empty token); ``users`` gives real names for users.info (other
     user ids get a made-up name); ``record_path`` writes one JSON line per accepted chat.postMessage (the file
-    is truncated at start), flushed at once.
+    is truncated at start), flushed at once; ``app_token`` is the only app-level token apps.connections.open
+    accepts (``None``: any ``xapp-`` token).  As on Slack, a method refuses the other kind of token.
 
     Use it as ``with FakeSlack() as fake:`` (or ``async with``), or call ``start``/``stop``.  Queries are safe
     from any thread and return copies.
@@ -157,9 +159,12 @@ class FakeSlack:
         users: Mapping[str, str] | None = None,
         record_path: str | Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        app_token: str | None = DEFAULT_APP_TOKEN,
     ) -> None:
         self.limits = limits
         self.token = token
+        self.app_token = app_token  # the only app-level token accepted (None: any xapp- token)
+        self.socket_mode_url: str | None = None  # what apps.connections.open answers; unset: an error
         self.users: dict[str, str] = dict(users or {})
         self.record_path = Path(record_path) if record_path is not None else None
         self.clock = clock
@@ -169,6 +174,7 @@ class FakeSlack:
         self.failures_served = 0  # scripted failures answered
         # The server thread writes and the test's thread reads; one lock keeps every query consistent.
         self._lock = threading.Lock()
+        self._served = threading.Condition(self._lock)  # notified after every request
         self._calls: list[Call] = []
         self._posted: list[SlackMessage] = []
         self._updated: list[SlackMessage] = []
@@ -183,7 +189,6 @@ class FakeSlack:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
-        self._connections: set[asyncio.Task[None]] = set()
         self._handlers: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -191,6 +196,7 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral,
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "apps.connections.open": self._connections_open,
         }
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -266,19 +272,13 @@ class FakeSlack:
     async def _main(self, host: str, port: int, ready: threading.Event) -> None:
         self._loop = asyncio.get_running_loop()
         self._stopping = asyncio.Event()
-        server = await asyncio.start_server(self._serve, host, port)
-        sockname = server.sockets[0].getsockname()
-        self.host, self.port = host, int(sockname[1])
+        http = JsonHttpServer(self._handle, _reject, content_type="application/json; charset=utf-8")
+        self.host, self.port = host, await http.start(host, port)
         ready.set()
         try:
             await self._stopping.wait()
         finally:
-            server.close()
-            for task in list(self._connections):
-                task.cancel()
-            if self._connections:
-                await asyncio.gather(*self._connections, return_exceptions=True)
-            await server.wait_closed()
+            await http.close()
             self._loop = None
 
     # --- scripting ---------------------------------------------------------------------------------
@@ -349,38 +349,11 @@ class FakeSlack:
 
     # --- HTTP --------------------------------------------------------------------------------------
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
-        try:
-            while True:
-                try:
-                    request = await _read_request(reader)
-                except _SlackError as exc:
-                    await _write_response(writer, _error_response(exc), keep_alive=False)
-                    break
-                if request is None:
-                    break
-                await _write_response(writer, self._handle(request), keep_alive=request.keep_alive)
-                if not request.keep_alive:
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        except asyncio.CancelledError:
-            # _main cancels open connections on stop; ending quietly keeps Python 3.11's stream callback from
-            # logging the cancellation as an error.
-            pass
-        finally:
-            self._connections.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-
-    def _handle(self, request: _Request) -> _Response:
-        path = urlsplit(request.target).path
+    async def _handle(self, request: Request) -> Response:
+        """Answer one request on the server's loop; it awaits nothing, so the thread lock can be taken here."""
+        path = request.path
         if not path.startswith(API_PREFIX) or len(path) == len(API_PREFIX):
-            return _Response(404, {"ok": False, "error": "not_found"})
+            return Response(404, {"ok": False, "error": "not_found"})
         api_method = path[len(API_PREFIX) :]
         with self._lock:
             at = self.clock()
@@ -392,19 +365,35 @@ class FakeSlack:
                 handler = self._handlers.get(api_method)
                 if handler is None:
                     raise _SlackError("unknown_method")
-                self._authenticate(token)
+                self._authenticate(token, app_level=api_method in _APP_LEVEL_METHODS)
                 self._scripted_failure(api_method, params)
-                response = _Response(200, {"ok": True, **handler(params)})
+                response = Response(200, {"ok": True, **handler(params)})
             except _SlackError as exc:
                 response = _error_response(exc)
             error = None if response.body.get("ok") else str(response.body.get("error"))
             self._calls.append(Call(api_method, params, at, token, response.status, error))
+            self._served.notify_all()
         return response
 
-    def _authenticate(self, token: str | None) -> None:
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Return once predicate() holds, re-checked after each request served; TimeoutError after timeout.
+        Blocking (the server runs on its own thread): from async code, call it through asyncio.to_thread.
+        predicate runs without the lock, so it may use the query methods."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            with self._served:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError("FakeSlack.wait_for: condition not met")
+                self._served.wait(min(left, 0.5))  # re-check periodically: a request may end between checks
+
+    def _authenticate(self, token: str | None, *, app_level: bool = False) -> None:
         if not token:
             raise _SlackError("not_authed")
-        if self.token is not None and token != self.token:
+        if app_level != token.startswith("xapp-"):
+            raise _SlackError("not_allowed_token_type")
+        expected = self.app_token if app_level else self.token
+        if expected is not None and token != expected:
             raise _SlackError("invalid_auth")
 
     def _scripted_failure(self, api_method: str, params: JSON) -> None:
@@ -412,7 +401,7 @@ class FakeSlack:
             if failure.method != api_method:
                 continue
             if failure.channel is not None:
-                named = _string(params, "channel")
+                named = str_param(params, "channel")
                 if named is None or self._resolve(named) != self._resolve(failure.channel):
                     continue
             failure.times -= 1
@@ -437,13 +426,11 @@ class FakeSlack:
     def _post_message(self, params: JSON) -> JSON:
         channel = self._channel(params)
         text, blocks = self._content(params)
-        thread_ts = _string(params, "thread_ts") or None
-        if self._limiter is not None:
-            wait = self._limiter.peek(channel)
-            if wait > 0:
-                self.rejected += 1
-                raise _SlackError("ratelimited", 429, max(1, math.ceil(wait - 1e-9)))
-            self._limiter.reserve(channel)
+        thread_ts = str_param(params, "thread_ts") or None
+        retry_after = admit(self._limiter, channel)
+        if retry_after is not None:
+            self.rejected += 1
+            raise _SlackError("ratelimited", 429, retry_after)
         message = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts, self.clock())
         self._posted.append(message)
         self._messages[message.ts] = message
@@ -463,10 +450,10 @@ class FakeSlack:
 
     def _update(self, params: JSON) -> JSON:
         # No user-id resolution here: Slack wants the DM's own id for chat.update.
-        channel = _string(params, "channel")
+        channel = str_param(params, "channel")
         if not channel:
             raise _SlackError("channel_not_found")
-        ts = _string(params, "ts")
+        ts = str_param(params, "ts")
         current = self._messages.get(ts or "")
         if ts is None or current is None or current.channel != channel:
             raise _SlackError("message_not_found")
@@ -480,11 +467,11 @@ class FakeSlack:
 
     def _post_ephemeral(self, params: JSON) -> JSON:
         channel = self._channel(params)
-        user = _string(params, "user")
+        user = str_param(params, "user")
         if not user:
             raise _SlackError("user_not_in_channel")
         text, blocks = self._content(params)
-        thread_ts = _string(params, "thread_ts") or None
+        thread_ts = str_param(params, "thread_ts") or None
         message = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts, self.clock(), user)
         self._ephemeral.append(message)
         return {"message_ts": message.ts}
@@ -498,7 +485,7 @@ class FakeSlack:
         else:
             members = ()
         if not members:
-            channel = _string(params, "channel")
+            channel = str_param(params, "channel")
             if channel is None or channel not in self._conversations.values():
                 raise _SlackError("users_list_not_supplied" if channel is None else "channel_not_found")
             return {"no_op": True, "already_open": True, "channel": {"id": channel}}
@@ -514,8 +501,13 @@ class FakeSlack:
             body.update(no_op=True, already_open=True)
         return body
 
+    def _connections_open(self, params: JSON) -> JSON:
+        if self.socket_mode_url is None:
+            raise _SlackError("socket_mode_not_enabled")  # the test has no WebSocket server to hand out
+        return {"url": self.socket_mode_url}
+
     def _users_info(self, params: JSON) -> JSON:
-        user = _string(params, "user")
+        user = str_param(params, "user")
         if user is None or not _is_user_id(user):
             raise _SlackError("user_not_found")
         is_bot = user == self.bot_user_id
@@ -552,14 +544,14 @@ class FakeSlack:
         return self._open((channel,)) if _is_user_id(channel) else channel
 
     def _channel(self, params: JSON) -> str:
-        channel = _string(params, "channel")
+        channel = str_param(params, "channel")
         if not channel:
             raise _SlackError("channel_not_found")
         return self._resolve(channel)
 
     def _content(self, params: JSON, blocks: list[JSON] | None = None) -> tuple[str, list[JSON] | None]:
         """The text and blocks of a message; ``blocks`` stands in when the field is absent."""
-        text = _string(params, "text") or ""
+        text = str_param(params, "text") or ""
         blocks = _json_list(params, "blocks") if params.get("blocks") not in (None, "") else blocks
         blocks = blocks or None
         if not text and not blocks and not params.get("attachments"):
@@ -585,103 +577,36 @@ class FakeSlack:
 # --- request parsing -------------------------------------------------------------------------------
 
 
-async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
+def _parse_params(request: Request) -> JSON:
     try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError as exc:
-        if exc.partial.strip():
-            raise _SlackError("invalid_request", 400) from exc
-        return None
-    except asyncio.LimitOverrunError as exc:
-        raise _SlackError("request_header_fields_too_large", 431) from exc
-    lines = head.decode("latin-1").split("\r\n")
-    try:
-        method, target, version = lines[0].split(" ")
+        return request_params(request)  # multipart is read as a form, as before: slack_sdk sends none
+    except InvalidJson as exc:
+        raise _SlackError("invalid_json") from exc
+    except JsonNotObject as exc:
+        raise _SlackError("json_not_object") from exc
     except ValueError as exc:
-        raise _SlackError("invalid_request", 400) from exc
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if not line:
-            continue
-        name, colon, value = line.partition(":")
-        if not colon:
-            raise _SlackError("invalid_request", 400)
-        headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = await _read_chunked(reader)
-    else:
-        length = headers.get("content-length", "0")
-        if not length.isdigit():
-            raise _SlackError("invalid_request", 400)
-        body = await reader.readexactly(int(length))
-    connection = headers.get("connection", "").lower()
-    keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
-    return _Request(method.upper(), target, headers, body, keep_alive)
+        raise _SlackError("invalid_form_data") from exc
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    parts: list[bytes] = []
-    while True:
-        size_line = await reader.readuntil(b"\r\n")
-        try:
-            size = int(size_line.split(b";")[0].strip(), 16)
-        except ValueError as exc:
-            raise _SlackError("invalid_request", 400) from exc
-        if size == 0:
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
-                pass
-            return b"".join(parts)
-        parts.append(await reader.readexactly(size))
-        await reader.readexactly(2)
-
-
-def _parse_params(request: _Request) -> JSON:
-    params: JSON = dict(parse_qsl(urlsplit(request.target).query, keep_blank_values=True))
-    if not request.body:
-        return params
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind == "application/json":
-        try:
-            decoded = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise _SlackError("invalid_json") from exc
-        if not isinstance(decoded, dict):
-            raise _SlackError("json_not_object")
-        params.update(decoded)
-    else:  # application/x-www-form-urlencoded, what WebClient sends for non-chat methods
-        try:
-            params.update(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise _SlackError("invalid_form_data") from exc
-    return params
-
-
-def _token(request: _Request, params: JSON) -> str | None:
+def _token(request: Request, params: JSON) -> str | None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credentials.strip():
         return credentials.strip()
-    return _string(params, "token")
+    return str_param(params, "token")
 
 
 def _is_user_id(value: str) -> bool:
     return value[:1] in ("U", "W") and value[1:].isalnum()
 
 
-def _string(params: JSON, key: str) -> str | None:
-    value = params.get(key)
-    return None if value is None else str(value)
-
-
 def _json_list(params: JSON, key: str) -> list[JSON] | None:
     """A field holding a list of objects: JSON-encoded inside a form field, or decoded from a JSON body."""
-    value = params.get(key)
-    if value is None or value == "":
+    try:
+        value = json_param(params, key)
+    except ValueError as exc:
+        raise _SlackError(f"invalid_{key}") from exc
+    if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise _SlackError(f"invalid_{key}") from exc
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise _SlackError(f"invalid_{key}")
     return value
@@ -690,74 +615,43 @@ def _json_list(params: JSON, key: str) -> list[JSON] | None:
 # --- responses -------------------------------------------------------------------------------------
 
 
-def _error_response(exc: _SlackError) -> _Response:
+def _error_response(exc: _SlackError) -> Response:
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
-    return _Response(exc.status, {"ok": False, "error": exc.error}, headers)
+    return Response(exc.status, {"ok": False, "error": exc.error}, headers)
 
 
-async def _write_response(writer: asyncio.StreamWriter, response: _Response, *, keep_alive: bool) -> None:
-    payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
-    try:
-        reason = HTTPStatus(response.status).phrase
-    except ValueError:
-        reason = "Unknown"
-    extra = "".join(f"{name}: {value}\r\n" for name, value in response.headers.items())
-    head = (
-        f"HTTP/1.1 {response.status} {reason}\r\n"
-        "Content-Type: application/json; charset=utf-8\r\n"
-        f"Content-Length: {len(payload)}\r\n"
-        f"{extra}"
-        f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n"
-        "\r\n"
-    )
-    writer.write(head.encode("latin-1") + payload)
-    await writer.drain()
+def _reject(exc: MalformedRequest) -> Response:
+    error = "request_header_fields_too_large" if exc.status == 431 else "invalid_request"
+    return _error_response(_SlackError(error, exc.status))
 
 
 # --- command line ----------------------------------------------------------------------------------
 
 
-def _limits_setting(text: str) -> TransportLimits | None:
-    named = {"telegram": TELEGRAM_LIMITS, "slack": SLACK_LIMITS, "none": None}
-    if text.lower() in named:
-        return named[text.lower()]
-    return parse_limits(text)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Fake Slack Web API server")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed as 'PORT <n>')")
-    parser.add_argument(
-        "--limits", default="slack", help="slack, telegram, none, or a setting such as chat=1/1s"
+    parser = server_arguments(
+        "Fake Slack Web API server",
+        limits_default="slack",
+        limits_help="slack, telegram, none, or a setting such as chat=1/1s",
     )
     parser.add_argument("--token", default=DEFAULT_TOKEN, help="the only token accepted; 'any' accepts all")
     parser.add_argument("--record", default=None, help="write one JSON line per accepted message here")
     args = parser.parse_args(argv)
-    try:
-        limits = _limits_setting(args.limits)
-    except ValueError as exc:
-        parser.error(str(exc))
+    limits = limits_option(parser, args.limits)
     token = None if args.token == "any" else args.token
     server = FakeSlack(limits=limits, token=token, record_path=args.record)
-    stopping = threading.Event()
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
+    async def start() -> int:  # blocks the main loop briefly: the server binds on its own thread
+        server.start(args.host, args.port)
+        return server.port
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, on_signal)
-    server.start(args.host, args.port)
-    print(f"PORT {server.port}", flush=True)
-    try:
-        stopping.wait()
-    finally:
+    async def stop() -> None:
         server.stop()
-        print(
-            f"accepted {len(server.posted)} rejected {server.rejected} failures {server.failures_served}",
-            file=sys.stderr,
-            flush=True,
-        )
+
+    def summary() -> str:
+        return summary_line(len(server.posted), server.rejected, server.failures_served)
+
+    asyncio.run(serve_until_signal(start, stop, summary))
     return 0
 
 

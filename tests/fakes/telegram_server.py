@@ -6,9 +6,13 @@ PTB (through httpx) sends ``application/x-www-form-urlencoded`` bodies, or ``mul
 file is uploaded; every value that is not a string is JSON-encoded inside its field (``chat_id=42``,
 ``reply_markup={"inline_keyboard": ...}``).  Plain JSON bodies and query strings are accepted as well.
 
-Supported methods: getMe, sendMessage, editMessageText, answerCallbackQuery, getUpdates (long polling that
-wakes as soon as an update is queued), setWebhook, deleteWebhook, getWebhookInfo, setMyCommands.  Anything
-else answers 404 the way Telegram does.
+Supported methods: getMe, sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
+getUpdates (long polling that wakes as soon as an update is queued; updates stay queued until an offset
+confirms them, as on Telegram), setWebhook, deleteWebhook,
+getWebhookInfo, setMyCommands.  Anything else answers 404 the way Telegram does.
+
+``await fake.wait_for(predicate)`` returns once the predicate holds, checked after every request served: tests
+wait for what the bot did without sleeping.
 
 Optional flood limits (``schedules.limits.TransportLimits``, sliding windows over accepted messages only)
 answer sendMessage with 429 and ``parameters.retry_after``; ``fail_next`` scripts errors for a chat.
@@ -29,24 +33,39 @@ import email.parser
 import email.policy
 import itertools
 import json
-import math
-import signal
 import sys
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
-from urllib.parse import parse_qsl, urlsplit
 
-from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, RateLimiter, TransportLimits, parse_limits
+from schedules.limits import RateLimiter, TransportLimits
+
+if not __package__:  # run as a script (python tests/fakes/telegram_server.py): make ``fakes`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fakes.http_base import (
+    JSON,
+    JsonHttpServer,
+    JsonNotObject,
+    MalformedRequest,
+    Request,
+    Response,
+    admit,
+    json_param,
+    limits_option,
+    request_params,
+    serve_until_signal,
+    server_arguments,
+    str_param,
+    summary_line,
+)
 
 __all__ = ["FakeTelegram", "SentMessage", "main"]
-
-JSON = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -74,16 +93,6 @@ class _ApiError(Exception):
         self.status = status
         self.description = description
         self.parameters = parameters
-
-
-@dataclass
-class _Request:
-    method: str
-    target: str
-    headers: dict[str, str]
-    body: bytes
-    keep_alive: bool = True
-    files: dict[str, bytes] = field(default_factory=dict)
 
 
 _DEFAULT_DESCRIPTIONS = {
@@ -124,6 +133,7 @@ class FakeTelegram:
         self.edited: list[SentMessage] = []
         self.calls: list[tuple[str, JSON]] = []  # every request: (method as sent, parameters)
         self.callback_answers: list[JSON] = []
+        self.markup_edits: list[SentMessage] = []  # editMessageReplyMarkup (text: the message's text)
         self.rejected = 0  # sendMessage refused by the flood limits
         self.failures_served = 0  # scripted failures answered
         self.webhook_url = ""
@@ -136,14 +146,17 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._updates: list[JSON] = []
         self._updates_arrived = asyncio.Event()
-        self._server: asyncio.Server | None = None
+        self._served = asyncio.Event()  # set after every request: wakes wait_for
+        self._markups: dict[tuple[str, int], JSON | None] = {}  # current keyboard of each message sent
+        self._texts: dict[tuple[str, int], str] = {}
+        self._http: JsonHttpServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._connections: set[asyncio.Task[None]] = set()
         self._record: IO[str] | None = None
         self._handlers: dict[str, Callable[[JSON], Any]] = {
             "getme": self._get_me,
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
+            "editmessagereplymarkup": self._edit_message_reply_markup,
             "answercallbackquery": self._answer_callback_query,
             "setwebhook": self._set_webhook,
             "deletewebhook": self._delete_webhook,
@@ -159,26 +172,19 @@ class FakeTelegram:
         return f"http://{self.host}:{self.port}/bot"
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeTelegram:
-        if self._server is not None:
+        if self._http is not None:
             raise RuntimeError("already started")
         self._loop = asyncio.get_running_loop()
         if self.record_path is not None:
             self._record = self.record_path.open("w", encoding="utf-8")
-        self._server = await asyncio.start_server(self._serve, host, port)
-        sockname = self._server.sockets[0].getsockname()
-        self.host, self.port = host, int(sockname[1])
+        self._http = JsonHttpServer(self._handle, _reject)
+        self.host, self.port = host, await self._http.start(host, port)
         return self
 
     async def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.close()
-        for task in list(self._connections):
-            task.cancel()
-        if self._connections:
-            await asyncio.gather(*self._connections, return_exceptions=True)
-        if server is not None:
-            await server.wait_closed()
+        http, self._http = self._http, None
+        if http is not None:
+            await http.close()
         if self._record is not None:
             self._record.close()
             self._record = None
@@ -232,6 +238,13 @@ class FakeTelegram:
             self._push_update(update)
         return update_id
 
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Return once predicate() holds, re-checked after each request served; TimeoutError after timeout."""
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                self._served.clear()
+                await self._served.wait()
+
     def _push_update(self, update: JSON) -> None:
         self._updates.append(update)
         self._updates.sort(key=lambda u: int(u["update_id"]))
@@ -239,38 +252,9 @@ class FakeTelegram:
 
     # --- HTTP --------------------------------------------------------------------------------------
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
+    async def _handle(self, request: Request) -> Response:
         try:
-            while True:
-                try:
-                    request = await _read_request(reader)
-                except _ApiError as exc:
-                    await _write_response(writer, exc.status, _error_body(exc), keep_alive=False)
-                    break
-                if request is None:
-                    break
-                status, body = await self._handle(request)
-                await _write_response(writer, status, body, keep_alive=request.keep_alive)
-                if not request.keep_alive:
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        except asyncio.CancelledError:
-            # stop() cancels open connections; ending quietly keeps Python 3.11's stream callback from
-            # logging the cancellation as an error.
-            pass
-        finally:
-            self._connections.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-
-    async def _handle(self, request: _Request) -> tuple[int, JSON]:
-        try:
-            path = urlsplit(request.target).path
+            path = request.path
             if not path.startswith("/bot"):
                 raise _ApiError(404, "Not Found")
             token, _, api_method = path[len("/bot") :].partition("/")
@@ -289,8 +273,10 @@ class FakeTelegram:
                 self._scripted_failure(params)
                 result = handler(params)
         except _ApiError as exc:
-            return exc.status, _error_body(exc)
-        return 200, {"ok": True, "result": result}
+            return _error_response(exc)
+        finally:
+            self._served.set()
+        return Response(200, {"ok": True, "result": result})
 
     def _scripted_failure(self, params: JSON) -> None:
         chat_id = params.get("chat_id")
@@ -346,23 +332,21 @@ class FakeTelegram:
 
     def _send_message(self, params: JSON) -> JSON:
         chat_id = _required_chat(params)
-        text = _string(params, "text")
+        text = str_param(params, "text")
         if not text:
             raise _ApiError(400, "Bad Request: message text is empty")
         reply_markup = _json_object(params, "reply_markup")
-        if self._limiter is not None:
-            group = self.is_group(chat_id)
-            wait = self._limiter.peek(chat_id, group=group)
-            if wait > 0:
-                self.rejected += 1
-                retry_after = max(1, math.ceil(wait - 1e-9))
-                raise _ApiError(
-                    429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-                )
-            self._limiter.reserve(chat_id, group=group)
+        retry_after = admit(self._limiter, chat_id, group=self.is_group(chat_id))
+        if retry_after is not None:
+            self.rejected += 1
+            raise _ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            )
         message_id = next(self._message_ids)
         sent = SentMessage(chat_id, text, reply_markup, self.clock(), message_id)
         self.sent.append(sent)
+        self._markups[(chat_id, message_id)] = reply_markup
+        self._texts[(chat_id, message_id)] = text
         if self._record is not None:
             line = {
                 "chat_id": chat_id,
@@ -377,7 +361,7 @@ class FakeTelegram:
         return self._message(chat_id, message_id, text, reply_markup)
 
     def _edit_message_text(self, params: JSON) -> JSON | bool:
-        text = _string(params, "text")
+        text = str_param(params, "text")
         if not text:
             raise _ApiError(400, "Bad Request: message text is empty")
         reply_markup = _json_object(params, "reply_markup")
@@ -388,12 +372,36 @@ class FakeTelegram:
         if message_id is None:
             raise _ApiError(400, "Bad Request: message identifier is not specified")
         self.edited.append(SentMessage(chat_id, text, reply_markup, self.clock(), message_id))
+        self._markups[(chat_id, message_id)] = reply_markup  # an edit without a keyboard removes it
+        self._texts[(chat_id, message_id)] = text
+        message = self._message(chat_id, message_id, text, reply_markup)
+        message["edit_date"] = message["date"]
+        return message
+
+    def _edit_message_reply_markup(self, params: JSON) -> JSON | bool:
+        """Telegram refuses an edit that changes nothing and one of a message it does not know."""
+        reply_markup = _json_object(params, "reply_markup")
+        if params.get("inline_message_id") is not None:
+            return True
+        chat_id = _required_chat(params)
+        message_id = _integer(params, "message_id")
+        if message_id is None:
+            raise _ApiError(400, "Bad Request: message identifier is not specified")
+        key = (chat_id, message_id)
+        if key not in self._markups:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        current = self._markups[key]
+        if current == reply_markup or (_no_keyboard(current) and _no_keyboard(reply_markup)):
+            raise _ApiError(400, "Bad Request: message is not modified")
+        self._markups[key] = reply_markup
+        text = self._texts[key]
+        self.markup_edits.append(SentMessage(chat_id, text, reply_markup, self.clock(), message_id))
         message = self._message(chat_id, message_id, text, reply_markup)
         message["edit_date"] = message["date"]
         return message
 
     def _answer_callback_query(self, params: JSON) -> bool:
-        if not _string(params, "callback_query_id"):
+        if not str_param(params, "callback_query_id"):
             raise _ApiError(
                 400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
@@ -401,7 +409,7 @@ class FakeTelegram:
         return True
 
     def _set_webhook(self, params: JSON) -> bool:
-        self.webhook_url = _string(params, "url") or ""
+        self.webhook_url = str_param(params, "url") or ""
         return True
 
     def _delete_webhook(self, params: JSON) -> bool:
@@ -437,8 +445,9 @@ class FakeTelegram:
             self._updates_arrived.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._updates_arrived.wait(), remaining)
-        batch, self._updates = self._updates[:limit], self._updates[limit:]
-        return batch
+        # As on Telegram, updates stay until a later offset confirms them: a poll whose client went away (a
+        # bot stopped mid-poll) must not take them with it, and a bot that restarts gets them again.
+        return self._updates[:limit]
 
     def _confirm(self, offset: int | None) -> None:
         """Drop updates the offset confirms (a negative offset keeps only the last ``-offset``)."""
@@ -460,87 +469,38 @@ def _in_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return False
 
 
-async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
+def _parse_params(request: Request) -> JSON:
     try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError as exc:
-        if exc.partial.strip():
-            raise _ApiError(400, "Bad Request: incomplete request") from exc
-        return None
-    except asyncio.LimitOverrunError as exc:
-        raise _ApiError(431, "Request Header Fields Too Large") from exc
-    lines = head.decode("latin-1").split("\r\n")
-    try:
-        method, target, version = lines[0].split(" ")
+        return request_params(request, multipart=_multipart_params)
+    except JsonNotObject as exc:
+        raise _ApiError(400, "Bad Request: JSON body must be an object") from exc
     except ValueError as exc:
-        raise _ApiError(400, f"Bad Request: bad request line {lines[0]!r}") from exc
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        if not line:
-            continue
-        name, colon, value = line.partition(":")
-        if not colon:
-            raise _ApiError(400, f"Bad Request: bad header {line!r}")
-        headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = await _read_chunked(reader)
-    else:
-        length = headers.get("content-length", "0")
-        if not length.isdigit():
-            raise _ApiError(400, "Bad Request: bad Content-Length")
-        body = await reader.readexactly(int(length))
-    connection = headers.get("connection", "").lower()
-    keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
-    return _Request(method.upper(), target, headers, body, keep_alive)
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    parts: list[bytes] = []
-    while True:
-        size_line = await reader.readuntil(b"\r\n")
-        try:
-            size = int(size_line.split(b";")[0].strip(), 16)
-        except ValueError as exc:
-            raise _ApiError(400, "Bad Request: bad chunk size") from exc
-        if size == 0:
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers
-                pass
-            return b"".join(parts)
-        parts.append(await reader.readexactly(size))
-        await reader.readexactly(2)
-
-
-def _parse_params(request: _Request) -> JSON:
-    params: JSON = dict(parse_qsl(urlsplit(request.target).query, keep_blank_values=True))
-    if not request.body:
-        return params
-    content_type = request.headers.get("content-type", "")
-    kind = content_type.split(";")[0].strip().lower()
-    try:
-        if kind == "application/json":
-            decoded = json.loads(request.body)
-            if not isinstance(decoded, dict):
-                raise _ApiError(400, "Bad Request: JSON body must be an object")
-            params.update(decoded)
-        elif kind == "multipart/form-data":
-            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-                b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body
-            )
-            for part in message.iter_parts():
-                name = part.get_param("name", header="content-disposition")
-                payload = part.get_payload(decode=True)
-                if not isinstance(name, str) or not isinstance(payload, bytes):
-                    continue
-                if part.get_filename() is not None:
-                    request.files[name] = payload
-                    params[name] = f"attach://{name}"
-                else:
-                    params[name] = payload.decode("utf-8")
-        else:  # application/x-www-form-urlencoded, what PTB sends
-            params.update(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
-    except (ValueError, UnicodeDecodeError) as exc:
         raise _ApiError(400, f"Bad Request: can't parse request body: {exc}") from exc
+
+
+def _multipart_params(request: Request) -> JSON:
+    """The fields of a multipart body, as PTB sends it with a file: an upload is kept in ``request.files``
+    and its field reads ``attach://<name>``."""
+    content_type = request.headers.get("content-type", "")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + request.body
+    )
+    params: JSON = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(payload, bytes):
+            continue
+        if part.get_filename() is not None:
+            request.files[name] = payload
+            params[name] = f"attach://{name}"
+        else:
+            params[name] = payload.decode("utf-8")
     return params
+
+
+def _no_keyboard(markup: JSON | None) -> bool:
+    return markup is None or not any(markup.get("inline_keyboard") or ())
 
 
 def _chat_key(value: Any) -> str:
@@ -552,11 +512,6 @@ def _required_chat(params: JSON) -> str:
     if value is None or _chat_key(value) == "":
         raise _ApiError(400, "Bad Request: chat_id is empty")
     return _chat_key(value)
-
-
-def _string(params: JSON, key: str) -> str | None:
-    value = params.get(key)
-    return None if value is None else str(value)
 
 
 def _integer(params: JSON, key: str) -> int | None:
@@ -581,14 +536,12 @@ def _number(params: JSON, key: str) -> float | None:
 
 def _json_object(params: JSON, key: str) -> JSON | None:
     """A field holding an object: JSON-encoded inside a form field, or already decoded from a JSON body."""
-    value = params.get(key)
-    if value is None or value == "":
+    try:
+        value = json_param(params, key)
+    except ValueError as exc:
+        raise _ApiError(400, f"Bad Request: can't parse {key} JSON object") from exc
+    if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError as exc:
-            raise _ApiError(400, f"Bad Request: can't parse {key} JSON object") from exc
     if not isinstance(value, dict):
         raise _ApiError(400, f"Bad Request: {key} must be a JSON object")
     return value
@@ -597,77 +550,45 @@ def _json_object(params: JSON, key: str) -> JSON | None:
 # --- responses -------------------------------------------------------------------------------------
 
 
-def _error_body(exc: _ApiError) -> JSON:
+def _error_response(exc: _ApiError) -> Response:
     body: JSON = {"ok": False, "error_code": exc.status, "description": exc.description}
     if exc.parameters:
         body["parameters"] = exc.parameters
-    return body
+    return Response(exc.status, body)
 
 
-async def _write_response(writer: asyncio.StreamWriter, status: int, body: JSON, *, keep_alive: bool) -> None:
-    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    try:
-        reason = HTTPStatus(status).phrase
-    except ValueError:
-        reason = "Unknown"
-    head = (
-        f"HTTP/1.1 {status} {reason}\r\n"
-        "Content-Type: application/json\r\n"
-        f"Content-Length: {len(payload)}\r\n"
-        f"Connection: {'keep-alive' if keep_alive else 'close'}\r\n"
-        "\r\n"
-    )
-    writer.write(head.encode("latin-1") + payload)
-    await writer.drain()
+def _reject(exc: MalformedRequest) -> Response:
+    return _error_response(_ApiError(exc.status, exc.description))
 
 
 # --- command line ----------------------------------------------------------------------------------
 
 
-def _limits_setting(text: str) -> TransportLimits | None:
-    named = {"telegram": TELEGRAM_LIMITS, "slack": SLACK_LIMITS, "none": None}
-    if text.lower() in named:
-        return named[text.lower()]
-    return parse_limits(text)
-
-
-async def _run(args: argparse.Namespace) -> None:
+async def _run(args: argparse.Namespace, limits: TransportLimits | None) -> None:
     groups = {g.strip() for g in args.group_chats.split(",") if g.strip()} if args.group_chats else set()
-    server = FakeTelegram(limits=_limits_setting(args.limits), group_chats=groups, record_path=args.record)
-    await server.start(args.host, args.port)
-    print(f"PORT {server.port}", flush=True)
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    try:
-        await stopping.wait()
-    finally:
-        await server.stop()
-        print(
-            f"accepted {len(server.sent)} rejected {server.rejected} failures {server.failures_served}",
-            file=sys.stderr,
-            flush=True,
-        )
+    server = FakeTelegram(limits=limits, group_chats=groups, record_path=args.record)
+
+    async def start() -> int:
+        await server.start(args.host, args.port)
+        return server.port
+
+    def summary() -> str:
+        return summary_line(len(server.sent), server.rejected, server.failures_served)
+
+    await serve_until_signal(start, server.stop, summary)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Fake Telegram Bot API server")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port (printed as 'PORT <n>')")
-    parser.add_argument(
-        "--limits",
-        default="none",
-        help="telegram, slack, none, or a setting such as chat=1/1s,group=20/60s,overall=25/1s",
+    parser = server_arguments(
+        "Fake Telegram Bot API server",
+        limits_default="none",
+        limits_help="telegram, slack, none, or a setting such as chat=1/1s,group=20/60s,overall=25/1s",
     )
     parser.add_argument("--group-chats", default="", help="comma-separated chat ids treated as groups")
     parser.add_argument("--record", default=None, help="write one JSON line per accepted message here")
     args = parser.parse_args(argv)
-    try:
-        _limits_setting(args.limits)
-    except ValueError as exc:
-        parser.error(str(exc))
-    asyncio.run(_run(args))
+    limits = limits_option(parser, args.limits)
+    asyncio.run(_run(args, limits))
     return 0
 
 
