@@ -32,6 +32,7 @@ CONTEXT_TTL = timedelta(hours=2)  # a subject from the morning should not answer
 _BUTTON = re.compile(
     rf"({CONFIRM_DATA}|{CANCEL_DATA}):(\d{{1,18}})"
 )  # what a confirm/cancel button sends back
+_SLASH = re.compile(r"/(help|start|tasks|progress)(?:@\w+)?(?:\s+(.*))?", re.IGNORECASE | re.DOTALL)
 _ACK_BUTTON = re.compile(rf"{ACK_DATA}:(\d{{1,18}})")
 _ACK_WORDS = frozenset({"收到", "收到了", "已收到", "已阅", "收到!", "收到。", "收到."})
 _SUBSCRIBE_WORDS = frozenset({"接收提醒", "在此接收提醒", "本群接收提醒", "/remind", "/remind_here"})
@@ -110,6 +111,11 @@ class Core:
             return _reply(Answer("unknown", texts.EMPTY, Slots()))
         if len(text) > MAX_MESSAGE_CHARS:
             return _reply(Answer("unknown", texts.too_long(len(text)), Slots()))
+        if text.startswith("/"):
+            slash = self._slash_command(text, self.identify(inbound, ledger))
+            if isinstance(slash, Reply):
+                return slash
+            text = slash
         button = _BUTTON.fullmatch(text)
         if button is not None:
             return self._reporter(inbound, ledger).button(button.group(1), int(button.group(2)))
@@ -140,6 +146,19 @@ class Core:
         if words in _SUBSCRIBE_WORDS:
             return Reply("reminder_chat", bind_reminder_chat(self.knowledge.db, inbound, member))
         return None
+
+    def _slash_command(self, text: str, member: MemberView | None) -> Reply | str:
+        """/help, /start, /tasks [单位], /progress [指标]: chat commands as the questions they stand for."""
+        found = _SLASH.fullmatch(text)
+        if found is None:
+            return text
+        name, rest = found.group(1).lower(), (found.group(2) or "").strip()
+        if name in ("help", "start"):
+            return Reply("help", texts.HELP)
+        if name == "tasks":
+            unit = rest or (member.unit if member is not None else None)
+            return texts.unit_tasks_question(unit) if unit else Reply("help", texts.TASKS_USAGE)
+        return texts.progress_question(rest)
 
     def _reporter(self, inbound: Inbound, ledger: LedgerState) -> Reporter:
         return Reporter(self.knowledge, inbound, self.identify(inbound, ledger), ledger)

@@ -36,3 +36,24 @@ class Outbound:
     text: str
     buttons: tuple[Button, ...] = ()
     intent: str | None = None  # what the reply answers, for logs and `duban ask --jsonl`
+
+
+def split_lines(text: str, limit: int) -> list[str]:
+    """Cut text on line boundaries into parts of at most limit characters (a single overlong line is cut):
+    platforms cap a message's length (Telegram 4096, a Slack section 3000)."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    parts.append(current)
+    return parts

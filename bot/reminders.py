@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from bot import texts
@@ -48,6 +49,9 @@ class ReminderTexts:
 
     def unbound_notice(self, view: MessageView) -> str:
         return texts.unbound_notice(view.unit or "", view.day, len(view.items))
+
+    def unreachable_notice(self, units: Sequence[str], chat: str, detail: str) -> str:
+        return texts.unreachable_notice(units, chat, detail)
 
     def overdue_summary(self, summary: OverdueSummary) -> str:
         oldest = [texts.late_task(t.plan_region, t.number, t.deadline, t.units) for t in summary.oldest]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot import texts
 from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, TransportLimits, parse_limits
@@ -15,6 +18,39 @@ _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
 
+_TELEGRAM_TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{10,200}")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
+_SLACK_SIGNING_SECRET = re.compile(r"[A-Za-z0-9]{8,200}")
+DEFAULT_TELEGRAM_WEBHOOK_LISTEN = ("127.0.0.1", 8443)
+DEFAULT_SLACK_LISTEN = ("127.0.0.1", 3000)
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str = field(repr=False)  # DUBAN_TELEGRAM_TOKEN, from BotFather; never logged
+    base_url: str | None = None  # DUBAN_TELEGRAM_BASE_URL, e.g. http://127.0.0.1:8081/bot (a local Bot API)
+    webhook_url: str | None = None  # DUBAN_TELEGRAM_WEBHOOK_URL: webhook mode instead of long polling
+    webhook_secret: str | None = field(default=None, repr=False)  # DUBAN_TELEGRAM_WEBHOOK_SECRET
+    webhook_listen: tuple[str, int] = DEFAULT_TELEGRAM_WEBHOOK_LISTEN  # DUBAN_TELEGRAM_WEBHOOK_LISTEN
+
+    @property
+    def uses_webhook(self) -> bool:
+        return self.webhook_url is not None
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str = field(repr=False)  # DUBAN_SLACK_BOT_TOKEN (xoxb-…)
+    app_token: str | None = field(default=None, repr=False)  # DUBAN_SLACK_APP_TOKEN (xapp-…): Socket Mode
+    signing_secret: str | None = field(default=None, repr=False)  # DUBAN_SLACK_SIGNING_SECRET: HTTP events
+    base_url: str | None = None  # DUBAN_SLACK_BASE_URL, e.g. http://127.0.0.1:9000/api/
+    listen: tuple[str, int] = DEFAULT_SLACK_LISTEN  # DUBAN_SLACK_LISTEN: where HTTP events are received
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -22,18 +58,24 @@ class Settings:
     public_read: bool = False  # DUBAN_PUBLIC_READ: let users who have not bound a unit ask questions
     telegram_limits: TransportLimits = TELEGRAM_LIMITS  # DUBAN_TELEGRAM_LIMITS, e.g. chat=1/1s,overall=25/1s
     slack_limits: TransportLimits = SLACK_LIMITS  # DUBAN_SLACK_LIMITS
+    telegram: TelegramSettings | None = None  # None: Telegram is not configured
+    slack: SlackSettings | None = None
 
     @classmethod
     def from_env(cls, *, db_override: str | None = None) -> Settings:
-        """--db beats DUBAN_DB, which beats the SQLite file in the data directory."""
-        data_dir = default_data_dir()
-        url = db_override or os.environ.get("DUBAN_DB") or f"sqlite:///{data_dir / DB_FILE_NAME}"
+        """--db beats DUBAN_DB, which beats the SQLite file in the data directory. The process environment
+        beats a `.env` file (in the working directory, or DUBAN_ENV_FILE)."""
+        env = environment()
+        data_dir = default_data_dir(env)
+        url = db_override or env.get("DUBAN_DB") or f"sqlite:///{data_dir / DB_FILE_NAME}"
         return cls(
             data_dir=data_dir,
             db_url=url,
-            public_read=_flag("DUBAN_PUBLIC_READ", default=False),
-            telegram_limits=_limits("DUBAN_TELEGRAM_LIMITS", TELEGRAM_LIMITS),
-            slack_limits=_limits("DUBAN_SLACK_LIMITS", SLACK_LIMITS),
+            public_read=_flag(env, "DUBAN_PUBLIC_READ", default=False),
+            telegram_limits=_limits(env, "DUBAN_TELEGRAM_LIMITS", TELEGRAM_LIMITS),
+            slack_limits=_limits(env, "DUBAN_SLACK_LIMITS", SLACK_LIMITS),
+            telegram=_telegram(env),
+            slack=_slack(env),
         )
 
     def prepare(self) -> None:
@@ -42,8 +84,132 @@ class Settings:
             self.data_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _flag(name: str, *, default: bool) -> bool:
-    value = os.environ.get(name)
+def environment() -> dict[str, str]:
+    """The process environment over the `.env` file's KEY=VALUE lines (# comments, optional quotes)."""
+    path = Path(os.environ.get("DUBAN_ENV_FILE") or ".env")
+    if not path.is_file():
+        if "DUBAN_ENV_FILE" in os.environ:
+            raise StoreError(texts.env_file_missing(str(path)))
+        return dict(os.environ)
+    return {**read_env_file(path), **os.environ}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(texts.env_file_unreadable(str(path), str(exc))) from None
+    for number, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, equals, value = line.removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not equals or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise StoreError(texts.env_file_bad_line(str(path), number))
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
+    token = _value(env, "DUBAN_TELEGRAM_TOKEN")
+    webhook_url = _url(env, "DUBAN_TELEGRAM_WEBHOOK_URL")
+    secret = _value(env, "DUBAN_TELEGRAM_WEBHOOK_SECRET")
+    base_url = _url(env, "DUBAN_TELEGRAM_BASE_URL")
+    if token is None:
+        _refuse_without_token(env, "DUBAN_TELEGRAM_TOKEN", "DUBAN_TELEGRAM_")
+        return None
+    if not _TELEGRAM_TOKEN.fullmatch(token):
+        raise StoreError(
+            texts.bad_secret_setting("DUBAN_TELEGRAM_TOKEN", "BotFather 给出的 123456:ABC… 格式令牌")
+        )
+    if webhook_url is not None and secret is None:
+        raise StoreError(texts.missing_setting("DUBAN_TELEGRAM_WEBHOOK_SECRET", "Webhook 模式必须校验密钥"))
+    if secret is not None and webhook_url is None:
+        raise StoreError(
+            texts.missing_setting("DUBAN_TELEGRAM_WEBHOOK_URL", "设置了 Webhook 密钥却没有 Webhook 地址")
+        )
+    if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret):
+        raise StoreError(
+            texts.bad_secret_setting("DUBAN_TELEGRAM_WEBHOOK_SECRET", "1–256 个字母、数字、_ 或 -")
+        )
+    listen = _listen(env, "DUBAN_TELEGRAM_WEBHOOK_LISTEN", DEFAULT_TELEGRAM_WEBHOOK_LISTEN)
+    return TelegramSettings(token, base_url, webhook_url, secret, listen)
+
+
+def _slack(env: Mapping[str, str]) -> SlackSettings | None:
+    bot_token = _value(env, "DUBAN_SLACK_BOT_TOKEN")
+    app_token = _value(env, "DUBAN_SLACK_APP_TOKEN")
+    signing_secret = _value(env, "DUBAN_SLACK_SIGNING_SECRET")
+    base_url = _url(env, "DUBAN_SLACK_BASE_URL")
+    if bot_token is None:
+        _refuse_without_token(env, "DUBAN_SLACK_BOT_TOKEN", "DUBAN_SLACK_")
+        return None
+    if not bot_token.startswith("xoxb-") or len(bot_token) < 10:
+        raise StoreError(
+            texts.bad_secret_setting("DUBAN_SLACK_BOT_TOKEN", "以 xoxb- 开头的 Bot User OAuth Token")
+        )
+    if app_token is not None and (not app_token.startswith("xapp-") or len(app_token) < 10):
+        raise StoreError(texts.bad_secret_setting("DUBAN_SLACK_APP_TOKEN", "以 xapp- 开头的 App-Level Token"))
+    if signing_secret is not None and not _SLACK_SIGNING_SECRET.fullmatch(signing_secret):
+        raise StoreError(
+            texts.bad_secret_setting(
+                "DUBAN_SLACK_SIGNING_SECRET", "应用 Basic Information 页的 Signing Secret"
+            )
+        )
+    if app_token is None and signing_secret is None:
+        raise StoreError(
+            texts.missing_setting(
+                "DUBAN_SLACK_APP_TOKEN 或 DUBAN_SLACK_SIGNING_SECRET",
+                "Socket Mode 需要前者，HTTP 事件需要后者",
+            )
+        )
+    listen = _listen(env, "DUBAN_SLACK_LISTEN", DEFAULT_SLACK_LISTEN)
+    return SlackSettings(bot_token, app_token, signing_secret, base_url, listen)
+
+
+def _refuse_without_token(env: Mapping[str, str], token_name: str, prefix: str) -> None:
+    """A platform's other settings without its token are a half-done configuration, not "off"."""
+    for name in sorted(env):
+        if (
+            name.startswith(prefix)
+            and name != token_name
+            and not name.endswith("_LIMITS")
+            and _value(env, name)
+        ):
+            raise StoreError(texts.missing_setting(token_name, f"设置了 {name} 却没有机器人令牌"))
+
+
+def _value(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    return value.strip() if value is not None and value.strip() else None
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    value = _value(env, name)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise StoreError(texts.bad_setting(name, value, "http:// 或 https:// 开头的完整地址"))
+    return value
+
+
+def _listen(env: Mapping[str, str], name: str, default: tuple[str, int]) -> tuple[str, int]:
+    value = _value(env, name)
+    if value is None:
+        return default
+    host, colon, port = value.rpartition(":")
+    if not colon or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise StoreError(texts.bad_setting(name, value, "主机:端口，如 0.0.0.0:8443"))
+    return host, int(port)
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name)
     if value is None or not value.strip():
         return default
     if value.strip().lower() in _TRUE:
@@ -53,8 +219,8 @@ def _flag(name: str, *, default: bool) -> bool:
     raise StoreError(texts.bad_setting(name, value, "true 或 false"))
 
 
-def _limits(name: str, default: TransportLimits) -> TransportLimits:
-    value = os.environ.get(name)
+def _limits(env: Mapping[str, str], name: str, default: TransportLimits) -> TransportLimits:
+    value = env.get(name)
     if value is None or not value.strip():
         return default
     try:
@@ -65,9 +231,10 @@ def _limits(name: str, default: TransportLimits) -> TransportLimits:
         ) from None
 
 
-def default_data_dir() -> Path:
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
     """DUBAN_HOME, else $XDG_DATA_HOME/duban, else ~/.local/share/duban."""
-    if home := os.environ.get("DUBAN_HOME"):
+    env = os.environ if env is None else env
+    if home := env.get("DUBAN_HOME"):
         return Path(home).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    xdg = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(xdg) / "duban"

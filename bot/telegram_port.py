@@ -8,7 +8,8 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from schedules.delivery import Outgoing, SendResult
+from bot.messages import split_lines
+from schedules.delivery import Buttons, Outgoing, SendResult
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
 
 MAX_TEXT = 4096  # Telegram's limit on one message's text
@@ -26,7 +27,7 @@ class TelegramPort:
         parts = split_text(message.text)
         last_id: str | None = None
         for number, part in enumerate(parts, 1):
-            markup = _keyboard(message) if number == len(parts) else None
+            markup = keyboard(message.buttons) if number == len(parts) else None
             result = await self._send_one(message.target.chat_id, part, markup)
             if result.status != "sent":
                 return result
@@ -37,7 +38,7 @@ class TelegramPort:
         try:
             sent = await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
         except RetryAfter as exc:
-            return SendResult("throttled", retry_after=_retry_seconds(exc), detail=exc.message)
+            return SendResult("throttled", retry_after=retry_seconds(exc), detail=exc.message)
         except Forbidden as exc:  # blocked by the user, kicked from the group: retrying cannot help
             return SendResult("blocked", detail=exc.message)
         except BadRequest as exc:  # chat not found and the like
@@ -49,33 +50,19 @@ class TelegramPort:
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Cut on line boundaries into parts of at most limit characters (a single overlong line is cut)."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            candidate = line
-        current = candidate
-    parts.append(current)
-    return parts
+    return split_lines(text, limit)
 
 
-def _keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
+def keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    """One row of inline buttons; pressing one sends its data back as a callback query."""
+    if not buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in message.buttons]]
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
     )
 
 
-def _retry_seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     """PTB 22 returns an int with a deprecation warning (a timedelta with PTB_TIMEDELTA); accept both."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -79,6 +79,20 @@ EXAMPLES = (
 )
 HELP = "可以这样问：\n" + "\n".join(f"· {example}" for example in EXAMPLES)
 UNKNOWN = "抱歉，我没有理解这个问题。" + HELP
+TASKS_USAGE = (
+    "请在 /tasks 后写上单位，例如：/tasks 市检察院（已绑定单位的成员直接发 /tasks 即查本单位任务）。"
+)
+
+
+def unit_tasks_question(unit: str) -> str:
+    return f"{unit}有哪些任务"
+
+
+def progress_question(subject: str) -> str:
+    """/progress alone lists the indicators; /progress 鼓楼专利授权量 asks for that one's progress."""
+    return f"{subject}进度" if subject else "指标进度"
+
+
 EMPTY = "没有收到文字内容。" + HELP
 THANKS = "不客气，有需要随时问我。"
 ACK = "好的。"
@@ -405,6 +419,32 @@ CONSOLE_WELCOME = "督办机器人（控制台）。直接输入问题，输入�
 CONSOLE_PROMPT = "> "
 CONSOLE_QUIT_WORDS = ("退出", "再见", "exit", "quit")
 CONSOLE_BYE = "再见。"
+RUN_CONSOLE_WELCOME = (
+    "督办机器人已启动（控制台；未配置 Telegram 或 Slack）。到期的督办提醒会显示在这里。"
+    "直接输入问题，输入“退出”或按 Ctrl-D 结束。\n" + HELP
+)
+STOPPED = "督办机器人已停止。"
+_TRANSPORT_MODES = {
+    "polling": "长轮询",
+    "webhook": "Webhook",
+    "socket": "Socket Mode",
+    "http": "HTTP 事件",
+}
+
+
+def transport_started(platform: str, mode: str) -> str:
+    name = {"telegram": "Telegram", "slack": "Slack"}.get(platform, platform)
+    return f"{name} 已连接（{_TRANSPORT_MODES.get(mode, mode)}）"
+
+
+def transport_failed(platform: str, detail: str) -> str:
+    name = {"telegram": "Telegram", "slack": "Slack"}.get(platform, platform)
+    setting = {"telegram": "DUBAN_TELEGRAM_TOKEN、DUBAN_TELEGRAM_BASE_URL", "slack": "DUBAN_SLACK_* 令牌"}
+    return f"无法启动 {name}（{detail[:300]}）。请检查 {setting.get(platform, '设置')} 和网络连接。"
+
+
+def stopping(signal_name: str) -> str:
+    return f"收到 {signal_name}，正在停止：完成发送中的消息后退出……"
 
 
 def bad_jsonl_line(line_number: int, problem: str) -> str:
@@ -469,6 +509,27 @@ EMPTY_USER_NAME = "--name 不能为空"
 
 def bad_setting(name: str, value: str, expected: str) -> str:
     return f"环境变量 {name}={value!r} 无效：应为 {expected}"
+
+
+def bad_secret_setting(name: str, expected: str) -> str:
+    """A secret's value is never repeated back: it would land in logs and terminals."""
+    return f"环境变量 {name} 无效：应为 {expected}（出于安全不显示其值）"
+
+
+def missing_setting(name: str, because: str) -> str:
+    return f"缺少环境变量 {name}：{because}"
+
+
+def env_file_missing(path: str) -> str:
+    return f"DUBAN_ENV_FILE 指向的文件不存在：{path}"
+
+
+def env_file_unreadable(path: str, detail: str) -> str:
+    return f"无法读取设置文件 {path}：{detail}"
+
+
+def env_file_bad_line(path: str, line: int) -> str:
+    return f"设置文件 {path} 第 {line} 行格式不对：应为 名称=值（# 开头为注释）"
 
 
 # ---- Reporting: previews, confirmations, refusals, undo, delays, history ----------------------------------
@@ -684,6 +745,14 @@ def failed_notice(unit: str, day_: date, attempts: int, detail: str) -> str:
     )
 
 
+def unreachable_notice(units: Sequence[str], chat: str, detail: str) -> str:
+    who = "、".join(units) if units else "一位成员"
+    return (
+        f"【聊天不可达】{chat} 拒绝了机器人的消息（{detail[:120]}，如已屏蔽机器人或机器人被移出群）。"
+        f"{who}的督办提醒已停止发往该聊天；请在可用的聊天中发送“接收提醒”重新绑定。"
+    )
+
+
 def unbound_notice(unit: str, day_: date, items: int) -> str:
     return (
         f"【未绑定，无法送达】{unit}尚未绑定接收提醒的聊天，{day(day_)} 的督办提醒（{items} 项）无法送达。"
@@ -781,3 +850,18 @@ def no_reminder_chat(unit: str) -> str:
 
 BAD_SWEEP_DAY = "--today 应为 YYYY-MM-DD 格式的日期"
 BAD_REMINDER_RANGE = "--from 和 --to 应为 YYYY-MM-DD 格式的日期，且 --from 不晚于 --to、跨度不超过 400 天"
+
+
+# ---- Chat transports (Telegram, Slack) ----
+
+BUTTON_EXPIRED = "此按钮已失效，请重新发送您的问题或报送内容。"  # Telegram and Slack alike
+
+
+TELEGRAM_COMMANDS = (  # the menu Telegram shows for "/" (setMyCommands)
+    ("start", "开始使用 / 绑定邀请码"),
+    ("help", "可以问些什么"),
+    ("bind", "用邀请码绑定单位，如 /bind K7Q2M9XDAB"),
+    ("tasks", "单位的任务，如 /tasks 市检察院"),
+    ("progress", "指标进度，如 /progress 鼓楼专利授权量"),
+)
+TELEGRAM_FAILED = "抱歉，处理这条消息时出错了，请稍后再试。"

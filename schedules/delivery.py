@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,6 +32,7 @@ from store.outbox import (
     Target,
     claim,
     enqueue_notice,
+    mark_chat_unreachable,
     record_delivery,
 )
 
@@ -76,6 +77,8 @@ class Renderer(Protocol):
 
     def unbound_notice(self, view: MessageView) -> str: ...
 
+    def unreachable_notice(self, units: Sequence[str], chat: str, detail: str) -> str: ...
+
     def overdue_summary(self, summary: OverdueSummary) -> str: ...
 
 
@@ -113,6 +116,7 @@ class Deliverer:
     policy: DeliveryPolicy = field(default_factory=DeliveryPolicy)
     console: Port | None = None  # the embedded default: every message goes here, bound chat or not
     monotonic: Callable[[], float] = time.monotonic
+    should_continue: Callable[[], bool] = lambda: True  # False once the process is stopping: no new batch
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _limiters: dict[int, RateLimiter] = field(default_factory=dict)
     _writer: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "duban-outbox-writer"))
@@ -125,7 +129,7 @@ class Deliverer:
     async def deliver_due(self) -> DeliveryStats:
         """Send everything due now, batch by batch, until nothing more can go now."""
         stats = DeliveryStats()
-        while self.in_window(self.clock()):
+        while self.should_continue() and self.in_window(self.clock()):
             now = self.clock()
             today = now.astimezone(SHANGHAI).date()
             claimed = claim(
@@ -187,6 +191,9 @@ class Deliverer:
                 detail=f"429 retry_after={wait:g}", retry_at=now + timedelta(seconds=wait),
             )  # fmt: skip
             stats.throttled = 1
+        elif result.status == "blocked":
+            self._blocked(view, target, result.detail or result.status)
+            stats.failed = 1
         elif result.status == "error" and view.failures + 1 < self.policy.max_failures:
             retry_at = now + self.policy.backoff * (2**view.failures)
             record_delivery(
@@ -205,6 +212,17 @@ class Deliverer:
         log.warning("message %s (%s) failed: %s", view.id, view.key, detail)
         if view.kind == DIGEST:  # a notice about a failed notice would only loop
             body = self.renderer.failed_notice(view, detail)
+            enqueue_notice(self.db, reason=FAILED, day=_day(now), body=body, at=now, about_message_id=view.id)
+
+    def _blocked(self, view: MessageView, target: Target, detail: str) -> None:
+        """The platform refused the chat (403, channel gone): retrying cannot help. The message fails, every
+        unit bound to that chat loses it (their next digests are reported unbound) and the admins are told."""
+        now = self.clock()
+        record_delivery(self.db, view.id, FAILED, at=now, worker=self.worker, target=target, detail=detail)
+        units = mark_chat_unreachable(self.db, target, at=now, detail=detail)
+        log.warning("message %s: chat %s refused (%s); units unbound: %s", view.id, target, detail, units)
+        if view.kind == DIGEST:
+            body = self.renderer.unreachable_notice(units, str(target), detail)
             enqueue_notice(self.db, reason=FAILED, day=_day(now), body=body, at=now, about_message_id=view.id)
 
     def _unbound(self, view: MessageView) -> DeliveryStats:

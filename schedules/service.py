@@ -7,6 +7,7 @@ idempotent (the outbox's unique keys), so a coalesced or doubled run does no har
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,6 +52,8 @@ class ReminderService:
         self.deliverer_for = deliverer_for
         self.clock = clock
         self.instance = instance
+        self._stopping = False
+        self._running = asyncio.Lock()  # held while a run sweeps and sends
 
     def calendar(self) -> WorkCalendar:
         """Read per run, so an override an admin adds is used at the next run."""
@@ -59,6 +62,7 @@ class ReminderService:
     async def tick(self) -> TickReport:
         calendar = self.calendar()
         deliverer = self.deliverer_for(calendar)
+        deliverer.should_continue = lambda: not self._stopping
         now = self.clock()
         if not deliverer.in_window(now):
             return TickReport(None, DeliveryStats())
@@ -69,13 +73,23 @@ class ReminderService:
 
     async def run_job(self) -> None:
         """The scheduled callable: a failure is logged and the next run tries again."""
+        if self._stopping:
+            return
         try:
-            report = await self.tick()
+            async with self._running:
+                report = await self.tick()
         except Exception:
             log.exception("reminder sweep failed; the next run retries")
             return
         if report.sweep is not None:
             log.info("reminder sweep %s: %s", report.sweep.day, report.delivery)
+
+    async def drain(self) -> None:
+        """Shutting down: a run in progress finishes the batch it is sending (claimed messages are sent and
+        recorded, none left half-done) and claims no more; no new run starts."""
+        self._stopping = True
+        async with self._running:
+            pass
 
 
 def queue_weekly_summary(db: Database, renderer: Renderer, calendar: WorkCalendar, now: datetime) -> None:

@@ -36,6 +36,7 @@ from store.reminder_sources import chunks, completions, pk
 DIGEST, NOTICE, SUMMARY = "digest", "notice", "summary"
 CLAIMED, SENT, THROTTLED, RETRY = "claimed", "sent", "throttled", "retry"
 FAILED, UNBOUND, ACKED = "failed", "unbound", "acked"
+BLOCKED = "blocked"  # unit_chat action: the platform refused the chat; reminders need a new binding
 FINISHED = (SENT, FAILED, UNBOUND, ACKED)
 WHOLE_TABLE_ABOVE = 2000  # names to look up: above this, read the unit table whole
 AckResult = Literal["acked", "already", "unknown", "not_yours", "not_sent"]
@@ -401,6 +402,30 @@ def bind_unit_chat(
                 message_id=message_id,
             )
         )
+
+
+def mark_chat_unreachable(db: Database, target: Target, *, at: datetime, detail: str) -> list[str]:
+    """The platform refused the chat (blocked, kicked, never started): every unit whose reminders went there
+    loses it until someone binds a chat again; their digests are then reported as unbound. Returns them."""
+    with db.engine.begin() as connection:
+        current = _unit_targets(connection, None)
+        units = sorted(name for name, bound in current.items() if bound == target)
+        ids = _ids_by_name(connection, units)
+        for name in units:
+            connection.execute(
+                UnitChat.__table__.insert().values(  # type: ignore[attr-defined]
+                    unit_id=ids[name],
+                    action=BLOCKED,
+                    platform=target.platform,
+                    chat_id=target.chat_id,
+                    is_group=target.is_group,
+                    member_id=None,
+                    actor=f"platform:{detail}"[:200],
+                    recorded_at=at,
+                    message_id=None,
+                )
+            )
+    return units
 
 
 def unit_chats(db: Database) -> dict[str, Target]:

@@ -29,7 +29,7 @@ from store.catalog_queries import list_units
 from store.db import Database
 from store.members import add_member
 from store.models import ReminderItem
-from store.outbox import Target, bind_unit_chat
+from store.outbox import Target, bind_unit_chat, unit_chats
 from store.reporting import Author, WriteRequest, record
 
 GULOU = "鼓楼区人民政府"
@@ -204,13 +204,20 @@ def test_errors_back_off_and_then_fail_and_the_admins_are_told(office: Office) -
     )
 
 
-def test_a_blocked_chat_fails_at_once_and_the_admins_are_told(office: Office) -> None:
+def test_a_blocked_chat_fails_at_once_is_unbound_and_the_admins_are_told(office: Office) -> None:
     office.port.script[GULOU] = [SendResult("blocked", detail="Forbidden: bot was blocked by the user")]
     office.at(date(2025, 9, 1)).tick()
     assert office.events(GULOU) == ["failed"]
-    assert "bot was blocked" in office.notices()[0]
+    notice = office.notices()[0]
+    assert notice.startswith("【聊天不可达】telegram:鼓楼区人民政府 拒绝了机器人的消息")
+    assert "bot was blocked" in notice and "鼓楼区人民政府的督办提醒已停止发往该聊天" in notice
+    assert GULOU not in unit_chats(office.db)  # the chat refused us; later digests must not go there
+    assert SUPERVISOR in unit_chats(office.db)
     office.at(date(2025, 9, 1), time(10)).tick()
     assert len(office.notices()) == 1  # told once
+    office.at(date(2025, 9, 2)).tick()  # the next day's digest (the re-send) is reported, not sent
+    assert office.port.to(GULOU) == []
+    assert any(n.startswith("【未绑定，无法送达】鼓楼区人民政府") for n in office.notices())
 
 
 def test_a_unit_without_a_chat_is_reported_to_the_admins(db: Database) -> None:
