@@ -18,6 +18,7 @@ from bot.admin_cli import add_admin_commands
 from bot.calendar_cli import add_calendar_commands
 from bot.conversation_cli import add_conversation_commands
 from bot.reminders_cli import add_reminder_commands
+from bot.run import add_run_command
 from bot.settings import Settings
 from store.catalog_queries import list_indicators, list_plans, list_tasks, list_units
 from store.db import Database
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     add_admin_commands(commands, db_option)
     add_reminder_commands(commands, db_option)
     add_calendar_commands(commands, db_option)
+    add_run_command(commands, db_option)
     return parser
 
 
