@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session
@@ -32,12 +32,34 @@ class Database:
 
     def upgrade(self, revision: str = "head") -> None:
         """Create or upgrade the schema to the newest migration (or to revision, for migration tests)."""
+        self._migrate("upgrade", revision)
+
+    def downgrade(self, revision: str) -> None:
+        """Back to an older schema (migration tests)."""
+        self._migrate("downgrade", revision)
+
+    def _migrate(self, direction: str, revision: str) -> None:
         from alembic import command  # Alembic costs a noticeable share of start-up; only upgrades need it
 
-        with self.engine.begin() as connection:
-            config = _alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        sqlite = self.engine.dialect.name == "sqlite"
+        with self.engine.connect() as connection:
+            if sqlite:
+                # SQLite rebuilds a table to change its constraints; its own procedure turns foreign-key
+                # enforcement off meanwhile (outside a transaction, or the pragma does nothing) and checks
+                # every reference afterwards.
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    config = _alembic_config()
+                    config.attributes["connection"] = connection
+                    getattr(command, direction)(config, revision)
+                    if sqlite:
+                        _check_references(connection)
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
 
     def is_initialised(self) -> bool:
         return inspect(self.engine).has_table("plan")
@@ -74,6 +96,15 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _check_references(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise StoreError(
+            f"数据库升级后引用不完整：{table} 第 {rowid} 行指向不存在的 {parent}（共 {len(broken)} 处）"
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

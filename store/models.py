@@ -292,14 +292,16 @@ class ReminderMessage(SQLModel, table=True):
     key: str = Field(max_length=160, unique=True)
     day: date = Field(index=True)
     kind: str = Field(max_length=20)  # digest / notice / summary
-    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    # unit_id and sweep_id are not foreign keys: a sweep writes tens of thousands of digests in one statement,
+    # each taking both ids from the rows it names, which are never deleted (migration 0007).
+    unit_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True, index=True))
     member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
     catch_up: bool = False
     about_message_id: int | None = Field(
         default=None, sa_column=_fk("reminder_message.id", nullable=True, index=False)
     )  # a notice: the message that failed or could not be delivered
     body: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    sweep_id: int | None = Field(default=None, sa_column=_fk("reminder_sweep.id", nullable=True, index=False))
+    sweep_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
@@ -307,14 +309,16 @@ class ReminderItem(SQLModel, table=True):
     """Append-only: one reminder inside a message, unique per (unit, item, kind, planned day)."""
 
     __tablename__ = "reminder_item"
-    __table_args__ = (UniqueConstraint("unit_id", "item", "kind", "day"),)
+    # The key leads with the day: a sweep adds a day's reminders side by side at the end of the index.
+    __table_args__ = (
+        UniqueConstraint("day", "unit_id", "item", "kind", name="uq_reminder_item_day_unit_item_kind"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    message_id: int = Field(sa_column=_fk("reminder_message.id"))
-    # Only message_id is looked up (the unique key leads with unit_id), so the other references go unindexed,
-    # and only message_id and resent_from_id are foreign keys: a national-scale sweep writes tens of thousands
-    # of items a day and pays for each index and check on each one. The unchecked ids are copied from rows
-    # the same sweep has just read; the unit is the message's (checked there); and the catalog never deletes
-    # a unit, plan, task or indicator (migration 0005).
+    # Only message_id is looked up, so the other references go unindexed, and none is a foreign key: a
+    # national-scale sweep writes tens of thousands of items in one statement and pays for each index and
+    # check on each one. Every id is taken in that statement from the row it names, and none of those rows is
+    # ever deleted: the outbox refuses DELETE and the catalog only upserts (migrations 0005 and 0007).
+    message_id: int = Field(sa_column=Column(Integer, nullable=False, index=True))
     unit_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))  # the recipient
     item: str = Field(max_length=160)  # "<plan>:task:<n>", "<plan>:indicator:<code>", "…@<late unit>"
     kind: str = Field(max_length=20)
@@ -325,9 +329,7 @@ class ReminderItem(SQLModel, table=True):
     deadline: date | None = None
     workdays: int | None = None
     about_unit_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
-    resent_from_id: int | None = Field(
-        default=None, sa_column=_fk("reminder_item.id", nullable=True, index=False)
-    )
+    resent_from_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
 class DeliveryEvent(SQLModel, table=True):

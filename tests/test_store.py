@@ -172,6 +172,77 @@ def test_migrations_build_exactly_the_models(db: Database) -> None:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
 
 
+def test_migration_0007_keeps_the_outbox_its_key_and_its_guards(db_url: str) -> None:
+    """0007 drops the outbox's remaining foreign keys on its hot rows and puts the day first in the
+    reminder key (SQLite rebuilds both tables with its foreign keys off): rows, ids, links, the unique key,
+    the append-only guards and delivery_event's own check survive, and a downgrade restores the checks."""
+    from sqlalchemy import text
+
+    db = Database(db_url)
+    db.upgrade("0006")
+    at = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
+    with db.engine.begin() as connection:
+        run = connection.execute
+        run(text("INSERT INTO unit (id, name, kind, region, source_doc, source_section) "
+                 "VALUES (1, '鼓楼区人民政府', 'government', '鼓楼区', 'd', 's')"))  # fmt: skip
+        run(text("INSERT INTO plan (id, code, title, region, status, supervising_unit_id, source_doc, "
+                 "source_section) VALUES (1, 'p', 't', '福州市', 'active', 1, 'd', 's')"))  # fmt: skip
+        run(text("INSERT INTO reminder_sweep (id, day, covered_from, covered_to, instance, started_at, "
+                 "messages, items) VALUES (3, :day, :day, :day, 'i', :at, 1, 2)"),
+            {"day": date(2025, 9, 1), "at": at})  # fmt: skip
+        for message_id, key, about in ((7, "digest:unit:1:2025-09-01", None), (8, "notice:failed:7:1", 7)):
+            run(text("INSERT INTO reminder_message (id, key, day, kind, unit_id, catch_up, sweep_id, "
+                     "about_message_id, created_at) VALUES (:id, :key, :day, 'digest', 1, false, 3, :about, :at)"),
+                {"id": message_id, "key": key, "day": date(2025, 9, 1), "about": about, "at": at})  # fmt: skip
+        for item_id, day, resent in ((11, date(2025, 8, 29), None), (12, date(2025, 9, 1), 11)):
+            run(text("INSERT INTO reminder_item (id, message_id, unit_id, item, kind, day, plan_id, "
+                     "resent_from_id) VALUES (:id, 7, 1, 'p:task:41', 'overdue', :day, 1, :resent)"),
+                {"id": item_id, "day": day, "resent": resent})  # fmt: skip
+        run(text("INSERT INTO delivery_event (message_id, seq, kind, at, worker) VALUES (7, 1, 'sent', :at, 'w')"),
+            {"at": at})  # fmt: skip
+    db.upgrade()
+
+    def rows(statement: str) -> list[tuple[object, ...]]:
+        with db.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(statement))]
+
+    assert rows("SELECT id, message_id, resent_from_id FROM reminder_item ORDER BY id") == [
+        (11, 7, None),
+        (12, 7, 11),
+    ]
+    assert rows("SELECT id, unit_id, sweep_id, about_message_id FROM reminder_message ORDER BY id") == [
+        (7, 1, 3, None), (8, 1, 3, 7)
+    ]  # fmt: skip
+    for table in ("reminder_item", "reminder_message"):
+        with pytest.raises(DBAPIError), db.engine.begin() as connection:
+            connection.execute(text(f"DELETE FROM {table} WHERE id = 7 OR id = 12"))
+        with pytest.raises(DBAPIError), db.engine.begin() as connection:
+            connection.execute(text(f"UPDATE {table} SET day = :day"), {"day": date(2025, 9, 2)})
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:  # the reminder key is still unique
+        connection.execute(
+            text("INSERT INTO reminder_item (message_id, unit_id, item, kind, day, plan_id) "
+                 "VALUES (7, 1, 'p:task:41', 'overdue', :day, 1)"),
+            {"day": date(2025, 9, 1)},
+        )  # fmt: skip
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:  # delivery events still checked
+        connection.execute(
+            text("INSERT INTO delivery_event (message_id, seq, kind, at, worker) VALUES (999, 1, 'sent', :at, 'w')"),
+            {"at": at},
+        )  # fmt: skip
+    db.downgrade("0006")
+    assert rows("SELECT id, message_id, resent_from_id FROM reminder_item ORDER BY id") == [
+        (11, 7, None),
+        (12, 7, 11),
+    ]
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO reminder_item (message_id, unit_id, item, kind, day, plan_id) "
+                 "VALUES (999, 1, 'p:task:1', 'overdue', :day, 1)"),
+            {"day": date(2025, 9, 2)},
+        )  # fmt: skip
+    db.engine.dispose()
+
+
 def test_migration_0005_keeps_the_outbox_and_its_guards(db_url: str) -> None:
     """0005 drops foreign keys from reminder_item (SQLite rebuilds the table): rows, ids, the re-send link,
     the append-only guard and the check against reminder_message all survive."""
@@ -193,7 +264,7 @@ def test_migration_0005_keeps_the_outbox_and_its_guards(db_url: str) -> None:
             run(text("INSERT INTO reminder_item (id, message_id, unit_id, item, kind, day, plan_id, "
                      "resent_from_id) VALUES (:id, 7, 1, 'p:task:41', 'overdue', :day, 1, :resent)"),
                 {"id": item_id, "day": day, "resent": resent})  # fmt: skip
-    db.upgrade()
+    db.upgrade("0005")
     with db.engine.connect() as connection:
         rows = connection.execute(
             text("SELECT id, message_id, day, resent_from_id FROM reminder_item ORDER BY id")
