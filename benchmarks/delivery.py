@@ -40,8 +40,9 @@ from bot.telegram_port import TelegramPort  # noqa: E402
 from schedules.calendar import SHANGHAI, WorkCalendar  # noqa: E402
 from schedules.delivery import Deliverer, DeliveryPolicy  # noqa: E402
 from schedules.limits import TELEGRAM_LIMITS  # noqa: E402
+from schedules.sweep import run_sweep  # noqa: E402
 from store.db import Database  # noqa: E402
-from store.outbox import OutboxDigest, OutboxItem, SweepRecord, Target, bind_unit_chat, enqueue_digests  # noqa: E402
+from store.outbox import Target, bind_unit_chat  # noqa: E402
 
 TOKEN = "123456789:BENCH-token"
 DAY = date(2025, 9, 1)  # a Monday: a working day
@@ -64,12 +65,13 @@ def main() -> None:
         return
     folder = Path(args.db_dir or tempfile.mkdtemp(prefix="duban-delivery-"))
     limit = TELEGRAM_LIMITS.overall.count if TELEGRAM_LIMITS.overall else 0
-    print(f"{args.digests} digests, limit {TELEGRAM_LIMITS}")
+    print(f"at least {args.digests} digests (a swept day of a generated catalog), limit {TELEGRAM_LIMITS}")
     for label, kill in (("clean run", False), ("SIGKILL halfway, restarted", True)):
         result = _run(folder / f"{'kill' if kill else 'clean'}.sqlite3", args.digests, kill=kill)
         throughput = result["delivered"] / result["seconds"]
         print(
-            f"{label}: {result['delivered']} delivered in {result['seconds']:.1f} s = {throughput:.2f} msg/s "
+            f"{label}: {result['digests']:.0f} digests, "
+            f"{result['delivered']} delivered in {result['seconds']:.1f} s = {throughput:.2f} msg/s "
             f"({100 * throughput / limit:.1f} % of {limit}/s); 429 answered {result['rejected']}; "
             f"lost {result['lost']}, duplicated {result['duplicated']}"
             + (
@@ -83,7 +85,7 @@ def main() -> None:
 def _run(path: Path, digests: int, *, kill: bool) -> dict[str, float]:
     path.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
-    _prepare(url, digests)
+    digests = _prepare(url, digests)
     record = path.with_suffix(".jsonl")
     server = subprocess.Popen(
         [sys.executable, str(SERVER), "--port", "0", "--limits", "telegram", "--record", str(record)],
@@ -112,6 +114,7 @@ def _run(path: Path, digests: int, *, kill: bool) -> dict[str, float]:
     chats = [row["chat_id"] for row in accepted]
     rejected = int(err.split("rejected")[1].split()[0]) if "rejected" in err else -1
     return {
+        "digests": digests,
         "delivered": len(set(chats)),
         "seconds": seconds,
         "lost": digests - len(set(chats)),
@@ -122,30 +125,27 @@ def _run(path: Path, digests: int, *, kill: bool) -> dict[str, float]:
     }
 
 
-def _prepare(url: str, digests: int) -> None:
-    """A generated catalog, a private chat per unit and one digest per unit in the outbox."""
+def _prepare(url: str, digests: int) -> int:
+    """A generated catalog swept for DAY, as the bot does, and a private chat for every unit with a digest;
+    the catalog is sized for at least `digests` digests that day. Returns how many there are."""
     db = Database(url)
-    # collectives are not recipients; generate enough single units for one digest each
-    national.generate(db, plans=60, tasks_per_plan=50, units=digests + 1000, seed=7, today=DAY)
-    with db.engine.connect() as connection:
-        units = [
-            row[0] for row in connection.execute(text("SELECT name FROM unit WHERE kind <> 'collective'"))
-        ]
-        plan, number = connection.execute(
-            text("SELECT plan.code, task.number FROM task JOIN plan ON plan.id = task.plan_id LIMIT 1")
-        ).one()
+    plans = max(60, digests // 8)
+    national.generate(db, plans=plans, tasks_per_plan=50, units=max(digests * 2, 1000), seed=7, today=DAY)
     at = datetime.combine(DAY, clock_time(8), SHANGHAI)
-    chosen = units[:digests]
-    for chat, unit in enumerate(chosen, start=1000):
+    report = run_sweep(db, now=datetime.combine(DAY, clock_time(9), SHANGHAI), calendar=WorkCalendar(),
+                       instance="bench")  # fmt: skip
+    assert report is not None and report.digests >= digests, f"only {report and report.digests} digests"
+    with db.engine.connect() as connection:
+        units = connection.execute(
+            text("SELECT unit.name FROM reminder_message JOIN unit ON unit.id = reminder_message.unit_id "
+                 "WHERE reminder_message.kind = 'digest' ORDER BY unit.id")
+        ).scalars().all()  # fmt: skip
+    for chat, unit in enumerate(units, start=1000):
         bind_unit_chat(
             db, unit=unit, target=Target("telegram", str(chat)), member_id=None, actor="bench", at=at
         )
-    item = OutboxItem(unit="", item=f"{plan}:task:{number}", kind="overdue", day=DAY, plan=plan, task=number,
-                      deadline=DAY - timedelta(days=10), workdays=5)  # fmt: skip
-    batch = [OutboxDigest(u, DAY, False, (OutboxItem(**{**item.__dict__, "unit": u}),)) for u in chosen]
-    created = enqueue_digests(db, SweepRecord(DAY, DAY, DAY, "bench", at), batch)
-    assert created.messages == digests, f"only {created.messages} digests for {digests} wanted"
     db.dispose()
+    return len(units)
 
 
 def _start_sender(url: str, base_url: str, epoch: float) -> subprocess.Popen[bytes]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -55,7 +55,6 @@ class OpenTask:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part (collectives expanded)
     supervisor: str  # the plan's supervising office, told of every overdue notice
-    ref: int | None = None  # the store's id for the task, carried through untouched
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,6 @@ class OpenIndicator:
     plan: str
     code: str
     units: tuple[str, ...]
-    ref: int | None = None  # the store's id for the indicator, carried through untouched
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,6 @@ class Reminder:
     deadline: date | None = None
     workdays: int | None = None  # before: working days left; overdue: working days late
     about_unit: str | None = None  # escalation: the unit that is late
-    ref: int | None = None  # the store's id for the task or indicator (not part of the key)
 
     @property
     def item(self) -> str:
@@ -85,11 +82,6 @@ class Reminder:
         with "@<late unit>" for an escalation."""
         thing = f"task:{self.task}" if self.task is not None else f"indicator:{self.indicator}"
         return f"{self.plan}:{thing}@{self.about_unit}" if self.about_unit else f"{self.plan}:{thing}"
-
-    @property
-    def resent_from_id(self) -> None:
-        """A freshly planned reminder is never a re-send (a re-send names the item it repeats)."""
-        return None
 
     @property
     def key(self) -> tuple[str, str, str, str, date]:
@@ -146,6 +138,52 @@ def deadlines_due(day: date, earliest: date, calendar: WorkCalendar, policy: Pol
     return frozenset(found)
 
 
+@dataclass(frozen=True)
+class DayRule:
+    """A reminder every item of a kind gets on a day: deadline rules for the tasks due on that deadline,
+    check-in rules for every ongoing task, data-request rules for every indicator. kind and workdays are as
+    of the sweep's day; escalate: it was an overdue notice when planned, so the supervisor is told too."""
+
+    kind: ReminderKind
+    day: date  # the working day it was planned for (a missed one, on a catch-up)
+    deadline: date | None = None
+    workdays: int | None = None
+    escalate: bool = False
+
+
+def day_rules(
+    days: Iterable[date], today: date, earliest: date, calendar: WorkCalendar, policy: Policy
+) -> list[DayRule]:
+    """What falls due on the given working days, folded for today: per deadline (and for check-ins and data
+    requests) only the latest day's reminder, restated as of today — after downtime one reminder per item,
+    never one per missed day. Every task with that deadline and every unit still to report gets the rule."""
+    latest: dict[date | ReminderKind, DayRule] = {}
+    for day in sorted(days):
+        if not calendar.is_workday(day):
+            continue
+        for deadline in sorted(deadlines_due(day, min(earliest, day), calendar, policy)):
+            kind, workdays = _deadline_kind(day, deadline, calendar, policy)
+            assert kind is not None  # deadlines_due returns only deadlines with a reminder on day
+            latest[deadline] = DayRule(kind, day, deadline, workdays, escalate=kind == "overdue")
+        if is_check_in_day(day, calendar, policy):
+            latest["check_in"] = DayRule("check_in", day)
+        if is_data_request_day(day, calendar, policy):
+            latest["data_request"] = DayRule("data_request", day)
+    return [restate(rule, today, calendar) for rule in latest.values()]
+
+
+def restate(rule: DayRule, today: date, calendar: WorkCalendar) -> DayRule:
+    """A missed day's reminder as of today: a deadline that passed while the process was down makes a
+    before-deadline reminder an overdue one; working-day counts are today's."""
+    if rule.day == today or rule.deadline is None:
+        return rule
+    due_day = calendar.on_or_before(rule.deadline)
+    if rule.kind in ("before_deadline", "due_today") and today <= due_day:
+        left = calendar.count_between(today, due_day)
+        return replace(rule, kind="due_today" if left == 0 else "before_deadline", workdays=left)
+    return replace(rule, kind="overdue", workdays=calendar.count_between(rule.deadline, today))
+
+
 def is_check_in_day(day: date, calendar: WorkCalendar, policy: Policy) -> bool:
     return calendar.is_workday(day) and day == _month_workday(day, calendar, policy.check_in_month_workday)
 
@@ -187,7 +225,7 @@ def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: P
         for unit in task.units:
             yield Reminder(
                 day, task.supervisor, "escalation", task.plan, task=task.number, deadline=task.deadline,
-                workdays=workdays, about_unit=unit, ref=task.ref,
+                workdays=workdays, about_unit=unit,
             )  # fmt: skip
 
 
@@ -218,7 +256,6 @@ def _to_units(day: date, task: OpenTask, kind: ReminderKind, workdays: int | Non
             task=task.number,
             deadline=task.deadline,
             workdays=workdays,
-            ref=task.ref,
         )
 
 
@@ -229,9 +266,7 @@ def _data_requests(
         return
     for indicator in indicators:
         for unit in indicator.units:
-            yield Reminder(
-                day, unit, "data_request", indicator.plan, indicator=indicator.code, ref=indicator.ref
-            )
+            yield Reminder(day, unit, "data_request", indicator.plan, indicator=indicator.code)
 
 
 def _month_workday(day: date, calendar: WorkCalendar, nth: int) -> date:

@@ -12,12 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from sqlalchemy import Connection, Table, and_, func, or_, select, tuple_
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlmodel import col
 
-from store.bulk import insert_columns, insert_ignoring
+from store.bulk import insert_ignoring
 from store.db import Database
 from store.models import (
     DeliveryEvent,
@@ -31,7 +31,7 @@ from store.models import (
     Unit,
     UnitChat,
 )
-from store.reminder_sources import chunks, completions, pk
+from store.reminder_sources import chunks, pk
 
 DIGEST, NOTICE, SUMMARY = "digest", "notice", "summary"
 CLAIMED, SENT, THROTTLED, RETRY = "claimed", "sent", "throttled", "retry"
@@ -40,72 +40,6 @@ BLOCKED = "blocked"  # unit_chat action: the platform refused the chat; reminder
 FINISHED = (SENT, FAILED, UNBOUND, ACKED)
 WHOLE_TABLE_ABOVE = 2000  # names to look up: above this, read the unit table whole
 AckResult = Literal["acked", "already", "unknown", "not_yours", "not_sent"]
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """One planned reminder, by names, as the sweep hands it over."""
-
-    unit: str  # the recipient
-    item: str  # "<plan>:task:<n>", "<plan>:indicator:<code>", with "@<late unit>" for an escalation
-    kind: str
-    day: date  # the working day it was planned for
-    plan: str
-    task: int | None = None
-    indicator: str | None = None
-    deadline: date | None = None
-    workdays: int | None = None
-    about_unit: str | None = None
-    resent_from_id: int | None = None
-    ref: int | None = None  # the task's or indicator's id when the planner had it from the store
-
-
-class PlannedItem(Protocol):
-    """What the outbox needs of a planned reminder: an OutboxItem, or the planner's own Reminder handed over
-    as it is (a national-scale day has tens of thousands; copying each into an OutboxItem cost a quarter of
-    a second)."""
-
-    @property
-    def unit(self) -> str: ...
-    @property
-    def item(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def day(self) -> date: ...
-    @property
-    def plan(self) -> str: ...
-    @property
-    def task(self) -> int | None: ...
-    @property
-    def indicator(self) -> str | None: ...
-    @property
-    def deadline(self) -> date | None: ...
-    @property
-    def workdays(self) -> int | None: ...
-    @property
-    def about_unit(self) -> str | None: ...
-    @property
-    def resent_from_id(self) -> int | None: ...
-    @property
-    def ref(self) -> int | None: ...
-
-
-@dataclass(frozen=True)
-class OutboxDigest:
-    unit: str
-    day: date
-    catch_up: bool
-    items: tuple[PlannedItem, ...]
-
-
-@dataclass(frozen=True)
-class SweepRecord:
-    day: date
-    covered_from: date
-    covered_to: date
-    instance: str
-    at: datetime
 
 
 @dataclass(frozen=True)
@@ -185,26 +119,6 @@ def last_covered_day(db: Database) -> date | None:
     return found
 
 
-def enqueue_digests(db: Database, sweep: SweepRecord, digests: Sequence[OutboxDigest]) -> EnqueueResult:
-    """Record the sweep and add each digest unless that unit's message for the day is already on its way.
-
-    Re-running a sweep (a restart, a second instance) adds nothing twice: the message key and the item key
-    are unique and conflicts are ignored."""
-    with db.engine.begin() as connection:
-        sweep_id = _insert_sweep(connection, sweep, len(digests), sum(len(d.items) for d in digests))
-        ids = _Ids(connection, digests)
-        rows = [_message_row(ids.unit[d.unit], d, sweep_id, sweep.at) for d in digests]
-        created = _insert_ignoring(connection, ReminderMessage, rows, ["key"])
-        message_ids = _digest_ids(connection, {d.day for d in digests})
-        started = _digests_with_events(connection, {d.day for d in digests})
-        still_open = [(message_ids[(ids.unit[d.unit], d.day)], ids.unit[d.unit], d) for d in digests]
-        items = _item_columns(
-            ids, ((m, u, item) for m, u, d in still_open if m not in started for item in d.items)
-        )
-        added = insert_columns(connection, _ITEM_TABLE, items, ["unit_id", "item", "kind", "day"])
-    return EnqueueResult(sweep_id, created, added)
-
-
 def admins(db: Database) -> list[Recipient]:
     """Active admins with the chat a notice reaches them in (their direct chat)."""
     with db.engine.connect() as connection:
@@ -238,6 +152,17 @@ def enqueue_notice(
     ]
     with db.engine.begin() as connection:
         return _insert_ignoring(connection, ReminderMessage, rows, ["key"])
+
+
+def summary_queued(db: Database, day: date) -> bool:
+    """Whether the day's overdue summary is already in the outbox."""
+    with db.engine.connect() as connection:
+        found = connection.execute(
+            select(pk(ReminderMessage.id))
+            .where(col(ReminderMessage.day) == day, col(ReminderMessage.kind) == SUMMARY)
+            .limit(1)
+        ).first()
+    return found is not None
 
 
 def claim(
@@ -340,31 +265,6 @@ def latest_unacknowledged(db: Database, unit: str) -> int | None:
     return None
 
 
-def unacknowledged_items(db: Database, day: date) -> list[tuple[int, OutboxItem]]:
-    """The reminders of day's digests that were sent but never acknowledged, not themselves re-sends, and
-    still open (the unit has not since reported the task done): each with its item id."""
-    with db.engine.connect() as connection:
-        messages = connection.execute(
-            select(pk(ReminderMessage.id)).where(
-                col(ReminderMessage.day) == day, col(ReminderMessage.kind) == DIGEST
-            )
-        ).scalars()
-        kinds = _event_kinds_of(connection, list(messages))
-        unread = [m for m, found in kinds.items() if _unread(found)]
-        rows = _item_rows(connection, unread)
-        names = _Names(connection, rows)
-        done_units, done_all = completions(connection, [r.task_id for r in rows if r.task_id is not None])
-    return [
-        (int(r.id), names.outbox_item(r))
-        for r in rows
-        if r.resent_from_id is None
-        and not (
-            r.task_id is not None
-            and (r.task_id in done_all or (r.about_unit_id or r.unit_id) in done_units[r.task_id])
-        )
-    ]
-
-
 def delivery_log(db: Database, *, unit: str | None = None, limit: int = 200) -> list[LogEntry]:
     with db.engine.connect() as connection:
         statement = select(ReminderMessage).order_by(pk(ReminderMessage.id).desc()).limit(limit)
@@ -439,70 +339,6 @@ def unit_chats(db: Database) -> dict[str, Target]:
 # --- internals -------------------------------------------------------------------------------------------
 
 
-def _digest_key(unit_id: int, day: date) -> str:
-    return f"{DIGEST}:unit:{unit_id}:{day.isoformat()}"
-
-
-def _insert_sweep(
-    connection: Connection, sweep: SweepRecord, planned_messages: int, planned_items: int
-) -> int:
-    result = connection.execute(
-        ReminderSweep.__table__.insert().values(  # type: ignore[attr-defined]
-            day=sweep.day,
-            covered_from=sweep.covered_from,
-            covered_to=sweep.covered_to,
-            instance=sweep.instance,
-            started_at=sweep.at,
-            messages=planned_messages,
-            items=planned_items,
-        )
-    )
-    return int((result.inserted_primary_key or (0,))[0])
-
-
-def _message_row(unit_id: int, digest: OutboxDigest, sweep_id: int, at: datetime) -> dict[str, Any]:
-    return {
-        "key": _digest_key(unit_id, digest.day),
-        "day": digest.day,
-        "kind": DIGEST,
-        "unit_id": unit_id,
-        "catch_up": digest.catch_up,
-        "sweep_id": sweep_id,
-        "created_at": at,
-    }
-
-
-class _Ids:
-    """Ids of the units, plans, tasks and indicators a batch of digests names. Items planned from the store
-    carry their task or indicator id (ref); only items without one are looked up."""
-
-    def __init__(self, connection: Connection, digests: Sequence[OutboxDigest]) -> None:
-        items = [i for d in digests for i in d.items]
-        wanted_units = {d.unit for d in digests} | {i.about_unit for i in items if i.about_unit}
-        self.unit = _ids_by_name(connection, wanted_units)
-        self.plan = {code: int(i) for i, code in connection.execute(select(pk(Plan.id), col(Plan.code)))}
-        self.task = _task_ids(
-            connection, self.plan, {(i.plan, i.task) for i in items if i.task is not None and i.ref is None}
-        )
-        self.indicator: dict[tuple[str, str], int] = {}
-        plan_codes = {v: k for k, v in self.plan.items()}
-        if any(i.indicator and i.ref is None for i in items):
-            for i, plan_id, code in connection.execute(
-                select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code))
-            ):
-                self.indicator[(plan_codes[plan_id], code)] = int(i)
-
-    def task_id(self, item: PlannedItem) -> int | None:
-        if item.task is None:
-            return None
-        return item.ref if item.ref is not None else self.task[(item.plan, item.task)]
-
-    def indicator_id(self, item: PlannedItem) -> int | None:
-        if item.indicator is None:
-            return None
-        return item.ref if item.ref is not None else self.indicator[(item.plan, item.indicator)]
-
-
 def _ids_by_name(connection: Connection, names: Iterable[str]) -> dict[str, int]:
     wanted = set(names)
     if len(wanted) > WHOLE_TABLE_ABOVE:  # one scan beats dozens of IN (...) statements
@@ -517,72 +353,9 @@ def _ids_by_name(connection: Connection, names: Iterable[str]) -> dict[str, int]
     return found
 
 
-def _task_ids(
-    connection: Connection, plans: Mapping[str, int], wanted: set[tuple[str, int]]
-) -> dict[tuple[str, int], int]:
-    """Task ids by (plan, number), looked up as (plan_id, number) pairs, 400 pairs per statement."""
-    codes = {plan_id: code for code, plan_id in plans.items()}
-    pairs = sorted((plans[plan], number) for plan, number in wanted)
-    found: dict[tuple[str, int], int] = {}
-    for start in range(0, len(pairs), 400):
-        statement = select(pk(Task.id), col(Task.plan_id), col(Task.number)).where(
-            tuple_(col(Task.plan_id), col(Task.number)).in_(pairs[start : start + 400])
-        )
-        for i, plan_id, number in connection.execute(statement):
-            found[(codes[plan_id], number)] = int(i)
-    return found
-
-
-def _item_columns(ids: _Ids, rows: Iterable[tuple[int, int, PlannedItem]]) -> dict[str, list[Any]]:
-    """The reminder_item rows, column by column, from (message id, unit id, item) triples."""
-    columns: dict[str, list[Any]] = {name: [] for name in _ITEM_COLUMNS}
-    adds = [columns[name].append for name in _ITEM_COLUMNS]
-    (message, unit, text, kind, day, plan, task, indicator, deadline, workdays, about, resent) = adds
-    for message_id, unit_id, item in rows:
-        message(message_id)
-        unit(unit_id)
-        text(item.item)
-        kind(item.kind)
-        day(item.day)
-        plan(ids.plan[item.plan])
-        task(ids.task_id(item))
-        indicator(ids.indicator_id(item))
-        deadline(item.deadline)
-        workdays(item.workdays)
-        about(ids.unit[item.about_unit] if item.about_unit else None)
-        resent(item.resent_from_id)
-    return columns
-
-
-_ITEM_TABLE: Table = ReminderItem.__table__  # type: ignore[attr-defined]
-_ITEM_COLUMNS = (
-    "message_id", "unit_id", "item", "kind", "day", "plan_id", "task_id", "indicator_id", "deadline",
-    "workdays", "about_unit_id", "resent_from_id",
-)  # fmt: skip
-
-
 def _insert_ignoring(connection: Connection, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
     """INSERT … ON CONFLICT DO NOTHING; how many rows were new."""
     return insert_ignoring(connection, model.__table__, rows, keys)
-
-
-def _digest_ids(connection: Connection, days: Iterable[date]) -> dict[tuple[int, date], int]:
-    """The digest message of each (unit id, day), this sweep's or an earlier one's (day is indexed)."""
-    statement = select(pk(ReminderMessage.id), col(ReminderMessage.unit_id), col(ReminderMessage.day)).where(
-        col(ReminderMessage.day).in_(sorted(set(days))), col(ReminderMessage.kind) == DIGEST
-    )
-    return {(int(unit_id or 0), day): int(i) for i, unit_id, day in connection.execute(statement)}
-
-
-def _digests_with_events(connection: Connection, days: Iterable[date]) -> set[int]:
-    """Digests of these days whose delivery has begun: their content is fixed."""
-    statement = (
-        select(col(DeliveryEvent.message_id))
-        .join(ReminderMessage, pk(ReminderMessage.id) == col(DeliveryEvent.message_id))
-        .where(col(ReminderMessage.day).in_(sorted(set(days))), col(ReminderMessage.kind) == DIGEST)
-        .distinct()
-    )
-    return set(connection.execute(statement).scalars())
 
 
 def _latest_events() -> Any:
@@ -650,23 +423,6 @@ def _event_kinds(connection: Connection, message_id: int) -> list[str]:
     )
 
 
-def _event_kinds_of(connection: Connection, message_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Each message's event kinds in order, in one query per chunk rather than one per message."""
-    found: dict[int, list[str]] = {int(m): [] for m in message_ids}
-    for chunk in chunks(message_ids):
-        for message_id, kind in connection.execute(
-            select(col(DeliveryEvent.message_id), col(DeliveryEvent.kind))
-            .where(col(DeliveryEvent.message_id).in_(chunk))
-            .order_by(col(DeliveryEvent.message_id), col(DeliveryEvent.seq))
-        ):
-            found[int(message_id)].append(kind)
-    return found
-
-
-def _unread(kinds: Sequence[str]) -> bool:
-    return SENT in kinds and ACKED not in kinds
-
-
 def _unit_id(connection: Connection, unit: str) -> int | None:
     found = connection.execute(select(pk(Unit.id)).where(col(Unit.name) == unit)).scalar()
     return int(found) if found is not None else None
@@ -729,22 +485,6 @@ class _Names:
             workdays=row.workdays,
             about_unit=self.units.get(row.about_unit_id) if row.about_unit_id else None,
             resent=row.resent_from_id is not None,
-        )
-
-    def outbox_item(self, row: Any) -> OutboxItem:
-        view = self.view(row)
-        return OutboxItem(
-            unit=self.units[row.unit_id],
-            item=row.item,
-            kind=row.kind,
-            day=row.day,
-            plan=view.plan,
-            task=view.task,
-            indicator=view.indicator,
-            deadline=row.deadline,
-            workdays=row.workdays,
-            about_unit=view.about_unit,
-            ref=row.task_id if row.task_id is not None else row.indicator_id,
         )
 
 

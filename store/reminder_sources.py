@@ -37,7 +37,6 @@ class OpenTaskRow:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part, collectives expanded
     supervisor: str
-    ref: int  # the task's id
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,6 @@ class OpenIndicatorRow:
     plan: str
     code: str
     units: tuple[str, ...]
-    ref: int  # the indicator's id
 
 
 def reminder_plans(db: Database) -> list[PlanReminderInfo]:
@@ -96,7 +94,7 @@ def open_indicators(db: Database) -> Iterator[OpenIndicatorRow]:
             select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(pk(Indicator.id)),
         ):
             units = directory.names(directory.expand(links[indicator_id]))
-            yield OpenIndicatorRow(directory.plans[plan_id], code, units, int(indicator_id))
+            yield OpenIndicatorRow(directory.plans[plan_id], code, units)
 
 
 class _Directory:
@@ -202,7 +200,6 @@ def _open_rows(
             ongoing=bool(ongoing),
             units=directory.names(still),
             supervisor=directory.supervisors[plan_id],
-            ref=int(task_id),
         )
 
 

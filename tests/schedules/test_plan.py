@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from schedules.calendar import WorkCalendar
-from schedules.plan import OpenIndicator, OpenTask, Reminder, digests, plan_day
+from schedules.plan import DayRule, OpenIndicator, OpenTask, Policy, Reminder, day_rules, digests, plan_day
 
 SUPERVISOR = "市市场监管局（知识产权局）"
 CALENDAR = WorkCalendar()
@@ -179,3 +179,46 @@ def test_reminder_keys_are_unique_per_unit_item_kind_and_day() -> None:
     keys = [r.key for r in reminders]
     assert len(keys) == len(set(keys)) == 4
     assert isinstance(reminders[0], Reminder)
+
+
+# --- the rules a sweep hands the database (day_rules) -----------------------------------------------------
+
+
+def rules_for(deadline: date, days: list[date], today: date) -> list[DayRule]:
+    return [r for r in day_rules(days, today, date(2024, 1, 1), CALENDAR, Policy()) if r.deadline == deadline]
+
+
+def test_a_day_rule_is_what_the_per_task_planner_says_for_that_deadline() -> None:
+    day = date(2025, 9, 1)
+    in_20 = CALENDAR.shift(day, 20)  # a Sunday, and a 调休 working day
+    assert in_20 == date(2025, 9, 28)
+    assert rules_for(date(2025, 8, 31), [day], day) == [DayRule("overdue", day, date(2025, 8, 31), 1, True)]
+    assert rules_for(in_20, [day], day) == [DayRule("before_deadline", day, in_20, 20)]
+    assert rules_for(date(2025, 9, 2), [day], day) == [DayRule("before_deadline", day, date(2025, 9, 2), 1)]
+    assert rules_for(date(2025, 9, 3), [day], day) == []
+
+
+def test_after_downtime_only_the_latest_missed_reminder_counts_restated_as_of_today() -> None:
+    """Down from Friday 29 August (the deadline day) to Wednesday 3 September: the due-day notice and the
+    first overdue notice fold into one overdue notice as of today, still told to the supervisor."""
+    missed = [date(2025, 8, 29), date(2025, 9, 1), date(2025, 9, 2)]
+    today = date(2025, 9, 3)
+    assert rules_for(date(2025, 8, 31), [*missed, today], today) == [
+        DayRule("overdue", date(2025, 9, 1), date(2025, 8, 31), 3, escalate=True)
+    ]
+
+
+def test_a_missed_reminder_whose_deadline_passed_meanwhile_becomes_overdue_without_escalation() -> None:
+    """Missed: the 1-working-day reminder of 28 August. By 1 September the deadline has passed; the unit
+    hears it is overdue, the supervisor hears nothing until an overdue notice is actually due."""
+    today = date(2025, 9, 2)
+    [rule] = rules_for(date(2025, 8, 29), [date(2025, 8, 28), today], today)
+    assert rule == DayRule("overdue", date(2025, 8, 28), date(2025, 8, 29), 2, escalate=False)
+
+
+def test_check_ins_and_data_requests_keep_their_day() -> None:
+    today = date(2025, 10, 15)  # after 国庆: October's first working day (9th) and the quarter's 5th (14th)
+    missed = [date(2025, 10, 9), date(2025, 10, 10), date(2025, 10, 13), date(2025, 10, 14)]
+    rules = day_rules([*missed, today], today, today, CALENDAR, Policy())
+    kinds = {r.kind: r.day for r in rules if r.deadline is None}
+    assert kinds == {"check_in": date(2025, 10, 9), "data_request": date(2025, 10, 14)}

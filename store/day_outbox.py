@@ -1,0 +1,221 @@
+"""A sweep's day into the outbox: one transaction plans the reminders inside the database
+(store/due_items.py) and adds one digest per unit with the reminders in it.
+
+Nothing is added twice. The reminder key (day, unit, item, kind) and the digest key (unit, day) are unique,
+and a later sweep of the day first drops what is already there. On PostgreSQL sweeps take an advisory lock in
+turn, so two instances never add the same rows; the plain INSERTs that this allows cost half of what
+ON CONFLICT's speculative insertion did. SQLite serialises writers and keeps ON CONFLICT DO NOTHING.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Insert,
+    Integer,
+    Select,
+    String,
+    Table,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.dialects import sqlite
+
+from store.db import Database
+from store.due_items import (
+    DIGEST,
+    PLANNED,
+    PLANNED_COLUMNS,
+    SCRATCH,
+    SCRATCH_METADATA,
+    DueRule,
+    forget_known,
+    plan_reminders,
+    plan_resends,
+)
+from store.models import DeliveryEvent, ReminderItem, ReminderMessage, ReminderSweep
+
+SWEEP_LOCK = 0x64756261  # "duba": the advisory lock key PostgreSQL sweeps take in turn
+ITEM_COLUMNS = [name for name in PLANNED_COLUMNS if name != "escalate"]
+
+
+@dataclass(frozen=True)
+class DaySweep:
+    """What a sweep writes: its own record, the day's rules, and the day whose unread digests to re-send."""
+
+    day: date
+    covered_from: date
+    instance: str
+    at: datetime
+    rules: Sequence[DueRule]
+    own_policy_plans: Collection[str]  # plan codes whose rules name them; every other plan takes plan=None
+    resend_from: date | None  # the previous working day, on the day's first sweep; None otherwise
+
+
+@dataclass(frozen=True)
+class DayWritten:
+    sweep_id: int
+    units: int  # digests planned (one per unit with something today)
+    planned: int  # reminders planned, re-sends included
+    resent: int
+    messages: int  # created by this sweep
+    items: int
+
+
+DIGESTS = Table(  # the day's digest of each unit with something today, and whether its delivery began
+    "sweep_digest",
+    SCRATCH_METADATA,
+    Column("unit_id", Integer, primary_key=True),
+    Column("message_id", Integer),
+    Column("started", Boolean),  # then its content is fixed
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+
+_message: Table = ReminderMessage.__table__  # type: ignore[attr-defined]
+_item: Table = ReminderItem.__table__  # type: ignore[attr-defined]
+_delivery: Table = DeliveryEvent.__table__  # type: ignore[attr-defined]
+_sweep: Table = ReminderSweep.__table__  # type: ignore[attr-defined]
+
+
+def write_day(db: Database, day: DaySweep) -> DayWritten:
+    """Plan the day's reminders in the database and add the digests and items not already there."""
+    with db.engine.begin() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:
+            # One sweep at a time: a second waits here, then finds the day swept and adds nothing. The sorts
+            # and hashes over a day's reminders fit in memory instead of spilling to disk.
+            connection.execute(select(func.pg_advisory_xact_lock(SWEEP_LOCK)))
+            connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
+        scratch = (*SCRATCH, DIGESTS)
+        for table in scratch:  # PostgreSQL drops them at commit; SQLite keeps them with the connection
+            table.create(connection, checkfirst=not postgres)
+        try:
+            return _write(connection, day)
+        finally:
+            if not postgres:
+                for table in reversed(scratch):
+                    table.drop(connection)
+
+
+def _write(connection: Connection, day: DaySweep) -> DayWritten:
+    plan_reminders(connection, day.rules, day.own_policy_plans)
+    resent = plan_resends(connection, day.resend_from, day.day) if day.resend_from is not None else 0
+    units, planned = connection.execute(
+        select(func.count(func.distinct(PLANNED.c.unit_id)), func.count()).select_from(PLANNED)
+    ).one()
+    # The day's first sweep (the lock held) finds no digest or reminder of its days in the outbox and skips
+    # looking; later sweeps of the day (every scheduler run) leave out what is there.
+    fresh = not _swept(connection, day.day)
+    if not fresh:
+        _note_digests(connection, day.day, sweep_id=None)
+        forget_known(connection, day.covered_from)
+    sweep_id = _insert_sweep(connection, day, int(units), int(planned))
+    messages = _add_digests(connection, day, sweep_id, fresh=fresh)
+    _note_digests(connection, day.day, sweep_id=sweep_id)
+    items = _add_items(connection)
+    return DayWritten(sweep_id, int(units), int(planned), resent, messages, items)
+
+
+def _swept(connection: Connection, today: date) -> bool:
+    return connection.execute(select(exists().where(_sweep.c.day == today))).scalar() is True
+
+
+def _insert_sweep(connection: Connection, day: DaySweep, units: int, planned: int) -> int:
+    result = connection.execute(
+        _sweep.insert().values(
+            day=day.day,
+            covered_from=day.covered_from,
+            covered_to=day.day,
+            instance=day.instance,
+            started_at=day.at,
+            messages=units,
+            items=planned,
+        )
+    )
+    return int((result.inserted_primary_key or (0,))[0])
+
+
+def digest_key(unit_id: Any, day: date) -> Any:
+    """The digest message's unique key, "digest:unit:<unit id>:<day>", for an id or an id column."""
+    if isinstance(unit_id, int):
+        return f"{DIGEST}:unit:{unit_id}:{day.isoformat()}"
+    return literal(f"{DIGEST}:unit:") + cast(unit_id, String) + literal(f":{day.isoformat()}")
+
+
+def _add_digests(connection: Connection, day: DaySweep, sweep_id: int, *, fresh: bool) -> int:
+    """One digest per unit with something today (catch_up when any of its reminders is a missed day's),
+    unless the unit has one already. Returns how many digests were new."""
+    unit = PLANNED.c.unit_id
+    rows = select(
+        digest_key(unit, day.day),
+        literal(day.day, Date),
+        literal(DIGEST, String),
+        unit,
+        func.min(PLANNED.c.day) < literal(day.day, Date),
+        literal(sweep_id, Integer),
+        literal(day.at, _message.c.created_at.type),
+    ).where(true())  # SQLite reads INSERT … SELECT … ON CONFLICT unambiguously only after a WHERE
+    if not fresh:
+        rows = rows.where(unit.not_in(select(DIGESTS.c.unit_id)))
+    columns = ["key", "day", "kind", "unit_id", "catch_up", "sweep_id", "created_at"]
+    statement = _new_rows(connection, _message, columns, rows.group_by(unit), ["key"])
+    return int(connection.execute(statement).rowcount)
+
+
+def _note_digests(connection: Connection, today: date, *, sweep_id: int | None) -> None:
+    """Note today's digests in DIGESTS: those an earlier sweep made (sweep_id None), with whether their
+    delivery began, or those this sweep just made. Found by the day's index, never by scanning the outbox's
+    history."""
+    digests = select(_message.c.unit_id, _message.c.id).where(
+        _message.c.day == today, _message.c.kind == DIGEST
+    )
+    if sweep_id is None:
+        started = _delivery.alias("started")
+        rows = digests.add_columns(exists().where(started.c.message_id == _message.c.id))
+    else:
+        rows = digests.add_columns(false()).where(_message.c.sweep_id == sweep_id)
+    connection.execute(DIGESTS.insert().from_select(["unit_id", "message_id", "started"], rows))
+
+
+def _add_items(connection: Connection) -> int:
+    """The planned reminders into their unit's digest, unless its delivery has begun."""
+    rows = (
+        select(DIGESTS.c.message_id, *(PLANNED.c[name] for name in ITEM_COLUMNS))
+        .select_from(PLANNED)
+        .join(DIGESTS, DIGESTS.c.unit_id == PLANNED.c.unit_id)
+        .where(DIGESTS.c.started.is_(False))
+    )
+    columns = ["message_id", *ITEM_COLUMNS]
+    statement = _new_rows(connection, _item, columns, rows, ["day", "unit_id", "item", "kind"])
+    return int(connection.execute(statement).rowcount)
+
+
+def _new_rows(
+    connection: Connection, table: Table, columns: list[str], rows: Select[Any], keys: list[str]
+) -> Insert:
+    """INSERT … SELECT of rows whose unique key is not there yet (the caller left them out).
+
+    On PostgreSQL the sweep holds the advisory lock, so nobody else adds the same keys meanwhile and a plain
+    INSERT suffices; should a key appear all the same, the unique constraint aborts the sweep and the next
+    run repeats it. SQLite serialises writers but may let a second one read first: ON CONFLICT stays."""
+    if connection.dialect.name == "postgresql":
+        statement: Insert = table.insert().from_select(columns, rows)
+    else:
+        statement = (
+            sqlite.insert(table).from_select(columns, rows).on_conflict_do_nothing(index_elements=keys)
+        )
+    return statement.execution_options(preserve_rowcount=True)  # else INSERT … SELECT reports -1

@@ -1,0 +1,149 @@
+"""The sweep plans inside the database (store/due_items.py); the dry run plans task by task in Python
+(schedules/plan.py). Both must put exactly the same reminders in front of each unit, so here the sweep's
+outbox is compared, sweep by sweep, with the per-task planner folded the way a catch-up folds: on a generated
+database with collectives, partial completions and approved delays, some of them retracted, a plan with its
+own policy, quarter and month starts, and days of downtime."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from schedules.calendar import SHANGHAI, WorkCalendar
+from schedules.plan import Policy, Reminder, ReminderKind
+from schedules.sources import Policies, reminders_for_day
+from schedules.sweep import missed_workdays, run_sweep
+from store.db import Database
+from store.ledger import COMPLETED, DELAY_APPROVED, RETRACTION
+from store.models import Plan, ReminderItem, ReminderMessage, TaskEvent, TaskUnit, Unit
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import national
+
+Key = tuple[str, str, str, date, date | None, int | None, str | None]
+
+
+@pytest.fixture
+def generated(db_url: str) -> Database:
+    db = Database(db_url)
+    national.generate(db, plans=24, tasks_per_plan=40, units=600, seed=5, today=date(2025, 9, 1))
+    _retract_some(db)
+    return db
+
+
+def _retract_some(db: Database) -> None:
+    """A completion and an approved delay taken back: the unit is reminded again, the old deadline holds."""
+    table = TaskEvent.__table__  # type: ignore[attr-defined]
+    with db.engine.begin() as connection:
+        for kind in (COMPLETED, DELAY_APPROVED):
+            event = connection.execute(
+                select(table.c.id, table.c.task_id).where(table.c.kind == kind).order_by(table.c.id).limit(1)
+            ).one()
+            connection.execute(
+                table.insert().values(
+                    task_id=event.task_id, kind=RETRACTION, refers_to_id=event.id, platform="test",
+                    recorded_at=datetime(2025, 9, 1, tzinfo=UTC),
+                )
+            )  # fmt: skip
+
+
+def test_the_sweep_reminds_exactly_what_the_planner_plans(generated: Database) -> None:
+    db = generated
+    calendar = WorkCalendar()
+    own = _plan_code(db, 3)
+    policies = Policies(Policy(), {own: Policy(lead_workdays=(10, 2), overdue_every_workdays=3)})
+    # sweeps on these days; the gaps are downtime the next sweep catches up on
+    sweep_days = [
+        date(2025, 9, 26), date(2025, 9, 28), date(2025, 10, 9), date(2025, 10, 10), date(2025, 10, 15),
+        date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 9), date(2026, 2, 2), date(2026, 4, 8),
+    ]  # fmt: skip
+    last: date | None = None
+    compared = 0
+    for day in sweep_days:
+        now = datetime.combine(day, time(9), SHANGHAI)
+        report = run_sweep(db, now=now, calendar=calendar, instance="test", policies=policies)
+        assert report is not None, day
+        days = (*missed_workdays(last, day, calendar), day)
+        expected = _keys(
+            fold([r for d in days for r in reminders_for_day(db, d, calendar, policies)], day, calendar)
+        )
+        assert _outbox_keys(db, report.created.sweep_id) == expected, day
+        assert report.digests == len({k[0] for k in expected})
+        compared += len(expected)
+        last = day
+    assert compared > 5000  # the comparison is not vacuous
+    again = run_sweep(db, now=now, calendar=calendar, instance="again", policies=policies)
+    assert again is not None and (again.created.messages, again.created.items) == (0, 0)
+
+
+def fold(reminders: Sequence[Reminder], today: date, calendar: WorkCalendar) -> list[Reminder]:
+    """What a catch-up sends: per unit and item only the latest day's reminder, restated as of today."""
+    latest: dict[tuple[str, str], Reminder] = {}
+    for reminder in sorted(reminders, key=lambda r: r.day):
+        latest[(reminder.unit, reminder.item)] = reminder
+    return [_as_of(r, today, calendar) for r in latest.values()]
+
+
+def _as_of(reminder: Reminder, today: date, calendar: WorkCalendar) -> Reminder:
+    if reminder.day == today or reminder.deadline is None:
+        return reminder
+    due_day = calendar.on_or_before(reminder.deadline)
+    if reminder.kind in ("before_deadline", "due_today") and today <= due_day:
+        left = calendar.count_between(today, due_day)
+        return replace(reminder, kind="due_today" if left == 0 else "before_deadline", workdays=left)
+    if reminder.kind in ("before_deadline", "due_today", "overdue", "escalation"):
+        kind: ReminderKind = "escalation" if reminder.kind == "escalation" else "overdue"
+        return replace(reminder, kind=kind, workdays=calendar.count_between(reminder.deadline, today))
+    return reminder
+
+
+def _keys(reminders: Iterable[Reminder]) -> set[Key]:
+    return {(r.unit, r.item, r.kind, r.day, r.deadline, r.workdays, r.about_unit) for r in reminders}
+
+
+def _outbox_keys(db: Database, sweep_id: int) -> set[Key]:
+    item = ReminderItem.__table__  # type: ignore[attr-defined]
+    message = ReminderMessage.__table__  # type: ignore[attr-defined]
+    unit = Unit.__table__  # type: ignore[attr-defined]
+    about = unit.alias("about")
+    statement = (
+        select(
+            unit.c.name, item.c.item, item.c.kind, item.c.day, item.c.deadline, item.c.workdays, about.c.name
+        )
+        .join(message, message.c.id == item.c.message_id)
+        .join(unit, unit.c.id == item.c.unit_id)
+        .outerjoin(about, about.c.id == item.c.about_unit_id)
+        .where(message.c.sweep_id == sweep_id)
+    )
+    with db.engine.connect() as connection:
+        rows = [tuple(row) for row in connection.execute(statement)]
+    assert len(rows) == len(set(rows))
+    return set(rows)  # type: ignore[arg-type]
+
+
+def _plan_code(db: Database, plan_id: int) -> str:
+    plan = Plan.__table__  # type: ignore[attr-defined]
+    with db.engine.connect() as connection:
+        return str(connection.execute(select(plan.c.code).where(plan.c.id == plan_id)).scalar_one())
+
+
+def test_the_generated_data_has_what_the_comparison_needs(generated: Database) -> None:
+    """Collectives among the responsible units, completions, approved delays and the two retractions."""
+    events = TaskEvent.__table__  # type: ignore[attr-defined]
+    units = Unit.__table__  # type: ignore[attr-defined]
+    links = TaskUnit.__table__  # type: ignore[attr-defined]
+    with generated.engine.connect() as connection:
+        counted = connection.execute(select(events.c.kind, func.count()).group_by(events.c.kind))
+        kinds = {str(kind): int(count) for kind, count in counted}
+        collective_links = connection.execute(
+            select(func.count()).select_from(links.join(units, units.c.id == links.c.unit_id))
+            .where(units.c.kind == "collective")
+        ).scalar_one()  # fmt: skip
+    assert kinds[COMPLETED] > 50 and kinds[DELAY_APPROVED] >= 3 and kinds[RETRACTION] == 2
+    assert collective_links > 0
