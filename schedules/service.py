@@ -23,7 +23,7 @@ from schedules.summary import overdue_summary, weekly_summary_due
 from schedules.sweep import SweepReport, run_sweep
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
-from store.outbox import SUMMARY, enqueue_notice
+from store.outbox import SUMMARY, enqueue_notice, summary_queued
 
 log = logging.getLogger(__name__)
 SWEEP_JOB_ID = "duban-reminder-sweep"
@@ -95,7 +95,8 @@ class ReminderService:
 def queue_weekly_summary(db: Database, renderer: Renderer, calendar: WorkCalendar, now: datetime) -> None:
     """On the week's first working day each admin gets the overdue summary, once (a unique notice key)."""
     today = now.astimezone(SHANGHAI).date()
-    if weekly_summary_due(today, calendar):
+    # every run of the day gets here; the summary reads every late task, so it is made once
+    if weekly_summary_due(today, calendar) and not summary_queued(db, today):
         body = renderer.overdue_summary(overdue_summary(db, today))
         enqueue_notice(db, reason=SUMMARY, day=today, body=body, at=now)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from schedules.calendar import WorkCalendar
-from store.catalog_queries import list_plans
 from store.db import Database
-from store.reminder_sources import earliest_deadline, open_tasks
+from store.overdue import overdue_counts
 
 TOP = 10
 
@@ -37,21 +35,7 @@ def weekly_summary_due(day: date, calendar: WorkCalendar) -> bool:
 
 
 def overdue_summary(db: Database, day: date) -> OverdueSummary:
-    """Streams the open tasks past their (delayed) deadline; keeps only counts and the oldest few."""
-    earliest = earliest_deadline(db)
-    regions = {plan.code: plan.region for plan in list_plans(db)}
-    if earliest is None or earliest >= day:
-        return OverdueSummary(day, 0, (), ())
-    deadlines = [earliest + timedelta(days=n) for n in range((day - earliest).days)]
-    total, units, oldest = 0, Counter[str](), list[LateTask]()
-    for task in open_tasks(db, deadlines=deadlines, ongoing=False):
-        if task.deadline is None:
-            continue
-        total += 1
-        units.update(task.units)
-        oldest.append(LateTask(regions.get(task.plan, task.plan), task.number, task.deadline, task.units))
-        if len(oldest) > 4 * TOP:
-            oldest = sorted(oldest, key=lambda t: t.deadline)[:TOP]
-    return OverdueSummary(
-        day, total, tuple(units.most_common(TOP)), tuple(sorted(oldest, key=lambda t: t.deadline)[:TOP])
-    )
+    """The tasks past their (delayed) deadline and not done, counted by the database."""
+    counts = overdue_counts(db, day, top=TOP)
+    oldest = tuple(LateTask(t.plan_region, t.number, t.deadline, t.units) for t in counts.oldest)
+    return OverdueSummary(day, counts.total, counts.by_unit, oldest)
