@@ -8,7 +8,8 @@ smaller database (--small-plans; a sibling SQLite file or PostgreSQL schema) sho
 grows with the number of tasks. Every working day in the range is swept in order, as the bot does (the
 default range holds a quarter's first working day with its check-ins and the 5th with its data
 requests): once timed, once more as after a restart (timed; must add nothing), and a third time under
-tracemalloc for the peak of Python memory while planning the whole day.
+tracemalloc for the peak of Python memory while planning the whole day. On the first working day of a week
+the admins' overdue summary, made once that day, is timed too.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import apscheduler_per_reminder
 import national
 
 from schedules.calendar import SHANGHAI, WorkCalendar
+from schedules.summary import overdue_summary, weekly_summary_due
 from schedules.sweep import run_sweep
 from store.db import Database
 
@@ -90,6 +92,13 @@ def _measure(db: Database, day: date) -> None:
         f"  {day}: sweep {elapsed:.2f} s — {report.digests} digests, {report.created.items} reminders; "
         f"same-day re-sweep {repeat_elapsed:.2f} s (added 0); peak Python memory {peak / 2**20:.1f} MiB"
     )
+    if weekly_summary_due(day, calendar):
+        started = time.perf_counter()
+        summary = overdue_summary(db, day)
+        print(
+            f"  {day}: weekly overdue summary (first working day of the week, once) "
+            f"{time.perf_counter() - started:.2f} s — {summary.total} late tasks"
+        )
 
 
 def _workdays(start: date, end: date) -> list[date]:

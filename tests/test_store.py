@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
@@ -172,21 +173,25 @@ def test_migrations_build_exactly_the_models(db: Database) -> None:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
 
 
+def _one_unit_and_plan(connection: Connection) -> None:
+    """The rows an outbox row names, written in SQL so they fit any schema version under test."""
+    connection.execute(text("INSERT INTO unit (id, name, kind, region, source_doc, source_section) "
+                            "VALUES (1, '鼓楼区人民政府', 'government', '鼓楼区', 'd', 's')"))  # fmt: skip
+    connection.execute(text("INSERT INTO plan (id, code, title, region, status, supervising_unit_id, "
+                            "source_doc, source_section) VALUES (1, 'p', 't', '福州市', 'active', 1, 'd', 's')"))  # fmt: skip
+
+
 def test_migration_0007_keeps_the_outbox_its_key_and_its_guards(db_url: str) -> None:
     """0007 drops the outbox's remaining foreign keys on its hot rows and puts the day first in the
     reminder key (SQLite rebuilds both tables with its foreign keys off): rows, ids, links, the unique key,
     the append-only guards and delivery_event's own check survive, and a downgrade restores the checks."""
-    from sqlalchemy import text
 
     db = Database(db_url)
     db.upgrade("0006")
     at = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
     with db.engine.begin() as connection:
         run = connection.execute
-        run(text("INSERT INTO unit (id, name, kind, region, source_doc, source_section) "
-                 "VALUES (1, '鼓楼区人民政府', 'government', '鼓楼区', 'd', 's')"))  # fmt: skip
-        run(text("INSERT INTO plan (id, code, title, region, status, supervising_unit_id, source_doc, "
-                 "source_section) VALUES (1, 'p', 't', '福州市', 'active', 1, 'd', 's')"))  # fmt: skip
+        _one_unit_and_plan(connection)
         run(text("INSERT INTO reminder_sweep (id, day, covered_from, covered_to, instance, started_at, "
                  "messages, items) VALUES (3, :day, :day, :day, 'i', :at, 1, 2)"),
             {"day": date(2025, 9, 1), "at": at})  # fmt: skip
@@ -246,17 +251,13 @@ def test_migration_0007_keeps_the_outbox_its_key_and_its_guards(db_url: str) -> 
 def test_migration_0005_keeps_the_outbox_and_its_guards(db_url: str) -> None:
     """0005 drops foreign keys from reminder_item (SQLite rebuilds the table): rows, ids, the re-send link,
     the append-only guard and the check against reminder_message all survive."""
-    from sqlalchemy import text
 
     db = Database(db_url)
     db.upgrade("0004")
     at = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
     with db.engine.begin() as connection:
         run = connection.execute
-        run(text("INSERT INTO unit (id, name, kind, region, source_doc, source_section) "
-                 "VALUES (1, '鼓楼区人民政府', 'government', '鼓楼区', 'd', 's')"))  # fmt: skip
-        run(text("INSERT INTO plan (id, code, title, region, status, supervising_unit_id, source_doc, "
-                 "source_section) VALUES (1, 'p', 't', '福州市', 'active', 1, 'd', 's')"))  # fmt: skip
+        _one_unit_and_plan(connection)
         run(text("INSERT INTO reminder_message (id, key, day, kind, unit_id, catch_up, created_at) "
                  "VALUES (7, 'digest:unit:1:2025-09-01', :day, 'digest', 1, false, :at)"),
             {"day": date(2025, 9, 1), "at": at})  # fmt: skip

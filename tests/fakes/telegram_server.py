@@ -367,10 +367,7 @@ class FakeTelegram:
         reply_markup = _json_object(params, "reply_markup")
         if params.get("inline_message_id") is not None:
             return True
-        chat_id = _required_chat(params)
-        message_id = _integer(params, "message_id")
-        if message_id is None:
-            raise _ApiError(400, "Bad Request: message identifier is not specified")
+        chat_id, message_id = _edited_message(params)
         self.edited.append(SentMessage(chat_id, text, reply_markup, self.clock(), message_id))
         self._markups[(chat_id, message_id)] = reply_markup  # an edit without a keyboard removes it
         self._texts[(chat_id, message_id)] = text
@@ -383,11 +380,7 @@ class FakeTelegram:
         reply_markup = _json_object(params, "reply_markup")
         if params.get("inline_message_id") is not None:
             return True
-        chat_id = _required_chat(params)
-        message_id = _integer(params, "message_id")
-        if message_id is None:
-            raise _ApiError(400, "Bad Request: message identifier is not specified")
-        key = (chat_id, message_id)
+        key = chat_id, message_id = _edited_message(params)
         if key not in self._markups:
             raise _ApiError(400, "Bad Request: message to edit not found")
         current = self._markups[key]
@@ -505,6 +498,15 @@ def _no_keyboard(markup: JSON | None) -> bool:
 
 def _chat_key(value: Any) -> str:
     return str(value).strip()
+
+
+def _edited_message(params: JSON) -> tuple[str, int]:
+    """The (chat, message) an edit names; Telegram refuses one without a message id."""
+    chat_id = _required_chat(params)
+    message_id = _integer(params, "message_id")
+    if message_id is None:
+        raise _ApiError(400, "Bad Request: message identifier is not specified")
+    return chat_id, message_id
 
 
 def _required_chat(params: JSON) -> str:
