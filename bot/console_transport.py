@@ -49,6 +49,9 @@ class ConsolePort:
         self.count = 0
 
     async def send(self, message: Outgoing) -> SendResult:
+        try:
+            self.write(texts.console_reminder(message.target.chat_id, message.text))
+        except BrokenPipeError:  # nobody reads the console any more: not sent, tried again later
+            return SendResult("error", detail="console output closed")
         self.count += 1
-        self.write(texts.console_reminder(message.target.chat_id, message.text))
         return SendResult.sent(f"console-{self.count}")

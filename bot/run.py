@@ -94,7 +94,7 @@ async def serve(
     stop = stop or asyncio.Event()
     dispatcher = Dispatcher(Core(Knowledge(db), public_read=settings.public_read))
     chosen = list(transports) if transports is not None else build_transports(settings, dispatcher, clock)
-    console = (console or ConsoleIO()) if not chosen else None
+    console = _stopping_when_closed(console or ConsoleIO(), stop) if not chosen else None
     service = _reminder_service(db, chosen, console, clock)
     scheduler = make_scheduler()
     # The scheduler ticks in wall-clock time; what a run sweeps is decided by `clock` (tests move it).
@@ -159,6 +159,22 @@ def _reminder_service(
     return ReminderService(db, deliverer_for, clock=clock, instance=instance)
 
 
+def _stopping_when_closed(console: ConsoleIO, stop: asyncio.Event) -> ConsoleIO:
+    """Console output that has gone away (the terminal closed, a `| head` read enough) stops the bot
+    quietly; the reminder being printed stays unsent and goes out at the next start."""
+
+    def write(text: str) -> None:
+        try:
+            console.write(text)
+        except BrokenPipeError:
+            if not stop.is_set():
+                log.info(texts.CONSOLE_CLOSED)
+            stop.set()
+            raise
+
+    return ConsoleIO(console.read, write)
+
+
 def _start_console(
     dispatcher: Dispatcher, console: ConsoleIO, clock: Clock, stop: asyncio.Event
 ) -> asyncio.Task[None]:
@@ -169,17 +185,25 @@ async def _console_session(
     dispatcher: Dispatcher, console: ConsoleIO, clock: Clock, stop: asyncio.Event
 ) -> None:
     """The console transport: the local operator (an admin) asks; 退出 or end of input stops the bot."""
-    console.write(texts.RUN_CONSOLE_WELCOME)
-    lines = _LineReader(console.read)
-    count = 0
-    while (line := await lines.next()) is not None and line.strip() not in texts.CONSOLE_QUIT_WORDS:
-        count += 1
-        inbound = Inbound(
-            LOCAL_PLATFORM, LOCAL_ADMIN, LOCAL_ADMIN, line, clock(), message_id=f"run-{os.getpid()}-{count}"
-        )
-        for reply in await dispatcher.handle(inbound) or []:
-            console.write(reply.text)
-    console.write(texts.CONSOLE_BYE)
+    try:
+        console.write(texts.RUN_CONSOLE_WELCOME)
+        lines = _LineReader(console.read)
+        count = 0
+        while (line := await lines.next()) is not None and line.strip() not in texts.CONSOLE_QUIT_WORDS:
+            count += 1
+            inbound = Inbound(
+                LOCAL_PLATFORM,
+                LOCAL_ADMIN,
+                LOCAL_ADMIN,
+                line,
+                clock(),
+                message_id=f"run-{os.getpid()}-{count}",
+            )
+            for reply in await dispatcher.handle(inbound) or []:
+                console.write(reply.text)
+        console.write(texts.CONSOLE_BYE)
+    except BrokenPipeError:  # the output went away; the writer has asked the bot to stop
+        return
     stop.set()
 
 
@@ -259,7 +283,11 @@ def _read_stdin() -> str | None:
 
 
 def _print(text: str) -> None:
-    print(text, flush=True)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        raise
 
 
 # --- logging ----------------------------------------------------------------------------------------------

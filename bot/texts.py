@@ -419,6 +419,7 @@ CONSOLE_WELCOME = "督办机器人（控制台）。直接输入问题，输入�
 CONSOLE_PROMPT = "> "
 CONSOLE_QUIT_WORDS = ("退出", "再见", "exit", "quit")
 CONSOLE_BYE = "再见。"
+CONSOLE_CLOSED = "控制台输出已关闭，督办机器人停止；未显示的提醒下次启动时再发。"
 RUN_CONSOLE_WELCOME = (
     "督办机器人已启动（控制台；未配置 Telegram 或 Slack）。到期的督办提醒会显示在这里。"
     "直接输入问题，输入“退出”或按 Ctrl-D 结束。\n" + HELP
@@ -770,9 +771,13 @@ def overdue_summary(day_: date, total: int, by_unit: Sequence[tuple[str, int]], 
     return "\n".join(lines)
 
 
+def some_units(units: Sequence[str]) -> str:
+    """At most three names, then how many in all (…、…、…等 14 个单位)."""
+    return "、".join(units[:3]) + (f"等 {len(units)} 个单位" if len(units) > 3 else "")
+
+
 def late_task(region: str, number: int, deadline: date, units: Sequence[str]) -> str:
-    shown = "、".join(units[:3]) + (f"等 {len(units)} 个单位" if len(units) > 3 else "")
-    return f"{region}任务{number}（时限 {day(deadline)}，{shown}）"
+    return f"{region}任务{number}（时限 {day(deadline)}，{some_units(units)}）"
 
 
 ACKED = "已确认收到，谢谢。"

@@ -27,7 +27,7 @@ from store.db import Database
 from store.errors import StoreError
 from store.inbound import first_sight
 from store.members import add_member
-from store.outbox import Target, bind_unit_chat, latest_unacknowledged
+from store.outbox import Target, bind_unit_chat, delivery_log, latest_unacknowledged
 
 TOKEN = "123456:AAFakeTokenForTests_abcdefghij"
 SLACK_BOT = "xoxb-1-fake-bot-token"
@@ -213,6 +213,32 @@ async def test_run_without_transports_answers_on_the_console_and_prints_reminder
     assert any(line.startswith("【鼓楼区】年专利授权量") for line in written)
     assert any(line.startswith("──── 发给 鼓楼区人民政府 ────") for line in written)
     assert written[-1] == "再见。"
+
+
+async def test_console_output_going_away_stops_the_bot_quietly_and_keeps_the_reminder(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`duban run | head`: once nobody reads the console the bot stops; the digest it could not show is
+    not recorded as sent, so it goes out at the next start."""
+    closed = threading.Event()
+
+    def write(line: str) -> None:
+        if line.startswith("──── 发给 鼓楼区人民政府") or closed.is_set():
+            closed.set()
+            raise BrokenPipeError(32, "Broken pipe")
+
+    def read() -> str | None:
+        closed.wait(60)
+        return None
+
+    clock = lambda: datetime(2025, 9, 1, 9, 5, tzinfo=LOCAL_TZ)  # noqa: E731
+    settings = Settings(data_dir=Path("."), db_url=db.url)
+    with caplog.at_level(logging.INFO, logger="duban"):
+        assert await serve(settings, db, clock=clock, console=ConsoleIO(read, write)) == 0
+    assert texts.CONSOLE_CLOSED in caplog.text
+    assert all(r.exc_info is None for r in caplog.records)  # no traceback anywhere
+    [digest] = delivery_log(db, unit=GULOU)
+    assert digest.status == "retry"  # not sent: the next start sends it
 
 
 def test_sigterm_stops_duban_run_cleanly(tmp_path: Path) -> None:
