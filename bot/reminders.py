@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from bot import texts
@@ -12,6 +13,7 @@ from schedules.summary import OverdueSummary
 from store.outbox import DIGEST, ItemView, MessageView
 
 ACK_DATA = "ack"  # a 收到 button sends back "ack:<message id>"
+ESCALATION = "escalation"
 _RANK: dict[str, int] = {kind: rank for kind, rank in URGENCY.items()}
 
 
@@ -25,10 +27,40 @@ def item_label(
     return f"任务{task}" if task_title is None else f"{plan_region}第{task}项"
 
 
-def line(kind: str, label: str, *, about: str | None, workdays: int | None, deadline: date | None) -> str:
-    return texts.REMINDER_LINES[kind].format(
-        label=label, about=about or "", workdays=workdays, deadline=texts.day(deadline) if deadline else ""
+@dataclass(frozen=True)
+class Line:
+    """One reminder as a digest words it."""
+
+    kind: str
+    label: str
+    about: str | None = None  # escalation: the late unit
+    workdays: int | None = None
+    deadline: date | None = None
+    resent: bool = False
+
+
+def digest_lines(reminders: Sequence[Line]) -> list[str]:
+    """The digest's lines, in the order given (most urgent first). The supervisor hears of one late task
+    once, naming its late units, however many there are (a task of the 14 county-level governments would
+    otherwise take 14 lines)."""
+    grouped: dict[tuple[object, ...], list[Line]] = {}
+    for number, reminder in enumerate(reminders):
+        if reminder.kind == ESCALATION:
+            key: tuple[object, ...] = (reminder.label, reminder.workdays, reminder.deadline, reminder.resent)
+        else:
+            key = (number,)
+        grouped.setdefault(key, []).append(reminder)
+    return [_worded(group) for group in grouped.values()]
+
+
+def _worded(group: Sequence[Line]) -> str:
+    first = group[0]
+    about = texts.some_units([r.about or "" for r in group]) if first.kind == ESCALATION else ""
+    deadline = texts.day(first.deadline) if first.deadline else ""
+    text = texts.REMINDER_LINES[first.kind].format(
+        label=first.label, about=about, workdays=first.workdays, deadline=deadline
     )
+    return texts.RESENT_MARK + text if first.resent else text
 
 
 class ReminderTexts:
@@ -37,7 +69,7 @@ class ReminderTexts:
     def message(self, view: MessageView) -> tuple[str, Buttons]:
         if view.kind != DIGEST:
             return view.body or "", ()
-        lines = [_item_line(item) for item in sorted(view.items, key=_urgency)]
+        lines = digest_lines([_line(item) for item in sorted(view.items, key=_urgency)])
         missed = [i.day for i in view.items if i.day < view.day and not i.resent]
         text = texts.digest(
             view.unit or "", view.day, lines, catch_up_since=min(missed) if view.catch_up and missed else None
@@ -68,10 +100,9 @@ def _urgency(item: ItemView) -> tuple[int, date, str, int, str]:
     )
 
 
-def _item_line(item: ItemView) -> str:
+def _line(item: ItemView) -> Line:
     label = item_label(
         task=item.task, task_title=item.task_title, plan_region=item.plan_region,
         indicator_name=item.indicator_name, indicator_region=item.indicator_region,
     )  # fmt: skip
-    text = line(item.kind, label, about=item.about_unit, workdays=item.workdays, deadline=item.deadline)
-    return texts.RESENT_MARK + text if item.resent else text
+    return Line(item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent)

@@ -13,7 +13,7 @@ from typing import Any
 from bot import tables, texts
 from bot.console_transport import ConsolePort
 from bot.knowledge import Catalog
-from bot.reminders import ReminderTexts, line
+from bot.reminders import Line, ReminderTexts, digest_lines
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer
 from schedules.plan import Digest, Reminder, digests
@@ -82,7 +82,7 @@ def _range(start: str, end: str) -> tuple[date, date]:
 
 def _message(digest: Digest, catalog: Catalog) -> dict[str, Any]:
     items = [_item(r) for r in digest.items]
-    lines = [_line(r, catalog) for r in digest.items]
+    lines = digest_lines([_line(r, catalog) for r in digest.items])
     return {
         "date": digest.day.isoformat(),
         "unit": digest.unit,
@@ -106,7 +106,7 @@ def _item(reminder: Reminder) -> dict[str, Any]:
     return item
 
 
-def _line(reminder: Reminder, catalog: Catalog) -> str:
+def _line(reminder: Reminder, catalog: Catalog) -> Line:
     if reminder.indicator is not None:
         indicator = catalog.indicators[f"{reminder.plan}:{reminder.indicator}"]
         label = f"【{indicator.region}】{indicator.name}"
@@ -117,13 +117,7 @@ def _line(reminder: Reminder, catalog: Catalog) -> str:
             if _numbered(catalog, numbered)
             else f"{catalog.plans[reminder.plan].region}第{reminder.task}项"
         )
-    return line(
-        reminder.kind,
-        label,
-        about=reminder.about_unit,
-        workdays=reminder.workdays,
-        deadline=reminder.deadline,
-    )
+    return Line(reminder.kind, label, reminder.about_unit, reminder.workdays, reminder.deadline)
 
 
 def _numbered(catalog: Catalog, plan: str) -> bool:

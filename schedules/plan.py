@@ -222,7 +222,8 @@ def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: P
         return
     yield from _to_units(day, task, kind, workdays)
     if kind == "overdue":
-        for unit in task.units:
+        # the supervising office hears of every late unit but itself: its own notice already told it
+        for unit in (u for u in task.units if u != task.supervisor):
             yield Reminder(
                 day, task.supervisor, "escalation", task.plan, task=task.number, deadline=task.deadline,
                 workdays=workdays, about_unit=unit,

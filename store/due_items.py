@@ -96,6 +96,7 @@ def _planned_columns() -> list[Column[Any]]:
         Column("about_unit_id", Integer, nullable=True),
         Column("resent_from_id", Integer, nullable=True),
         Column("escalate", Boolean),
+        Column("rank", Integer, nullable=True),  # the unit's place among the item's units, as written
     ]
 
 
@@ -125,6 +126,7 @@ RECIPIENTS = _scratch_table(  # the units still to report on those tasks
     "sweep_recipient",
     Column("task_id", Integer, primary_key=True),
     Column("unit_id", Integer, primary_key=True),
+    Column("rank", Integer),  # its place as the plan lists the task's units (collectives expanded in place)
 )
 PLANNED = _scratch_table("sweep_planned", *_planned_columns())
 RESENDS = _scratch_table("sweep_resend", *_planned_columns())
@@ -158,7 +160,7 @@ def plan_reminders(
         connection.execute(DELAYS.insert().from_select(["task_id", "deadline"], delays()))
         for tasks in _due_tasks(kinds, plans):
             connection.execute(TASKS.insert().from_select([c.name for c in TASKS.columns], tasks))
-        connection.execute(RECIPIENTS.insert().from_select(["task_id", "unit_id"], open_recipients()))
+        connection.execute(RECIPIENTS.insert().from_select(["task_id", "unit_id", "rank"], open_recipients()))
         connection.execute(PLANNED.insert().from_select(PLANNED_COLUMNS, _task_reminders()))
         connection.execute(PLANNED.insert().from_select(PLANNED_COLUMNS, _escalations()))
     if DATA_REQUEST in kinds:
@@ -303,18 +305,23 @@ def _with_rule(source: Any, deadline: ColumnElement[Any], plans: _PlanGroups) ->
 
 
 def open_recipients() -> Select[Any]:
-    """Each reached task's responsible units still to report (collectives expanded, each unit once), unless
-    the task is done."""
+    """Each reached task's responsible units still to report, collectives expanded in place, unless the task
+    is done; a unit named both on its own and through a collective counts once, at its first place."""
     member = _members.alias("member")
     recipient = func.coalesce(member.c.member_id, _task_unit.c.unit_id)
     return (
-        select(TASKS.c.task_id, recipient)
-        .distinct()  # a unit named both on its own and through a collective is reminded once
+        select(TASKS.c.task_id, recipient, func.min(_rank(_task_unit.c.position, member.c.position)))
         .select_from(TASKS)
         .join(_task_unit, _task_unit.c.task_id == TASKS.c.task_id)
         .outerjoin(member, member.c.collective_id == _task_unit.c.unit_id)
         .where(~_task_done(TASKS.c.task_id), ~_unit_done(TASKS.c.task_id, recipient))
+        .group_by(TASKS.c.task_id, recipient)
     )
+
+
+def _rank(position: ColumnElement[Any], member_position: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A unit's place in a written list: its own place, or its collective's and then its place in that."""
+    return position * 1000 + func.coalesce(member_position, 0)
 
 
 # --- the day's reminders -----------------------------------------------------------------------------------
@@ -335,6 +342,7 @@ def _task_reminders() -> Select[Any]:
             cast(null(), Integer),
             cast(null(), Integer),
             TASKS.c.escalate,
+            RECIPIENTS.c.rank,
         )
         .select_from(RECIPIENTS)
         .join(TASKS, TASKS.c.task_id == RECIPIENTS.c.task_id)
@@ -342,7 +350,8 @@ def _task_reminders() -> Select[Any]:
 
 
 def _escalations() -> Select[Any]:
-    """Each overdue notice also goes to the plan's supervising office, naming the late unit."""
+    """Each overdue notice also goes to the plan's supervising office, naming the late unit (unless the late
+    unit is that office: its own notice told it)."""
     late = PLANNED.alias("late")
     return (
         select(
@@ -358,11 +367,12 @@ def _escalations() -> Select[Any]:
             late.c.unit_id,
             cast(null(), Integer),
             false(),
+            late.c.rank,
         )
         .select_from(late)
         .join(_plan, _plan.c.id == late.c.plan_id)
         .join(_unit, _unit.c.id == late.c.unit_id)
-        .where(late.c.escalate.is_(True))
+        .where(late.c.escalate.is_(True), late.c.unit_id != _plan.c.supervising_unit_id)
     )
 
 
@@ -384,14 +394,23 @@ def _data_requests(plans: _PlanGroups) -> Select[Any]:
             cast(null(), Integer),
             cast(null(), Integer),
             false(),
+            func.min(_rank(_indicator_unit.c.position, member.c.position)),
         )
-        .distinct()
         .select_from(_indicator)
         .join(_indicator_unit, _indicator_unit.c.indicator_id == _indicator.c.id)
         .outerjoin(member, member.c.collective_id == _indicator_unit.c.unit_id)
         .join(_plan, _plan.c.id == _indicator.c.plan_id)
         .join(RULES, plans.match(_plan.c.code))
         .where(RULES.c.kind == DATA_REQUEST)
+        .group_by(
+            recipient,
+            _plan.c.code,
+            _indicator.c.code,
+            RULES.c.kind,
+            RULES.c.day,
+            _indicator.c.plan_id,
+            _indicator.c.id,
+        )
     )
 
 
@@ -417,6 +436,7 @@ def _resends(previous: date, today: date) -> Select[Any]:
             item.c.about_unit_id,
             item.c.id,
             false(),
+            cast(null(), Integer),
         )
         .select_from(item)
         .join(message, message.c.id == item.c.message_id)

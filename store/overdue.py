@@ -72,7 +72,7 @@ def _note_late(connection: Connection, day: date) -> None:
         ).select_from(source)
         rows = rows.where(late) if extra is None else rows.where(late, extra)
         connection.execute(TASKS.insert().from_select([c.name for c in TASKS.columns], rows))
-    connection.execute(RECIPIENTS.insert().from_select(["task_id", "unit_id"], open_recipients()))
+    connection.execute(RECIPIENTS.insert().from_select(["task_id", "unit_id", "rank"], open_recipients()))
 
 
 def _total(connection: Connection) -> int:
@@ -109,23 +109,14 @@ def _oldest(connection: Connection, top: int) -> tuple[LateTaskView, ...]:
 
 
 def _units_in_order(connection: Connection, task_ids: list[int]) -> dict[int, tuple[str, ...]]:
-    """Each task's units still to report, lead unit first, a collective's members in its order."""
-    member = _members.alias("member")
-    recipient = func.coalesce(member.c.member_id, _task_unit.c.unit_id)
+    """Each task's units still to report, as the plan lists them (a collective's members in its order)."""
     rows = connection.execute(
-        select(_task_unit.c.task_id, _unit.c.name)
-        .select_from(_task_unit)
-        .outerjoin(member, member.c.collective_id == _task_unit.c.unit_id)
-        .join(_unit, _unit.c.id == recipient)
-        .join(
-            RECIPIENTS, and_(RECIPIENTS.c.task_id == _task_unit.c.task_id, RECIPIENTS.c.unit_id == recipient)
-        )
-        .where(_task_unit.c.task_id.in_(task_ids))
-        .order_by(_task_unit.c.task_id, _task_unit.c.position, member.c.position)
+        select(RECIPIENTS.c.task_id, _unit.c.name)
+        .join(_unit, _unit.c.id == RECIPIENTS.c.unit_id)
+        .where(RECIPIENTS.c.task_id.in_(task_ids))
+        .order_by(RECIPIENTS.c.task_id, RECIPIENTS.c.rank)
     )
     found: dict[int, list[str]] = {}
     for task_id, name in rows:
-        names = found.setdefault(int(task_id), [])
-        if name not in names:
-            names.append(str(name))
+        found.setdefault(int(task_id), []).append(str(name))
     return {task_id: tuple(names) for task_id, names in found.items()}

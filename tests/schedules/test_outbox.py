@@ -179,6 +179,17 @@ def test_a_completed_task_gets_no_reminder(office: Office) -> None:
     assert all(f"任务41（{GULOU}）" not in text for text in office.port.to(SUPERVISOR))
 
 
+def test_the_supervisor_hears_of_a_late_task_once_naming_its_late_units(office: Office) -> None:
+    """Task 11 is the city office's with the 13 county-level governments and 高新区管委会: its overdue notice
+    reaches the office as one line naming the 14 late units, not 14 lines, and not the office itself."""
+    office.at(date(2025, 9, 1)).tick()
+    supervisor = office.port.to(SUPERVISOR)[0]
+    expected = f"任务11（{GULOU}、台江区人民政府、仓山区人民政府等 14 个单位）已逾期 1 个工作日，时限 2025-08-31，请督促"
+    assert supervisor.count("任务11（") == 1 and expected in supervisor
+    assert f"任务41（{GULOU}）已逾期 1 个工作日" in supervisor
+    assert "任务11已逾期 1 个工作日（时限 2025-08-31），请尽快办结并报送" in supervisor  # its own part
+
+
 def test_a_429_is_honoured_then_the_message_goes(office: Office) -> None:
     office.port.script[GULOU] = [SendResult("throttled", retry_after=3, detail="Too Many Requests")]
     office.at(date(2025, 9, 1)).tick()

@@ -222,3 +222,16 @@ def test_check_ins_and_data_requests_keep_their_day() -> None:
     rules = day_rules([*missed, today], today, today, CALENDAR, Policy())
     kinds = {r.kind: r.day for r in rules if r.deadline is None}
     assert kinds == {"check_in": date(2025, 10, 9), "data_request": date(2025, 10, 14)}
+
+
+def test_the_supervising_office_is_not_escalated_its_own_lateness() -> None:
+    late = task(date(2025, 8, 31), SUPERVISOR, "鼓楼区人民政府")
+    found = [(r.unit, r.kind, r.about_unit) for r in plan_day(date(2025, 9, 1), [late], [], CALENDAR)]
+    assert sorted(found, key=str) == sorted(
+        [
+            (SUPERVISOR, "overdue", None),
+            ("鼓楼区人民政府", "overdue", None),
+            (SUPERVISOR, "escalation", "鼓楼区人民政府"),
+        ],
+        key=str,
+    )
