@@ -21,6 +21,22 @@ _ONE_DAY = timedelta(days=1)
 _FRIDAY = 4
 
 
+@lru_cache(maxsize=64)
+def _official_workdays(year: int) -> frozenset[date] | None:
+    """The year's working days by the State Council's schedule, or None when chinese_calendar lacks the year.
+    Kept for the process: every sweep builds a new calendar (overrides may have changed), and asking
+    chinese_calendar day by day cost each one about 40 ms."""
+    day, found = date(year, 1, 1), set()
+    try:
+        while day.year == year:
+            if chinese_calendar.is_workday(day):
+                found.add(day)
+            day += _ONE_DAY
+    except NotImplementedError:
+        return None
+    return frozenset(found)
+
+
 class WorkCalendar:
     """Which days are working days, and counting in working days."""
 
@@ -37,13 +53,13 @@ class WorkCalendar:
     def _looked_up(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
+        official = _official_workdays(day.year)
+        if official is None:
             if day.year not in self._warned:
                 self._warned.add(day.year)
                 log.warning("chinese_calendar has no data for %s: Monday-Friday assumed", day.year)
             return day.weekday() <= _FRIDAY
+        return day in official
 
     def covers(self, year: int) -> bool:
         """Whether the holiday data knows this year (else Monday–Friday plus overrides)."""
