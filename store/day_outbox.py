@@ -15,8 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    Column,
     Connection,
     Date,
     Insert,
@@ -35,18 +33,19 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 
 from store.db import Database
-from store.due_items import (
-    DIGEST,
+from store.due_items import DIGEST, DueRule, forget_known, plan_reminders, plan_resends
+from store.models import DeliveryEvent, ReminderItem, ReminderMessage, ReminderSweep
+from store.sweep_scratch import (
+    DELAYS,
+    DIGESTS,
     PLANNED,
     PLANNED_COLUMNS,
-    SCRATCH,
-    SCRATCH_METADATA,
-    DueRule,
-    forget_known,
-    plan_reminders,
-    plan_resends,
+    RECIPIENTS,
+    RESENDS,
+    RULES,
+    TASKS,
+    scratch,
 )
-from store.models import DeliveryEvent, ReminderItem, ReminderMessage, ReminderSweep
 
 SWEEP_LOCK = 0x64756261  # "duba": the advisory lock key PostgreSQL sweeps take in turn
 ITEM_COLUMNS = [name for name in PLANNED_COLUMNS if name not in ("escalate", "rank")]
@@ -75,16 +74,6 @@ class DayWritten:
     items: int
 
 
-DIGESTS = Table(  # the day's digest of each unit with something today, and whether its delivery began
-    "sweep_digest",
-    SCRATCH_METADATA,
-    Column("unit_id", Integer, primary_key=True),
-    Column("message_id", Integer),
-    Column("started", Boolean),  # then its content is fixed
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
-)
-
 _message: Table = ReminderMessage.__table__  # type: ignore[attr-defined]
 _item: Table = ReminderItem.__table__  # type: ignore[attr-defined]
 _delivery: Table = DeliveryEvent.__table__  # type: ignore[attr-defined]
@@ -94,21 +83,13 @@ _sweep: Table = ReminderSweep.__table__  # type: ignore[attr-defined]
 def write_day(db: Database, day: DaySweep) -> DayWritten:
     """Plan the day's reminders in the database and add the digests and items not already there."""
     with db.engine.begin() as connection:
-        postgres = connection.dialect.name == "postgresql"
-        if postgres:
+        if connection.dialect.name == "postgresql":
             # One sweep at a time: a second waits here, then finds the day swept and adds nothing. The sorts
             # and hashes over a day's reminders fit in memory instead of spilling to disk.
             connection.execute(select(func.pg_advisory_xact_lock(SWEEP_LOCK)))
             connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-        scratch = (*SCRATCH, DIGESTS)
-        for table in scratch:  # PostgreSQL drops them at commit; SQLite keeps them with the connection
-            table.create(connection, checkfirst=not postgres)
-        try:
+        with scratch(connection, (RULES, DELAYS, TASKS, RECIPIENTS, PLANNED, RESENDS, DIGESTS)):
             return _write(connection, day)
-        finally:
-            if not postgres:
-                for table in reversed(scratch):
-                    table.drop(connection)
 
 
 def _write(connection: Connection, day: DaySweep) -> DayWritten:

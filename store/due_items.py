@@ -6,9 +6,10 @@ national scale a day holds tens of thousands of reminders: reading tasks out and
 one spent seconds on round trips and Python objects, while the database does the same joins in a fraction of
 that, with nothing held in memory (memory stays flat in the number of tasks).
 
-The work goes step by step through temporary tables, each statement simple enough for SQLite's planner to use
-the indexes (one query joining everything took it 40 s at national scale), and no statement ever looks for
-rows in the table it is filling: on PostgreSQL a growing table is scanned again for every row.
+The work goes step by step through temporary tables (store/sweep_scratch.py), each statement simple enough
+for SQLite's planner to use the indexes (one query joining everything took it 40 s at national scale), and
+no statement ever looks for rows in the table it is filling: on PostgreSQL a growing table is scanned again
+for every row.
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    Column,
     ColumnElement,
     Connection,
     Date,
     Integer,
-    MetaData,
     Select,
     String,
     Table,
@@ -54,6 +52,7 @@ from store.models import (
     TaskUnit,
     Unit,
 )
+from store.sweep_scratch import DELAYS, PLANNED, PLANNED_COLUMNS, RECIPIENTS, RESENDS, RULES, TASKS
 
 DIGEST, SENT, ACKED = "digest", "sent", "acked"
 DEADLINE_KINDS = ("before_deadline", "due_today", "overdue")
@@ -76,62 +75,6 @@ class DueRule:
     workdays: int | None = None
     escalate: bool = False
 
-
-def _scratch_table(name: str, *columns: Column[Any]) -> Table:
-    """A temporary table: PostgreSQL drops it at commit, SQLite when the sweep drops it."""
-    return Table(name, SCRATCH_METADATA, *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
-
-
-def _planned_columns() -> list[Column[Any]]:
-    return [
-        Column("unit_id", Integer),
-        Column("item", String(160)),
-        Column("kind", String(20)),
-        Column("day", Date),
-        Column("plan_id", Integer),
-        Column("task_id", Integer, nullable=True),
-        Column("indicator_id", Integer, nullable=True),
-        Column("deadline", Date, nullable=True),
-        Column("workdays", Integer, nullable=True),
-        Column("about_unit_id", Integer, nullable=True),
-        Column("resent_from_id", Integer, nullable=True),
-        Column("escalate", Boolean),
-        Column("rank", Integer, nullable=True),  # the unit's place among the item's units, as written
-    ]
-
-
-SCRATCH_METADATA = MetaData()
-RULES = _scratch_table(
-    "sweep_due_rule",
-    Column("plan_code", String(60), nullable=True),
-    Column("kind", String(20)),
-    Column("day", Date),
-    Column("deadline", Date, nullable=True),
-    Column("workdays", Integer, nullable=True),
-    Column("escalate", Boolean),
-)
-DELAYS = _scratch_table("sweep_delay", Column("task_id", Integer, primary_key=True), Column("deadline", Date))
-TASKS = _scratch_table(  # each task a rule reaches today, with that rule
-    "sweep_task",
-    Column("task_id", Integer, primary_key=True),
-    Column("plan_id", Integer),
-    Column("item", String(160)),
-    Column("deadline", Date, nullable=True),
-    Column("kind", String(20)),
-    Column("day", Date),
-    Column("workdays", Integer, nullable=True),
-    Column("escalate", Boolean),
-)
-RECIPIENTS = _scratch_table(  # the units still to report on those tasks
-    "sweep_recipient",
-    Column("task_id", Integer, primary_key=True),
-    Column("unit_id", Integer, primary_key=True),
-    Column("rank", Integer),  # its place as the plan lists the task's units (collectives expanded in place)
-)
-PLANNED = _scratch_table("sweep_planned", *_planned_columns())
-RESENDS = _scratch_table("sweep_resend", *_planned_columns())
-SCRATCH = (RULES, DELAYS, TASKS, RECIPIENTS, PLANNED, RESENDS)
-PLANNED_COLUMNS = [c.name for c in PLANNED.columns]
 
 _task: Table = Task.__table__  # type: ignore[attr-defined]
 _plan: Table = Plan.__table__  # type: ignore[attr-defined]

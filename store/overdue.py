@@ -10,8 +10,9 @@ from sqlalchemy import Connection, Table, and_, func, literal, select
 from sqlalchemy.sql.expression import false, null
 
 from store.db import Database
-from store.due_items import DELAYS, RECIPIENTS, TASKS, delays, open_recipients
+from store.due_items import delays, open_recipients
 from store.models import CollectiveMember, Plan, Task, TaskUnit, Unit
+from store.sweep_scratch import DELAYS, RECIPIENTS, TASKS, scratch
 
 
 @dataclass(frozen=True)
@@ -39,18 +40,9 @@ _members: Table = CollectiveMember.__table__  # type: ignore[attr-defined]
 def overdue_counts(db: Database, day: date, *, top: int) -> OverdueCounts:
     """Dated tasks whose deadline is before day and that are not done: how many, the top units by count,
     and the oldest few with their units still to report."""
-    with db.engine.begin() as connection:
-        postgres = connection.dialect.name == "postgresql"
-        scratch = (DELAYS, TASKS, RECIPIENTS)
-        for table in scratch:
-            table.create(connection, checkfirst=not postgres)
-        try:
-            _note_late(connection, day)
-            return OverdueCounts(_total(connection), _by_unit(connection, top), _oldest(connection, top))
-        finally:
-            if not postgres:
-                for table in reversed(scratch):
-                    table.drop(connection)
+    with db.engine.begin() as connection, scratch(connection, (DELAYS, TASKS, RECIPIENTS)):
+        _note_late(connection, day)
+        return OverdueCounts(_total(connection), _by_unit(connection, top), _oldest(connection, top))
 
 
 def _note_late(connection: Connection, day: date) -> None:
