@@ -98,9 +98,10 @@ def _write(connection: Connection, day: DaySweep) -> DayWritten:
     units, planned = connection.execute(
         select(func.count(func.distinct(PLANNED.c.unit_id)), func.count()).select_from(PLANNED)
     ).one()
-    # The day's first sweep (the lock held) finds no digest or reminder of its days in the outbox and skips
-    # looking; later sweeps of the day (every scheduler run) leave out what is there.
-    fresh = not _swept(connection, day.day)
+    # A sweep whose days no earlier sweep covered (the day's first, the lock held) finds no digest or
+    # reminder of them in the outbox and skips looking; later sweeps of the day (every scheduler run) and
+    # sweeps run for a past day leave out what is there.
+    fresh = not _covered_since(connection, day.covered_from)
     if not fresh:
         _note_digests(connection, day.day, sweep_id=None)
         forget_known(connection, day.covered_from)
@@ -111,8 +112,9 @@ def _write(connection: Connection, day: DaySweep) -> DayWritten:
     return DayWritten(sweep_id, int(units), int(planned), resent, messages, items)
 
 
-def _swept(connection: Connection, today: date) -> bool:
-    return connection.execute(select(exists().where(_sweep.c.day == today))).scalar() is True
+def _covered_since(connection: Connection, first: date) -> bool:
+    """Whether an earlier sweep covered first or a later day."""
+    return connection.execute(select(exists().where(_sweep.c.covered_to >= first))).scalar() is True
 
 
 def _insert_sweep(connection: Connection, day: DaySweep, units: int, planned: int) -> int:
