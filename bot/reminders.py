@@ -90,13 +90,15 @@ class ReminderTexts:
         return texts.overdue_summary(summary.day, summary.total, summary.by_unit, oldest)
 
 
-def _urgency(item: ItemView) -> tuple[int, date, str, int, str]:
+def _urgency(item: ItemView) -> tuple[int, date, str, int, str, int]:
+    """Most urgent first; a late task's units as the plan lists them."""
     return (
         _RANK.get(item.kind, 9),
         item.deadline or date.max,
         item.plan,
         item.task or 0,
         item.indicator or "",
+        item.about_rank or 0,
     )
 
 

@@ -48,7 +48,7 @@ from store.sweep_scratch import (
 )
 
 SWEEP_LOCK = 0x64756261  # "duba": the advisory lock key PostgreSQL sweeps take in turn
-ITEM_COLUMNS = [name for name in PLANNED_COLUMNS if name not in ("escalate", "rank")]
+ITEM_COLUMNS = [name for name in PLANNED_COLUMNS if name != "escalate"]
 
 
 @dataclass(frozen=True)
@@ -181,8 +181,6 @@ def _add_items(connection: Connection) -> int:
         .select_from(PLANNED)
         .join(DIGESTS, DIGESTS.c.unit_id == PLANNED.c.unit_id)
         .where(DIGESTS.c.started.is_(False))
-        # ids in this order: a digest lists one task's late units as the plan lists them (a re-send as before)
-        .order_by(PLANNED.c.unit_id, PLANNED.c.task_id, PLANNED.c.rank, PLANNED.c.resent_from_id)
     )
     columns = ["message_id", *ITEM_COLUMNS]
     statement = _new_rows(connection, _item, columns, rows, ["day", "unit_id", "item", "kind"])

@@ -95,6 +95,8 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_session)
     return engine
 
 
@@ -105,6 +107,15 @@ def _check_references(connection: Connection) -> None:
         raise StoreError(
             f"数据库升级后引用不完整：{table} 第 {rowid} 行指向不存在的 {parent}（共 {len(broken)} 处）"
         )
+
+
+def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
+    """Room in memory for a sweep's temporary tables (a national-scale day's fill about 30 MB; the default
+    8 MB sends the rest to disk). It can only be set before a session first touches a temporary table."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET temp_buffers = '64MB'")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

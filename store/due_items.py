@@ -253,7 +253,7 @@ def open_recipients() -> Select[Any]:
     member = _members.alias("member")
     recipient = func.coalesce(member.c.member_id, _task_unit.c.unit_id)
     return (
-        select(TASKS.c.task_id, recipient, func.min(_rank(_task_unit.c.position, member.c.position)))
+        select(TASKS.c.task_id, recipient, func.min(unit_rank(_task_unit.c.position, member.c.position)))
         .select_from(TASKS)
         .join(_task_unit, _task_unit.c.task_id == TASKS.c.task_id)
         .outerjoin(member, member.c.collective_id == _task_unit.c.unit_id)
@@ -262,7 +262,7 @@ def open_recipients() -> Select[Any]:
     )
 
 
-def _rank(position: ColumnElement[Any], member_position: ColumnElement[Any]) -> ColumnElement[Any]:
+def unit_rank(position: ColumnElement[Any], member_position: ColumnElement[Any]) -> ColumnElement[Any]:
     """A unit's place in a written list: its own place, or its collective's and then its place in that."""
     return position * 1000 + func.coalesce(member_position, 0)
 
@@ -285,7 +285,6 @@ def _task_reminders() -> Select[Any]:
             cast(null(), Integer),
             cast(null(), Integer),
             TASKS.c.escalate,
-            RECIPIENTS.c.rank,
         )
         .select_from(RECIPIENTS)
         .join(TASKS, TASKS.c.task_id == RECIPIENTS.c.task_id)
@@ -310,7 +309,6 @@ def _escalations() -> Select[Any]:
             late.c.unit_id,
             cast(null(), Integer),
             false(),
-            late.c.rank,
         )
         .select_from(late)
         .join(_plan, _plan.c.id == late.c.plan_id)
@@ -337,23 +335,14 @@ def _data_requests(plans: _PlanGroups) -> Select[Any]:
             cast(null(), Integer),
             cast(null(), Integer),
             false(),
-            func.min(_rank(_indicator_unit.c.position, member.c.position)),
         )
+        .distinct()  # a unit named both on its own and through a collective is asked once
         .select_from(_indicator)
         .join(_indicator_unit, _indicator_unit.c.indicator_id == _indicator.c.id)
         .outerjoin(member, member.c.collective_id == _indicator_unit.c.unit_id)
         .join(_plan, _plan.c.id == _indicator.c.plan_id)
         .join(RULES, plans.match(_plan.c.code))
         .where(RULES.c.kind == DATA_REQUEST)
-        .group_by(
-            recipient,
-            _plan.c.code,
-            _indicator.c.code,
-            RULES.c.kind,
-            RULES.c.day,
-            _indicator.c.plan_id,
-            _indicator.c.id,
-        )
     )
 
 
@@ -379,7 +368,6 @@ def _resends(previous: date, today: date) -> Select[Any]:
             item.c.about_unit_id,
             item.c.id,
             false(),
-            cast(null(), Integer),
         )
         .select_from(item)
         .join(message, message.c.id == item.c.message_id)

@@ -19,7 +19,9 @@ from sqlmodel import col
 
 from store.bulk import insert_ignoring
 from store.db import Database
+from store.due_items import unit_rank
 from store.models import (
+    CollectiveMember,
     DeliveryEvent,
     Indicator,
     Member,
@@ -28,6 +30,7 @@ from store.models import (
     ReminderMessage,
     ReminderSweep,
     Task,
+    TaskUnit,
     Unit,
     UnitChat,
 )
@@ -75,6 +78,7 @@ class ItemView:
     workdays: int | None
     about_unit: str | None
     resent: bool
+    about_rank: int | None = None  # the late unit's place among the task's units, as the plan lists them
 
 
 @dataclass(frozen=True)
@@ -465,6 +469,7 @@ class _Names:
                 ).where(pk(Indicator.id).in_(chunk))
             ):
                 self.indicators[int(i)] = (code, name, region)
+        self.ranks = _unit_ranks(connection, {r.task_id for r in rows if r.task_id and r.about_unit_id})
 
     def view(self, row: Any) -> ItemView:
         plan, region = self.plans[row.plan_id]
@@ -485,7 +490,26 @@ class _Names:
             workdays=row.workdays,
             about_unit=self.units.get(row.about_unit_id) if row.about_unit_id else None,
             resent=row.resent_from_id is not None,
+            about_rank=self.ranks.get((row.task_id, row.about_unit_id)),
         )
+
+
+def _unit_ranks(connection: Connection, task_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """(task, unit) -> the unit's place among the task's units as the plan lists them (collectives expanded
+    in place), for the tasks whose late units a digest names."""
+    member = CollectiveMember.__table__.alias("member")  # type: ignore[attr-defined]
+    links = TaskUnit.__table__  # type: ignore[attr-defined]
+    unit = func.coalesce(member.c.member_id, links.c.unit_id)
+    found: dict[tuple[int, int], int] = {}
+    for chunk in chunks(sorted(set(task_ids))):
+        for task_id, unit_id, rank in connection.execute(
+            select(links.c.task_id, unit, func.min(unit_rank(links.c.position, member.c.position)))
+            .outerjoin(member, member.c.collective_id == links.c.unit_id)
+            .where(links.c.task_id.in_(chunk))
+            .group_by(links.c.task_id, unit)
+        ):
+            found[(int(task_id), int(unit_id))] = int(rank)
+    return found
 
 
 def _unit_names(connection: Connection, unit_ids: Iterable[int]) -> dict[int, str]:

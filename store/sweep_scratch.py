@@ -48,7 +48,6 @@ def _planned_columns() -> list[Column[Any]]:
         Column("about_unit_id", Integer, nullable=True),
         Column("resent_from_id", Integer, nullable=True),
         Column("escalate", Boolean),
-        Column("rank", Integer, nullable=True),  # the unit's place among the item's units, as written
     ]
 
 
