@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import texts
-from bot.messages import Inbound
+from bot.messages import LOCAL_TZ, Inbound
 from store.db import Database
 from store.members import MemberView
 from store.outbox import Target, acknowledge_message, bind_unit_chat, latest_unacknowledged
@@ -16,7 +16,7 @@ def acknowledge(db: Database, inbound: Inbound, member: MemberView | None, messa
     if message_id is None:
         if member.unit is None:
             return texts.NOTHING_TO_ACK
-        message_id = latest_unacknowledged(db, member.unit)
+        message_id = latest_unacknowledged(db, member.unit, today=inbound.at.astimezone(LOCAL_TZ).date())
         if message_id is None:
             return texts.NOTHING_TO_ACK
     result = acknowledge_message(

@@ -35,6 +35,7 @@ from sqlalchemy.dialects import sqlite
 from store.db import Database
 from store.due_items import DIGEST, DueRule, forget_known, plan_reminders, plan_resends
 from store.models import DeliveryEvent, ReminderItem, ReminderMessage, ReminderSweep
+from store.outbox import digest_key_prefix
 from store.sweep_scratch import (
     DELAYS,
     DIGESTS,
@@ -133,10 +134,8 @@ def _insert_sweep(connection: Connection, day: DaySweep, units: int, planned: in
 
 
 def digest_key(unit_id: Any, day: date) -> Any:
-    """The digest message's unique key, "digest:unit:<unit id>:<day>", for an id or an id column."""
-    if isinstance(unit_id, int):
-        return f"{DIGEST}:unit:{unit_id}:{day.isoformat()}"
-    return literal(f"{DIGEST}:unit:") + cast(unit_id, String) + literal(f":{day.isoformat()}")
+    """The digest message's unique key, for a unit id column."""
+    return literal(digest_key_prefix(day)) + cast(unit_id, String)
 
 
 def _add_digests(connection: Connection, day: DaySweep, sweep_id: int, *, fresh: bool) -> int:

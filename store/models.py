@@ -293,8 +293,9 @@ class ReminderMessage(SQLModel, table=True):
     day: date = Field(index=True)
     kind: str = Field(max_length=20)  # digest / notice / summary
     # unit_id and sweep_id are not foreign keys: a sweep writes tens of thousands of digests in one statement,
-    # each taking both ids from the rows it names, which are never deleted (migration 0007).
-    unit_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True, index=True))
+    # each taking both ids from the rows it names, which are never deleted (migration 0007). A unit's digests
+    # are found by their keys, which lead with the day (digest:<day>:unit:<id>), not by a unit index (0008).
+    unit_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))  # found by key (0008)
     member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
     catch_up: bool = False
     about_message_id: int | None = Field(

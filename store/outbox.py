@@ -42,6 +42,8 @@ FAILED, UNBOUND, ACKED = "failed", "unbound", "acked"
 BLOCKED = "blocked"  # unit_chat action: the platform refused the chat; reminders need a new binding
 FINISHED = (SENT, FAILED, UNBOUND, ACKED)
 WHOLE_TABLE_ABOVE = 2000  # names to look up: above this, read the unit table whole
+ACK_WITHIN = timedelta(days=31)  # 收到 acknowledges the newest unread digest of the last month
+LOG_WITHIN = timedelta(days=366)  # `duban reminders log --unit` shows a year
 AckResult = Literal["acked", "already", "unknown", "not_yours", "not_sent"]
 
 
@@ -158,6 +160,20 @@ def enqueue_notice(
         return _insert_ignoring(connection, ReminderMessage, rows, ["key"])
 
 
+def digest_key_prefix(day: date) -> str:
+    """A digest's unique key is this and its unit's id: it leads with the day, so that a sweep's 30,000
+    digests go side by side at the end of the key's index."""
+    return f"{DIGEST}:{day.isoformat()}:unit:"
+
+
+def digest_keys(unit_id: int, first: date, last: date) -> list[str]:
+    """The keys a unit's digests of these days can have, including the form written before migration
+    0008, "digest:unit:<id>:<day>"."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    current = [f"{digest_key_prefix(day)}{unit_id}" for day in days]
+    return current + [f"{DIGEST}:unit:{unit_id}:{day.isoformat()}" for day in days]
+
+
 def summary_queued(db: Database, day: date) -> bool:
     """Whether the day's overdue summary is already in the outbox."""
     with db.engine.connect() as connection:
@@ -252,13 +268,16 @@ def acknowledge_message(
     return "acked"
 
 
-def latest_unacknowledged(db: Database, unit: str) -> int | None:
-    """The unit's newest digest that was sent and not yet acknowledged."""
+def latest_unacknowledged(db: Database, unit: str, *, today: date) -> int | None:
+    """The unit's newest digest of the last few weeks that was sent and not yet acknowledged."""
     with db.engine.connect() as connection:
         unit_id = _unit_id(connection, unit)
+        if unit_id is None:
+            return None
+        keys = digest_keys(unit_id, today - ACK_WITHIN, today)
         ids = connection.execute(
             select(pk(ReminderMessage.id))
-            .where(col(ReminderMessage.unit_id) == unit_id, col(ReminderMessage.kind) == DIGEST)
+            .where(col(ReminderMessage.key).in_(keys))
             .order_by(pk(ReminderMessage.id).desc())
             .limit(20)
         ).scalars()
@@ -270,10 +289,14 @@ def latest_unacknowledged(db: Database, unit: str) -> int | None:
 
 
 def delivery_log(db: Database, *, unit: str | None = None, limit: int = 200) -> list[LogEntry]:
+    """The newest messages, or a unit's digests of the outbox's last year (found by their keys)."""
     with db.engine.connect() as connection:
         statement = select(ReminderMessage).order_by(pk(ReminderMessage.id).desc()).limit(limit)
         if unit is not None:
-            statement = statement.where(col(ReminderMessage.unit_id) == _unit_id(connection, unit))
+            unit_id = _unit_id(connection, unit)
+            newest = connection.execute(select(func.max(col(ReminderMessage.day)))).scalar()
+            keys = digest_keys(unit_id, newest - LOG_WITHIN, newest) if unit_id and newest else []
+            statement = statement.where(col(ReminderMessage.key).in_(keys))
         messages = list(connection.execute(statement))
         units = _unit_names(connection, [m.unit_id for m in messages if m.unit_id is not None])
         members = _member_names(connection, [m.member_id for m in messages if m.member_id is not None])

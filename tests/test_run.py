@@ -296,7 +296,7 @@ async def test_run_sends_a_digest_to_the_bound_telegram_chat_and_takes_its_ackno
         stop.set()
         assert await serving == 0
     assert [m.text for m in fake.sent if m.chat_id == "701"][1] == texts.ACKED
-    assert latest_unacknowledged(db, GULOU) is None
+    assert latest_unacknowledged(db, GULOU, today=now.date()) is None
 
 
 def _pressed(message: SentMessage, data: str) -> dict[str, Any]:

@@ -258,14 +258,14 @@ async def test_a_digest_sent_through_the_port_is_acknowledged_by_its_button(bot:
     digest = bot.fake.sent[0]
     assert digest.chat_id == "701" and digest.text.startswith("【督办提醒】鼓楼区人民政府")
     (ack,) = buttons(digest)
-    assert latest_unacknowledged(bot.db, GULOU) == int(ack.removeprefix("ack:"))
+    assert latest_unacknowledged(bot.db, GULOU, today=NOW.date()) == int(ack.removeprefix("ack:"))
 
     bot.press(digest, 701, ack, "q-ack")
     await bot.fake.wait_for(lambda: len(bot.fake.sent) >= 2 and bot.fake.callback_answers != [])
     assert bot.to(701)[1] == texts.ACKED
     assert bot.fake.callback_answers[0]["text"] == texts.ACKED
     assert [e.message_id for e in bot.fake.markup_edits] == [digest.message_id]
-    assert latest_unacknowledged(bot.db, GULOU) is None
+    assert latest_unacknowledged(bot.db, GULOU, today=NOW.date()) is None
     with bot.db.engine.connect() as connection:
         kinds = connection.execute(
             text("SELECT kind FROM delivery_event WHERE message_id = :id ORDER BY id"),
