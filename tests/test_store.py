@@ -248,6 +248,27 @@ def test_migration_0007_keeps_the_outbox_its_key_and_its_guards(db_url: str) -> 
     db.engine.dispose()
 
 
+def test_a_digest_keyed_before_0008_is_still_found_by_its_unit(db_url: str) -> None:
+    """0008 puts the day first in digest keys and drops the unit index; a unit's digests written before
+    (digest:unit:<id>:<day>) are still what 收到 acknowledges and what the log shows."""
+    from store.outbox import delivery_log, latest_unacknowledged
+
+    db = Database(db_url)
+    db.upgrade("0007")
+    at = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)
+    with db.engine.begin() as connection:
+        _one_unit_and_plan(connection)
+        connection.execute(text("INSERT INTO reminder_message (id, key, day, kind, unit_id, catch_up, created_at) "
+                                "VALUES (7, 'digest:unit:1:2025-09-01', :day, 'digest', 1, false, :at)"),
+                           {"day": date(2025, 9, 1), "at": at})  # fmt: skip
+        connection.execute(text("INSERT INTO delivery_event (message_id, seq, kind, at, worker) "
+                                "VALUES (7, 1, 'sent', :at, 'w')"), {"at": at})  # fmt: skip
+    db.upgrade()
+    assert latest_unacknowledged(db, "鼓楼区人民政府", today=date(2025, 9, 2)) == 7
+    assert [e.message_id for e in delivery_log(db, unit="鼓楼区人民政府")] == [7]
+    db.engine.dispose()
+
+
 def test_migration_0005_keeps_the_outbox_and_its_guards(db_url: str) -> None:
     """0005 drops foreign keys from reminder_item (SQLite rebuilds the table): rows, ids, the re-send link,
     the append-only guard and the check against reminder_message all survive."""
