@@ -35,8 +35,8 @@ from sqlalchemy import text  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.reminders import ReminderTexts  # noqa: E402
-from bot.telegram_port import TelegramPort  # noqa: E402
+from bot.conversation.reminders import ReminderTexts  # noqa: E402
+from bot.transports.telegram_port import TelegramPort  # noqa: E402
 from schedules.calendar import SHANGHAI, WorkCalendar  # noqa: E402
 from schedules.delivery import Deliverer, DeliveryPolicy  # noqa: E402
 from schedules.limits import TELEGRAM_LIMITS  # noqa: E402

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from golden.evaluate import load_golden, prepare
 
-from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.knowledge import Knowledge
+from bot.conversation.knowledge import Knowledge
 from nlu.lexicon import Lexicon
 from seeds.apply import apply_seeds
 from store.db import Database, normalise_url

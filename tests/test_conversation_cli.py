@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.console_transport import run_console
-from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ
+from bot.cli.main import main
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ
+from bot.transports.console_transport import run_console
 from store.db import Database
 from store.ledger import ledger_version
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
 from store.ledger import ledger_version, record_indicator_report
 from store.members import add_member

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from bot.cli import main
-from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound
-from bot.settings import Settings
+from bot.cli.main import main
+from bot.cli.settings import Settings
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
 from schedules.limits import TELEGRAM_LIMITS, Limit
 from store.db import Database
 from store.errors import StoreError

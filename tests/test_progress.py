@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.progress import assess, expected_by
+from bot.conversation.progress import assess, expected_by
 from seeds.loader import load_catalog
 from store.specs import IndicatorSpec
 from store.views import IndicatorView

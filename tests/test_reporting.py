@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from bot.cli import main
-from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound, Outbound
+from bot.cli.main import main
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
 from store.db import Database
 from store.members import add_member
 from store.models import IndicatorReport, PendingOutcome, PendingWrite, TaskEvent

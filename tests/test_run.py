@@ -19,10 +19,10 @@ from fakes.telegram_server import FakeTelegram, SentMessage
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bot import texts
-from bot.messages import LOCAL_TZ
-from bot.run import ConsoleIO, SecretFilter, serve
-from bot.settings import Settings, TelegramSettings
+from bot.cli.run import ConsoleIO, SecretFilter, serve
+from bot.cli.settings import Settings, TelegramSettings
+from bot.conversation import texts
+from bot.conversation.messages import LOCAL_TZ
 from store.db import Database
 from store.errors import StoreError
 from store.inbound import first_sight
@@ -147,7 +147,7 @@ def test_a_bad_dot_env_line_is_named(env: pytest.MonkeyPatch) -> None:
 def test_the_cli_names_a_bad_setting_without_a_traceback(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
+    from bot.cli.main import main
 
     env.setenv("DUBAN_TELEGRAM_TOKEN", "oops")
     assert main(["run"]) == 2
@@ -158,7 +158,7 @@ def test_the_cli_names_a_bad_setting_without_a_traceback(
 def test_a_malformed_today_for_run_is_a_cli_error(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import main
+    from bot.cli.main import main
 
     assert main(["run", "--today", "2025-13-01"]) == 2
     err = capsys.readouterr().err

@@ -21,8 +21,8 @@ from fakes.slack_events import Slack, dm
 from fakes.slack_server import DEFAULT_TOKEN, FakeSlack
 from fakes.telegram_server import FakeTelegram
 
-from bot import texts
-from bot.messages import LOCAL_TZ
+from bot.conversation import texts
+from bot.conversation.messages import LOCAL_TZ
 from seeds.apply import apply_seeds
 from store.db import Database
 from store.members import create_invite

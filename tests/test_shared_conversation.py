@@ -19,14 +19,14 @@ from fakes.slack_events import Slack, dm, dm_event
 from fakes.slack_server import DEFAULT_TOKEN, FakeSlack
 from fakes.telegram_server import FakeTelegram
 
-from bot.console_transport import run_console
-from bot.core import LOCAL_ADMIN, Core
-from bot.dispatch import Dispatcher
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ
-from bot.settings import SlackSettings, TelegramSettings
-from bot.slack_transport import SlackTransport
-from bot.telegram_transport import TelegramTransport
+from bot.cli.settings import SlackSettings, TelegramSettings
+from bot.conversation.core import LOCAL_ADMIN, Core
+from bot.conversation.dispatch import Dispatcher
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ
+from bot.transports.console_transport import run_console
+from bot.transports.slack_transport import SlackTransport
+from bot.transports.telegram_transport import TelegramTransport
 from store.db import Database
 from store.members import add_member
 

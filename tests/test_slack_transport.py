@@ -29,15 +29,15 @@ from fakes.slack_server import DEFAULT_APP_TOKEN, DEFAULT_TOKEN, FakeSlack, Slac
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot import texts
-from bot.core import Core
-from bot.dispatch import Dispatcher
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound, Outbound
-from bot.reminders import ReminderTexts
-from bot.settings import SlackSettings
-from bot.slack_port import MAX_SECTION, SECTIONS_PER_MESSAGE, message_parts
-from bot.slack_transport import COMMAND, EVENTS_PATH, SlackTransport, without_mention
+from bot.cli.settings import SlackSettings
+from bot.conversation import texts
+from bot.conversation.core import Core
+from bot.conversation.dispatch import Dispatcher
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
+from bot.conversation.reminders import ReminderTexts
+from bot.transports.slack_port import MAX_SECTION, SECTIONS_PER_MESSAGE, message_parts
+from bot.transports.slack_transport import COMMAND, EVENTS_PATH, SlackTransport, without_mention
 from schedules.calendar import WorkCalendar
 from schedules.delivery import Deliverer, DeliveryPolicy, Outgoing
 from schedules.service import ReminderService

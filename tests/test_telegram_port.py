@@ -8,7 +8,7 @@ import pytest
 from fakes.telegram_server import FakeTelegram
 from telegram import Bot
 
-from bot.telegram_port import TelegramPort, split_text
+from bot.transports.telegram_port import TelegramPort, split_text
 from schedules.delivery import Outgoing
 from store.outbox import Target
 

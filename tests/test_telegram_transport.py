@@ -20,14 +20,14 @@ from fakes.telegram_server import FakeTelegram, SentMessage
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot import texts
-from bot.core import Core
-from bot.dispatch import Dispatcher
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Button, Inbound, Outbound
-from bot.reminders import ReminderTexts
-from bot.settings import TelegramSettings
-from bot.telegram_transport import TelegramTransport, addressed_text, reply_parts, toast
+from bot.cli.settings import TelegramSettings
+from bot.conversation import texts
+from bot.conversation.core import Core
+from bot.conversation.dispatch import Dispatcher
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Button, Inbound, Outbound
+from bot.conversation.reminders import ReminderTexts
+from bot.transports.telegram_transport import TelegramTransport, addressed_text, reply_parts, toast
 from schedules.calendar import WorkCalendar
 from schedules.delivery import Deliverer, Outgoing
 from schedules.sweep import run_sweep

@@ -1,4 +1,4 @@
-"""Tests for bot.windows: resolving symbolic windows against an injected today."""
+"""Tests for bot.conversation.windows: resolving symbolic windows against an injected today."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.windows import DateRange, resolve_window
+from bot.conversation.windows import DateRange, resolve_window
 from nlu.time_words import Window, WindowKind, find_window
 
 W = Window

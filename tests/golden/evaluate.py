@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
 from seeds.apply import apply_seeds
 from store.db import Database
 from store.ledger import record_indicator_report

@@ -16,11 +16,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from bot import texts
-from bot.core import Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound
-from bot.reminders import ReminderTexts
+from bot.conversation import texts
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
+from bot.conversation.reminders import ReminderTexts
 from schedules.calendar import WorkCalendar
 from schedules.delivery import Deliverer, DeliveryPolicy, Outgoing, SendResult
 from schedules.limits import TransportLimits

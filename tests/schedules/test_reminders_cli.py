@@ -8,7 +8,7 @@ from datetime import date
 import pydantic
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from schedules.calendar import WorkCalendar
 from schedules.plan import Policy
 from schedules.sources import Policies, reminders_for_day

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bot import texts
+from bot.conversation import texts
 from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, TransportLimits, parse_limits
 from store.errors import StoreError
 

@@ -6,9 +6,10 @@ import argparse
 from datetime import date, datetime
 from typing import Any
 
-from bot import tables, texts
-from bot.admin_cli import _actor
-from bot.messages import LOCAL_TZ
+from bot.cli import tables
+from bot.cli.admin import _actor
+from bot.conversation import texts
+from bot.conversation.messages import LOCAL_TZ
 from store.calendar_overrides import list_overrides, set_override
 from store.catalog_queries import resolve_unit
 from store.db import Database

@@ -40,13 +40,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import texts
-from bot.dispatch import Dispatcher
-from bot.messages import LOCAL_TZ, Inbound, Outbound
-from bot.reminders import ACK_DATA
-from bot.reporting import CANCEL_DATA, CONFIRM_DATA
-from bot.settings import TelegramSettings
-from bot.telegram_port import TelegramPort, keyboard, retry_seconds, split_text
+from bot.cli.settings import TelegramSettings
+from bot.conversation import texts
+from bot.conversation.dispatch import Dispatcher
+from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
+from bot.conversation.reminders import ACK_DATA
+from bot.conversation.reporting import CANCEL_DATA, CONFIRM_DATA
+from bot.transports.telegram_port import TelegramPort, keyboard, retry_seconds, split_text
 from schedules.delivery import Port
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
 from store.outbox import Target

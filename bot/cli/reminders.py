@@ -10,10 +10,11 @@ import socket
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot import tables, texts
-from bot.console_transport import ConsolePort
-from bot.knowledge import Catalog
-from bot.reminders import Line, ReminderTexts, digest_lines
+from bot.cli import tables
+from bot.conversation import texts
+from bot.conversation.knowledge import Catalog
+from bot.conversation.reminders import Line, ReminderTexts, digest_lines
+from bot.transports.console_transport import ConsolePort
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer
 from schedules.plan import Digest, Reminder, digests

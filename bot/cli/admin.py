@@ -10,9 +10,9 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import texts
-from bot.core import LOCAL_PLATFORM
-from bot.messages import LOCAL_TZ
+from bot.conversation import texts
+from bot.conversation.core import LOCAL_PLATFORM
+from bot.conversation.messages import LOCAL_TZ
 from store.catalog_queries import resolve_unit
 from store.db import Database
 from store.errors import StoreError

@@ -8,7 +8,7 @@ from datetime import timedelta
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.messages import split_lines
+from bot.conversation.messages import split_lines
 from schedules.delivery import Buttons, Outgoing, SendResult
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
 

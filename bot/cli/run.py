@@ -20,15 +20,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot import texts
-from bot.console_transport import ConsolePort
-from bot.core import LOCAL_ADMIN, LOCAL_PLATFORM, Core
-from bot.dispatch import Dispatcher
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound
-from bot.reminders import ReminderTexts
-from bot.settings import Settings
-from bot.transport import Transport
+from bot.cli.settings import Settings
+from bot.conversation import texts
+from bot.conversation.core import LOCAL_ADMIN, LOCAL_PLATFORM, Core
+from bot.conversation.dispatch import Dispatcher
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
+from bot.conversation.reminders import ReminderTexts
+from bot.transports.base import Transport
+from bot.transports.console_transport import ConsolePort
 from schedules.calendar import WorkCalendar
 from schedules.delivery import Deliverer, Port
 from schedules.service import ReminderService, install_sweep_job, make_scheduler
@@ -134,13 +134,13 @@ def build_transports(settings: Settings, dispatcher: Dispatcher, clock: Clock) -
     """The transports the settings configure; their libraries load only when they are used."""
     chosen: list[Transport] = []
     if settings.telegram is not None:
-        from bot.telegram_transport import TelegramTransport
+        from bot.transports.telegram_transport import TelegramTransport
 
         chosen.append(
             TelegramTransport(settings.telegram, dispatcher, limits=settings.telegram_limits, clock=clock)
         )
     if settings.slack is not None:
-        from bot.slack_transport import SlackTransport
+        from bot.transports.slack_transport import SlackTransport
 
         chosen.append(SlackTransport(settings.slack, dispatcher, limits=settings.slack_limits, clock=clock))
     return chosen

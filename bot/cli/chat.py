@@ -10,12 +10,12 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
-from bot import texts
-from bot.console_transport import run_console
-from bot.core import LOCAL_ADMIN, LOCAL_PLATFORM, Core
-from bot.knowledge import Knowledge
-from bot.messages import LOCAL_TZ, Inbound
-from bot.settings import Settings
+from bot.cli.settings import Settings
+from bot.conversation import texts
+from bot.conversation.core import LOCAL_ADMIN, LOCAL_PLATFORM, Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
+from bot.transports.console_transport import run_console
 from store.db import Database
 from store.errors import StoreError
 

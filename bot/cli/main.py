@@ -13,13 +13,14 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from bot import tables, texts
-from bot.admin_cli import add_admin_commands
-from bot.calendar_cli import add_calendar_commands
-from bot.conversation_cli import add_conversation_commands
-from bot.reminders_cli import add_reminder_commands
-from bot.run import add_run_command
-from bot.settings import Settings
+from bot.cli import tables
+from bot.cli.admin import add_admin_commands
+from bot.cli.calendar_chats import add_calendar_commands
+from bot.cli.chat import add_conversation_commands
+from bot.cli.reminders import add_reminder_commands
+from bot.cli.run import add_run_command
+from bot.cli.settings import Settings
+from bot.conversation import texts
 from store.catalog_queries import list_indicators, list_plans, list_tasks, list_units
 from store.db import Database
 from store.errors import StoreError, UnknownNameError

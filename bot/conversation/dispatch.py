@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TypeVar
 
-from bot import texts
-from bot.core import Core
-from bot.messages import LOCAL_TZ, Inbound, Outbound
+from bot.conversation import texts
+from bot.conversation.core import Core
+from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
 from store.db import Database
 from store.inbound import first_sight
 from store.outbox import Target, enqueue_notice, mark_chat_unreachable

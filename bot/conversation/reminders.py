@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot import texts
+from bot.conversation import texts
 from schedules.delivery import Buttons
 from schedules.plan import URGENCY
 from schedules.summary import OverdueSummary

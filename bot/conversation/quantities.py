@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from bot.windows import resolve_window
+from bot.conversation.windows import resolve_window
 from nlu.commands import ReportedValue
 from nlu.time_words import Window
 

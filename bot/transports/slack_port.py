@@ -14,9 +14,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.messages import split_lines
-from bot.reminders import ACK_DATA
-from bot.reporting import CANCEL_DATA, CONFIRM_DATA
+from bot.conversation.messages import split_lines
+from bot.conversation.reminders import ACK_DATA
+from bot.conversation.reporting import CANCEL_DATA, CONFIRM_DATA
 from schedules.delivery import Buttons, Outgoing, SendResult
 from schedules.limits import SLACK_LIMITS, TransportLimits
 

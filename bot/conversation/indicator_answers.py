@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from bot import texts
-from bot.answer_base import Answer, AnswerBase, Option
-from bot.progress import assess, expected_by
+from bot.conversation import texts
+from bot.conversation.answer_base import Answer, AnswerBase, Option
+from bot.conversation.progress import assess, expected_by
 from nlu.intents import IntentName, Slots
 from store.views import IndicatorView
 

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 
-from bot import texts
-from bot.answers import Answer, Answerer, Option
-from bot.knowledge import Knowledge, LedgerState
-from bot.messages import LOCAL_TZ, Inbound, Outbound
-from bot.reminder_chat import acknowledge, bind_reminder_chat
-from bot.reminders import ACK_DATA
-from bot.reporting import CANCEL_DATA, CONFIRM_DATA, Reply, Reporter
+from bot.conversation import texts
+from bot.conversation.answers import Answer, Answerer, Option
+from bot.conversation.knowledge import Knowledge, LedgerState
+from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
+from bot.conversation.reminder_chat import acknowledge, bind_reminder_chat
+from bot.conversation.reminders import ACK_DATA
+from bot.conversation.reporting import CANCEL_DATA, CONFIRM_DATA, Reply, Reporter
 from nlu.commands import parse_command
 from nlu.intents import Intent, IntentName, Slots, TaskRef
 from nlu.normalize import normalize

@@ -31,12 +31,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import texts
-from bot.core import binding_code
-from bot.dispatch import Dispatcher
-from bot.messages import LOCAL_TZ, Inbound, Outbound
-from bot.settings import SlackSettings
-from bot.slack_port import BUTTON_VALUE, JSON, SlackPort, Sleep, without_buttons
+from bot.cli.settings import SlackSettings
+from bot.conversation import texts
+from bot.conversation.core import binding_code
+from bot.conversation.dispatch import Dispatcher
+from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
+from bot.transports.slack_port import BUTTON_VALUE, JSON, SlackPort, Sleep, without_buttons
 from schedules.delivery import Buttons, Port, SendResult
 from schedules.limits import SLACK_LIMITS, TransportLimits
 from store.outbox import Target

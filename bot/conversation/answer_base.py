@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from bot import texts
-from bot.knowledge import Catalog, Knowledge, LedgerState
+from bot.conversation import texts
+from bot.conversation.knowledge import Catalog, Knowledge, LedgerState
 from nlu.commands import Command
 from nlu.intents import IntentName, Slots
 from store.views import PlanView, TaskView

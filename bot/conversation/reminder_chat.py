@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import texts
-from bot.messages import LOCAL_TZ, Inbound
+from bot.conversation import texts
+from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
 from store.members import MemberView
 from store.outbox import Target, acknowledge_message, bind_unit_chat, latest_unacknowledged

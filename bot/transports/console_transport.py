@@ -6,9 +6,9 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from bot import texts
-from bot.core import LOCAL_PLATFORM, Core
-from bot.messages import Inbound
+from bot.conversation import texts
+from bot.conversation.core import LOCAL_PLATFORM, Core
+from bot.conversation.messages import Inbound
 from schedules.delivery import Outgoing, SendResult
 from schedules.limits import TransportLimits
 

@@ -6,11 +6,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 
-from bot import texts
-from bot.answer_base import Answer, Option
-from bot.indicator_answers import IndicatorAnswers
-from bot.progress import assess
-from bot.task_answers import TaskAnswers
+from bot.conversation import texts
+from bot.conversation.answer_base import Answer, Option
+from bot.conversation.indicator_answers import IndicatorAnswers
+from bot.conversation.progress import assess
+from bot.conversation.task_answers import TaskAnswers
 from nlu.intents import IntentName, Slots
 from store.views import IndicatorView, PlanView
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot import texts
-from bot.answer_base import Answer, AnswerBase, Option
-from bot.windows import resolve_window
+from bot.conversation import texts
+from bot.conversation.answer_base import Answer, AnswerBase, Option
+from bot.conversation.windows import resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
 from store.views import PlanView, TaskView
 

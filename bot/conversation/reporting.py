@@ -12,11 +12,11 @@ from datetime import timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
 
-from bot import texts
-from bot.answer_base import AnswerBase, Option
-from bot.knowledge import Knowledge, LedgerState
-from bot.messages import LOCAL_TZ, Button, Inbound
-from bot.quantities import (
+from bot.conversation import texts
+from bot.conversation.answer_base import AnswerBase, Option
+from bot.conversation.knowledge import Knowledge, LedgerState
+from bot.conversation.messages import LOCAL_TZ, Button, Inbound
+from bot.conversation.quantities import (
     PLAUSIBLE_CHANGE,
     as_of_date,
     change_ratio,

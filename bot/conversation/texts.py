@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from bot.messages import LOCAL_TZ
+from bot.conversation.messages import LOCAL_TZ
 
 if TYPE_CHECKING:  # only `duban init` reports a sync; the chat commands need not import the seeding code
     from store.catalog import SyncReport
