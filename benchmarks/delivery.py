@@ -42,7 +42,7 @@ from schedules.delivery import Deliverer, DeliveryPolicy  # noqa: E402
 from schedules.limits import TELEGRAM_LIMITS  # noqa: E402
 from schedules.sweep import run_sweep  # noqa: E402
 from store.db import Database  # noqa: E402
-from store.outbox import Target, bind_unit_chat  # noqa: E402
+from store.reminder_chats import Target, bind_unit_chat  # noqa: E402
 
 TOKEN = "123456789:BENCH-token"
 DAY = date(2025, 9, 1)  # a Monday: a working day

@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fakes.telegram_server import FakeTelegram  # noqa: E402
 
-from bot.cli.settings import TelegramSettings  # noqa: E402
 from bot.conversation.core import Core  # noqa: E402
 from bot.conversation.dispatch import Dispatcher  # noqa: E402
 from bot.conversation.knowledge import Knowledge  # noqa: E402
 from bot.conversation.messages import LOCAL_TZ, Inbound  # noqa: E402
+from bot.transports.config import TelegramSettings  # noqa: E402
 from bot.transports.telegram_transport import TelegramTransport  # noqa: E402
 from seeds.apply import apply_seeds  # noqa: E402
 from store.db import Database  # noqa: E402

@@ -8,12 +8,16 @@ spaces never decide a match.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import importlib.util
 import io
 import re
 import sys
+import types
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from importlib.machinery import ModuleSpec
 from typing import Any, Literal
 
 from nlu.normalize import normalize
@@ -21,20 +25,56 @@ from nlu.vocabulary import CUE_WORDS, FILLER, INDICATOR_SYNONYMS, PLAN_SYNONYMS,
 
 
 def _import_jieba() -> Any:
-    """jieba, imported without pkg_resources.
+    """jieba, imported without pkg_resources and with its HMM model loaded only if someone uses it.
 
     jieba's _compat imports pkg_resources (deprecated; about 0.1 s here) only to find its stock dictionary,
     which duban never loads; when the import fails jieba falls back to a plain file path. The block is lifted
     again at once, so nothing else in the process is affected.
+
+    jieba's package also imports `jieba.finalseg`, whose HMM emission table (prob_emit, a dict of 35,000
+    entries) costs about a sixth of `duban ask`'s start-up; duban tokenizes with HMM=False and never needs it.
+    A stand-in module loads the real one on first attribute access, so HMM still works for anyone who asks.
     """
     blocked = "pkg_resources" not in sys.modules
     if blocked:
         sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # None makes the import fail
+    _defer_hmm_model()
     try:
         return importlib.import_module("jieba")
     finally:
         if blocked:
             del sys.modules["pkg_resources"]
+
+
+class _DeferredModule(types.ModuleType):
+    """A module that becomes the real one (found by spec) the first time one of its names is used."""
+
+    def __init__(self, spec: ModuleSpec) -> None:
+        super().__init__(spec.name)
+        self.__dict__["_deferred_spec"] = spec
+
+    def __getattr__(self, name: str) -> Any:
+        spec: ModuleSpec = self.__dict__["_deferred_spec"]
+        real = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = real
+        assert spec.loader is not None
+        spec.loader.exec_module(real)
+        parent, _, child = spec.name.rpartition(".")
+        setattr(sys.modules[parent], child, real)
+        return getattr(real, name)
+
+
+def _defer_hmm_model() -> None:
+    if "jieba.finalseg" in sys.modules:
+        return
+    package = importlib.util.find_spec("jieba")
+    if package is None or not package.submodule_search_locations:
+        return
+    spec = importlib.machinery.PathFinder.find_spec(
+        "jieba.finalseg", list(package.submodule_search_locations)
+    )
+    if spec is not None:
+        sys.modules["jieba.finalseg"] = _DeferredModule(spec)
 
 
 jieba = _import_jieba()

@@ -55,6 +55,8 @@ def normalize_name(text: str) -> str:
 
 def _strip_controls(text: str) -> str:
     """Turn control whitespace (\\n, \\t…) into spaces; drop other Cc/Cf characters and lone surrogates."""
+    if text.isprintable():  # no Cc, Cf or Cs character (nor any other non-printable): nothing to do
+        return text
     return "".join(_replace_control(ch) for ch in text)
 
 

@@ -15,57 +15,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from typing import Literal, Protocol
+from typing import Protocol
 
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.limits import Limit, RateLimiter, TransportLimits
+from schedules.port import Buttons, Outgoing, Port, SendResult
 from schedules.summary import OverdueSummary
 from store.db import Database
-from store.outbox import (
-    DIGEST,
-    FAILED,
-    RETRY,
-    SENT,
-    THROTTLED,
-    UNBOUND,
-    MessageView,
-    Target,
-    claim,
-    enqueue_notice,
-    mark_chat_unreachable,
-    record_delivery,
-)
+from store.delivery_events import DIGEST, FAILED, RETRY, SENT, THROTTLED, UNBOUND
+from store.outbox import MessageView, claim, enqueue_notice, record_delivery
+from store.reminder_chats import Target, mark_chat_unreachable
 
 log = logging.getLogger(__name__)
-Buttons = tuple[tuple[str, str], ...]  # (label, callback data)
 SAFETY_MARGIN = 0.025  # seconds added to every rate-limit window (see paced)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    target: Target
-    text: str
-    buttons: Buttons = ()
-
-
-@dataclass(frozen=True)
-class SendResult:
-    status: Literal["sent", "throttled", "error", "blocked"]
-    platform_message_id: str | None = None
-    retry_after: float | None = None  # throttled: seconds the platform asked us to wait
-    detail: str = ""
-
-    @classmethod
-    def sent(cls, platform_message_id: str | None = None) -> SendResult:
-        return cls("sent", platform_message_id)
-
-
-class Port(Protocol):
-    """A transport's sending side."""
-
-    limits: TransportLimits
-
-    async def send(self, message: Outgoing) -> SendResult: ...
 
 
 class Renderer(Protocol):

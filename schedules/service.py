@@ -23,7 +23,8 @@ from schedules.summary import overdue_summary, weekly_summary_due
 from schedules.sweep import SweepReport, run_sweep
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
-from store.outbox import SUMMARY, enqueue_notice, summary_queued
+from store.delivery_events import SUMMARY
+from store.outbox import enqueue_notice, summary_queued
 
 log = logging.getLogger(__name__)
 SWEEP_JOB_ID = "duban-reminder-sweep"

@@ -3,18 +3,20 @@ ledger all rely on it to let exactly one of two writers win."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
 
 
 def insert_ignoring(
     connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
 ) -> int:
     """INSERT … ON CONFLICT (keys) DO NOTHING, row by row (a handful at most); how many rows were new."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # The dialect module is the connection's own, already loaded by the engine; importing both would load
+    # PostgreSQL's for every SQLite user.
+    dialect = importlib.import_module(f"sqlalchemy.dialects.{connection.dialect.name}")
     statement = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
     statement = statement.execution_options(preserve_rowcount=True)  # else rowcount may read -1
     return sum(int(connection.execute(statement.values(dict(row))).rowcount) for row in rows)

@@ -33,9 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 
 from store.db import Database
+from store.delivery_events import digest_key_prefix
 from store.due_items import DIGEST, DueRule, forget_known, plan_reminders, plan_resends
 from store.models import DeliveryEvent, ReminderItem, ReminderMessage, ReminderSweep
-from store.outbox import digest_key_prefix
 from store.sweep_scratch import (
     DELAYS,
     DIGESTS,

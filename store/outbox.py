@@ -12,13 +12,26 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlmodel import col
 
 from store.bulk import insert_ignoring
 from store.db import Database
+from store.delivery_events import (
+    CLAIMED,
+    NOTICE,
+    RETRY,
+    SENT,
+    SUMMARY,
+    THROTTLED,
+    append_event,
+    append_next_event,
+    digest_keys,
+    unit_id_named,
+    unit_names,
+)
 from store.due_items import unit_rank
 from store.models import (
     CollectiveMember,
@@ -31,20 +44,11 @@ from store.models import (
     ReminderSweep,
     Task,
     TaskUnit,
-    Unit,
-    UnitChat,
 )
-from store.reminder_sources import chunks, pk
+from store.querying import chunks, pk
+from store.reminder_chats import Target, unit_targets
 
-DIGEST, NOTICE, SUMMARY = "digest", "notice", "summary"
-CLAIMED, SENT, THROTTLED, RETRY = "claimed", "sent", "throttled", "retry"
-FAILED, UNBOUND, ACKED = "failed", "unbound", "acked"
-BLOCKED = "blocked"  # unit_chat action: the platform refused the chat; reminders need a new binding
-FINISHED = (SENT, FAILED, UNBOUND, ACKED)
-WHOLE_TABLE_ABOVE = 2000  # names to look up: above this, read the unit table whole
-ACK_WITHIN = timedelta(days=31)  # 收到 acknowledges the newest unread digest of the last month
 LOG_WITHIN = timedelta(days=366)  # `duban reminders log --unit` shows a year
-AckResult = Literal["acked", "already", "unknown", "not_yours", "not_sent"]
 
 
 @dataclass(frozen=True)
@@ -52,16 +56,6 @@ class EnqueueResult:
     sweep_id: int
     messages: int  # created by this sweep
     items: int
-
-
-@dataclass(frozen=True)
-class Target:
-    platform: str
-    chat_id: str
-    is_group: bool = False
-
-    def __str__(self) -> str:
-        return f"{self.platform}:{self.chat_id}"
 
 
 @dataclass(frozen=True)
@@ -160,20 +154,6 @@ def enqueue_notice(
         return _insert_ignoring(connection, ReminderMessage, rows, ["key"])
 
 
-def digest_key_prefix(day: date) -> str:
-    """A digest's unique key is this and its unit's id: it leads with the day, so that a sweep's 30,000
-    digests go side by side at the end of the key's index."""
-    return f"{DIGEST}:{day.isoformat()}:unit:"
-
-
-def digest_keys(unit_id: int, first: date, last: date) -> list[str]:
-    """The keys a unit's digests of these days can have, including the form written before migration
-    0008, "digest:unit:<id>:<day>"."""
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    current = [f"{digest_key_prefix(day)}{unit_id}" for day in days]
-    return current + [f"{DIGEST}:unit:{unit_id}:{day.isoformat()}" for day in days]
-
-
 def summary_queued(db: Database, day: date) -> bool:
     """Whether the day's overdue summary is already in the outbox."""
     with db.engine.connect() as connection:
@@ -196,7 +176,7 @@ def claim(
         won = [
             message_id
             for message_id, seq in candidates
-            if _append(connection, message_id, seq + 1, CLAIMED, now, worker, lease_until=now + lease)
+            if append_event(connection, message_id, seq + 1, CLAIMED, now, worker, lease_until=now + lease)
         ]
     with db.engine.connect() as connection:
         return _views(connection, won)
@@ -216,7 +196,7 @@ def record_delivery(
 ) -> None:
     """Add what became of a claimed message: sent, throttled, retry, failed or unbound."""
     with db.engine.begin() as connection:
-        _append_next(
+        append_next_event(
             connection,
             message_id,
             kind,
@@ -229,155 +209,23 @@ def record_delivery(
         )
 
 
-def acknowledge_message(
-    db: Database,
-    message_id: int,
-    *,
-    member_id: int | None,
-    unit: str | None,
-    at: datetime,
-    platform: str,
-    inbound_message_id: str | None,
-) -> AckResult:
-    """收到: the member's unit confirms it read the digest; only that unit's members (or admins) may."""
-    with db.engine.begin() as connection:
-        row = connection.execute(
-            select(col(ReminderMessage.unit_id), col(ReminderMessage.member_id)).where(
-                pk(ReminderMessage.id) == message_id
-            )
-        ).first()
-        if row is None:
-            return "unknown"
-        kinds = _event_kinds(connection, message_id)
-        if ACKED in kinds:
-            return "already"
-        if SENT not in kinds:
-            return "not_sent"
-        if unit is not None and row.unit_id is not None and _unit_id(connection, unit) != row.unit_id:
-            return "not_yours"
-        worker = f"{platform}:{member_id}"
-        _append_next(
-            connection,
-            message_id,
-            ACKED,
-            at,
-            worker,
-            member_id=member_id,
-            inbound_message_id=inbound_message_id,
-        )
-    return "acked"
-
-
-def latest_unacknowledged(db: Database, unit: str, *, today: date) -> int | None:
-    """The unit's newest digest of the last few weeks that was sent and not yet acknowledged."""
-    with db.engine.connect() as connection:
-        unit_id = _unit_id(connection, unit)
-        if unit_id is None:
-            return None
-        keys = digest_keys(unit_id, today - ACK_WITHIN, today)
-        ids = connection.execute(
-            select(pk(ReminderMessage.id))
-            .where(col(ReminderMessage.key).in_(keys))
-            .order_by(pk(ReminderMessage.id).desc())
-            .limit(20)
-        ).scalars()
-        for message_id in ids:
-            kinds = _event_kinds(connection, message_id)
-            if SENT in kinds and ACKED not in kinds:
-                return int(message_id)
-    return None
-
-
 def delivery_log(db: Database, *, unit: str | None = None, limit: int = 200) -> list[LogEntry]:
     """The newest messages, or a unit's digests of the outbox's last year (found by their keys)."""
     with db.engine.connect() as connection:
         statement = select(ReminderMessage).order_by(pk(ReminderMessage.id).desc()).limit(limit)
         if unit is not None:
-            unit_id = _unit_id(connection, unit)
+            unit_id = unit_id_named(connection, unit)
             newest = connection.execute(select(func.max(col(ReminderMessage.day)))).scalar()
             keys = digest_keys(unit_id, newest - LOG_WITHIN, newest) if unit_id and newest else []
             statement = statement.where(col(ReminderMessage.key).in_(keys))
         messages = list(connection.execute(statement))
-        units = _unit_names(connection, [m.unit_id for m in messages if m.unit_id is not None])
+        units = unit_names(connection, [m.unit_id for m in messages if m.unit_id is not None])
         members = _member_names(connection, [m.member_id for m in messages if m.member_id is not None])
         entries = [_log_entry(connection, m, units, members) for m in messages]
     return entries
 
 
-def bind_unit_chat(
-    db: Database,
-    *,
-    unit: str,
-    target: Target,
-    member_id: int | None,
-    actor: str,
-    at: datetime,
-    message_id: str | None = None,
-    action: Literal["bound", "unbound"] = "bound",
-) -> None:
-    with db.engine.begin() as connection:
-        connection.execute(
-            UnitChat.__table__.insert().values(  # type: ignore[attr-defined]
-                unit_id=_unit_id(connection, unit),
-                action=action,
-                platform=target.platform,
-                chat_id=target.chat_id,
-                is_group=target.is_group,
-                member_id=member_id,
-                actor=actor,
-                recorded_at=at,
-                message_id=message_id,
-            )
-        )
-
-
-def mark_chat_unreachable(db: Database, target: Target, *, at: datetime, detail: str) -> list[str]:
-    """The platform refused the chat (blocked, kicked, never started): every unit whose reminders went there
-    loses it until someone binds a chat again; their digests are then reported as unbound. Returns them."""
-    with db.engine.begin() as connection:
-        current = _unit_targets(connection, None)
-        units = sorted(name for name, bound in current.items() if bound == target)
-        ids = _ids_by_name(connection, units)
-        for name in units:
-            connection.execute(
-                UnitChat.__table__.insert().values(  # type: ignore[attr-defined]
-                    unit_id=ids[name],
-                    action=BLOCKED,
-                    platform=target.platform,
-                    chat_id=target.chat_id,
-                    is_group=target.is_group,
-                    member_id=None,
-                    actor=f"platform:{detail}"[:200],
-                    recorded_at=at,
-                    message_id=None,
-                )
-            )
-    return units
-
-
-def unit_chats(db: Database) -> dict[str, Target]:
-    """Each unit's reminder chat in force (units whose newest row is an unbinding have none)."""
-    with db.engine.connect() as connection:
-        return {
-            name: target for name, target in _unit_targets(connection, None).items() if target is not None
-        }
-
-
 # --- internals -------------------------------------------------------------------------------------------
-
-
-def _ids_by_name(connection: Connection, names: Iterable[str]) -> dict[str, int]:
-    wanted = set(names)
-    if len(wanted) > WHOLE_TABLE_ABOVE:  # one scan beats dozens of IN (...) statements
-        every = connection.execute(select(pk(Unit.id), col(Unit.name)))
-        return {name: int(i) for i, name in every if name in wanted}
-    found: dict[str, int] = {}
-    for chunk in chunks(sorted(wanted)):
-        for i, name in connection.execute(
-            select(pk(Unit.id), col(Unit.name)).where(col(Unit.name).in_(chunk))
-        ):
-            found[name] = int(i)
-    return found
 
 
 def _insert_ignoring(connection: Connection, model: Any, rows: list[dict[str, Any]], keys: list[str]) -> int:
@@ -418,43 +266,6 @@ def _claimable(
     return [(int(i), int(seq)) for i, seq in connection.execute(statement)]
 
 
-def _append(
-    connection: Connection, message_id: int, seq: int, kind: str, at: datetime, worker: str, **fields: Any
-) -> bool:
-    """Add event number seq; False when another sender added it first."""
-    row = {"message_id": message_id, "seq": seq, "kind": kind, "at": at, "worker": worker, **fields}
-    return _insert_ignoring(connection, DeliveryEvent, [row], ["message_id", "seq"]) == 1
-
-
-def _append_next(
-    connection: Connection, message_id: int, kind: str, at: datetime, worker: str, **fields: Any
-) -> None:
-    for _ in range(5):
-        seq = connection.execute(
-            select(func.coalesce(func.max(col(DeliveryEvent.seq)), 0)).where(
-                col(DeliveryEvent.message_id) == message_id
-            )
-        ).scalar_one()
-        if _append(connection, message_id, int(seq) + 1, kind, at, worker, **fields):
-            return
-    raise RuntimeError(f"could not append a delivery event to message {message_id}")
-
-
-def _event_kinds(connection: Connection, message_id: int) -> list[str]:
-    return list(
-        connection.execute(
-            select(col(DeliveryEvent.kind))
-            .where(col(DeliveryEvent.message_id) == message_id)
-            .order_by(col(DeliveryEvent.seq))
-        ).scalars()
-    )
-
-
-def _unit_id(connection: Connection, unit: str) -> int | None:
-    found = connection.execute(select(pk(Unit.id)).where(col(Unit.name) == unit)).scalar()
-    return int(found) if found is not None else None
-
-
 def _item_rows(connection: Connection, message_ids: Sequence[int]) -> list[Any]:
     rows: list[Any] = []
     for chunk in chunks(list(message_ids)):
@@ -473,7 +284,7 @@ class _Names:
 
     def __init__(self, connection: Connection, rows: Sequence[Any]) -> None:
         unit_ids = {r.unit_id for r in rows if r.unit_id} | {r.about_unit_id for r in rows if r.about_unit_id}
-        self.units = _unit_names(connection, unit_ids)
+        self.units = unit_names(connection, unit_ids)
         self.plans = {
             int(i): (code, region)
             for i, code, region in connection.execute(select(pk(Plan.id), col(Plan.code), col(Plan.region)))
@@ -535,14 +346,6 @@ def _unit_ranks(connection: Connection, task_ids: Iterable[int]) -> dict[tuple[i
     return found
 
 
-def _unit_names(connection: Connection, unit_ids: Iterable[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for chunk in chunks(sorted(set(unit_ids))):
-        for i, name in connection.execute(select(pk(Unit.id), col(Unit.name)).where(pk(Unit.id).in_(chunk))):
-            found[int(i)] = name
-    return found
-
-
 def _member_names(connection: Connection, member_ids: Iterable[int]) -> dict[int, str]:
     found: dict[int, str] = {}
     for chunk in chunks(sorted(set(member_ids))):
@@ -550,21 +353,6 @@ def _member_names(connection: Connection, member_ids: Iterable[int]) -> dict[int
             select(pk(Member.id), col(Member.display_name)).where(pk(Member.id).in_(chunk))
         ):
             found[int(i)] = name
-    return found
-
-
-def _unit_targets(connection: Connection, unit_ids: Sequence[int] | None) -> dict[str, Target | None]:
-    """Unit name -> its chat in force (None after an unbinding)."""
-    statement = select(UnitChat).order_by(pk(UnitChat.id))
-    if unit_ids is not None:
-        statement = statement.where(col(UnitChat.unit_id).in_(unit_ids))
-    rows = list(connection.execute(statement))
-    names = _unit_names(connection, [r.unit_id for r in rows])
-    found: dict[str, Target | None] = {}
-    for row in rows:
-        found[names[row.unit_id]] = (
-            Target(row.platform, row.chat_id, row.is_group) if row.action == "bound" else None
-        )
     return found
 
 
@@ -583,8 +371,8 @@ def _views(connection: Connection, message_ids: Sequence[int]) -> list[MessageVi
     items: dict[int, list[ItemView]] = defaultdict(list)
     for row in rows:
         items[row.message_id].append(names.view(row))
-    unit_names = _unit_names(connection, [m.unit_id for m in messages if m.unit_id])
-    targets = _unit_targets(connection, [m.unit_id for m in messages if m.unit_id])
+    names_of_units = unit_names(connection, [m.unit_id for m in messages if m.unit_id])
+    targets = unit_targets(connection, [m.unit_id for m in messages if m.unit_id])
     members = _member_targets(connection, [m.member_id for m in messages if m.member_id])
     failures = _failures(connection, message_ids)
     return [
@@ -594,11 +382,13 @@ def _views(connection: Connection, message_ids: Sequence[int]) -> list[MessageVi
             kind=m.kind,
             day=m.day,
             catch_up=m.catch_up,
-            unit=unit_names.get(m.unit_id) if m.unit_id else None,
+            unit=names_of_units.get(m.unit_id) if m.unit_id else None,
             member=members[m.member_id][0] if m.member_id else None,
             body=m.body,
             items=tuple(items[m.id]),
-            target=(members[m.member_id][1] if m.member_id else targets.get(unit_names.get(m.unit_id, ""))),
+            target=(
+                members[m.member_id][1] if m.member_id else targets.get(names_of_units.get(m.unit_id, ""))
+            ),
             failures=failures.get(int(m.id), 0),
         )
         for m in messages

@@ -10,16 +10,15 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Executable, func, or_, select
+from sqlalchemy import Connection, Executable, func, or_, select
 from sqlmodel import col
 
 from store.db import Database
 from store.ledger import COMPLETED, COMPLETED_ALL, DELAY_APPROVED, RETRACTION
 from store.models import CollectiveMember, Indicator, IndicatorUnit, Plan, Task, TaskEvent, TaskUnit, Unit
-
-CHUNK = 900  # ids per IN (...) list: under SQLite's 999 bound parameters
+from store.querying import chunks, pk
 
 
 @dataclass(frozen=True)
@@ -235,13 +234,3 @@ def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[i
 def _all(connection: Connection, statement: Executable) -> Sequence[Any]:
     """Every row at once: iterating a result fetches row by row, which costs more than the query here."""
     return connection.execute(statement).all()
-
-
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
-
-
-def pk(column: Any) -> ColumnElement[int]:
-    """A primary key column as what it is once a row exists: an int (the models say int | None)."""
-    return cast(ColumnElement[int], column)

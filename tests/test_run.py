@@ -20,14 +20,16 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from bot.cli.run import ConsoleIO, SecretFilter, serve
-from bot.cli.settings import Settings, TelegramSettings
+from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.messages import LOCAL_TZ
+from bot.transports.config import TelegramSettings
 from store.db import Database
 from store.errors import StoreError
 from store.inbound import first_sight
 from store.members import add_member
-from store.outbox import Target, bind_unit_chat, delivery_log, latest_unacknowledged
+from store.outbox import delivery_log
+from store.reminder_chats import Target, bind_unit_chat, latest_unacknowledged
 
 TOKEN = "123456:AAFakeTokenForTests_abcdefghij"
 SLACK_BOT = "xoxb-1-fake-bot-token"

@@ -19,11 +19,11 @@ from fakes.slack_events import Slack, dm, dm_event
 from fakes.slack_server import DEFAULT_TOKEN, FakeSlack
 from fakes.telegram_server import FakeTelegram
 
-from bot.cli.settings import SlackSettings, TelegramSettings
-from bot.conversation.core import LOCAL_ADMIN, Core
+from bot.conversation.core import Core
 from bot.conversation.dispatch import Dispatcher
 from bot.conversation.knowledge import Knowledge
-from bot.conversation.messages import LOCAL_TZ
+from bot.conversation.messages import LOCAL_ADMIN, LOCAL_TZ
+from bot.transports.config import SlackSettings, TelegramSettings
 from bot.transports.console_transport import run_console
 from bot.transports.slack_transport import SlackTransport
 from bot.transports.telegram_transport import TelegramTransport

@@ -29,23 +29,24 @@ from fakes.slack_server import DEFAULT_APP_TOKEN, DEFAULT_TOKEN, FakeSlack, Slac
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.cli.settings import SlackSettings
 from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.dispatch import Dispatcher
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
 from bot.conversation.reminders import ReminderTexts
+from bot.transports.config import SlackSettings
 from bot.transports.slack_port import MAX_SECTION, SECTIONS_PER_MESSAGE, message_parts
 from bot.transports.slack_transport import COMMAND, EVENTS_PATH, SlackTransport, without_mention
 from schedules.calendar import WorkCalendar
-from schedules.delivery import Deliverer, DeliveryPolicy, Outgoing
+from schedules.delivery import Deliverer, DeliveryPolicy
+from schedules.port import Outgoing
 from schedules.service import ReminderService
 from seeds.apply import apply_seeds
 from store.db import Database
 from store.members import add_member, create_invite, find_member
 from store.models import PendingWrite, TaskEvent
-from store.outbox import Target, bind_unit_chat, unit_chats
+from store.reminder_chats import Target, bind_unit_chat, unit_chats
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 AT = datetime(2025, 9, 22, 10, 0, tzinfo=LOCAL_TZ)  # a Monday, 10:00 in Shanghai

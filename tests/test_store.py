@@ -251,7 +251,8 @@ def test_migration_0007_keeps_the_outbox_its_key_and_its_guards(db_url: str) -> 
 def test_a_digest_keyed_before_0008_is_still_found_by_its_unit(db_url: str) -> None:
     """0008 puts the day first in digest keys and drops the unit index; a unit's digests written before
     (digest:unit:<id>:<day>) are still what 收到 acknowledges and what the log shows."""
-    from store.outbox import delivery_log, latest_unacknowledged
+    from store.outbox import delivery_log
+    from store.reminder_chats import latest_unacknowledged
 
     db = Database(db_url)
     db.upgrade("0007")

@@ -9,8 +9,8 @@ from fakes.telegram_server import FakeTelegram
 from telegram import Bot
 
 from bot.transports.telegram_port import TelegramPort, split_text
-from schedules.delivery import Outgoing
-from store.outbox import Target
+from schedules.port import Outgoing
+from store.reminder_chats import Target
 
 TOKEN = "123456789:TEST-token"
 # PTB 22 warns from RetryAfter's constructor that retry_after will become a timedelta.

@@ -20,22 +20,23 @@ from fakes.telegram_server import FakeTelegram, SentMessage
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.cli.settings import TelegramSettings
 from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.dispatch import Dispatcher
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Button, Inbound, Outbound
 from bot.conversation.reminders import ReminderTexts
+from bot.transports.config import TelegramSettings
 from bot.transports.telegram_transport import TelegramTransport, addressed_text, reply_parts, toast
 from schedules.calendar import WorkCalendar
-from schedules.delivery import Deliverer, Outgoing
+from schedules.delivery import Deliverer
+from schedules.port import Outgoing
 from schedules.sweep import run_sweep
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
 from store.members import add_member, create_invite, find_member
 from store.models import TaskEvent
-from store.outbox import Target, bind_unit_chat, latest_unacknowledged, unit_chats
+from store.reminder_chats import Target, bind_unit_chat, latest_unacknowledged, unit_chats
 
 TOKEN = "123456789:TEST-token"
 NOW = datetime(2025, 9, 22, 10, 0, tzinfo=LOCAL_TZ)  # a Monday, inside the reminder sending window

@@ -8,11 +8,9 @@ import json
 import re
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.conversation import texts
-from bot.conversation.core import LOCAL_PLATFORM
-from bot.conversation.messages import LOCAL_TZ
+from bot.conversation.messages import LOCAL_PLATFORM, LOCAL_TZ
 from store.catalog_queries import resolve_unit
 from store.db import Database
 from store.errors import StoreError
@@ -20,29 +18,6 @@ from store.members import ROLES, add_member, create_invite, list_members, remove
 
 _DURATION = re.compile(r"(\d{1,4})\s*([mhdw])")
 _UNITS = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-DEFAULT_INVITE_LIFETIME = "7d"
-
-
-def add_admin_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
-    users = commands.add_parser("users", help="管理用户（添加、列出、移除）")
-    actions = users.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", parents=[db_option], help="添加或修改用户")
-    add.add_argument("id", help="用户 ID：本机用户直接写名字；其他平台写 telegram:123 或 slack:U123")
-    add.add_argument("--name", required=True, help="显示名")
-    add.add_argument("--unit", required=True, help="所在单位，可用简称")
-    add.add_argument("--role", required=True, help="admin、staff 或 viewer")
-    add.set_defaults(handler=_add)
-    listing = actions.add_parser("list", parents=[db_option], help="列出用户")
-    listing.add_argument("--json", action="store_true", help="输出 JSON")
-    listing.set_defaults(handler=_list)
-    remove = actions.add_parser("remove", parents=[db_option], help="移除用户（历史记录保留）")
-    remove.add_argument("id")
-    remove.set_defaults(handler=_remove)
-    invite = commands.add_parser("invite", parents=[db_option], help="生成一次性邀请码")
-    invite.add_argument("--unit", required=True, help="单位，可用简称")
-    invite.add_argument("--role", required=True, help="admin、staff 或 viewer")
-    invite.add_argument("--expires", default=DEFAULT_INVITE_LIFETIME, help="有效期，如 7d、12h（默认 7d）")
-    invite.set_defaults(handler=_invite)
 
 
 def platform_user(user: str) -> tuple[str, str]:
@@ -51,7 +26,7 @@ def platform_user(user: str) -> tuple[str, str]:
     return (platform.strip().lower(), user_id.strip()) if colon else (LOCAL_PLATFORM, user.strip())
 
 
-def _add(args: argparse.Namespace, db: Database) -> str:
+def add_user_command(args: argparse.Namespace, db: Database) -> str:
     role = _role(args.role)
     platform, user_id = platform_user(args.id)
     if not user_id.strip() or not platform.strip():
@@ -66,7 +41,7 @@ def _add(args: argparse.Namespace, db: Database) -> str:
     return texts.member_added(member.display_name, member.unit, member.role)
 
 
-def _list(args: argparse.Namespace, db: Database) -> str:
+def list_users_command(args: argparse.Namespace, db: Database) -> str:
     members = list_members(db)
     if args.json:
         return json.dumps([asdict(m) for m in members], ensure_ascii=False, default=str, indent=2)
@@ -74,7 +49,7 @@ def _list(args: argparse.Namespace, db: Database) -> str:
     return "\n".join(lines) or texts.NO_ROWS
 
 
-def _remove(args: argparse.Namespace, db: Database) -> str:
+def remove_user_command(args: argparse.Namespace, db: Database) -> str:
     platform, user_id = platform_user(args.id)
     try:
         member = remove_member(db, platform=platform, user_id=user_id, at=_now(), actor=_actor())
@@ -83,7 +58,7 @@ def _remove(args: argparse.Namespace, db: Database) -> str:
     return texts.member_removed(member.display_name)
 
 
-def _invite(args: argparse.Namespace, db: Database) -> str:
+def invite_command(args: argparse.Namespace, db: Database) -> str:
     role, lifetime, now = _role(args.role), _duration(args.expires), _now()
     invite = create_invite(db, unit=args.unit, role=role, expires_at=now + lifetime, at=now, actor=_actor())
     expires = invite.expires_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")

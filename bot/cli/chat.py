@@ -12,29 +12,14 @@ from typing import Any
 
 from bot.cli.settings import Settings
 from bot.conversation import texts
-from bot.conversation.core import LOCAL_ADMIN, LOCAL_PLATFORM, Core
+from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
-from bot.conversation.messages import LOCAL_TZ, Inbound
+from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inbound
 from bot.transports.console_transport import run_console
 from store.db import Database
 from store.errors import StoreError
 
 _NOON = time(12, 0)  # a --today question is asked at noon, well inside the working day
-
-
-def add_conversation_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
-    ask = commands.add_parser("ask", parents=[db_option], help="回答一条消息（或 --jsonl 逐行回答）")
-    ask.add_argument("text", nargs="?", help="消息内容")
-    ask.add_argument("--user", default=LOCAL_ADMIN, help="发消息的用户 ID（默认本地管理员）")
-    ask.add_argument("--today", help="以该日期（YYYY-MM-DD）为“今天”")
-    ask.add_argument(
-        "--jsonl", action="store_true", help='从标准输入逐行读取 {"text","user","today","at","message_id"}'
-    )
-    ask.set_defaults(handler=ask_command)
-    chat = commands.add_parser("chat", parents=[db_option], help="控制台对话（默认传输方式）")
-    chat.add_argument("--user", default=LOCAL_ADMIN, help="对话用户 ID（默认本地管理员）")
-    chat.add_argument("--today", help="以该日期（YYYY-MM-DD）为“今天”，便于演示")
-    chat.set_defaults(handler=chat_command)
 
 
 def ask_command(args: argparse.Namespace, db: Database) -> str | int:

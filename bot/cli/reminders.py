@@ -24,33 +24,11 @@ from schedules.sweep import run_sweep
 from store.calendar_overrides import calendar_overrides
 from store.catalog_queries import resolve_unit
 from store.db import Database
+from store.delivery_events import DIGEST
 from store.errors import StoreError
-from store.outbox import DIGEST, LogEntry, delivery_log
+from store.outbox import LogEntry, delivery_log
 
 MAX_DAYS = 400
-
-
-def add_reminder_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
-    reminders = commands.add_parser(
-        "reminders",
-        parents=[db_option],
-        help="督办提醒：--from/--to 预览（不写入）；sweep 立即扫描发送；log 发送记录",
-    )
-    reminders.add_argument("--from", dest="start", help="预览起始日期 YYYY-MM-DD")
-    reminders.add_argument("--to", dest="end", help="预览结束日期 YYYY-MM-DD")
-    reminders.add_argument("--json", action="store_true", help="输出 JSON 数组，每条消息一个对象")
-    reminders.set_defaults(handler=reminders_command)
-    actions = reminders.add_subparsers(dest="action")
-    sweep = actions.add_parser(
-        "sweep", parents=[db_option], help="立即扫描一次并发送（无平台时打印到控制台）"
-    )
-    sweep.add_argument("--today", help="按该日期扫描（YYYY-MM-DD，视为当天 09:00）；默认现在")
-    sweep.set_defaults(handler=sweep_command)
-    log = actions.add_parser("log", parents=[db_option], help="已发送、失败或已确认的提醒")
-    log.add_argument("--unit", help="只看该单位，可用简称")
-    log.add_argument("--limit", type=int, default=100, help="最多显示多少条（默认 100）")
-    log.add_argument("--json", action="store_true", help="输出 JSON")
-    log.set_defaults(handler=log_command)
 
 
 def reminders_command(args: argparse.Namespace, db: Database) -> str:

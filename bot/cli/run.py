@@ -22,29 +22,22 @@ from typing import Any
 
 from bot.cli.settings import Settings
 from bot.conversation import texts
-from bot.conversation.core import LOCAL_ADMIN, LOCAL_PLATFORM, Core
+from bot.conversation.core import Core
 from bot.conversation.dispatch import Dispatcher
 from bot.conversation.knowledge import Knowledge
-from bot.conversation.messages import LOCAL_TZ, Inbound
+from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inbound
 from bot.conversation.reminders import ReminderTexts
 from bot.transports.base import Transport
 from bot.transports.console_transport import ConsolePort
 from schedules.calendar import WorkCalendar
-from schedules.delivery import Deliverer, Port
+from schedules.delivery import Deliverer
+from schedules.port import Port
 from schedules.service import ReminderService, install_sweep_job, make_scheduler
 from store.db import Database
 from store.errors import StoreError
 
 log = logging.getLogger("duban")
 Clock = Callable[[], datetime]
-
-
-def add_run_command(commands: Any, db_option: argparse.ArgumentParser) -> None:
-    run = commands.add_parser(
-        "run", parents=[db_option], help="启动机器人：已配置的 Telegram/Slack 与提醒调度（未配置则用控制台）"
-    )
-    run.add_argument("--today", help="以该日期（YYYY-MM-DD）为“今天”（时刻仍取当前时间），便于演示提醒与问答")
-    run.set_defaults(handler=run_command)
 
 
 def run_command(args: argparse.Namespace, db: Database) -> int:

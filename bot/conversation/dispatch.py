@@ -20,7 +20,8 @@ from bot.conversation.core import Core
 from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
 from store.db import Database
 from store.inbound import first_sight
-from store.outbox import Target, enqueue_notice, mark_chat_unreachable
+from store.outbox import enqueue_notice
+from store.reminder_chats import Target, mark_chat_unreachable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

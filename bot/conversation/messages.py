@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # every date a person sees is a Shanghai date
+
+# What a button sends back is "<action>:<id>": a report preview's 确认/取消 carry the pending write's id, a
+# digest's 收到 the outbox message's id. Transports pass it through as the text of an Inbound.
+CONFIRM_DATA, CANCEL_DATA, ACK_DATA = "confirm", "cancel", "ack"
+LOCAL_PLATFORM = "local"  # `duban ask` and `duban chat`: the machine's own operator and users added by CLI
+LOCAL_ADMIN = "admin"
+BUTTON_DATA = re.compile(rf"(?:{CONFIRM_DATA}|{CANCEL_DATA}|{ACK_DATA}):\d{{1,18}}")
 
 
 @dataclass(frozen=True)

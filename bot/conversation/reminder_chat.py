@@ -6,7 +6,7 @@ from bot.conversation import texts
 from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
 from store.members import MemberView
-from store.outbox import Target, acknowledge_message, bind_unit_chat, latest_unacknowledged
+from store.reminder_chats import Target, acknowledge_message, bind_unit_chat, latest_unacknowledged
 
 
 def acknowledge(db: Database, inbound: Inbound, member: MemberView | None, message_id: int | None) -> str:

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.conversation import texts
-from schedules.delivery import Buttons
+from bot.conversation.messages import ACK_DATA
 from schedules.plan import URGENCY
+from schedules.port import Buttons
 from schedules.summary import OverdueSummary
-from store.outbox import DIGEST, ItemView, MessageView
+from store.delivery_events import DIGEST
+from store.outbox import ItemView, MessageView
 
-ACK_DATA = "ack"  # a 收到 button sends back "ack:<message id>"
 ESCALATION = "escalation"
 _RANK: dict[str, int] = {kind: rank for kind, rank in URGENCY.items()}
 

@@ -7,7 +7,7 @@ decision, which are explicit acts. Pending writes live in the database, so a res
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from bot.conversation import texts
 from bot.conversation.answer_base import AnswerBase, Option
 from bot.conversation.knowledge import Knowledge, LedgerState
-from bot.conversation.messages import LOCAL_TZ, Button, Inbound
+from bot.conversation.messages import CANCEL_DATA, CONFIRM_DATA, LOCAL_TZ, Button, Inbound
 from bot.conversation.quantities import (
     PLAUSIBLE_CHANGE,
     as_of_date,
@@ -24,6 +24,7 @@ from bot.conversation.quantities import (
     measure_parts,
     to_indicator_unit,
 )
+from bot.conversation.replies import Reply
 from nlu.commands import Command
 from nlu.intents import Slots, TaskRef
 from nlu.lexicon import compact
@@ -46,19 +47,6 @@ from store.views import IndicatorView, TaskView
 PENDING_TTL = timedelta(minutes=10)
 UNDO_WINDOW = timedelta(minutes=30)
 _MINUTES = int(PENDING_TTL.total_seconds() // 60)
-CONFIRM_DATA, CANCEL_DATA = "confirm", "cancel"  # button data is "confirm:<pending id>"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the core sends back, and what it remembers of it for the next message."""
-
-    intent: str
-    text: str
-    buttons: tuple[Button, ...] = ()
-    options: tuple[Option, ...] = ()
-    rest: tuple[str, ...] = ()  # list lines beyond the first page
-    slots: Slots | None = None  # the subject of an answered question; None for writes
 
 
 _TaskAct = Callable[[TaskView], "Reply"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from schedules.delivery import Port
+from schedules.port import Port
 
 
 class Transport(Protocol):

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.conversation import texts
-from bot.conversation.core import LOCAL_PLATFORM, Core
-from bot.conversation.messages import Inbound
-from schedules.delivery import Outgoing, SendResult
+from bot.conversation.core import Core
+from bot.conversation.messages import LOCAL_PLATFORM, Inbound
 from schedules.limits import TransportLimits
+from schedules.port import Outgoing, SendResult
 
 
 def run_console(

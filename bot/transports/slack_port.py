@@ -14,11 +14,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.conversation.messages import split_lines
-from bot.conversation.reminders import ACK_DATA
-from bot.conversation.reporting import CANCEL_DATA, CONFIRM_DATA
-from schedules.delivery import Buttons, Outgoing, SendResult
+from bot.conversation.messages import BUTTON_DATA, CONFIRM_DATA, split_lines
 from schedules.limits import SLACK_LIMITS, TransportLimits
+from schedules.port import Buttons, Outgoing, SendResult
 
 log = logging.getLogger(__name__)
 JSON = dict[str, Any]
@@ -31,7 +29,7 @@ MAX_VALUE = 2000  # a button's value
 ACTION_PREFIX = "duban_"  # every button's action_id starts with it: duban_confirm, duban_cancel, duban_ack
 BUTTONS_BLOCK = "duban_buttons"
 # What the core understands as a pressed button; anything else is a button this version no longer knows.
-BUTTON_VALUE = re.compile(rf"(?:{CONFIRM_DATA}|{CANCEL_DATA}|{ACK_DATA}):\d{{1,18}}")
+BUTTON_VALUE = BUTTON_DATA
 _STYLES = {CONFIRM_DATA: "primary"}
 DEFAULT_WAIT = 1.0  # a 429 without Retry-After
 MAX_WAIT = 30.0  # the longest a reply waits for Slack's rate limit before giving up

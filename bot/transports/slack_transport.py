@@ -31,15 +31,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.cli.settings import SlackSettings
 from bot.conversation import texts
-from bot.conversation.core import binding_code
 from bot.conversation.dispatch import Dispatcher
+from bot.conversation.handlers import binding_code
 from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
+from bot.transports.config import SlackSettings
 from bot.transports.slack_port import BUTTON_VALUE, JSON, SlackPort, Sleep, without_buttons
-from schedules.delivery import Buttons, Port, SendResult
 from schedules.limits import SLACK_LIMITS, TransportLimits
-from store.outbox import Target
+from schedules.port import Buttons, Port, SendResult
+from store.reminder_chats import Target
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.conversation.messages import split_lines
-from schedules.delivery import Buttons, Outgoing, SendResult
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
+from schedules.port import Buttons, Outgoing, SendResult
 
 MAX_TEXT = 4096  # Telegram's limit on one message's text
 

@@ -40,16 +40,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.cli.settings import TelegramSettings
 from bot.conversation import texts
 from bot.conversation.dispatch import Dispatcher
-from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
-from bot.conversation.reminders import ACK_DATA
-from bot.conversation.reporting import CANCEL_DATA, CONFIRM_DATA
+from bot.conversation.messages import BUTTON_DATA, LOCAL_TZ, Inbound, Outbound
+from bot.transports.config import TelegramSettings
 from bot.transports.telegram_port import TelegramPort, keyboard, retry_seconds, split_text
-from schedules.delivery import Port
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
-from store.outbox import Target
+from schedules.port import Port
+from store.reminder_chats import Target
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +64,7 @@ COMMANDS = frozenset({"start", "help", "bind", "tasks", "progress", "remind", "r
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 _NAME = r"[A-Za-z0-9_]"  # what Telegram allows in command names and usernames
 _COMMAND = re.compile(rf"/({_NAME}{{1,32}})(?:@({_NAME}{{1,64}}))?(?!{_NAME}|@)(.*)", re.DOTALL)
-_BUTTON_DATA = re.compile(rf"(?:{CONFIRM_DATA}|{CANCEL_DATA}|{ACK_DATA}):\d{{1,18}}")
+_BUTTON_DATA = BUTTON_DATA
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE

@@ -22,15 +22,16 @@ from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Inbound
 from bot.conversation.reminders import ReminderTexts
 from schedules.calendar import WorkCalendar
-from schedules.delivery import Deliverer, DeliveryPolicy, Outgoing, SendResult
+from schedules.delivery import Deliverer, DeliveryPolicy
 from schedules.limits import TransportLimits
+from schedules.port import Outgoing, SendResult
 from schedules.service import SWEEP_JOB_ID, ReminderService, install_sweep_job
 from schedules.sweep import run_sweep
 from store.catalog_queries import list_units
 from store.db import Database
 from store.members import add_member
 from store.models import ReminderItem
-from store.outbox import Target, bind_unit_chat, unit_chats
+from store.reminder_chats import Target, bind_unit_chat, unit_chats
 from store.reporting import Author, WriteRequest, record
 
 GULOU = "鼓楼区人民政府"

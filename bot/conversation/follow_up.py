@@ -1,0 +1,85 @@
+"""Follow-ups: what a message leaves out is filled from the conversation's last subject.
+
+鼓楼专利授权量进度 → 那商标申请呢 → 仓山呢; 任务7是什么 → 谁负责.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+
+from bot.conversation.turn import Conversation
+from nlu.intents import Intent, IntentName, Slots
+
+
+def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, Slots]:
+    """Fill what the message leaves out from the conversation's last subject."""
+    slots, last = intent.slots, conversation.last_slots
+    if intent.name is None:
+        previous = conversation.last_intent
+        name = previous if previous is not None and _compatible(previous, slots) else _default(slots)
+        return name, _merge(last, slots)
+    if slots.subject_free() and intent.name in (
+        "responsible",
+        "indicator_target",
+        "indicator_progress",
+        "task_detail",
+    ):
+        return _asked_of_subject(intent.name, last), _merge(last, slots)
+    if intent.name in ("indicator_progress", "indicator_target") and not slots.regions and last.regions:
+        return intent.name, replace(slots, hint_regions=last.regions)
+    return intent.name, slots
+
+
+def _asked_of_subject(name: IntentName, last: Slots) -> IntentName:
+    """ "谁负责" / "目标是多少" / "什么时候到期" about whatever was last discussed."""
+    if name in ("indicator_target", "indicator_progress") and last.tasks and not last.indicators:
+        return "task_detail"
+    if name == "task_detail" and last.indicators and not last.tasks:
+        return "indicator_target"
+    return name
+
+
+def _compatible(last_intent: IntentName, slots: Slots) -> bool:
+    if last_intent in ("indicator_progress", "indicator_target"):
+        return bool(slots.indicators or slots.regions)
+    if last_intent == "responsible":
+        return bool(slots.indicators or slots.tasks)
+    if last_intent == "task_detail":
+        return bool(slots.tasks)
+    if last_intent == "unit_tasks":
+        return bool(slots.units)
+    return last_intent in (
+        "due_tasks",
+        "overdue_tasks",
+        "ongoing_tasks",
+        "featured_tasks",
+        "plan_overview",
+        "indicator_list",
+    )
+
+
+def _default(slots: Slots) -> IntentName:
+    """What a bare subject asks about when there is no conversation to continue."""
+    if slots.tasks:
+        return "task_detail"
+    if slots.indicators:
+        return "indicator_progress"
+    if slots.units:
+        return "unit_tasks"
+    if slots.plans:
+        return "plan_overview"
+    if slots.window is not None:
+        return "due_tasks"
+    return "indicator_list" if slots.regions else "unknown"
+
+
+def _merge(last: Slots, new: Slots) -> Slots:
+    """The new message's subject wins field by field; a new indicator or task replaces the other kind."""
+    merged = {f.name: getattr(new, f.name) or getattr(last, f.name) for f in fields(Slots)}
+    if new.tasks:
+        merged["indicators"] = ()
+    if new.indicators:
+        merged["tasks"], merged["task_fragment"] = (), None
+    if new.units and not new.regions:
+        merged["regions"] = ()
+    return Slots(**merged)

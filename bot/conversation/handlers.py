@@ -1,0 +1,266 @@
+"""The conversation's handlers, in the order they are asked "is this message mine?".
+
+Each kind of message has one route: a handler that recognises it (`matches`) and answers it (`reply`). The
+first handler that matches answers; the last one takes every question. A new kind of message (审核 buttons,
+evidence files, plan documents) is a new handler placed in `default_handlers`, not a branch in the core.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from bot.conversation import texts
+from bot.conversation.answers import Answer, Answerer
+from bot.conversation.follow_up import follow_up
+from bot.conversation.messages import ACK_DATA, CANCEL_DATA, CONFIRM_DATA
+from bot.conversation.reminder_chat import acknowledge, bind_reminder_chat
+from bot.conversation.replies import Reply
+from bot.conversation.reporting import Reporter
+from bot.conversation.turn import Turn
+from nlu.intents import Slots, TaskRef
+from nlu.normalize import normalize
+from store.members import InviteError, MemberView, redeem_invite
+
+MAX_MESSAGE_CHARS = 1000
+_BIND = re.compile(r"(?:/bind|/start|绑定)(?:@\w+)?\s*([a-z0-9]*)\s*", re.IGNORECASE)
+_BUTTON = re.compile(rf"({CONFIRM_DATA}|{CANCEL_DATA}):(\d{{1,18}})")  # what a confirm/cancel button sends
+_ACK_BUTTON = re.compile(rf"{ACK_DATA}:(\d{{1,18}})")
+_SLASH = re.compile(r"/(help|start|tasks|progress)(?:@\w+)?(?:\s+(.*))?", re.IGNORECASE | re.DOTALL)
+_ACK_WORDS = frozenset({"收到", "收到了", "已收到", "已阅", "收到!", "收到。", "收到."})
+_SUBSCRIBE_WORDS = frozenset({"接收提醒", "在此接收提醒", "本群接收提醒", "/remind", "/remind_here"})
+
+
+class Handler(Protocol):
+    """One kind of message. `remembers`: whether answering it updates the sender's conversation memory."""
+
+    remembers: bool
+
+    def matches(self, turn: Turn) -> bool: ...
+
+    def reply(self, turn: Turn) -> Reply: ...
+
+
+def default_handlers(*, public_read: bool) -> tuple[Handler, ...]:
+    return (
+        Binding(),
+        Unbound(public_read),
+        EmptyOrTooLong(),
+        ChatCommandHelp(),
+        ConfirmButton(),
+        Acknowledgement(),
+        ReminderChat(),
+        WriteCommand(),
+        NumberedChoice(),
+        NextPage(),
+        Question(),
+    )
+
+
+def binding_code(text: str) -> str | None:
+    """The invite code of "绑定 CODE", "/bind CODE" or "/start CODE" ("" when the code is missing)."""
+    found = _BIND.fullmatch(normalize(text[:200]))
+    if found is None or (not found.group(1) and text.strip().lower().startswith("/start")):
+        return None  # a bare /start is a greeting, answered as help or with how to bind
+    return found.group(1)
+
+
+def question_text(text: str, member: MemberView | None) -> str:
+    """The message with a chat command that stands for a question replaced by that question:
+    /tasks [单位] (the sender's unit without a name), /progress [指标]. Other text is itself."""
+    found = _SLASH.fullmatch(text)
+    if found is None:
+        return text
+    name, rest = found.group(1).lower(), (found.group(2) or "").strip()
+    if name == "tasks":
+        unit = rest or (member.unit if member is not None else None)
+        return texts.unit_tasks_question(unit) if unit else text
+    if name == "progress":
+        return texts.progress_question(rest)
+    return text
+
+
+class Binding:
+    """绑定 CODE, /bind CODE, /start CODE: redeem a one-time invite, before anything else is allowed."""
+
+    remembers = False
+
+    def matches(self, turn: Turn) -> bool:
+        return binding_code(turn.inbound.text) is not None
+
+    def reply(self, turn: Turn) -> Reply:
+        inbound, code = turn.inbound, binding_code(turn.inbound.text)
+        if not code:
+            return Reply("bind", texts.BIND_USAGE)
+        try:
+            member = redeem_invite(
+                turn.knowledge.db,
+                code=code,
+                platform=inbound.platform,
+                user_id=inbound.user_id,
+                display_name=inbound.display_name or inbound.user_id,
+                at=inbound.at,
+                message_id=inbound.message_id,
+            )
+        except InviteError as exc:
+            return Reply("bind", texts.INVITE_PROBLEMS[exc.reason])
+        return Reply("bind", texts.bound(member.display_name, member.unit, member.role))
+
+
+class Unbound:
+    """Only bound members may ask (or anyone, when public reading is on); strangers learn how to bind."""
+
+    remembers = False
+
+    def __init__(self, public_read: bool) -> None:
+        self.public_read = public_read
+
+    def matches(self, turn: Turn) -> bool:
+        return not self.public_read and turn.member is None
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply("not_bound", texts.NOT_BOUND)
+
+
+class EmptyOrTooLong:
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        text = turn.inbound.text.strip()
+        return not text or len(text) > MAX_MESSAGE_CHARS
+
+    def reply(self, turn: Turn) -> Reply:
+        text = turn.inbound.text.strip()
+        return Reply.of(Answer("unknown", texts.too_long(len(text)) if text else texts.EMPTY, Slots()))
+
+
+class ChatCommandHelp:
+    """/help, /start, and /tasks from someone of no unit who named none."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        found = _SLASH.fullmatch(turn.text)
+        return found is not None and found.group(1).lower() in ("help", "start", "tasks")
+
+    def reply(self, turn: Turn) -> Reply:
+        found = _SLASH.fullmatch(turn.text)
+        is_tasks = found is not None and found.group(1).lower() == "tasks"
+        return Reply("help", texts.TASKS_USAGE if is_tasks else texts.HELP)
+
+
+class ConfirmButton:
+    """确认 / 取消 pressed on a report preview ("confirm:<pending id>")."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return _BUTTON.fullmatch(turn.text) is not None
+
+    def reply(self, turn: Turn) -> Reply:
+        found = _BUTTON.fullmatch(turn.text)
+        assert found is not None
+        return _reporter(turn).button(found.group(1), int(found.group(2)))
+
+
+class Acknowledgement:
+    """收到: the 收到 button names its digest; a typed 收到 means the unit's newest unacknowledged one."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return _ACK_BUTTON.fullmatch(turn.text) is not None or normalize(turn.text) in _ACK_WORDS
+
+    def reply(self, turn: Turn) -> Reply:
+        found = _ACK_BUTTON.fullmatch(turn.text)
+        digest = int(found.group(1)) if found is not None else None
+        return Reply("ack", acknowledge(turn.knowledge.db, turn.inbound, turn.member, digest))
+
+
+class ReminderChat:
+    """接收提醒: this chat receives the sender's unit's reminders from now on."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return normalize(turn.text) in _SUBSCRIBE_WORDS
+
+    def reply(self, turn: Turn) -> Reply:
+        return Reply("reminder_chat", bind_reminder_chat(turn.knowledge.db, turn.inbound, turn.member))
+
+
+class WriteCommand:
+    """Reports, 确认/取消 typed, 撤销, delay requests and decisions, history: see `nlu.commands`."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return turn.command is not None
+
+    def reply(self, turn: Turn) -> Reply:
+        assert turn.command is not None
+        return _reporter(turn).handle(turn.command)
+
+
+class NumberedChoice:
+    """A bare number: the answer to a pending numbered choice, else a task number."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return turn.intent.name == "choose"
+
+    def reply(self, turn: Turn) -> Reply:
+        choice, conversation = turn.intent.slots.choice or 0, turn.conversation
+        answerer = _answerer(turn)
+        if not conversation.options:
+            return Reply.of(answerer.answer("task_detail", Slots(tasks=(TaskRef(None, choice),))))
+        if not 1 <= choice <= len(conversation.options):
+            return Reply(
+                conversation.last_intent or "unknown",
+                texts.choice_out_of_range(len(conversation.options)),
+                options=conversation.options,
+            )
+        option = conversation.options[choice - 1]
+        if option.command is not None:  # the numbered choice was which task or indicator a report is about
+            return _reporter(turn).handle(option.command)
+        return Reply.of(answerer.answer(option.intent, option.slots))
+
+
+class NextPage:
+    """更多: the next page of the last long list."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return turn.intent.name == "more"
+
+    def reply(self, turn: Turn) -> Reply:
+        conversation = turn.conversation
+        if not conversation.rest:
+            return Reply.of(Answer("more", texts.NO_MORE, conversation.last_slots))
+        shown, rest = conversation.rest[: texts.PAGE_SIZE], conversation.rest[texts.PAGE_SIZE :]
+        text = "\n".join([*shown] + ([texts.more_hint(len(rest))] if rest else []))
+        return Reply.of(Answer("more", text, conversation.last_slots, rest=rest))
+
+
+class Question:
+    """Everything else is a question, completed from the conversation's last subject where it leaves
+    something out."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return True
+
+    def reply(self, turn: Turn) -> Reply:
+        name, slots = follow_up(turn.intent, turn.conversation)
+        return Reply.of(_answerer(turn).answer(name, slots))
+
+
+def _reporter(turn: Turn) -> Reporter:
+    return Reporter(turn.knowledge, turn.inbound, turn.member, turn.ledger)
+
+
+def _answerer(turn: Turn) -> Answerer:
+    return Answerer(turn.knowledge, turn.today, turn.ledger)

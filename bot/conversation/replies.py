@@ -1,0 +1,26 @@
+"""What a handler returns: the reply's text and buttons, and what the conversation remembers of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.conversation.answer_base import Answer, Option
+from bot.conversation.messages import Button
+from nlu.intents import Slots
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the core sends back, and what it remembers of it for the next message."""
+
+    intent: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    options: tuple[Option, ...] = ()
+    rest: tuple[str, ...] = ()  # list lines beyond the first page
+    slots: Slots | None = None  # the subject of an answered question; None for writes
+
+    @classmethod
+    def of(cls, answer: Answer) -> Reply:
+        """A question's answer as a reply, keeping its subject, choices and further pages."""
+        return cls(answer.intent, answer.text, options=answer.options, rest=answer.rest, slots=answer.slots)
