@@ -19,11 +19,15 @@ class Outgoing:
     target: Target
     text: str
     buttons: Buttons = ()
+    reference: str = ""  # the outbox message's key: a port that can tag messages finds them by it
+    maybe_sent: bool = False  # an earlier attempt's outcome is unknown: look first where the platform can
 
 
 @dataclass(frozen=True)
 class SendResult:
-    status: Literal["sent", "throttled", "error", "blocked"]
+    # sent; throttled (429); blocked (the chat refuses the bot: retrying cannot help); error (not delivered,
+    # worth another try); uncertain (the request went out but no answer came: it may have been delivered)
+    status: Literal["sent", "throttled", "error", "blocked", "uncertain"]
     platform_message_id: str | None = None
     retry_after: float | None = None  # throttled: seconds the platform asked us to wait
     detail: str = ""

@@ -55,15 +55,24 @@ class ReminderService:
         self.instance = instance
         self._stopping = False
         self._running = asyncio.Lock()  # held while a run sweeps and sends
+        # One deliverer for the process's life: its rate limiters, the sender leases it holds and what it
+        # knows of each platform's health carry from one run to the next.
+        self._deliverer: Deliverer | None = None
 
     def calendar(self) -> WorkCalendar:
         """Read per run, so an override an admin adds is used at the next run."""
         return WorkCalendar(calendar_overrides(self.db))
 
+    def deliverer(self, calendar: WorkCalendar) -> Deliverer:
+        if self._deliverer is None:
+            self._deliverer = self.deliverer_for(calendar)
+            self._deliverer.should_continue = lambda: not self._stopping
+        self._deliverer.calendar = calendar
+        return self._deliverer
+
     async def tick(self) -> TickReport:
         calendar = self.calendar()
-        deliverer = self.deliverer_for(calendar)
-        deliverer.should_continue = lambda: not self._stopping
+        deliverer = self.deliverer(calendar)
         now = self.clock()
         if not deliverer.in_window(now):
             return TickReport(None, DeliveryStats())
@@ -90,7 +99,11 @@ class ReminderService:
         recorded, none left half-done) and claims no more; no new run starts."""
         self._stopping = True
         async with self._running:
-            pass
+            if self._deliverer is not None:
+                try:
+                    self._deliverer.release_leases()
+                except Exception:  # the database may be away; the leases then simply expire
+                    log.warning("could not release the sender leases; they expire on their own")
 
 
 def queue_weekly_summary(db: Database, renderer: Renderer, calendar: WorkCalendar, now: datetime) -> None:

@@ -3,7 +3,8 @@
 Idempotent by construction: the outbox's unique keys make a second sweep on the same day — after a restart,
 or on a second instance — add nothing. After downtime the sweep covers the missed working days too, folding
 what is still relevant into one digest per unit marked 补发; items completed meanwhile are gone because the
-planner only sees open items. An unacknowledged digest is re-sent once, inside the next working day's digest.
+planner only sees open items. An unacknowledged digest is re-sent once, inside the next working day's digest;
+a digest that never went out (its platform down until the window closed) goes into it too, and is closed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from store.due_items import DueRule
 from store.outbox import EnqueueResult, last_covered_day
 from store.reminder_sources import earliest_deadline
 
+CARRY_DAYS = timedelta(days=7)  # a digest that never went out within a week goes into today's
 MAX_CATCH_UP_WORKDAYS = 20  # a month of downtime; older reminders would be noise, the overdue notices remain
 
 
@@ -58,6 +60,7 @@ def run_sweep(
             rules=due_rules((*missed, today), today, calendar, chosen, earliest_deadline(db) or today),
             own_policy_plans=set(chosen.by_plan),
             resend_from=calendar.on_or_before(today - timedelta(days=1)) if first_of_day else None,
+            carry_from=today - CARRY_DAYS if first_of_day else None,
         ),
     )
     created = EnqueueResult(written.sweep_id, written.messages, written.items)

@@ -33,8 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import sqlite
 
 from store.db import Database
-from store.delivery_events import digest_key_prefix
-from store.due_items import DIGEST, DueRule, forget_known, plan_reminders, plan_resends
+from store.delivery_events import DIGEST, digest_key_prefix
+from store.due_items import DueRule, carried_away, forget_known, plan_reminders, plan_resends
 from store.models import DeliveryEvent, ReminderItem, ReminderMessage, ReminderSweep
 from store.sweep_scratch import (
     DELAYS,
@@ -63,6 +63,7 @@ class DaySweep:
     rules: Sequence[DueRule]
     own_policy_plans: Collection[str]  # plan codes whose rules name them; every other plan takes plan=None
     resend_from: date | None  # the previous working day, on the day's first sweep; None otherwise
+    carry_from: date | None = None  # on the day's first sweep: unsent digests since then go into today's
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,11 @@ def write_day(db: Database, day: DaySweep) -> DayWritten:
 
 def _write(connection: Connection, day: DaySweep) -> DayWritten:
     plan_reminders(connection, day.rules, day.own_policy_plans)
-    resent = plan_resends(connection, day.resend_from, day.day) if day.resend_from is not None else 0
+    resent = (
+        plan_resends(connection, day.resend_from, day.day, carry_since=day.carry_from, now=day.at)
+        if day.resend_from is not None
+        else 0
+    )
     units, planned = connection.execute(
         select(func.count(func.distinct(PLANNED.c.unit_id)), func.count()).select_from(PLANNED)
     ).one()
@@ -110,6 +115,8 @@ def _write(connection: Connection, day: DaySweep) -> DayWritten:
     messages = _add_digests(connection, day, sweep_id, fresh=fresh)
     _note_digests(connection, day.day, sweep_id=sweep_id)
     items = _add_items(connection)
+    if day.resend_from is not None and day.carry_from is not None:
+        carried_away(connection, day.carry_from, day.day, day.at, day.instance)
     return DayWritten(sweep_id, int(units), int(planned), resent, messages, items)
 
 

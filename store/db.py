@@ -9,13 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 from store.errors import StoreError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+
+# What a database that is away (restarting, unreachable, locked for too long) raises: worth retrying.
+TRANSIENT_DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 class Database:
@@ -122,6 +126,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # INSERT OR REPLACE deletes the row it replaces; with recursive triggers on, that delete fires the
+    # append-only ledgers' DELETE guards, so no REPLACE rewrites a ledger row through duban's connections.
+    cursor.execute("PRAGMA recursive_triggers=ON")
     cursor.close()
 
 

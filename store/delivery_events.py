@@ -20,7 +20,13 @@ from store.querying import chunks, pk
 DIGEST, NOTICE, SUMMARY = "digest", "notice", "summary"
 CLAIMED, SENT, THROTTLED, RETRY = "claimed", "sent", "throttled", "retry"
 FAILED, UNBOUND, ACKED = "failed", "unbound", "acked"
-FINISHED = (SENT, FAILED, UNBOUND, ACKED)
+# The platform may have delivered it though its answer never came (a timeout after the request went out):
+# tried again later, and where the platform lets us look, looked for first.
+UNCERTAIN = "uncertain"
+# A digest that could not go out before the next working day's: its reminders went into that day's digest.
+CARRIED = "carried"
+FINISHED = (SENT, FAILED, UNBOUND, ACKED, CARRIED)
+RETRY_LATER = (RETRY, THROTTLED, UNCERTAIN)  # claimable again once their retry_at has come
 
 
 def digest_key_prefix(day: date) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
 )
 
+from store.delivery_events import ACKED, CARRIED, CLAIMED, DIGEST, FINISHED, SENT
 from store.ledger import COMPLETED, COMPLETED_ALL, DELAY_APPROVED, RETRACTION
 from store.models import (
     CollectiveMember,
@@ -54,7 +55,6 @@ from store.models import (
 )
 from store.sweep_scratch import DELAYS, PLANNED, PLANNED_COLUMNS, RECIPIENTS, RESENDS, RULES, TASKS
 
-DIGEST, SENT, ACKED = "digest", "sent", "acked"
 DEADLINE_KINDS = ("before_deadline", "due_today", "overdue")
 CHECK_IN, DATA_REQUEST, ESCALATION = "check_in", "data_request", "escalation"
 
@@ -110,10 +110,20 @@ def plan_reminders(
         connection.execute(PLANNED.insert().from_select(PLANNED_COLUMNS, _data_requests(plans)))
 
 
-def plan_resends(connection: Connection, previous: date, today: date) -> int:
-    """Add to PLANNED the previous working day's unread reminders, once, unless today's digest has them
-    anyway. Returns how many."""
+def plan_resends(
+    connection: Connection,
+    previous: date,
+    today: date,
+    *,
+    carry_since: date | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Add to PLANNED the previous working day's unread reminders, once, and the reminders of every digest
+    since carry_since that never went out (a platform down until the window closed), unless today's digest
+    has them anyway. Returns how many."""
     connection.execute(RESENDS.insert().from_select(PLANNED_COLUMNS, _resends(previous, today)))
+    if carry_since is not None and now is not None:
+        connection.execute(RESENDS.insert().from_select(PLANNED_COLUMNS, _carries(carry_since, today, now)))
     planned = PLANNED.alias("today_item")
     connection.execute(
         RESENDS.delete().where(
@@ -343,6 +353,79 @@ def _data_requests(plans: _PlanGroups) -> Select[Any]:
         .join(_plan, _plan.c.id == _indicator.c.plan_id)
         .join(RULES, plans.match(_plan.c.code))
         .where(RULES.c.kind == DATA_REQUEST)
+    )
+
+
+def _carries(since: date, today: date, now: datetime) -> Select[Any]:
+    """The open reminders of digests of the days since, before today, that never went out and are not being
+    sent right now: planned again for today, to go in its digest instead (see carried_away)."""
+    message = _message.alias("unsent")
+    item = _item.alias("unsent_item")
+    responsible = func.coalesce(item.c.about_unit_id, item.c.unit_id)
+    first = (  # one row per reminder, should a digest hold the same one twice
+        select(func.min(item.c.id))
+        .join(message, message.c.id == item.c.message_id)
+        .where(_unsent(message, since, today, now))
+        .group_by(item.c.unit_id, item.c.item, item.c.kind)
+    )
+    return (
+        select(
+            item.c.unit_id,
+            item.c.item,
+            item.c.kind,
+            literal(today, Date),
+            item.c.plan_id,
+            item.c.task_id,
+            item.c.indicator_id,
+            item.c.deadline,
+            item.c.workdays,
+            item.c.about_unit_id,
+            item.c.id,
+            false(),
+        )
+        .where(item.c.id.in_(first))
+        .where(
+            or_(
+                item.c.task_id.is_(None),
+                and_(~_task_done(item.c.task_id), ~_unit_done(item.c.task_id, responsible)),
+            )
+        )
+    )
+
+
+def carried_away(connection: Connection, since: date, today: date, now: datetime, worker: str) -> int:
+    """Close the digests whose reminders today's digest now carries: a CARRIED event each, so they are not
+    sent late as well. Only those never sent and not being sent (the same test as _carries)."""
+    message = _message.alias("carried")
+    later = _delivery.alias("later")
+    unsent = select(message.c.id).where(_unsent(message, since, today, now))
+    rows = (
+        select(
+            message.c.id,
+            func.coalesce(func.max(later.c.seq), 0) + 1,
+            literal(CARRIED, String),
+            literal(now, _delivery.c.at.type),
+            literal(worker, String),
+        )
+        .select_from(message)
+        .outerjoin(later, later.c.message_id == message.c.id)
+        .where(message.c.id.in_(unsent))
+        .group_by(message.c.id)
+    )
+    statement = _delivery.insert().from_select(["message_id", "seq", "kind", "at", "worker"], rows)
+    return int(connection.execute(statement.execution_options(preserve_rowcount=True)).rowcount)
+
+
+def _unsent(message: Any, since: date, today: date, now: datetime) -> ColumnElement[bool]:
+    """A digest of those days that nobody sent, failed or closed, and that no live claim is sending."""
+    done = _delivery.alias("done")
+    live = _delivery.alias("live")
+    return and_(
+        message.c.day >= since,
+        message.c.day < today,
+        message.c.kind == DIGEST,
+        ~exists().where(done.c.message_id == message.c.id, done.c.kind.in_(FINISHED)),
+        ~exists().where(live.c.message_id == message.c.id, live.c.kind == CLAIMED, live.c.lease_until > now),
     )
 
 

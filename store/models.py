@@ -370,6 +370,17 @@ class InboundEvent(SQLModel, table=True):
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class SenderLease(SQLModel, table=True):
+    """Which process sends on a chat platform until expires_at: one sender per platform, however many
+    `duban run` instances there are, so the platform's rate limits are the bot's, not each process's."""
+
+    __tablename__ = "sender_lease"
+    platform: str = Field(max_length=20, primary_key=True)
+    holder: str = Field(max_length=200)
+    acquired_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 APPEND_ONLY_TABLES = (
     "indicator_report",
     "task_event",
@@ -384,3 +395,6 @@ APPEND_ONLY_TABLES = (
     "delivery_event",
     "inbound_event",
 )
+# What the bot process changes in place besides appending: members (the current roster; member_event is
+# its log), invites (marked used) and sender leases. The rest it only reads; the owner applies seeds.
+MUTABLE_TABLES = ("member", "invite", "sender_lease")

@@ -8,13 +8,14 @@ exactly one of two competing senders win, on SQLite and on PostgreSQL alike.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 from sqlmodel import col
 
 from store.bulk import insert_ignoring
@@ -23,9 +24,10 @@ from store.delivery_events import (
     CLAIMED,
     NOTICE,
     RETRY,
+    RETRY_LATER,
     SENT,
     SUMMARY,
-    THROTTLED,
+    UNCERTAIN,
     append_event,
     append_next_event,
     digest_keys,
@@ -44,11 +46,15 @@ from store.models import (
     ReminderSweep,
     Task,
     TaskUnit,
+    UnitChat,
 )
 from store.querying import chunks, pk
 from store.reminder_chats import Target, unit_targets
 
 LOG_WITHIN = timedelta(days=366)  # `duban reminders log --unit` shows a year
+# Recipients without a chat platform: members added on this machine (`duban ask/chat`) and chats bound to the
+# console. Only a console process reaches them; any process may record that it cannot.
+LOCAL_PLATFORMS = frozenset({"local", "console"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class ItemView:
     about_unit: str | None
     resent: bool
     about_rank: int | None = None  # the late unit's place among the task's units, as the plan lists them
+    carried: bool = False  # re-planned from a digest that never went out (not one that went unacknowledged)
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,8 @@ class MessageView:
     body: str | None
     items: tuple[ItemView, ...]
     target: Target | None
-    failures: int  # failed attempts before this one
+    failures: int  # failed or uncertain attempts before this one
+    maybe_sent: bool = False  # an earlier attempt may have reached the platform (timeout, or a sender died)
 
 
 @dataclass(frozen=True)
@@ -133,13 +141,22 @@ def admins(db: Database) -> list[Recipient]:
 
 
 def enqueue_notice(
-    db: Database, *, reason: str, day: date, body: str, at: datetime, about_message_id: int | None = None
+    db: Database,
+    *,
+    reason: str,
+    day: date,
+    body: str,
+    at: datetime,
+    about_message_id: int | None = None,
+    about: str | None = None,
+    except_platform: str | None = None,
 ) -> int:
-    """One notice per admin for one event (reason + about); a repeat of the same event adds nothing."""
-    about = about_message_id if about_message_id is not None else day.isoformat()
+    """One notice per admin for one event (reason + about); a repeat of the same event adds nothing.
+    except_platform leaves out admins who would be reached only through that platform (it is failing)."""
+    about = about or (str(about_message_id) if about_message_id is not None else day.isoformat())
     rows = [
         {
-            "key": f"{NOTICE}:{reason}:{about}:{admin.member_id}",
+            "key": f"{NOTICE}:{reason}:{about}:{admin.member_id}"[:160],
             "day": day,
             "kind": NOTICE if reason != SUMMARY else SUMMARY,
             "member_id": admin.member_id,
@@ -149,6 +166,7 @@ def enqueue_notice(
             "created_at": at,
         }
         for admin in admins(db)
+        if admin.target.platform != except_platform
     ]
     with db.engine.begin() as connection:
         return _insert_ignoring(connection, ReminderMessage, rows, ["key"])
@@ -166,13 +184,23 @@ def summary_queued(db: Database, day: date) -> bool:
 
 
 def claim(
-    db: Database, *, now: datetime, worker: str, lease: timedelta, since: date, until: date, limit: int
+    db: Database,
+    *,
+    now: datetime,
+    worker: str,
+    lease: timedelta,
+    since: date,
+    until: date,
+    limit: int,
+    platforms: frozenset[str],
 ) -> list[MessageView]:
     """Take up to limit messages that are due to be sent: never tried, retry time come, or a claim whose
     holder died (its lease ran out). Each is won by adding the next event; a message another sender took
-    first is skipped."""
+    first is skipped. Only messages this sender can deliver are taken: their recipient's chat is on one of
+    platforms (local recipients always count), or they have none (recorded as undeliverable). A unit bound
+    to a platform this process does not have waits for a process that has it."""
     with db.engine.begin() as connection:
-        candidates = _claimable(connection, now, since, until, limit)
+        candidates = _claimable(connection, now, since, until, limit, platforms | LOCAL_PLATFORMS)
         won = [
             message_id
             for message_id, seq in candidates
@@ -243,23 +271,38 @@ def _latest_events() -> Any:
 
 
 def _claimable(
-    connection: Connection, now: datetime, since: date, until: date, limit: int
+    connection: Connection, now: datetime, since: date, until: date, limit: int, platforms: frozenset[str]
 ) -> list[tuple[int, int]]:
     latest = _latest_events()
     event = DeliveryEvent.__table__.alias("event")  # type: ignore[attr-defined]
+    chat = UnitChat.__table__.alias("chat")  # type: ignore[attr-defined]
+    recipient = Member.__table__.alias("recipient")  # type: ignore[attr-defined]
+    newest_chat = (
+        select(func.max(col(UnitChat.id)))
+        .where(col(UnitChat.unit_id) == col(ReminderMessage.unit_id))
+        .correlate(ReminderMessage)
+        .scalar_subquery()
+    )
+    platform = case(
+        (col(ReminderMessage.unit_id).is_not(None), case((chat.c.action == "bound", chat.c.platform))),
+        else_=case((recipient.c.removed_at.is_(None), recipient.c.platform)),
+    )
     statement = (
         select(pk(ReminderMessage.id), func.coalesce(latest.c.seq, 0))
         .select_from(ReminderMessage)
         .outerjoin(latest, latest.c.message_id == pk(ReminderMessage.id))
         .outerjoin(event, and_(event.c.message_id == latest.c.message_id, event.c.seq == latest.c.seq))
+        .outerjoin(chat, chat.c.id == newest_chat)
+        .outerjoin(recipient, recipient.c.id == col(ReminderMessage.member_id))
         .where(col(ReminderMessage.day) >= since, col(ReminderMessage.day) <= until)
         .where(
             or_(
                 latest.c.seq.is_(None),
-                and_(event.c.kind.in_((RETRY, THROTTLED)), event.c.retry_at <= now),
+                and_(event.c.kind.in_(RETRY_LATER), event.c.retry_at <= now),
                 and_(event.c.kind == CLAIMED, event.c.lease_until <= now),
             )
         )
+        .where(or_(platform.is_(None), platform.in_(sorted(platforms))))
         .order_by(pk(ReminderMessage.id))
         .limit(limit)
     )
@@ -305,7 +348,7 @@ class _Names:
                 self.indicators[int(i)] = (code, name, region)
         self.ranks = _unit_ranks(connection, {r.task_id for r in rows if r.task_id and r.about_unit_id})
 
-    def view(self, row: Any) -> ItemView:
+    def view(self, row: Any, *, carried: bool = False) -> ItemView:
         plan, region = self.plans[row.plan_id]
         task = self.tasks.get(row.task_id) if row.task_id else None
         indicator = self.indicators.get(row.indicator_id) if row.indicator_id else None
@@ -325,6 +368,7 @@ class _Names:
             about_unit=self.units.get(row.about_unit_id) if row.about_unit_id else None,
             resent=row.resent_from_id is not None,
             about_rank=self.ranks.get((row.task_id, row.about_unit_id)),
+            carried=carried,
         )
 
 
@@ -368,13 +412,14 @@ def _views(connection: Connection, message_ids: Sequence[int]) -> list[MessageVi
     )
     rows = _item_rows(connection, message_ids)
     names = _Names(connection, rows)
+    carried = _carried(connection, [r.resent_from_id for r in rows if r.resent_from_id is not None])
     items: dict[int, list[ItemView]] = defaultdict(list)
     for row in rows:
-        items[row.message_id].append(names.view(row))
+        items[row.message_id].append(names.view(row, carried=row.resent_from_id in carried))
     names_of_units = unit_names(connection, [m.unit_id for m in messages if m.unit_id])
     targets = unit_targets(connection, [m.unit_id for m in messages if m.unit_id])
     members = _member_targets(connection, [m.member_id for m in messages if m.member_id])
-    failures = _failures(connection, message_ids)
+    histories = _histories(connection, message_ids)
     return [
         MessageView(
             id=int(m.id),
@@ -389,7 +434,8 @@ def _views(connection: Connection, message_ids: Sequence[int]) -> list[MessageVi
             target=(
                 members[m.member_id][1] if m.member_id else targets.get(names_of_units.get(m.unit_id, ""))
             ),
-            failures=failures.get(int(m.id), 0),
+            failures=sum(kind in (RETRY, UNCERTAIN) for kind in histories.get(int(m.id), ())),
+            maybe_sent=_maybe_sent(histories.get(int(m.id), ())),
         )
         for m in messages
     ]
@@ -406,15 +452,38 @@ def _member_targets(
     return found
 
 
-def _failures(connection: Connection, message_ids: Sequence[int]) -> dict[int, int]:
-    found: dict[int, int] = {}
+def _histories(connection: Connection, message_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each message's delivery events' kinds, in order."""
+    found: dict[int, list[str]] = defaultdict(list)
     for chunk in chunks(list(message_ids)):
-        for message_id, count in connection.execute(
-            select(col(DeliveryEvent.message_id), func.count())
-            .where(col(DeliveryEvent.message_id).in_(chunk), col(DeliveryEvent.kind) == RETRY)
-            .group_by(col(DeliveryEvent.message_id))
+        for message_id, kind in connection.execute(
+            select(col(DeliveryEvent.message_id), col(DeliveryEvent.kind))
+            .where(col(DeliveryEvent.message_id).in_(chunk))
+            .order_by(col(DeliveryEvent.message_id), col(DeliveryEvent.seq))
         ):
-            found[int(message_id)] = int(count)
+            found[int(message_id)].append(kind)
+    return found
+
+
+def _maybe_sent(kinds: Sequence[str]) -> bool:
+    """An attempt whose outcome is unknown: a timeout after the request went out, or a claim taken over
+    from a sender that stopped answering (it may have sent before it died)."""
+    return UNCERTAIN in kinds or any(a == b == CLAIMED for a, b in itertools.pairwise(kinds))
+
+
+def _carried(connection: Connection, item_ids: Sequence[int]) -> set[int]:
+    """Of these items, the ones whose digest never went out (their re-planning is a carry, not a re-send)."""
+    sent = DeliveryEvent.__table__.alias("sent")  # type: ignore[attr-defined]
+    found: set[int] = set()
+    for chunk in chunks(sorted(set(item_ids))):
+        statement = (
+            select(pk(ReminderItem.id))
+            .where(pk(ReminderItem.id).in_(chunk))
+            .where(~select(sent.c.id).where(
+                sent.c.message_id == col(ReminderItem.message_id), sent.c.kind == SENT
+            ).exists())
+        )  # fmt: skip
+        found.update(int(i) for i in connection.execute(statement).scalars())
     return found
 
 

@@ -13,6 +13,7 @@ from sqlmodel import col
 from store.db import Database
 from store.delivery_events import (
     ACKED,
+    CLAIMED,
     SENT,
     append_next_event,
     digest_keys,
@@ -118,7 +119,9 @@ def acknowledge_message(
         kinds = event_kinds(connection, message_id)
         if ACKED in kinds:
             return "already"
-        if SENT not in kinds:
+        # A claimed message is on its way or there: its 收到 button can be pressed before the sender has
+        # recorded the platform's answer (a press proves the message arrived).
+        if SENT not in kinds and CLAIMED not in kinds:
             return "not_sent"
         if unit is not None and row.unit_id is not None and unit_id_named(connection, unit) != row.unit_id:
             return "not_yours"
@@ -182,3 +185,13 @@ def _ids_by_name(connection: Connection, names: Iterable[str]) -> dict[str, int]
         ):
             found[name] = int(i)
     return found
+
+
+def waiting_by_platform(db: Database, *, available: frozenset[str]) -> dict[str, list[str]]:
+    """Units whose reminder chat is on a chat platform not in available (their reminders wait for a process
+    that has it), by platform. Console and local chats are not chat platforms."""
+    waiting: dict[str, list[str]] = {}
+    for unit, target in sorted(unit_chats(db).items()):
+        if target.platform not in available and target.platform not in ("console", "local"):
+            waiting.setdefault(target.platform, []).append(unit)
+    return waiting

@@ -23,9 +23,15 @@ def init_command(args: argparse.Namespace, db: Database) -> str:
     from seeds.loader import SeedError
 
     try:
-        return texts.seed_summary(db.safe_url, apply_seeds(db))
+        summary = texts.seed_summary(db.safe_url, apply_seeds(db))
     except SeedError as exc:
         raise StoreError(str(exc)) from exc
+    if args.bot_role:
+        from store.grants import grant_bot_role
+
+        grant_bot_role(db, args.bot_role)
+        summary += "\n" + texts.bot_role_granted(args.bot_role)
+    return summary
 
 
 def tasks_command(args: argparse.Namespace, db: Database) -> str:

@@ -50,6 +50,10 @@ def _add_catalog_commands(commands: Any, db_option: argparse.ArgumentParser) -> 
     json_option = argparse.ArgumentParser(add_help=False)
     json_option.add_argument("--json", action="store_true", help="输出 JSON")
     init = commands.add_parser("init", parents=[db_option], help="建立/升级数据库并载入种子数据")
+    init.add_argument(
+        "--bot-role",
+        help="PostgreSQL：以表的所有者运行时，为机器人的角色授权（只读、只追加台账，不能删除或清空）",
+    )
     init.set_defaults(handler=Handler("catalog", "init_command"))
     tasks = commands.add_parser("tasks", parents=[db_option, json_option], help="列出任务")
     tasks.add_argument("--unit", help="只列该单位（或集合的成员）承担的任务，可用简称")

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.cli import tables
+from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.knowledge import Catalog
 from bot.conversation.reminders import Line, ReminderTexts, digest_lines
@@ -27,6 +28,7 @@ from store.db import Database
 from store.delivery_events import DIGEST
 from store.errors import StoreError
 from store.outbox import LogEntry, delivery_log
+from store.reminder_chats import waiting_by_platform
 
 MAX_DAYS = 400
 
@@ -105,25 +107,38 @@ def _numbered(catalog: Catalog, plan: str) -> bool:
 
 
 def sweep_command(args: argparse.Namespace, db: Database) -> str:
+    """Plan the day into the outbox; send only on the embedded default (the console). With Telegram or
+    Slack configured, sending is `duban run`'s: this process has no chat platform, and printing what was
+    meant for a unit's chat would record it as delivered."""
     now = _sweep_time(args.today)
     calendar = WorkCalendar(calendar_overrides(db))
     report = run_sweep(db, now=now, calendar=calendar, instance=_instance())
     if report is None:
         return texts.sweep_skipped(now.astimezone(SHANGHAI).date())
-    lines: list[str] = []
-    port = ConsolePort(lines.append)
-    deliverer = Deliverer(
-        db, {}, ReminderTexts(), calendar, clock=lambda: now, worker=_instance(), console=port
-    )
     summary = texts.sweep_summary(
         report.day, report.digests, report.created.messages, report.missed, report.resent
     )
-    queue_weekly_summary(db, deliverer.renderer, calendar, now)
+    queue_weekly_summary(db, ReminderTexts(), calendar, now)
+    configured = Settings.from_env().platforms()
+    if configured:
+        return "\n".join([summary, texts.sweep_planned_only(configured)])
+    lines: list[str] = []
+    deliverer = Deliverer(
+        db,
+        {},
+        ReminderTexts(),
+        calendar,
+        clock=lambda: now,
+        worker=_instance(),
+        console=ConsolePort(lines.append),
+    )
     if not deliverer.in_window(now):
         return "\n".join([summary, texts.OUTSIDE_WINDOW])
     stats = asyncio.run(deliverer.deliver_due())
     result = texts.delivery_summary(stats.sent, stats.throttled, stats.retried, stats.failed, stats.unbound)
-    return "\n\n".join([*lines, summary + "\n" + result])
+    waiting = waiting_by_platform(db, available=frozenset())
+    notes = [texts.waiting_for_platforms(waiting)] if waiting else []
+    return "\n\n".join([*lines, summary + "\n" + result, *notes])
 
 
 def log_command(args: argparse.Namespace, db: Database) -> str:

@@ -35,6 +35,7 @@ from schedules.port import Port
 from schedules.service import ReminderService, install_sweep_job, make_scheduler
 from store.db import Database
 from store.errors import StoreError
+from store.reminder_chats import waiting_by_platform
 
 log = logging.getLogger("duban")
 Clock = Callable[[], datetime]
@@ -88,6 +89,7 @@ async def serve(
     dispatcher = Dispatcher(Core(Knowledge(db), public_read=settings.public_read))
     chosen = list(transports) if transports is not None else build_transports(settings, dispatcher, clock)
     console = _stopping_when_closed(console or ConsoleIO(), stop) if not chosen else None
+    _warn_of_waiting_units(db, chosen)
     service = _reminder_service(db, chosen, console, clock)
     scheduler = make_scheduler()
     # The scheduler ticks in wall-clock time; what a run sweeps is decided by `clock` (tests move it).
@@ -109,6 +111,13 @@ async def serve(
         for signum in signals:
             asyncio.get_running_loop().remove_signal_handler(signum)
     return 0
+
+
+def _warn_of_waiting_units(db: Database, transports: Sequence[Transport]) -> None:
+    """Units bound to a platform this process does not serve: their reminders wait in the outbox."""
+    waiting = waiting_by_platform(db, available=frozenset(t.platform for t in transports))
+    if waiting:
+        log.warning(texts.waiting_for_platforms(waiting))
 
 
 async def _start(transport: Transport, settings: Settings) -> None:

@@ -56,6 +56,12 @@ class Settings:
             slack=_slack(env),
         )
 
+    def platforms(self) -> tuple[str, ...]:
+        """The chat platforms configured (a `duban run` with these settings sends on them)."""
+        return tuple(
+            name for name, on in (("telegram", self.telegram), ("slack", self.slack)) if on is not None
+        )
+
     def prepare(self) -> None:
         """Create the data directory when the database is the default SQLite file inside it."""
         if self.db_url.startswith("sqlite:///") and str(self.data_dir) in self.db_url:

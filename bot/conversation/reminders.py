@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bot.conversation import texts
 from bot.conversation.messages import ACK_DATA
@@ -38,6 +38,7 @@ class Line:
     workdays: int | None = None
     deadline: date | None = None
     resent: bool = False
+    carried: bool = False  # from a digest that never went out, not one that went unacknowledged
 
 
 def digest_lines(reminders: Sequence[Line]) -> list[str]:
@@ -47,7 +48,9 @@ def digest_lines(reminders: Sequence[Line]) -> list[str]:
     grouped: dict[tuple[object, ...], list[Line]] = {}
     for number, reminder in enumerate(reminders):
         if reminder.kind == ESCALATION:
-            key: tuple[object, ...] = (reminder.label, reminder.workdays, reminder.deadline, reminder.resent)
+            key: tuple[object, ...] = (
+                reminder.label, reminder.workdays, reminder.deadline, reminder.resent, reminder.carried,
+            )  # fmt: skip
         else:
             key = (number,)
         grouped.setdefault(key, []).append(reminder)
@@ -61,6 +64,8 @@ def _worded(group: Sequence[Line]) -> str:
     text = texts.REMINDER_LINES[first.kind].format(
         label=first.label, about=about, workdays=first.workdays, deadline=deadline
     )
+    if first.carried:
+        return texts.CARRIED_MARK + text
     return texts.RESENT_MARK + text if first.resent else text
 
 
@@ -77,11 +82,14 @@ class ReminderTexts:
         )
         return text, ((texts.ACK_BUTTON, f"{ACK_DATA}:{view.id}"),)
 
-    def failed_notice(self, view: MessageView, detail: str) -> str:
-        return texts.failed_notice(view.unit or view.member or "", view.day, view.failures + 1, detail)
+    def unbound_notice(self, views: Sequence[MessageView]) -> str:
+        return texts.unbound_notice([(v.unit or "", v.day, len(v.items)) for v in views])
 
-    def unbound_notice(self, view: MessageView) -> str:
-        return texts.unbound_notice(view.unit or "", view.day, len(view.items))
+    def platform_down_notice(self, platform: str, since: datetime, detail: str) -> str:
+        return texts.platform_down_notice(platform, since, detail)
+
+    def platform_up_notice(self, platform: str, since: datetime) -> str:
+        return texts.platform_up_notice(platform, since)
 
     def unreachable_notice(self, units: Sequence[str], chat: str, detail: str) -> str:
         return texts.unreachable_notice(units, chat, detail)
@@ -108,4 +116,4 @@ def _line(item: ItemView) -> Line:
         task=item.task, task_title=item.task_title, plan_region=item.plan_region,
         indicator_name=item.indicator_name, indicator_region=item.indicator_region,
     )  # fmt: skip
-    return Line(item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent)
+    return Line(item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -725,6 +725,7 @@ def console_reminder(recipient: str, text: str) -> str:
 
 
 RESENT_MARK = "〔前一工作日提醒未确认，再次发送〕"
+CARRIED_MARK = "〔此前因平台故障未能送达，顺延发送〕"
 
 
 def digest(unit: str, day_: date, lines: Sequence[str], *, catch_up_since: date | None = None) -> str:
@@ -739,13 +740,6 @@ def digest(unit: str, day_: date, lines: Sequence[str], *, catch_up_since: date 
     return "\n".join([*head, *numbered, "回复“收到”确认已阅。"])
 
 
-def failed_notice(unit: str, day_: date, attempts: int, detail: str) -> str:
-    return (
-        f"【送达失败】发给{unit}的 {day(day_)} 督办提醒尝试 {attempts} 次仍未送达（{detail[:120]}）。"
-        "请联系该单位核实接收提醒的聊天。"
-    )
-
-
 def unreachable_notice(units: Sequence[str], chat: str, detail: str) -> str:
     who = "、".join(units) if units else "一位成员"
     return (
@@ -754,11 +748,23 @@ def unreachable_notice(units: Sequence[str], chat: str, detail: str) -> str:
     )
 
 
-def unbound_notice(unit: str, day_: date, items: int) -> str:
-    return (
-        f"【未绑定，无法送达】{unit}尚未绑定接收提醒的聊天，{day(day_)} 的督办提醒（{items} 项）无法送达。"
-        "请该单位人员在工作群或私聊中发送“接收提醒”，或由管理员运行 duban chats bind。"
+def unbound_notice(digests: Sequence[tuple[str, date, int]]) -> str:
+    """One notice for every digest of a run that had no chat: (unit, day, reminders)."""
+    if len(digests) == 1:
+        [(unit, day_, items)] = digests
+        return (
+            f"【未绑定，无法送达】{unit}尚未绑定接收提醒的聊天，"
+            f"{day(day_)} 的督办提醒（{items} 项）无法送达。"
+            "请该单位人员在工作群或私聊中发送“接收提醒”，或由管理员运行 duban chats bind。"
+        )
+    units = sorted({unit for unit, _, _ in digests})
+    lines = [f"· {unit}（{day(day_)}，{items} 项）" for unit, day_, items in digests[:PAGE_SIZE]]
+    more = [f"……另有 {len(digests) - PAGE_SIZE} 份"] if len(digests) > PAGE_SIZE else []
+    head = (
+        f"【未绑定，无法送达】{len(units)} 个单位尚未绑定接收提醒的聊天，{len(digests)} 份督办提醒无法送达："
     )
+    tail = "请这些单位的人员在工作群或私聊中发送“接收提醒”，或由管理员运行 duban chats bind。"
+    return "\n".join([head, *lines, *more, tail])
 
 
 def overdue_summary(day_: date, total: int, by_unit: Sequence[tuple[str, int]], oldest: Sequence[str]) -> str:
@@ -870,3 +876,48 @@ TELEGRAM_COMMANDS = (  # the menu Telegram shows for "/" (setMyCommands)
     ("progress", "指标进度，如 /progress 鼓楼专利授权量"),
 )
 TELEGRAM_FAILED = "抱歉，处理这条消息时出错了，请稍后再试。"
+
+
+# ---- issue 15: delivery that loses nothing, ledgers nobody can rewrite -------------------------------------
+
+
+def bot_role_granted(role: str) -> str:
+    return (
+        f"已为角色 {role} 授权：可读取全部表、向台账追加记录、更新用户与邀请码；"
+        f"不能删除、清空台账或停用其触发器。请以 {role} 连接运行 duban run。"
+    )
+
+
+PLATFORM_NAMES = {"telegram": "Telegram", "slack": "Slack", "console": "控制台", "local": "本机"}
+
+
+def platform_down_notice(platform: str, since: datetime, detail: str) -> str:
+    name = PLATFORM_NAMES.get(platform, platform)
+    return (
+        f"【发送故障】自 {moment(since)} 起，经 {name} 发送的督办提醒连续失败（{detail[:120]}）。"
+        f"提醒不会丢失：机器人会持续重试，恢复后自动补发，当天未能送达的并入下一工作日的提醒。"
+    )
+
+
+def platform_up_notice(platform: str, since: datetime) -> str:
+    name = PLATFORM_NAMES.get(platform, platform)
+    return f"【发送恢复】{name} 自 {moment(since)} 起的发送故障已恢复，积压的督办提醒正在补发。"
+
+
+def sweep_planned_only(platforms: Sequence[str]) -> str:
+    names = "、".join(PLATFORM_NAMES.get(p, p) for p in platforms)
+    return (
+        f"已配置 {names}：本命令只把提醒写入发件箱，不发送。发送由配置了 {names} 的 duban run 进行"
+        "（运行中的 duban run 会在下一次扫描时发出）。"
+    )
+
+
+def waiting_for_platforms(waiting: Mapping[str, Sequence[str]]) -> str:
+    parts = [
+        f"{len(units)} 个单位绑定在 {PLATFORM_NAMES.get(p, p)}（{some_units(units)}）"
+        for p, units in sorted(waiting.items())
+    ]
+    return (
+        "【等待发送】" + "；".join(parts) + "：本进程没有这些平台，它们的提醒留在发件箱，"
+        "由配置了相应平台的 duban run 发送。"
+    )

@@ -34,6 +34,8 @@ _STYLES = {CONFIRM_DATA: "primary"}
 DEFAULT_WAIT = 1.0  # a 429 without Retry-After
 MAX_WAIT = 30.0  # the longest a reply waits for Slack's rate limit before giving up
 LATER_PART_ATTEMPTS = 3  # a long message's later parts: see SlackPort.send
+METADATA_EVENT, METADATA_KEY = "duban_outbox", "key"  # a reminder's tag: its outbox key
+HISTORY_LOOKBACK = 100  # messages searched for an earlier attempt (a channel's traffic in a few minutes)
 
 # Errors about the channel itself (deleted, archived, the bot removed, the user deactivated): sending again
 # cannot help. Token or request errors (invalid_auth, invalid_blocks…) concern every chat and stay "error",
@@ -67,26 +69,69 @@ class SlackPort:
         self, client: AsyncWebClient, limits: TransportLimits = SLACK_LIMITS, *, sleep: Sleep = asyncio.sleep
     ) -> None:
         self.client = client
+        # Posts go through a client that never repeats a request by itself: slack_sdk's default retries a
+        # post whose connection dropped, which posts it twice when Slack had taken it. The outbox retries
+        # instead, after looking for the first attempt (see send).
+        self.poster = AsyncWebClient(
+            token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=[]
+        )
         self.limits = limits
         self.sleep = sleep
 
     async def send(self, message: Outgoing) -> SendResult:
         """A 429 on the first part goes back to the outbox, which paces and retries the whole message; once a
-        part is out, the rest waits here instead, or a retry would post the first part twice."""
-        return await self.post(message.target.chat_id, message.text, message.buttons, attempts=1)
+        part is out, the rest waits here instead, or a retry would post the first part twice.
+
+        Each reminder carries its outbox key as message metadata; when an earlier attempt may have gone out
+        (its answer was lost), the channel's recent history is searched for it before posting again."""
+        channel = message.target.chat_id
+        if message.maybe_sent and message.reference:
+            found = await self.find_posted(channel, message.reference)
+            if found is not None:
+                return SendResult.sent(found)
+        return await self.post(
+            channel, message.text, message.buttons, attempts=1, reference=message.reference
+        )
+
+    async def find_posted(self, channel: str, reference: str) -> str | None:
+        """The ts of the bot's recent message tagged with reference in channel, if there is one."""
+        try:
+            if _is_user_id(channel):  # a DM given by the person's id: history wants the DM's own id
+                opened = await self.client.conversations_open(users=channel)
+                channel = str((opened.get("channel") or {}).get("id") or channel)
+            history = await self.client.conversations_history(
+                channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+            )
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not look for an earlier attempt in %s (%s); posting again", channel, exc)
+            return None
+        for posted in history.get("messages") or []:
+            payload = (posted.get("metadata") or {}).get("event_payload") or {}
+            if payload.get(METADATA_KEY) == reference:
+                return str(posted.get("ts") or "") or None
+        return None
 
     async def post(
-        self, channel: str, text: str, buttons: Buttons = (), *, attempts: int = LATER_PART_ATTEMPTS
+        self,
+        channel: str,
+        text: str,
+        buttons: Buttons = (),
+        *,
+        attempts: int = LATER_PART_ATTEMPTS,
+        reference: str = "",
     ) -> SendResult:
-        """Post text (several messages when long, the buttons on the last); attempts bounds 429 retries."""
+        """Post text (several messages when long, the buttons on the last); attempts bounds 429 retries.
+        The last part carries the reference as metadata: once it is there, the whole message is."""
         parts = message_parts(text)
         result = SendResult("error", detail="nothing to send")
         for number, sections in enumerate(parts, 1):
             blocks = [section(part) for part in sections]
-            if number == len(parts) and buttons:
+            last = number == len(parts)
+            if last and buttons:
                 blocks.append(actions(buttons))
             tries = attempts if number == 1 else max(attempts, LATER_PART_ATTEMPTS)
-            result = await self._post_one(channel, "\n".join(sections), blocks, tries)
+            tag = reference if last else ""
+            result = await self._post_one(channel, "\n".join(sections), blocks, tries, tag)
             if result.status != "sent":
                 return result
         return result
@@ -120,11 +165,16 @@ class SlackPort:
                 )
         return SendResult.sent()
 
-    async def _post_one(self, channel: str, text: str, blocks: list[JSON], attempts: int) -> SendResult:
+    async def _post_one(
+        self, channel: str, text: str, blocks: list[JSON], attempts: int, reference: str = ""
+    ) -> SendResult:
+        metadata = (
+            {"event_type": METADATA_EVENT, "event_payload": {METADATA_KEY: reference}} if reference else None
+        )
         for attempt in range(1, attempts + 1):
             try:
-                response = await self.client.chat_postMessage(
-                    channel=channel, text=fallback(text), blocks=blocks
+                response = await self.poster.chat_postMessage(
+                    channel=channel, text=fallback(text), blocks=blocks, metadata=metadata
                 )
             except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
                 result = failure(exc)
@@ -137,7 +187,12 @@ class SlackPort:
 
 
 def failure(exc: Exception) -> SendResult:
-    """Slack's refusal as a send result: throttled (429), blocked (the channel) or error (anything else)."""
+    """Slack's refusal as a send result: throttled (429), blocked (the channel) or error (anything else);
+    uncertain when the request went out and its answer was lost (a dropped connection, a timeout)."""
+    if isinstance(exc, aiohttp.ClientConnectorError):  # never connected: nothing was sent
+        return SendResult("error", detail=f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError | TimeoutError):
+        return SendResult("uncertain", detail=f"{type(exc).__name__}: {exc}")
     if not isinstance(exc, SlackApiError):
         return SendResult("error", detail=f"{type(exc).__name__}: {exc}")
     response = exc.response
@@ -202,3 +257,7 @@ def fallback(text: str) -> str:
     """The message's `text`: shown in notifications and where blocks are not, read as mrkdwn, where Slack
     wants &, < and > escaped (an unescaped <!channel> in a reported text would ping everyone)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _is_user_id(channel: str) -> bool:
+    return channel[:1] in ("U", "W")

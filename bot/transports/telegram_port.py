@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import warnings
 from datetime import timedelta
+from typing import Literal
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.conversation.messages import split_lines
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
 from schedules.port import Buttons, Outgoing, SendResult
 
 MAX_TEXT = 4096  # Telegram's limit on one message's text
+# How long a send waits for Telegram's answer. Telegram offers no way to ask whether a message went out, so a
+# send whose answer is lost may be sent again (at-least-once); a patient read timeout (python-telegram-bot's
+# default is 5 s) keeps that to answers slower than this. It holds up only that one send: the others in the
+# batch go on.
+SEND_READ_TIMEOUT = 30.0
 
 
 class TelegramPort:
@@ -36,16 +43,32 @@ class TelegramPort:
 
     async def _send_one(self, chat_id: str, text: str, markup: InlineKeyboardMarkup | None) -> SendResult:
         try:
-            sent = await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+            sent = await self.bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, read_timeout=SEND_READ_TIMEOUT
+            )
         except RetryAfter as exc:
             return SendResult("throttled", retry_after=retry_seconds(exc), detail=exc.message)
         except Forbidden as exc:  # blocked by the user, kicked from the group: retrying cannot help
             return SendResult("blocked", detail=exc.message)
         except BadRequest as exc:  # chat not found and the like
             return SendResult("blocked", detail=exc.message)
-        except (NetworkError, TelegramError) as exc:  # timeouts, 5xx: worth another try later
+        except NetworkError as exc:  # timeouts, dropped connections, 5xx: worth another try later
+            return SendResult(_network_status(exc), detail=f"{type(exc).__name__}: {exc.message}")
+        except TelegramError as exc:
             return SendResult("error", detail=f"{type(exc).__name__}: {exc.message}")
         return SendResult.sent(str(sent.message_id))
+
+
+def _network_status(exc: NetworkError) -> Literal["error", "uncertain"]:
+    """A failure before the request left (connecting, waiting for a pooled connection) or an error answer
+    (5xx) sent nothing; a request that went out and lost its answer (a read timeout, a dropped connection)
+    may have been delivered."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return "error"
+    if isinstance(exc, TimedOut) and "Pool timeout" in exc.message:
+        return "error"
+    return "uncertain" if isinstance(cause, httpx.TransportError) or isinstance(exc, TimedOut) else "error"
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

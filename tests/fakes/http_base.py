@@ -86,6 +86,11 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+# A handler's answer meaning "hang up without answering": what a send whose answer is lost looks like to the
+# client (the request was read and acted on, then the connection dropped).
+HANG_UP = Response(0, {})
+
+
 class MalformedRequest(Exception):
     """A request that cannot be read as HTTP/1.1: status 400, or 431 for a head too large to read."""
 
@@ -237,7 +242,10 @@ class JsonHttpServer:
                     break
                 if request is None:
                     break
-                await self._write(writer, await self._handle(request), keep_alive=request.keep_alive)
+                response = await self._handle(request)
+                if response is HANG_UP:
+                    break
+                await self._write(writer, response, keep_alive=request.keep_alive)
                 if not request.keep_alive:
                     break
         except (ConnectionError, asyncio.IncompleteReadError):

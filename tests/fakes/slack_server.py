@@ -47,6 +47,7 @@ if not __package__:  # run as a script (python tests/fakes/slack_server.py): mak
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fakes.http_base import (
+    HANG_UP,
     JSON,
     InvalidJson,
     JsonHttpServer,
@@ -98,6 +99,7 @@ class SlackMessage:
     thread_ts: str | None
     at: float  # the server's monotonic clock
     recipient: str | None = None  # the user who sees an ephemeral message
+    metadata: JSON | None = None  # chat.postMessage's message metadata (event_type, event_payload)
 
 
 @dataclass
@@ -181,6 +183,10 @@ class FakeSlack:
         self._ephemeral: list[SlackMessage] = []
         self._messages: dict[str, SlackMessage] = {}
         self._failures: list[_Failure] = []
+        self._lost: dict[str, int] = {}  # channel -> chat.postMessage answers still to lose
+        self.outage: int | None = (
+            None  # an HTTP status: while set, every chat.postMessage is answered with it
+        )
         self._limiter = RateLimiter(limits, clock) if limits is not None else None
         self._ts_counter = itertools.count(1)
         self._conversation_ids = itertools.count(1)
@@ -195,6 +201,7 @@ class FakeSlack:
             "chat.update": self._update,
             "chat.postEphemeral": self._post_ephemeral,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "apps.connections.open": self._connections_open,
         }
@@ -366,11 +373,15 @@ class FakeSlack:
                 if handler is None:
                     raise _SlackError("unknown_method")
                 self._authenticate(token, app_level=api_method in _APP_LEVEL_METHODS)
+                if self.outage is not None and api_method == "chat.postMessage":
+                    raise _SlackError("service_unavailable", self.outage)
                 self._scripted_failure(api_method, params)
                 response = Response(200, {"ok": True, **handler(params)})
+                if api_method == "chat.postMessage" and self._lose(params):
+                    response = HANG_UP
             except _SlackError as exc:
                 response = _error_response(exc)
-            error = None if response.body.get("ok") else str(response.body.get("error"))
+            error = None if response.body.get("ok", response is HANG_UP) else str(response.body.get("error"))
             self._calls.append(Call(api_method, params, at, token, response.status, error))
             self._served.notify_all()
         return response
@@ -431,7 +442,11 @@ class FakeSlack:
         if retry_after is not None:
             self.rejected += 1
             raise _SlackError("ratelimited", 429, retry_after)
-        message = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts, self.clock())
+        metadata = json_param(params, "metadata")
+        message = SlackMessage(
+            channel, self._next_ts(), text, blocks, thread_ts, self.clock(),
+            metadata=metadata if isinstance(metadata, dict) else None,
+        )  # fmt: skip
         self._posted.append(message)
         self._messages[message.ts] = message
         if self._record is not None:
@@ -475,6 +490,36 @@ class FakeSlack:
         message = SlackMessage(channel, self._next_ts(), text, blocks, thread_ts, self.clock(), user)
         self._ephemeral.append(message)
         return {"message_ts": message.ts}
+
+    def _lose(self, params: JSON) -> bool:
+        channel = self._resolve(str_param(params, "channel") or "")
+        if self._lost.get(channel, 0) <= 0:
+            return False
+        self._lost[channel] -= 1
+        return True
+
+    def lose_answers(self, channel: str, times: int = 1) -> None:
+        """Accept the next ``times`` chat.postMessage calls to ``channel`` (posted) but hang up instead of
+        answering: the client cannot tell whether they went out."""
+        with self._lock:
+            resolved = self._resolve(channel)
+            self._lost[resolved] = self._lost.get(resolved, 0) + times
+
+    def _conversations_history(self, params: JSON) -> JSON:
+        """The channel's messages, newest first; metadata only with include_all_metadata, as on Slack."""
+        channel = str_param(params, "channel")
+        if not channel or channel[0] not in "CDG":
+            raise _SlackError("channel_not_found")
+        limit = int(str_param(params, "limit") or 100)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [m for m in reversed(self._posted) if m.channel == channel][:limit]
+        messages = []
+        for message in found:
+            body = self._message_body(self._messages.get(message.ts, message))
+            if with_metadata and message.metadata is not None:
+                body["metadata"] = message.metadata
+            messages.append(body)
+        return {"messages": messages, "has_more": False}
 
     def _conversations_open(self, params: JSON) -> JSON:
         users = params.get("users")

@@ -49,6 +49,7 @@ if not __package__:  # run as a script (python tests/fakes/telegram_server.py): 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fakes.http_base import (
+    HANG_UP,
     JSON,
     JsonHttpServer,
     JsonNotObject,
@@ -142,6 +143,9 @@ class FakeTelegram:
         self.host = "127.0.0.1"
         self._limiter = RateLimiter(limits, clock) if limits is not None else None
         self._failures: dict[str, list[_Failure]] = {}
+        self._lost: dict[str, int] = {}  # chat -> sendMessage answers still to lose (see lose_answers)
+        self._slow: dict[str, tuple[float, int]] = {}  # chat -> (seconds, times): answers held back
+        self.outage: int | None = None  # an HTTP status: while set, every sendMessage is answered with it
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._updates: list[JSON] = []
@@ -220,6 +224,16 @@ class FakeTelegram:
                 description = _DEFAULT_DESCRIPTIONS.get(status, HTTPStatus(status).phrase)
         self._failures.setdefault(str(chat_id), []).append(_Failure(status, description, retry_after, times))
 
+    def lose_answers(self, chat_id: str | int, times: int = 1) -> None:
+        """Accept the next ``times`` sendMessage calls to ``chat_id`` (they count as sent) but hang up
+        instead of answering: the client cannot tell whether they went out."""
+        self._lost[str(chat_id)] = self._lost.get(str(chat_id), 0) + times
+
+    def slow_answers(self, chat_id: str | int, seconds: float, times: int = 1) -> None:
+        """Accept the next ``times`` sendMessage calls to ``chat_id`` at once but answer only after
+        ``seconds`` (benchmarks: a client that gives up sooner cannot tell whether they went out)."""
+        self._slow[str(chat_id)] = (seconds, times)
+
     def queue_update(self, update: JSON) -> int:
         """Queue an update for getUpdates (an ``update_id`` is assigned when missing) and return its id.
 
@@ -270,13 +284,33 @@ class FakeTelegram:
             elif handler is None:
                 raise _ApiError(404, "Not Found")
             else:
+                if self.outage is not None and api_method.lower() == "sendmessage":
+                    raise _ApiError(self.outage, HTTPStatus(self.outage).phrase)
                 self._scripted_failure(params)
                 result = handler(params)
+                if api_method.lower() == "sendmessage" and self._lose(params):
+                    return HANG_UP
+                if api_method.lower() == "sendmessage":
+                    await self._hold_back(params)
         except _ApiError as exc:
             return _error_response(exc)
         finally:
             self._served.set()
         return Response(200, {"ok": True, "result": result})
+
+    async def _hold_back(self, params: JSON) -> None:
+        chat = _chat_key(params.get("chat_id"))
+        seconds, times = self._slow.get(chat, (0.0, 0))
+        if times > 0:
+            self._slow[chat] = (seconds, times - 1)
+            await asyncio.sleep(seconds)
+
+    def _lose(self, params: JSON) -> bool:
+        chat = _chat_key(params.get("chat_id"))
+        if self._lost.get(chat, 0) <= 0:
+            return False
+        self._lost[chat] -= 1
+        return True
 
     def _scripted_failure(self, params: JSON) -> None:
         chat_id = params.get("chat_id")

@@ -101,15 +101,22 @@ def test_sweep_log_chats_and_calendar_from_the_command_line(
         out, err = capsys.readouterr()
         return code, out, err
 
+    # Issue 15: a unit bound to Telegram waits for a process that has Telegram; the console prints what is
+    # the console's (here 台江, bound to it, and the units without a chat) and says who waits.
     assert run("chats", "bind", "--unit", "鼓楼区政府", "--platform", "telegram", "--chat", "-1001")[0] == 0
+    assert run("chats", "bind", "--unit", "台江", "--platform", "console", "--chat", "台江")[0] == 0
     assert "鼓楼区人民政府  telegram:-1001  群聊" in run("chats", "list")[1]
     code, out, _ = run("reminders", "sweep", "--today", "2025-09-01")
-    assert code == 0 and "──── 发给 鼓楼区人民政府 ────\n【督办提醒】鼓楼区人民政府（2025-09-01）" in out
-    assert "新增 32 条消息" in out and "已发送 32" in out
+    assert code == 0 and "──── 发给 台江区人民政府 ────\n【督办提醒】台江区人民政府（2025-09-01）" in out
+    assert "发给 鼓楼区人民政府" not in out
+    assert "新增 32 条消息" in out and "已发送 31" in out
+    assert "【等待发送】1 个单位绑定在 Telegram（鼓楼区人民政府）" in out
     again = run("reminders", "sweep", "--today", "2025-09-01")[1]
     assert "新增 0 条消息" in again and "已发送 0" in again  # a second sweep the same day sends nothing
     log = json.loads(run("reminders", "log", "--unit", "鼓楼区政府", "--json")[1])
-    assert [(e["date"], e["status"], e["items"]) for e in log] == [("2025-09-01", "sent", 5)]
+    assert [(e["date"], e["status"], e["items"]) for e in log] == [("2025-09-01", "pending", 5)]
+    log = json.loads(run("reminders", "log", "--unit", "台江", "--json")[1])
+    assert [(e["date"], e["status"]) for e in log] == [("2025-09-01", "sent")]
     assert (
         run("reminders", "sweep", "--today", "2025-10-03")[1].strip() == "2025-10-03 不是工作日，不发送提醒。"
     )
