@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.catalog_queries import resolve_unit
@@ -134,12 +135,32 @@ def redeem_invite(
             raise InviteError("used")
         if at >= invite.expires_at:
             raise InviteError("expired")
+        if not _claim(session, invite.id or 0, at):
+            raise InviteError("used")  # another sender's redemption of this code committed first
         member = _set_member(session, platform, user_id, display_name, invite.unit_id, invite.role, at)
-        invite.used_at, invite.used_by_member_id = at, member.id
-        session.add(invite)
+        session.connection().execute(
+            update(Invite).where(col(Invite.id) == invite.id).values(used_by_member_id=member.id)
+        )
         _log(session, member, "bound", f"invite:{invite.created_by}", at, platform, message_id, invite.id)
         session.commit()
         return _view(member, _unit_name(session, member.unit_id))
+
+
+def _claim(session: Session, invite_id: int, at: datetime) -> bool:
+    """Mark the code used, if it still is unused: True for exactly one of any number of redeemers.
+
+    Reading used_at and then writing it lets two processes that both read "unused" both bind. This single
+    conditional UPDATE is decided by the database: PostgreSQL makes the second writer wait for the first's
+    row lock and then re-checks the WHERE against the committed row (0 rows); SQLite runs writers one at a
+    time, so the second sees the first's used_at. The caller's transaction holds the claim until it commits,
+    and a failure after it rolls the claim back with everything else.
+    """
+    claimed = session.connection().execute(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None), col(Invite.expires_at) > at)
+        .values(used_at=at)
+    )
+    return claimed.rowcount == 1
 
 
 def _set_member(
