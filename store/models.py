@@ -164,6 +164,22 @@ class Invite(SQLModel, table=True):
     used_by_member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
 
 
+class BindAttempt(SQLModel, table=True):
+    """Append-only: an invite code sent in chat and what came of it (bound, unknown, used, expired, locked).
+
+    The wrong ones lock their sender out of binding for a while, and many from everyone pause binding for all
+    (store/invite_guard.py). Kept in the database, so every process sees the same lock."""
+
+    __tablename__ = "bind_attempt"
+    __table_args__ = (Index("ix_bind_attempt_sender", "platform", "platform_user_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    platform_user_id: str = Field(max_length=100)
+    outcome: str = Field(max_length=10)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    message_id: str | None = Field(default=None, max_length=100)
+
+
 class IndicatorReport(SQLModel, table=True):
     """Append-only: a reported value, or (kind "retraction") the withdrawal of an earlier report."""
 
@@ -383,4 +399,5 @@ APPEND_ONLY_TABLES = (
     "reminder_item",
     "delivery_event",
     "inbound_event",
+    "bind_attempt",
 )

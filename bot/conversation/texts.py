@@ -870,3 +870,16 @@ TELEGRAM_COMMANDS = (  # the menu Telegram shows for "/" (setMyCommands)
     ("progress", "指标进度，如 /progress 鼓楼专利授权量"),
 )
 TELEGRAM_FAILED = "抱歉，处理这条消息时出错了，请稍后再试。"
+
+
+# ---- Issue 15 (no one let in): invite-code guessing, message keys, permissions checked again ----
+
+
+def bind_locked(minutes: int) -> str:
+    """Too many wrong invite codes from this sender: binding is refused, even with the right code."""
+    return f"邀请码错误次数过多，绑定已暂停，请 {minutes} 分钟后再试。如确认邀请码无误，请联系督办办公室。"
+
+
+def bind_paused(minutes: int) -> str:
+    """Too many wrong invite codes from everyone at once (a scripted attack): binding pauses for all."""
+    return f"近期收到大量错误的邀请码，绑定暂时关闭，请 {minutes} 分钟后再试。"
