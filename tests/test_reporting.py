@@ -24,6 +24,7 @@ from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
 from store.db import Database
 from store.members import add_member
 from store.models import IndicatorReport, PendingOutcome, PendingWrite, TaskEvent
+from store.reporting import Author, DuplicateMessage, WriteRequest, create_pending, latest_pending
 
 DAY = date(2025, 9, 20)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -73,7 +74,10 @@ def office(db: Database) -> Office:
     return Office(db)
 
 
-def rows(db: Database, table: type[TaskEvent] | type[IndicatorReport] | type[PendingOutcome]) -> list[object]:
+def rows(
+    db: Database,
+    table: type[TaskEvent] | type[IndicatorReport] | type[PendingOutcome] | type[PendingWrite],
+) -> list[object]:
     with Session(db.engine) as session:
         return list(session.exec(select(table)).all())
 
@@ -406,3 +410,43 @@ def test_walkthrough_through_duban_ask_jsonl(
     assert len(replies) == len(WALKTHROUGH)
     for number, (reply, (intent, fact)) in enumerate(zip(replies, WALKTHROUGH, strict=True), 1):
         assert (reply["intent"], fact in reply["reply"]) == (intent, True), (number, reply)
+
+
+def test_two_senders_messages_with_one_id_never_share_a_pending_write(db: Database) -> None:
+    """Should two people's messages ever carry the same id, the second is refused as a duplicate; it is
+    never shown the first one's preview and buttons."""
+    at = datetime(2025, 9, 20, 9, tzinfo=LOCAL_TZ)
+    first = create_pending(
+        db, WriteRequest("task_completed", "fuzhou-protection", number=18, unit="市中级人民法院"), "预览甲",
+        Author("slack", "U0A", None, at, message_id="1758506400.000007"), timedelta(minutes=10),
+    )  # fmt: skip
+    with pytest.raises(DuplicateMessage):
+        create_pending(
+            db, WriteRequest("task_completed", "fuzhou-protection", number=41, unit="鼓楼区人民政府"), "预览乙",
+            Author("slack", "U0B", None, at, message_id="1758506400.000007"), timedelta(minutes=10),
+        )  # fmt: skip
+    assert latest_pending(db, "slack", "U0B") is None
+    assert latest_pending(db, "slack", "U0A") == first
+
+
+def test_jsonl_message_ids_are_each_senders_own(
+    db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`duban ask --jsonl` message ids are like a chat's: the same id from two people is two messages."""
+    joined = datetime(2025, 1, 1, tzinfo=UTC)
+    for user in ("fayuan", "gulou"):
+        name, unit, role = PEOPLE[user]
+        add_member(db, platform="local", user_id=user, display_name=name, unit=unit, role=role, at=joined)
+    lines = [
+        {"text": "任务18已完成", "user": "fayuan", "message_id": "m1", "today": "2025-09-20"},
+        {"text": "任务41已完成", "user": "gulou", "message_id": "m1", "today": "2025-09-20"},
+        {"text": "任务18已完成", "user": "fayuan", "message_id": "m1", "today": "2025-09-20"},  # redelivered
+    ]
+    script = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(script))
+    assert main(["ask", "--jsonl", "--db", db.url]) == 0
+    replies = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["intent"] for r in replies] == ["preview", "preview", "preview"]
+    assert "任务18" in replies[0]["reply"] and "任务41" in replies[1]["reply"]
+    assert replies[2] == replies[0]
+    assert len(rows(db, PendingWrite)) == 2
