@@ -883,3 +883,7 @@ def bind_locked(minutes: int) -> str:
 def bind_paused(minutes: int) -> str:
     """Too many wrong invite codes from everyone at once (a scripted attack): binding pauses for all."""
     return f"近期收到大量错误的邀请码，绑定暂时关闭，请 {minutes} 分钟后再试。"
+
+
+ACK_ADMINS_ONLY = "这条通知是发给管理员的，只有管理员可以确认。"
+ACK_VIEWER = "查询员只能查询，不能确认督办提醒；请由本单位填报员确认。"
