@@ -251,7 +251,7 @@ class PendingOutcome(SQLModel, table=True):
     pending_id: int = Field(
         sa_column=Column(Integer, ForeignKey("pending_write.id"), nullable=False, unique=True)
     )
-    outcome: str = Field(max_length=20)  # confirmed / cancelled / superseded / expired
+    outcome: str = Field(max_length=20)  # confirmed / cancelled / superseded / expired / refused
     decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     platform: str = Field(max_length=20)
     message_id: str | None = Field(default=None, max_length=100)

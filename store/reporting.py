@@ -52,7 +52,8 @@ _TASK_EVENT_KIND: dict[WriteKind, str] = {
     "delay_rejected": DELAY_REJECTED,
     "task_retraction": RETRACTION,
 }
-Outcome = Literal["confirmed", "cancelled", "superseded", "expired"]
+# refused: the sender was no longer allowed the write at 确认 (moved to another unit, made a viewer, removed)
+Outcome = Literal["confirmed", "cancelled", "superseded", "expired", "refused"]
 
 
 class DuplicateMessage(StoreError):

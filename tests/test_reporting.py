@@ -18,11 +18,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from bot.cli.main import main
+from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
 from store.db import Database
-from store.members import add_member
+from store.members import add_member, remove_member
 from store.models import IndicatorReport, PendingOutcome, PendingWrite, TaskEvent
 from store.reporting import Author, DuplicateMessage, WriteRequest, create_pending, latest_pending
 
@@ -450,3 +451,62 @@ def test_jsonl_message_ids_are_each_senders_own(
     assert "任务18" in replies[0]["reply"] and "任务41" in replies[1]["reply"]
     assert replies[2] == replies[0]
     assert len(rows(db, PendingWrite)) == 2
+
+
+# ---- the permission is checked again at 确认, against the member as they are then ---------------------------
+
+
+def _move(office: Office, user: str, unit: str, role: str = "staff") -> None:
+    """`duban users add` again: the same person now in another unit or role."""
+    name = PEOPLE[user][0]
+    add_member(
+        office.db, platform="test", user_id=user, display_name=name, unit=unit, role=role, at=office.clock
+    )
+
+
+def test_a_preview_made_for_one_unit_is_not_confirmed_after_a_move_to_another(office: Office) -> None:
+    preview = office.send("fayuan", "任务18已完成")  # as 中院 staff, the unit responsible for task 18
+    _move(office, "fayuan", "鼓楼区人民政府")
+    assert office.say("fayuan", "确认") == (texts.preview_void("鼓楼区人民政府", "staff"), "refused")
+    assert office.say("fayuan", preview.buttons[0].data)[1] == "already"  # closed, not left to confirm later
+    assert office.say("fayuan", "确认")[1] == "nothing_pending"
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_a_preview_for_a_shared_task_speaks_for_the_unit_it_was_made_as(office: Office) -> None:
+    """Task 6 is also 仓山's: but the preview says 鼓楼 reports its part, so after the move it is void."""
+    preview = office.send("gulou", "任务6已完成")
+    assert "鼓楼区人民政府报告本单位承担部分已完成" in preview.text
+    _move(office, "gulou", "仓山区人民政府")
+    assert office.say("gulou", preview.buttons[0].data) == (
+        texts.preview_void("仓山区人民政府", "staff"),
+        "refused",
+    )
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_a_preview_confirmed_by_button_after_becoming_a_viewer_is_refused(office: Office) -> None:
+    preview = office.send("fayuan", "任务18已完成")
+    _move(office, "fayuan", "中院", role="viewer")
+    assert office.say("fayuan", preview.buttons[0].data) == (texts.VIEWER_CANNOT_WRITE, "refused")
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_an_admins_preview_is_void_once_they_are_no_longer_admin(office: Office) -> None:
+    preview = office.send("duban", "任务6已完成")
+    assert "标记整项任务已完成（管理员）" in preview.text
+    _move(office, "duban", "市监局", role="staff")  # 市监局 is one of task 6's units, but not for the whole
+    assert office.say("duban", "确认") == (
+        texts.preview_void("市市场监管局（知识产权局）", "staff"),
+        "refused",
+    )
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_a_removed_members_preview_is_not_confirmed_even_where_anyone_may_ask(db: Database) -> None:
+    office = Office(db)
+    office.core = Core(Knowledge(db), public_read=True)  # strangers are answered, so the button reaches 确认
+    preview = office.send("fayuan", "任务18已完成")
+    remove_member(db, platform="test", user_id="fayuan", at=office.clock, actor="test")
+    assert office.say("fayuan", preview.buttons[0].data) == (texts.NOT_BOUND, "not_bound")
+    assert rows(db, TaskEvent) == []

@@ -887,3 +887,9 @@ def bind_paused(minutes: int) -> str:
 
 ACK_ADMINS_ONLY = "这条通知是发给管理员的，只有管理员可以确认。"
 ACK_VIEWER = "查询员只能查询，不能确认督办提醒；请由本单位填报员确认。"
+
+
+def preview_void(unit: str | None, role: str) -> str:
+    """确认 of a preview made before the sender's unit or role changed: it no longer speaks for them."""
+    now = f"{unit}，{ROLE_LABELS_ZH.get(role, role)}" if unit else ROLE_LABELS_ZH.get(role, role)
+    return f"您的单位或角色已变更（现为{now}），这条上报预览已失效，未记录。如需报送，请重新发送。"
