@@ -11,11 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from store.catalog_queries import resolve_unit
 from store.db import Database
 from store.errors import StoreError
+from store.invite_guard import (
+    BOUND,
+    LOCKED,
+    BindingLocked,
+    Sender,
+    lockout,
+    record_attempt,
+    take_binding_lock,
+)
 from store.ledger import unit_id
 from store.models import Invite, Member, MemberEvent, Unit
 
@@ -30,6 +40,7 @@ class InviteError(StoreError):
 
     def __init__(self, reason: Literal["unknown", "used", "expired"]) -> None:
         self.reason = reason
+        self.lockout: BindingLocked | None = None  # set when this wrong code was one too many
         super().__init__(f"invite {reason}")
 
 
@@ -125,21 +136,68 @@ def redeem_invite(
     at: datetime,
     message_id: str | None,
 ) -> MemberView:
-    """Bind the sender to the invite's unit and role; the code works once, before it expires."""
+    """Bind the sender to the invite's unit and role; the code works once, before it expires.
+
+    Raises BindingLocked while the sender (or everyone) is locked out for wrong codes, whatever the code;
+    InviteError for a wrong code, whose `lockout` is set when this wrong code set one off.
+    """
+    sender = Sender(platform, user_id, at, message_id)
     with db.session() as session:
-        invite = session.exec(select(Invite).where(Invite.code == code.strip().upper())).first()
-        if invite is None:
-            raise InviteError("unknown")
-        if invite.used_at is not None:
-            raise InviteError("used")
-        if at >= invite.expires_at:
-            raise InviteError("expired")
-        member = _set_member(session, platform, user_id, display_name, invite.unit_id, invite.role, at)
-        invite.used_at, invite.used_by_member_id = at, member.id
-        session.add(invite)
-        _log(session, member, "bound", f"invite:{invite.created_by}", at, platform, message_id, invite.id)
+        connection = session.connection()
+        take_binding_lock(connection)
+        refused = lockout(connection, sender)
+        if refused is not None:
+            record_attempt(connection, sender, LOCKED)
+            session.commit()
+            raise refused
+        try:
+            member = _redeem(session, code, sender, display_name)
+        except InviteError as exc:
+            # Nothing was written before the failure; the wrong code is recorded and counted at once.
+            record_attempt(connection, sender, exc.reason)
+            exc.lockout = lockout(connection, sender)
+            session.commit()
+            raise
+        record_attempt(connection, sender, BOUND)
         session.commit()
         return _view(member, _unit_name(session, member.unit_id))
+
+
+def _redeem(session: Session, code: str, sender: Sender, display_name: str) -> Member:
+    invite = session.exec(select(Invite).where(Invite.code == code.strip().upper())).first()
+    if invite is None:
+        raise InviteError("unknown")
+    if invite.used_at is not None:
+        raise InviteError("used")
+    if sender.at >= invite.expires_at:
+        raise InviteError("expired")
+    if not _claim(session, invite.id or 0, sender.at):
+        raise InviteError("used")  # another sender's redemption of this code committed first
+    platform, at = sender.platform, sender.at
+    member = _set_member(session, platform, sender.user_id, display_name, invite.unit_id, invite.role, at)
+    session.connection().execute(
+        update(Invite).where(col(Invite.id) == invite.id).values(used_by_member_id=member.id)
+    )
+    actor = f"invite:{invite.created_by}"
+    _log(session, member, "bound", actor, at, platform, sender.message_id, invite.id)
+    return member
+
+
+def _claim(session: Session, invite_id: int, at: datetime) -> bool:
+    """Mark the code used, if it still is unused: True for exactly one of any number of redeemers.
+
+    Reading used_at and then writing it lets two processes that both read "unused" both bind. This single
+    conditional UPDATE is decided by the database: PostgreSQL makes the second writer wait for the first's
+    row lock and then re-checks the WHERE against the committed row (0 rows); SQLite runs writers one at a
+    time, so the second sees the first's used_at. The caller's transaction holds the claim until it commits,
+    and a failure after it rolls the claim back with everything else.
+    """
+    claimed = session.connection().execute(
+        update(Invite)
+        .where(col(Invite.id) == invite_id, col(Invite.used_at).is_(None), col(Invite.expires_at) > at)
+        .values(used_at=at)
+    )
+    return claimed.rowcount == 1
 
 
 def _set_member(

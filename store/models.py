@@ -164,6 +164,22 @@ class Invite(SQLModel, table=True):
     used_by_member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
 
 
+class BindAttempt(SQLModel, table=True):
+    """Append-only: an invite code sent in chat and what came of it (bound, unknown, used, expired, locked).
+
+    The wrong ones lock their sender out of binding for a while, and many from everyone pause binding for all
+    (store/invite_guard.py). Kept in the database, so every process sees the same lock."""
+
+    __tablename__ = "bind_attempt"
+    __table_args__ = (Index("ix_bind_attempt_sender", "platform", "platform_user_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    platform_user_id: str = Field(max_length=100)
+    outcome: str = Field(max_length=10)
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    message_id: str | None = Field(default=None, max_length=100)
+
+
 class IndicatorReport(SQLModel, table=True):
     """Append-only: a reported value, or (kind "retraction") the withdrawal of an earlier report."""
 
@@ -235,7 +251,7 @@ class PendingOutcome(SQLModel, table=True):
     pending_id: int = Field(
         sa_column=Column(Integer, ForeignKey("pending_write.id"), nullable=False, unique=True)
     )
-    outcome: str = Field(max_length=20)  # confirmed / cancelled / superseded / expired
+    outcome: str = Field(max_length=20)  # confirmed / cancelled / superseded / expired / refused
     decided_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     platform: str = Field(max_length=20)
     message_id: str | None = Field(default=None, max_length=100)
@@ -394,6 +410,7 @@ APPEND_ONLY_TABLES = (
     "reminder_item",
     "delivery_event",
     "inbound_event",
+    "bind_attempt",
 )
 # What the bot process changes in place besides appending: members (the current roster; member_event is
 # its log), invites (marked used) and sender leases. The rest it only reads; the owner applies seeds.

@@ -27,7 +27,7 @@ from store.querying import chunks, pk
 BLOCKED = "blocked"  # unit_chat action: the platform refused the chat; reminders need a new binding
 WHOLE_TABLE_ABOVE = 2000  # names to look up: above this, read the unit table whole
 ACK_WITHIN = timedelta(days=31)  # 收到 acknowledges the newest unread digest of the last month
-AckResult = Literal["acked", "already", "unknown", "not_yours", "not_sent"]
+AckResult = Literal["acked", "already", "unknown", "not_yours", "admins_only", "not_sent"]
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,10 @@ def acknowledge_message(
     platform: str,
     inbound_message_id: str | None,
 ) -> AckResult:
-    """收到: the member's unit confirms it read the digest; only that unit's members (or admins) may."""
+    """收到: the member's unit confirms it read the digest; only that unit's members (or admins) may.
+
+    `unit` is None for an admin, who may acknowledge anything; anyone else only a digest to their own unit.
+    """
     with db.engine.begin() as connection:
         row = connection.execute(
             select(col(ReminderMessage.unit_id), col(ReminderMessage.member_id)).where(
@@ -123,7 +126,9 @@ def acknowledge_message(
         # recorded the platform's answer (a press proves the message arrived).
         if SENT not in kinds and CLAIMED not in kinds:
             return "not_sent"
-        if unit is not None and row.unit_id is not None and unit_id_named(connection, unit) != row.unit_id:
+        if unit is not None and row.unit_id is None:
+            return "admins_only"  # a notice or summary to the admins names no unit: no staff may ack it
+        if unit is not None and unit_id_named(connection, unit) != row.unit_id:
             return "not_yours"
         worker = f"{platform}:{member_id}"
         append_next_event(

@@ -52,7 +52,8 @@ _TASK_EVENT_KIND: dict[WriteKind, str] = {
     "delay_rejected": DELAY_REJECTED,
     "task_retraction": RETRACTION,
 }
-Outcome = Literal["confirmed", "cancelled", "superseded", "expired"]
+# refused: the sender was no longer allowed the write at 确认 (moved to another unit, made a viewer, removed)
+Outcome = Literal["confirmed", "cancelled", "superseded", "expired", "refused"]
 
 
 class DuplicateMessage(StoreError):
@@ -255,9 +256,13 @@ def _pending_for_message(db: Database, author: Author) -> PendingView | None:
     if author.message_id is None:
         return None
     with db.session() as session:
+        # The sender too, not only the message id: should two people's messages ever share an id, the second
+        # must never be shown the first one's preview and buttons (its insert then fails as a duplicate).
         row = session.exec(
             select(PendingWrite).where(
-                PendingWrite.platform == author.platform, PendingWrite.message_id == author.message_id
+                PendingWrite.platform == author.platform,
+                PendingWrite.message_id == author.message_id,
+                PendingWrite.platform_user_id == author.user_id,
             )
         ).first()
     return find_pending(db, row.id or 0) if row is not None else None

@@ -18,12 +18,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from bot.cli.main import main
+from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
 from store.db import Database
-from store.members import add_member
+from store.members import add_member, remove_member
 from store.models import IndicatorReport, PendingOutcome, PendingWrite, TaskEvent
+from store.reporting import Author, DuplicateMessage, WriteRequest, create_pending, latest_pending
 
 DAY = date(2025, 9, 20)
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -73,7 +75,10 @@ def office(db: Database) -> Office:
     return Office(db)
 
 
-def rows(db: Database, table: type[TaskEvent] | type[IndicatorReport] | type[PendingOutcome]) -> list[object]:
+def rows(
+    db: Database,
+    table: type[TaskEvent] | type[IndicatorReport] | type[PendingOutcome] | type[PendingWrite],
+) -> list[object]:
     with Session(db.engine) as session:
         return list(session.exec(select(table)).all())
 
@@ -406,3 +411,102 @@ def test_walkthrough_through_duban_ask_jsonl(
     assert len(replies) == len(WALKTHROUGH)
     for number, (reply, (intent, fact)) in enumerate(zip(replies, WALKTHROUGH, strict=True), 1):
         assert (reply["intent"], fact in reply["reply"]) == (intent, True), (number, reply)
+
+
+def test_two_senders_messages_with_one_id_never_share_a_pending_write(db: Database) -> None:
+    """Should two people's messages ever carry the same id, the second is refused as a duplicate; it is
+    never shown the first one's preview and buttons."""
+    at = datetime(2025, 9, 20, 9, tzinfo=LOCAL_TZ)
+    first = create_pending(
+        db, WriteRequest("task_completed", "fuzhou-protection", number=18, unit="市中级人民法院"), "预览甲",
+        Author("slack", "U0A", None, at, message_id="1758506400.000007"), timedelta(minutes=10),
+    )  # fmt: skip
+    with pytest.raises(DuplicateMessage):
+        create_pending(
+            db, WriteRequest("task_completed", "fuzhou-protection", number=41, unit="鼓楼区人民政府"), "预览乙",
+            Author("slack", "U0B", None, at, message_id="1758506400.000007"), timedelta(minutes=10),
+        )  # fmt: skip
+    assert latest_pending(db, "slack", "U0B") is None
+    assert latest_pending(db, "slack", "U0A") == first
+
+
+def test_jsonl_message_ids_are_each_senders_own(
+    db: Database, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`duban ask --jsonl` message ids are like a chat's: the same id from two people is two messages."""
+    joined = datetime(2025, 1, 1, tzinfo=UTC)
+    for user in ("fayuan", "gulou"):
+        name, unit, role = PEOPLE[user]
+        add_member(db, platform="local", user_id=user, display_name=name, unit=unit, role=role, at=joined)
+    lines = [
+        {"text": "任务18已完成", "user": "fayuan", "message_id": "m1", "today": "2025-09-20"},
+        {"text": "任务41已完成", "user": "gulou", "message_id": "m1", "today": "2025-09-20"},
+        {"text": "任务18已完成", "user": "fayuan", "message_id": "m1", "today": "2025-09-20"},  # redelivered
+    ]
+    script = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(script))
+    assert main(["ask", "--jsonl", "--db", db.url]) == 0
+    replies = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["intent"] for r in replies] == ["preview", "preview", "preview"]
+    assert "任务18" in replies[0]["reply"] and "任务41" in replies[1]["reply"]
+    assert replies[2] == replies[0]
+    assert len(rows(db, PendingWrite)) == 2
+
+
+# ---- the permission is checked again at 确认, against the member as they are then ---------------------------
+
+
+def _move(office: Office, user: str, unit: str, role: str = "staff") -> None:
+    """`duban users add` again: the same person now in another unit or role."""
+    name = PEOPLE[user][0]
+    add_member(
+        office.db, platform="test", user_id=user, display_name=name, unit=unit, role=role, at=office.clock
+    )
+
+
+def test_a_preview_made_for_one_unit_is_not_confirmed_after_a_move_to_another(office: Office) -> None:
+    preview = office.send("fayuan", "任务18已完成")  # as 中院 staff, the unit responsible for task 18
+    _move(office, "fayuan", "鼓楼区人民政府")
+    assert office.say("fayuan", "确认") == (texts.preview_void("鼓楼区人民政府", "staff"), "refused")
+    assert office.say("fayuan", preview.buttons[0].data)[1] == "already"  # closed, not left to confirm later
+    assert office.say("fayuan", "确认")[1] == "nothing_pending"
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_a_preview_for_a_shared_task_speaks_for_the_unit_it_was_made_as(office: Office) -> None:
+    """Task 6 is also 仓山's: but the preview says 鼓楼 reports its part, so after the move it is void."""
+    preview = office.send("gulou", "任务6已完成")
+    assert "鼓楼区人民政府报告本单位承担部分已完成" in preview.text
+    _move(office, "gulou", "仓山区人民政府")
+    assert office.say("gulou", preview.buttons[0].data) == (
+        texts.preview_void("仓山区人民政府", "staff"),
+        "refused",
+    )
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_a_preview_confirmed_by_button_after_becoming_a_viewer_is_refused(office: Office) -> None:
+    preview = office.send("fayuan", "任务18已完成")
+    _move(office, "fayuan", "中院", role="viewer")
+    assert office.say("fayuan", preview.buttons[0].data) == (texts.VIEWER_CANNOT_WRITE, "refused")
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_an_admins_preview_is_void_once_they_are_no_longer_admin(office: Office) -> None:
+    preview = office.send("duban", "任务6已完成")
+    assert "标记整项任务已完成（管理员）" in preview.text
+    _move(office, "duban", "市监局", role="staff")  # 市监局 is one of task 6's units, but not for the whole
+    assert office.say("duban", "确认") == (
+        texts.preview_void("市市场监管局（知识产权局）", "staff"),
+        "refused",
+    )
+    assert rows(office.db, TaskEvent) == []
+
+
+def test_a_removed_members_preview_is_not_confirmed_even_where_anyone_may_ask(db: Database) -> None:
+    office = Office(db)
+    office.core = Core(Knowledge(db), public_read=True)  # strangers are answered, so the button reaches 确认
+    preview = office.send("fayuan", "任务18已完成")
+    remove_member(db, platform="test", user_id="fayuan", at=office.clock, actor="test")
+    assert office.say("fayuan", preview.buttons[0].data) == (texts.NOT_BOUND, "not_bound")
+    assert rows(db, TaskEvent) == []

@@ -287,6 +287,47 @@ async def test_a_redelivered_event_is_answered_once(
     assert scalar_rows(db, "SELECT event_id FROM inbound_event") == ["Ev0REPORT1"]
 
 
+async def test_messages_with_the_same_ts_in_two_dms_are_two_messages(
+    transport: SlackTransport, slack: Slack, fake: FakeSlack, db: Database, clock: FakeClock
+) -> None:
+    """A Slack ts is unique only within its channel: two people's DMs can carry the same one. Each must get
+    the preview of their own report, with buttons for their own pending write, and both must be recorded."""
+    assert await slack.event(dm_event(FAYUAN, "任务18已完成", 7), event_id="Ev0FAYUAN1") == (200, "")
+    await transport.drain()
+    assert await slack.event(dm_event(WANG, "任务41已完成", 7), event_id="Ev0WANGWU1") == (200, "")
+    await transport.drain()
+    [fayuan_preview] = [m for m in fake.posted if m.channel == dm(FAYUAN)]
+    [wang_preview] = [m for m in fake.posted if m.channel == dm(WANG)]
+    assert "任务18" in fayuan_preview.text and "任务41" in wang_preview.text
+    assert buttons(fayuan_preview)["确认"] != buttons(wang_preview)["确认"]
+    clock.now += 5
+    await slack.press(FAYUAN, fayuan_preview, buttons(fayuan_preview)["确认"])
+    await slack.press(WANG, wang_preview, buttons(wang_preview)["确认"])
+    await transport.drain()
+    assert said(fake, dm(WANG))[-1].startswith("已记录：任务41")
+    assert sorted(scalar_rows(db, "SELECT message_id FROM task_event")) == [
+        f"{dm(FAYUAN)}:1758506400.000007",
+        f"{dm(WANG)}:1758506400.000007",
+    ]
+
+
+async def test_mentions_with_the_same_ts_in_two_channels_are_two_messages(
+    transport: SlackTransport, slack: Slack, fake: FakeSlack, db: Database
+) -> None:
+    for user, channel, words, event_id in (
+        (FAYUAN, "C0COURT01", "任务18已完成", "Ev0MENTIONA"),
+        (WANG, GULOU_CHAT, "任务41已完成", "Ev0MENTIONB"),
+    ):
+        event = {
+            "type": "app_mention", "user": user, "text": f"<@{BOT}> {words}", "channel": channel,
+            "ts": "1758506400.000009", "event_ts": "1758506400.000009",
+        }  # fmt: skip
+        assert await slack.event(event, event_id=event_id) == (200, "")
+        await transport.drain()
+    assert "任务18" in said(fake, "C0COURT01")[0] and "任务41" in said(fake, GULOU_CHAT)[0]
+    assert count(db, PendingWrite) == 2
+
+
 @SQLITE_ONLY  # the transport alone: one backend is enough
 async def test_events_are_acknowledged_before_the_work_is_done(
     transport: SlackTransport, slack: Slack, fake: FakeSlack, dispatcher: Dispatcher

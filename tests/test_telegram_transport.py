@@ -227,6 +227,25 @@ async def test_a_report_confirmed_by_its_button_is_recorded_once(bot: Harness) -
     assert len(bot.fake.markup_edits) == 1  # "message is not modified" from Telegram, only logged
 
 
+async def test_messages_with_the_same_id_in_two_chats_are_two_messages(bot: Harness) -> None:
+    """Telegram counts message ids per chat: two private chats both have a message 5. Each sender gets the
+    preview of their own report, and both reports are recorded."""
+    bot.member(701, "中院", name="李法官")
+    bot.member(702, GULOU)
+    for chat, words in ((701, "任务18已完成"), (702, "任务41已完成")):
+        update = bot.message(chat, chat, words)
+        update["message"]["message_id"] = 5
+        bot.fake.queue_update(update)
+        await bot.replies(1 if chat == 701 else 2)
+    [first], [second] = ([m for m in bot.fake.sent if m.chat_id == str(chat)] for chat in (701, 702))
+    assert "任务18" in first.text and "任务41" in second.text
+    bot.press(first, 701, buttons(first)[0], "q-701")
+    bot.press(second, 702, buttons(second)[0], "q-702")
+    await bot.replies(4)
+    await bot.close()
+    assert sorted(str(e.message_id) for e in task_events(bot.db)) == ["701:5", "702:5"]
+
+
 async def test_an_unknown_button_gets_a_polite_answer_and_nothing_else(bot: Harness) -> None:
     bot.member(602, GULOU)
     bot.say(602, 602, QUESTION)

@@ -14,7 +14,7 @@ from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
-from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inbound
+from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inbound, message_key
 from bot.transports.console_transport import run_console
 from store.db import Database
 from store.errors import StoreError
@@ -54,7 +54,9 @@ def _answer_lines(core: Core, default_today: date | None) -> int:
             _emit({"reply": texts.bad_jsonl_line(number, str(exc)), "intent": "invalid_input"})
             continue
         inbound = _inbound(text, user, today, str(number))
-        inbound = replace(inbound, at=at or inbound.at, message_id=message_id or inbound.message_id)
+        # A given id is the sender's own, as in a chat: the same id from two people is two messages.
+        given = message_key(inbound.chat_id, message_id) if message_id else None
+        inbound = replace(inbound, at=at or inbound.at, message_id=given or inbound.message_id)
         replies = core.handle(inbound)
         _emit({"reply": "\n".join(r.text for r in replies), "intent": replies[0].intent if replies else None})
     return status

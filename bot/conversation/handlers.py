@@ -7,7 +7,9 @@ evidence files, plan documents) is a new handler placed in `default_handlers`, n
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import datetime
 from typing import Protocol
 
 from bot.conversation import texts
@@ -20,6 +22,7 @@ from bot.conversation.reporting import Reporter
 from bot.conversation.turn import Turn
 from nlu.intents import Slots, TaskRef
 from nlu.normalize import normalize
+from store.invite_guard import BindingLocked
 from store.members import InviteError, MemberView, redeem_invite
 
 MAX_MESSAGE_CHARS = 1000
@@ -102,9 +105,20 @@ class Binding:
                 at=inbound.at,
                 message_id=inbound.message_id,
             )
+        except BindingLocked as exc:
+            return Reply("bind", _locked(exc, inbound.at))
         except InviteError as exc:
-            return Reply("bind", texts.INVITE_PROBLEMS[exc.reason])
+            problem = texts.INVITE_PROBLEMS[exc.reason]
+            if exc.lockout is not None:  # this wrong code was one too many: say so now, not at the next try
+                problem += "\n" + _locked(exc.lockout, inbound.at)
+            return Reply("bind", problem)
         return Reply("bind", texts.bound(member.display_name, member.unit, member.role))
+
+
+def _locked(lock: BindingLocked, at: datetime) -> str:
+    """How long to wait, in whole minutes rounded up (never "0 分钟"): 14 min 1 s is 15."""
+    wait = max(1, math.ceil((lock.until - at).total_seconds() / 60))
+    return texts.bind_paused(wait) if lock.everyone else texts.bind_locked(wait)
 
 
 class Unbound:

@@ -24,6 +24,9 @@ class Inbound:
     user_id: str
     text: str
     at: datetime  # timezone-aware; "today" for the question is at's Shanghai date
+    # Unique within the platform: report rows and pending writes carry it under a unique (platform,
+    # message_id), so a redelivery is recorded once. Ids a platform numbers per chat (a Slack ts, a Telegram
+    # message_id) are qualified with the chat by `message_key`; otherwise two chats' messages collide.
     message_id: str | None = None
     display_name: str | None = None  # how the platform names the sender, kept when they bind
     group: bool = False  # sent in a group chat (reminder chats bound there are paced as groups)
@@ -31,6 +34,15 @@ class Inbound:
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
             raise ValueError("Inbound.at must be timezone-aware")
+
+
+def message_key(chat_id: str, per_chat_id: str) -> str:
+    """A message id unique on its platform, from one the platform makes unique only within a chat.
+
+    A Slack ts is unique within its channel and a Telegram message_id counts up per chat: two people's
+    direct messages can carry the same one, and keyed by it alone the second would be taken for a
+    redelivery of the first (and be shown the first one's preview)."""
+    return f"{chat_id}:{per_chat_id}"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ def acknowledge(db: Database, inbound: Inbound, member: MemberView | None, messa
     """The button names its digest; a typed 收到 means the unit's newest unacknowledged one."""
     if member is None or (member.unit is None and member.role != "admin"):
         return texts.ACK_NEEDS_UNIT
+    if member.role == "viewer":  # viewers may only ask; 收到 speaks for the unit
+        return texts.ACK_VIEWER
     if message_id is None:
         if member.unit is None:
             return texts.NOTHING_TO_ACK
@@ -28,6 +30,8 @@ def acknowledge(db: Database, inbound: Inbound, member: MemberView | None, messa
         platform=inbound.platform,
         inbound_message_id=inbound.message_id,
     )
+    if result == "admins_only":
+        return texts.ACK_ADMINS_ONLY
     return texts.ACKED if result == "acked" else texts.ACK_PROBLEMS[result]
 
 

@@ -50,6 +50,10 @@ _MINUTES = int(PENDING_TTL.total_seconds() // 60)
 
 
 _TaskAct = Callable[[TaskView], "Reply"]
+# Writes only an admin may make: a non-admin's preview of one can only come from before a demotion.
+_ADMIN_ONLY = frozenset(
+    {"task_completed_all", "delay_approved", "delay_rejected", "task_retraction", "indicator_retraction"}
+)
 
 
 class Reporter:
@@ -109,12 +113,43 @@ class Reporter:
             if not confirm:
                 decide(self.knowledge.db, pending, "cancelled", self.author)
                 return Reply("cancelled", texts.CANCELLED)
+            refusal = self._refusal_now(pending.request)
+            if refusal is not None:
+                decide(self.knowledge.db, pending, "refused", self.author)  # closed: never confirmable later
+                return refusal
             decide(self.knowledge.db, pending, "confirmed", self.author)
         except DuplicateMessage:
             return Reply("already", texts.ALREADY_RECORDED)
         if pending.request.kind == "delay_requested":
             return Reply("recorded", texts.delay_submitted(_title(pending.preview).split("：")[0]))
         return Reply("recorded", texts.recorded(_title(pending.preview)))
+
+    def _refusal_now(self, request: WriteRequest) -> Reply | None:
+        """Why the sender may not confirm this write now, or None.
+
+        A preview was allowed for the sender as they were when they asked; the write happens at 确认, so it
+        is allowed again against the member as they are now: removed, made a viewer, no longer an admin, or
+        moved to another unit (`duban users add` again) in between, the preview no longer speaks for them.
+        """
+        member = self.member
+        if member is None:
+            return Reply("not_bound", texts.NOT_BOUND)
+        if member.role == "viewer":
+            return Reply("refused", texts.VIEWER_CANNOT_WRITE)
+        if self._is_admin():
+            return None
+        moved = request.unit != member.unit  # the preview speaks for the unit it was made as
+        if request.kind in _ADMIN_ONLY or moved or not self._may_write(self._subject_units(request)):
+            return Reply("refused", texts.preview_void(member.unit, member.role))
+        return None
+
+    def _subject_units(self, request: WriteRequest) -> tuple[str, ...]:
+        """The units responsible now for what the write is about."""
+        if request.code is not None:
+            indicator = self.view.catalog.indicators.get(f"{request.plan}:{request.code}")
+            return indicator.units if indicator is not None else ()
+        task = self.view.catalog.tasks.get((request.plan, request.number or 0))
+        return task.units if task is not None else ()
 
     def _preview(self, request: WriteRequest, lines: list[str]) -> Reply:
         try:

@@ -921,3 +921,26 @@ def waiting_for_platforms(waiting: Mapping[str, Sequence[str]]) -> str:
         "【等待发送】" + "；".join(parts) + "：本进程没有这些平台，它们的提醒留在发件箱，"
         "由配置了相应平台的 duban run 发送。"
     )
+
+
+# ---- Issue 15 (no one let in): invite-code guessing, message keys, permissions checked again ----
+
+
+def bind_locked(minutes: int) -> str:
+    """Too many wrong invite codes from this sender: binding is refused, even with the right code."""
+    return f"邀请码错误次数过多，绑定已暂停，请 {minutes} 分钟后再试。如确认邀请码无误，请联系督办办公室。"
+
+
+def bind_paused(minutes: int) -> str:
+    """Too many wrong invite codes from everyone at once (a scripted attack): binding pauses for all."""
+    return f"近期收到大量错误的邀请码，绑定暂时关闭，请 {minutes} 分钟后再试。"
+
+
+ACK_ADMINS_ONLY = "这条通知是发给管理员的，只有管理员可以确认。"
+ACK_VIEWER = "查询员只能查询，不能确认督办提醒；请由本单位填报员确认。"
+
+
+def preview_void(unit: str | None, role: str) -> str:
+    """确认 of a preview made before the sender's unit or role changed: it no longer speaks for them."""
+    now = f"{unit}，{ROLE_LABELS_ZH.get(role, role)}" if unit else ROLE_LABELS_ZH.get(role, role)
+    return f"您的单位或角色已变更（现为{now}），这条上报预览已失效，未记录。如需报送，请重新发送。"

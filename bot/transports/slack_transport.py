@@ -5,7 +5,8 @@ What reaches the core: direct messages to the bot (`message` events in an IM), m
 channel (`app_mention`, the mention removed), the `/duban` slash command (its text; empty means /help) and
 pressed buttons (the button's value). Every delivery is acknowledged at once and worked on afterwards: Slack
 wants an answer within 3 seconds and redelivers otherwise; a redelivered event keeps its event_id, which the
-dispatcher records, so it is never answered twice.
+dispatcher records, so it is never answered twice. A message's own id (what report rows carry) is its ts
+qualified with its channel: a ts is unique only within one channel.
 
 Replies go to the channel the message came from. A channel that refuses the bot (removed, archived, deleted)
 is marked unreachable, so reminders stop going there and the admins are told. A slash command used where the
@@ -34,7 +35,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation import texts
 from bot.conversation.dispatch import Dispatcher
 from bot.conversation.handlers import binding_code
-from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound
+from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound, message_key
 from bot.transports.config import SlackSettings
 from bot.transports.slack_port import BUTTON_VALUE, JSON, SlackPort, Sleep, without_buttons
 from schedules.limits import SLACK_LIMITS, TransportLimits
@@ -202,7 +203,7 @@ class SlackTransport:
                 channel=str(event["channel"]),
                 user=str(event["user"]),
                 text=str(event.get("text") or ""),
-                message_id=_text_or_none(event.get("ts")),
+                message_id=_in_channel(str(event["channel"]), event.get("ts")),
                 event_id=_text_or_none(body.get("event_id")),
             )
 
@@ -215,21 +216,25 @@ class SlackTransport:
                 channel=channel,
                 user=str(event["user"]),
                 text=without_mention(str(event.get("text") or ""), context.bot_user_id) or "/help",
-                message_id=_text_or_none(event.get("ts")),
+                message_id=_in_channel(channel, event.get("ts")),
                 event_id=_text_or_none(body.get("event_id")),
             )
 
     async def _on_command(self, ack: AsyncAck, command: JSON) -> None:
         with self._working(COMMAND):
             await ack()  # an empty 200: the reply is posted in the channel below
+            channel = str(command["channel_id"])
             trigger = _text_or_none(command.get("trigger_id"))
             response_url = _text_or_none(command.get("response_url"))
+            # Slack promises no more of a trigger_id than that it names this invocation: qualified with the
+            # channel, it is unique on Slack whatever Slack's own scheme is, and it is the delivery's key too.
+            key = message_key(channel, f"command:{trigger}") if trigger else None
             await self._converse(
-                channel=str(command["channel_id"]),
+                channel=channel,
                 user=str(command["user_id"]),
                 text=str(command.get("text") or "").strip() or "/help",
-                message_id=trigger,
-                event_id=f"command:{trigger}" if trigger else None,
+                message_id=key,
+                event_id=key,
                 refused=self._responder(response_url) if response_url else None,
             )
 
@@ -275,12 +280,12 @@ class SlackTransport:
             await self._ephemeral(channel, user, texts.BUTTON_EXPIRED)
             return
         pressed_at = str(action.get("action_ts") or body.get("trigger_id") or "")
+        # action_ts is a time: two people (or one in two channels) can press at the same one.
+        key = message_key(channel, f"action:{user}:{pressed_at}") if pressed_at else None
         inbound = Inbound(
-            PLATFORM, channel, user, value, self.clock(), message_id=pressed_at or None,
-            group=not _is_direct(channel),
-        )  # fmt: skip
-        event_id = f"action:{user}:{pressed_at}" if pressed_at else None
-        replies = await self.dispatcher.handle(inbound, event_id=event_id)
+            PLATFORM, channel, user, value, self.clock(), message_id=key, group=not _is_direct(channel)
+        )
+        replies = await self.dispatcher.handle(inbound, event_id=key)
         if replies is None:
             return
         if not any(reply.intent in KEEP_BUTTONS for reply in replies):
@@ -369,3 +374,8 @@ def _is_direct(channel: str) -> bool:
 
 def _text_or_none(value: object) -> str | None:
     return str(value) if value else None
+
+
+def _in_channel(channel: str, ts: object) -> str | None:
+    """A message's id on Slack: its ts is unique only within its channel."""
+    return message_key(channel, str(ts)) if ts else None

@@ -42,7 +42,7 @@ from telegram.ext import (
 
 from bot.conversation import texts
 from bot.conversation.dispatch import Dispatcher
-from bot.conversation.messages import BUTTON_DATA, LOCAL_TZ, Inbound, Outbound
+from bot.conversation.messages import BUTTON_DATA, LOCAL_TZ, Inbound, Outbound, message_key
 from bot.transports.config import TelegramSettings
 from bot.transports.telegram_port import TelegramPort, keyboard, retry_seconds, split_text
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
@@ -194,7 +194,7 @@ class TelegramTransport:
             user_id=str(user.id),
             text=addressed,
             at=self._clock(),
-            message_id=f"{message.chat.id}:{message.message_id}",
+            message_id=message_key(str(message.chat.id), str(message.message_id)),  # counted per chat
             display_name=user.full_name,
             group=group,
         )

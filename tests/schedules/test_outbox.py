@@ -435,3 +435,40 @@ def test_every_reminder_item_names_rows_that_exist(office: Office) -> None:
         )
         assert {"escalation", "overdue", "data_request"} <= kinds
         assert resent.scalar_one() > 0
+
+
+def _notice_to_the_admins(db: Database) -> int:
+    with db.engine.connect() as connection:
+        found: int = connection.execute(
+            text("SELECT id FROM reminder_message WHERE kind = 'notice' AND body LIKE :unbound"),
+            {"unbound": "【未绑定，无法送达】%"},
+        ).scalar_one()
+    return found
+
+
+def _say(db: Database, user: str, words: str, at: datetime, mid: str) -> str:
+    return Core(Knowledge(db)).handle(Inbound("telegram", user, user, words, at, mid))[0].text
+
+
+def test_staff_cannot_acknowledge_a_notice_to_the_admins(db: Database) -> None:
+    """A notice to the admins names no unit: staff of any unit typing ack:<its id> must not acknowledge it."""
+    office = Office(db, unbound=(SUPERVISOR,))
+    office.at(date(2025, 9, 1)).tick()
+    notice = _notice_to_the_admins(db)
+    assert _say(db, "gulou-1", f"ack:{notice}", office.now, "s1") == texts.ACK_ADMINS_ONLY
+    assert _say(db, ADMIN_CHAT, f"ack:{notice}", office.now, "a1") == texts.ACKED
+    assert _say(db, "gulou-1", "收到", office.now, "s2") == texts.ACKED  # their own unit's digest: yes
+
+
+def test_a_viewer_acknowledges_nothing(office: Office) -> None:
+    """A viewer may only ask: not even their own unit's digest is theirs to acknowledge."""
+    db = office.db
+    add_member(
+        db, platform="telegram", user_id="gulou-viewer", display_name="钱七", unit=GULOU, role="viewer",
+        at=datetime(2025, 1, 1, tzinfo=UTC),
+    )  # fmt: skip
+    office.at(date(2025, 9, 1)).tick()
+    digest = next(m for m in office.port.sent if m.target.chat_id == GULOU).buttons[0][1]
+    assert _say(db, "gulou-viewer", digest, office.now, "v1") == texts.ACK_VIEWER
+    assert _say(db, "gulou-viewer", "收到", office.now, "v2") == texts.ACK_VIEWER
+    assert office.events(GULOU)[-1] == "sent"  # nothing acknowledged
