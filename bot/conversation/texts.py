@@ -870,3 +870,11 @@ TELEGRAM_COMMANDS = (  # the menu Telegram shows for "/" (setMyCommands)
     ("progress", "指标进度，如 /progress 鼓楼专利授权量"),
 )
 TELEGRAM_FAILED = "抱歉，处理这条消息时出错了，请稍后再试。"
+
+
+# ---- Issue 15, webhooks: the apology when the core fails, on Slack as on Telegram ----
+
+SLACK_FAILED = TELEGRAM_FAILED  # the same words on both platforms
+WEBHOOK_BODY_EXPECTED = "字节数，如 1048576、512KiB 或 1MiB（不超过 1GiB）"
+WEBHOOK_CONNECTIONS_EXPECTED = "1–10000 的整数"
+WEBHOOK_TIMEOUT_EXPECTED = "大于 0、不超过 600 的秒数，如 10 或 2.5"
