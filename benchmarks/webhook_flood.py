@@ -9,8 +9,12 @@ so that a flood of 1,100 connections is more than it could hold. For each webhoo
 - during it, a real update (a signed event) from a bound user: was it answered (HTTP 200 and the bot's reply
   at the fake), and how long after it was sent;
 - the flood's sockets closed: how long until a real update is answered again (tried every 0.2 s);
+- 150 connections that send a stranger's headers (a guessed Telegram secret; a fresh Slack timestamp with a
+  signature that will not match) and 10 bytes of a 1,000-byte body, then nothing: how long until a real
+  update is answered while they are held open;
 - then three bodies of 50 MiB with the right secret (Content-Length, streamed as fast as the server takes
-  them) and one chunked: the answer, how much was sent before it came, and the process's RSS before and after.
+  them), one whose headers go first, and one chunked: the answer, how much of the body the client got into
+  its socket before the answer (or the reset) came, and the process's RSS before and after.
 
     .venv/bin/python benchmarks/webhook_flood.py [--connections 1100] [--nofile 1024] [--repo PATH]
 
@@ -201,6 +205,9 @@ class Target:
     def oversize(self, length: int | None) -> bytes:  # headers accepted up to the body
         raise NotImplementedError
 
+    def stranger(self, length: int) -> bytes:  # the headers a stranger can send (no secret of ours)
+        raise NotImplementedError
+
     async def answered(self, before: int, timeout: float) -> float | None:
         """Seconds until the fake has a reply beyond `before`, or None."""
         start = time.monotonic()
@@ -235,6 +242,10 @@ class TelegramTarget(Target):
     def oversize(self, length: int | None) -> bytes:
         return self._head(length)
 
+    def stranger(self, length: int) -> bytes:
+        guess = {"X-Telegram-Bot-Api-Secret-Token": "a-guess", "Content-Length": str(length)}
+        return request_head(HOOK, {"Content-Type": "application/json", **guess})
+
     def answers(self) -> int:
         return sum(1 for m in self.fake.sent if m.chat_id == str(TELEGRAM_USER))
 
@@ -259,6 +270,9 @@ class SlackTarget(Target):
 
     def oversize(self, length: int | None) -> bytes:
         return self._head(length)  # signed over nothing: the size is what is refused first, or not
+
+    def stranger(self, length: int) -> bytes:
+        return self._head(length)  # a fresh timestamp and a signature that will not match: read, then 401
 
     def answers(self) -> int:
         return len(self.fake.sent(dm(SLACK_USER)))
@@ -331,6 +345,35 @@ async def send_oversize(target: Target, size: int, *, chunked: bool = False, wai
     writer.close()
     kind = "chunked" if chunked else "by Content-Length" + (", headers first" if wait else "")
     return f"{size // MIB} MiB {kind}: answer {status}, {sent / MIB:.2f} MiB of body written to the socket"
+
+
+async def slow_round(target: Target, count: int) -> list[str]:
+    """`count` connections that send a stranger's headers and 10 bytes of a 1,000-byte body, then nothing,
+    kept open: requests in progress until the body timeout, which the cap does not close for a newcomer."""
+    writers: list[asyncio.StreamWriter] = []
+    for _ in range(count):
+        with contextlib.suppress(TimeoutError, OSError):
+            _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", target.port), 5)
+            writer.write(target.stranger(1000) + b"x" * 10)
+            writers.append(writer)
+    start = time.monotonic()
+    answered: float | None = None
+    refused = 0
+    while time.monotonic() - start < 120:
+        _, reply = await real_request(target, 2)
+        if reply is not None:
+            answered = time.monotonic() - start
+            break
+        refused += 1
+        await asyncio.sleep(0.2)
+    for writer in writers:
+        writer.close()
+    outcome = (
+        f"first real update answered {answered:.1f} s after they were opened ({refused} tries refused before)"
+        if answered is not None
+        else "no real update answered in 120 s"
+    )
+    return [f"{target.name}: {len(writers)} slow-body connections kept open: {outcome}"]
 
 
 async def oversize_round(bot: Bot, target: Target, bodies: int, mib: int) -> list[str]:
@@ -421,6 +464,8 @@ async def run(args: argparse.Namespace) -> None:
                 for target in targets:
                     steps.append(lambda t=target: flood_round(t, args.connections, args.wait))  # type: ignore[misc]
                 for target in targets:
+                    steps.append(lambda t=target: slow_round(t, args.slow))  # type: ignore[misc]
+                for target in targets:
                     steps.append(lambda t=target: oversize_round(bot, t, args.bodies, args.mib))  # type: ignore[misc]
                 for step in steps:
                     for line in await step():
@@ -429,6 +474,9 @@ async def run(args: argparse.Namespace) -> None:
                 code = await bot.stop()
             tracebacks = sum(1 for line in bot.lines if line.startswith("Traceback"))
             print(f"duban run exited with status {code}; tracebacks in its log: {tracebacks}")
+            if tracebacks and args.show_log:
+                first = next(n for n, line in enumerate(bot.lines) if line.startswith("Traceback"))
+                print("  first traceback:\n" + "".join(bot.lines[max(0, first - 2) : first + 25]))
             warnings = [line.strip() for line in bot.lines if "WARNING" in line or "ERROR" in line]
             for line in warnings[: args.show_log]:
                 print("  log:", line[:200])
@@ -441,6 +489,7 @@ def main() -> None:
     parser.add_argument(
         "--wait", type=float, default=30.0, help="seconds a real update may take to be answered"
     )
+    parser.add_argument("--slow", type=int, default=150, help="slow-body connections (over the cap)")
     parser.add_argument("--bodies", type=int, default=3, help="oversize bodies by Content-Length")
     parser.add_argument("--mib", type=int, default=50, help="size of each oversize body")
     parser.add_argument("--repo", default=str(REPO), help="the checkout whose duban runs")

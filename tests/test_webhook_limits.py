@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes.slack_events import Slack, dm, dm_event, envelope
@@ -351,12 +352,12 @@ async def test_telegram_headers_and_bodies_must_arrive_in_time(
         await bot.stop()
 
 
-async def test_at_the_connection_cap_busy_connections_are_kept_and_a_newcomer_waits_for_their_timeout(
-    db: Database, fake_telegram: FakeTelegram
+async def test_bodies_trickling_at_the_cap_make_room_for_an_update_oldest_first(
+    db: Database, fake_telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
 ) -> None:
-    limits = WebhookLimits(max_body=CAP, max_connections=3, header_timeout=60.0, body_timeout=0.5)
+    limits = WebhookLimits(max_body=CAP, max_connections=3, header_timeout=60.0, body_timeout=60.0)
     bot = await telegram_on(db, fake_telegram, limits)
-    busy: list[Connection] = []
+    slow: list[Connection] = []
     try:
         body = bot.update()
         for _ in range(limits.max_connections):  # requests in progress: headers read, the body trickling
@@ -365,18 +366,53 @@ async def test_at_the_connection_cap_busy_connections_are_kept_and_a_newcomer_wa
             async with asyncio.timeout(WAIT):  # the server asks for the body once the headers are accepted
                 assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 100")
             writer.write(body[:-10])
-            busy.append((reader, writer))
-        # A connection beyond the cap, while every slot is busy: closed at once, nothing read or answered.
-        reader, writer = await asyncio.open_connection("127.0.0.1", bot.port)
-        writer.write(bot.post(bot.update()))
-        assert await closed_by_server(reader) == b""
-        writer.close()
-        assert [(await answer(r))[0] for r, _ in busy] == [408] * limits.max_connections
-        assert (await exchange(bot.port, bot.post(bot.update())))[0] == 200  # recovered
+            slow.append((reader, writer))
+        # One more, complete: the slowest body (the oldest) makes room, the update is taken.
+        assert (await exchange(bot.port, bot.post(bot.update())))[0] == 200
         await bot.answered(1)
+        await closed_by_server(slow[0][0])
+        assert not any(reader.at_eof() for reader, _ in slow[1:])
     finally:
-        await close_all(busy)
+        await close_all(slow)
         await bot.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_at_the_cap_with_every_request_being_answered_a_newcomer_is_closed_at_once(
+    db: Database, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    limits = WebhookLimits(max_body=CAP, max_connections=2, header_timeout=60.0, body_timeout=60.0)
+    slack = await slack_on(db, fake_slack, limits)
+    gate = asyncio.Event()
+    entered = asyncio.Semaphore(0)
+    dispatch = slack.transport.app.async_dispatch
+
+    async def held(request: Any) -> Any:  # bolt holds its answer: both requests are being answered
+        entered.release()
+        await gate.wait()
+        return await dispatch(request)
+
+    slack.transport.app.async_dispatch = held  # type: ignore[method-assign]
+    try:
+        answering = [
+            asyncio.create_task(exchange(slack.port, slack.dm())) for _ in range(limits.max_connections)
+        ]
+        async with asyncio.timeout(WAIT):
+            for _ in answering:
+                await entered.acquire()
+        reader, writer = await asyncio.open_connection("127.0.0.1", slack.port)
+        writer.write(slack.dm())
+        assert await closed_by_server(reader) == b""  # no room, nothing to evict: closed, unanswered
+        writer.close()
+        gate.set()
+        assert [(await task)[0] for task in answering] == [200, 200]
+        assert (await exchange(slack.port, slack.dm()))[0] == 200
+        await slack.answered(3)
+        await slack.transport.drain()
+    finally:
+        gate.set()
+        await slack.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # the dropped newcomer included
 
 
 async def test_a_failure_in_the_core_is_one_log_record_and_an_apology_on_telegram(

@@ -24,7 +24,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
 
 from bot.transports.config import WebhookLimits
-from bot.transports.webhook_server import Refused, WebhookServer, read_body
+from bot.transports.webhook_server import Refused, WebhookServer
 
 EVENTS_PATH = "/slack/events"  # one Request URL for events, interactivity and the slash command
 MAX_AGE = 5 * 60  # seconds a request's timestamp may be off, as bolt allows (a replayed request is older)
@@ -54,7 +54,7 @@ class SlackEvents:
         fresh = _TIMESTAMP.fullmatch(timestamp) and abs(self.clock() - int(timestamp)) <= MAX_AGE
         if not fresh or not signature:
             raise Refused(HTTPStatus.UNAUTHORIZED, "no signature, or a timestamp that is not now")
-        body = await read_body(request, self.limits)
+        body = await self.server.read_body(request)
         if not hmac.compare_digest(self._signature(timestamp, body), signature.encode()):
             raise Refused(HTTPStatus.UNAUTHORIZED, "wrong signature")
         bolt_request = _bolt_request(body, request)

@@ -23,7 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.transports.config import TelegramSettings
-from bot.transports.webhook_server import Refused, WebhookServer, read_body
+from bot.transports.webhook_server import Refused, WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class TelegramWebhook:
             raise Refused(HTTPStatus.FORBIDDEN, "missing or wrong secret token")
         if request.content_type != "application/json":
             raise Refused(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, f"{request.content_type[:50]!r}, not JSON")
-        update = self._update(await read_body(request, self.limits))
+        update = self._update(await self.server.read_body(request))
         await self.application.update_queue.put(update)
         return web.Response()
 

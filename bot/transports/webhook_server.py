@@ -3,10 +3,12 @@ anyone who can reach the port may send, on aiohttp's low-level server so that du
 
 - Headers must be complete within `header_timeout` of the connection opening (or of its last answer, when it
   is kept alive); otherwise the connection is closed.
-- At most `max_connections` are open. One more closes the oldest idle connection (no request in progress:
-  still waiting for headers, or kept alive between requests), or, when every one is busy, the newcomer. So
-  idle connections, however many, cannot crowd out a client that sends its request at once, and nothing
-  is left waiting in the kernel's accept queue.
+- At most `max_connections` are open. One more closes, to make room, the oldest idle connection (no
+  request in progress: still waiting for headers, or kept alive between requests); failing that, the one
+  that has been reading its body the longest; failing that (every one is being answered), the newcomer.
+  Both platforms send a request whole and at once, so connections that sit idle or trickle a body,
+  however many, cannot crowd out a request that arrives in one piece, and nothing is left waiting in the
+  kernel's accept queue.
 - A platform's handler checks its secret first, then asks `read_body`: a body announced over `max_body` is
   refused (413) before a byte of it is read, a chunked one as soon as it passes the cap, and one not
   complete within `body_timeout` gets 408. Every refusal closes the connection (the unread rest of a body is
@@ -40,7 +42,7 @@ class Refused(Exception):
         self.why = why
 
 
-async def read_body(request: web.BaseRequest, limits: WebhookLimits) -> bytes:
+async def _read_body(request: web.BaseRequest, limits: WebhookLimits) -> bytes:
     """The whole body, within the cap and the time allowed; Refused (413, 408, 400) otherwise."""
     length = request.content_length
     if length is not None and length > limits.max_body:
@@ -84,6 +86,15 @@ class WebhookServer:
         await self._site.start()
         bound_host, bound_port = self._runner.addresses[0][:2]
         return str(bound_host), int(bound_port)
+
+    async def read_body(self, request: web.BaseRequest) -> bytes:
+        """The request's whole body within the limits (Refused otherwise); a platform's handler asks for it
+        once the headers have shown that the request may be its platform's."""
+        self._connections.reading(request.protocol, True)
+        try:
+            return await _read_body(request, self.limits)
+        finally:
+            self._connections.reading(request.protocol, False)
 
     async def stop_listening(self) -> None:
         """No new connections; requests in progress carry on."""
@@ -159,13 +170,15 @@ _HTTP_LOG.addFilter(_MalformedRequests())
 
 
 class _Connections:
-    """The open connections, idle ones in the order they became idle, each with its header deadline."""
+    """The open connections: idle ones in the order they became idle, each with its header deadline, and
+    those reading a body in the order they began."""
 
     def __init__(self, name: str, limits: WebhookLimits) -> None:
         self.name = name
         self.limits = limits
         self._open: set[web.RequestHandler] = set()
         self._idle: dict[web.RequestHandler, asyncio.TimerHandle] = {}  # oldest first
+        self._reading: dict[web.RequestHandler, None] = {}  # oldest first
         self._full = False
         self._evicted = 0
 
@@ -173,16 +186,28 @@ class _Connections:
         self._open.add(connection)
         self.idle(connection)
         if len(self._open) > self.limits.max_connections:
-            # The oldest idle one (the newcomer itself when every other one is busy) makes room.
-            self._drop(next(iter(self._idle)))
+            self._drop(self._victim(connection))
             self._evicted += 1
             if not self._full:
                 self._full = True
-                log.warning("%s: %d connections open, closing idle ones", self.name, len(self._open))
+                log.warning("%s: %d connections open, closing the oldest idle", self.name, len(self._open))
         elif self._full and len(self._open) < self.limits.max_connections // 2:
             self._full = False
-            log.warning("%s: connections back under the cap; %d idle ones closed", self.name, self._evicted)
+            log.warning("%s: connections back under the cap; %d were closed", self.name, self._evicted)
             self._evicted = 0
+
+    def _victim(self, newcomer: web.RequestHandler) -> web.RequestHandler:
+        """Who makes room: the oldest idle connection, else the slowest body, else the newcomer."""
+        for connection in self._idle:
+            if connection is not newcomer:
+                return connection
+        return next(iter(self._reading), newcomer)
+
+    def reading(self, connection: web.RequestHandler, reading: bool) -> None:
+        if reading and connection in self._open:
+            self._reading[connection] = None
+        else:
+            self._reading.pop(connection, None)
 
     def busy(self, connection: web.RequestHandler) -> None:
         """A request's headers are in: the connection is not idle until it is answered."""
@@ -200,6 +225,7 @@ class _Connections:
 
     def closed(self, connection: web.RequestHandler) -> None:
         self.busy(connection)
+        self._reading.pop(connection, None)
         self._open.discard(connection)
 
     def close_all(self) -> None:
@@ -212,5 +238,8 @@ class _Connections:
             self._drop(connection)
 
     def _drop(self, connection: web.RequestHandler) -> None:
+        """Forget the connection now, close it on the loop's next turn: a newcomer is dropped from inside
+        aiohttp's connection_made, before the task that serves it has started, and that task must see the
+        connection closed, not find it already torn down."""
         self.closed(connection)
-        connection.force_close()
+        asyncio.get_running_loop().call_soon(connection.force_close)
