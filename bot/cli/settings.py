@@ -15,6 +15,7 @@ from bot.transports.config import (
     DEFAULT_TELEGRAM_WEBHOOK_LISTEN,
     SlackSettings,
     TelegramSettings,
+    WebhookLimits,
 )
 from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, TransportLimits, parse_limits
 from store.errors import StoreError
@@ -121,7 +122,7 @@ def _telegram(env: Mapping[str, str]) -> TelegramSettings | None:
             texts.bad_secret_setting("DUBAN_TELEGRAM_WEBHOOK_SECRET", "1–256 个字母、数字、_ 或 -")
         )
     listen = _listen(env, "DUBAN_TELEGRAM_WEBHOOK_LISTEN", DEFAULT_TELEGRAM_WEBHOOK_LISTEN)
-    return TelegramSettings(token, base_url, webhook_url, secret, listen)
+    return TelegramSettings(token, base_url, webhook_url, secret, listen, webhook_limits(env))
 
 
 def _slack(env: Mapping[str, str]) -> SlackSettings | None:
@@ -152,7 +153,7 @@ def _slack(env: Mapping[str, str]) -> SlackSettings | None:
             )
         )
     listen = _listen(env, "DUBAN_SLACK_LISTEN", DEFAULT_SLACK_LISTEN)
-    return SlackSettings(bot_token, app_token, signing_secret, base_url, listen)
+    return SlackSettings(bot_token, app_token, signing_secret, base_url, listen, webhook_limits(env))
 
 
 def _refuse_without_token(env: Mapping[str, str], token_name: str, prefix: str) -> None:
@@ -190,6 +191,44 @@ def _listen(env: Mapping[str, str], name: str, default: tuple[str, int]) -> tupl
     if not colon or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
         raise StoreError(texts.bad_setting(name, value, "主机:端口，如 0.0.0.0:8443"))
     return host, int(port)
+
+
+def webhook_limits(env: Mapping[str, str]) -> WebhookLimits:
+    """DUBAN_WEBHOOK_MAX_BODY, DUBAN_WEBHOOK_MAX_CONNECTIONS and DUBAN_WEBHOOK_TIMEOUT (header and body read
+    timeouts alike); what is unset keeps WebhookLimits' default."""
+    default = WebhookLimits()
+    timeout = _limit(env, "DUBAN_WEBHOOK_TIMEOUT", default.header_timeout)
+    return WebhookLimits(
+        max_body=int(_limit(env, "DUBAN_WEBHOOK_MAX_BODY", default.max_body)),
+        max_connections=int(_limit(env, "DUBAN_WEBHOOK_MAX_CONNECTIONS", default.max_connections)),
+        header_timeout=timeout,
+        body_timeout=timeout,
+    )
+
+
+# What each webhook limit accepts: a whole number, or seconds; the body in bytes, KiB or MiB. The upper
+# bounds keep a typo (a timeout of a day, a million connections) from passing as a setting.
+_BYTES = re.compile(r"([0-9]{1,10})\s*(KiB|MiB|K|M)?", re.IGNORECASE)
+_WHOLE = re.compile(r"([0-9]{1,5})()")
+_SECONDS = re.compile(r"([0-9]{1,4}(?:\.[0-9]+)?)()")
+_LIMIT_FORMS: dict[str, tuple[re.Pattern[str], float, str]] = {
+    "DUBAN_WEBHOOK_MAX_BODY": (_BYTES, 2**30, texts.WEBHOOK_BODY_EXPECTED),
+    "DUBAN_WEBHOOK_MAX_CONNECTIONS": (_WHOLE, 10_000, texts.WEBHOOK_CONNECTIONS_EXPECTED),
+    "DUBAN_WEBHOOK_TIMEOUT": (_SECONDS, 600, texts.WEBHOOK_TIMEOUT_EXPECTED),
+}
+_SIZE_UNITS = {"": 1, "k": 1024, "kib": 1024, "m": 1024 * 1024, "mib": 1024 * 1024}
+
+
+def _limit(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _value(env, name)
+    if value is None:
+        return default
+    form, most, expected = _LIMIT_FORMS[name]
+    found = form.fullmatch(value)
+    number = float(found[1]) * _SIZE_UNITS[(found[2] or "").lower()] if found else 0.0
+    if not 0 < number <= most:
+        raise StoreError(texts.bad_setting(name, value, expected))
+    return number
 
 
 def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -944,3 +944,11 @@ def preview_void(unit: str | None, role: str) -> str:
     """确认 of a preview made before the sender's unit or role changed: it no longer speaks for them."""
     now = f"{unit}，{ROLE_LABELS_ZH.get(role, role)}" if unit else ROLE_LABELS_ZH.get(role, role)
     return f"您的单位或角色已变更（现为{now}），这条上报预览已失效，未记录。如需报送，请重新发送。"
+
+
+# ---- Issue 15, webhooks: the apology when the core fails, on Slack as on Telegram ----
+
+SLACK_FAILED = TELEGRAM_FAILED  # the same words on both platforms
+WEBHOOK_BODY_EXPECTED = "字节数，如 1048576、512KiB 或 1MiB（不超过 1GiB）"
+WEBHOOK_CONNECTIONS_EXPECTED = "1–10000 的整数"
+WEBHOOK_TIMEOUT_EXPECTED = "大于 0、不超过 600 的秒数，如 10 或 2.5"

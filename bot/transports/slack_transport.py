@@ -1,12 +1,14 @@
 """The Slack transport for `duban run`: slack-bolt receives (HTTP Events API or Socket Mode), the dispatcher
 and the core decide, and this module only translates.
 
-What reaches the core: direct messages to the bot (`message` events in an IM), mentions of the bot in a
-channel (`app_mention`, the mention removed), the `/duban` slash command (its text; empty means /help) and
-pressed buttons (the button's value). Every delivery is acknowledged at once and worked on afterwards: Slack
-wants an answer within 3 seconds and redelivers otherwise; a redelivered event keeps its event_id, which the
-dispatcher records, so it is never answered twice. A message's own id (what report rows carry) is its ts
-qualified with its channel: a ts is unique only within one channel.
+HTTP events are received by duban's own server (`slack_http`, on `webhook_server`), which checks the
+signature and the body before bolt sees them. What reaches the core: direct messages to the bot (`message`
+events in an IM), mentions of the bot in a channel (`app_mention`, the mention removed), the `/duban` slash
+command (its text; empty means /help) and pressed buttons (the button's value). Every delivery is
+acknowledged at once and worked on afterwards: Slack wants an answer within 3 seconds and redelivers
+otherwise; a redelivered event keeps its event_id, which the dispatcher records, so it is never answered
+twice. A message's own id (what report rows carry) is its ts qualified with its channel: a ts is unique only
+within one channel. When the core fails, the sender gets an apology (and the log the traceback, once).
 
 Replies go to the channel the message came from. A channel that refuses the bot (removed, archived, deleted)
 is marked unreachable, so reminders stop going there and the admins are told. A slash command used where the
@@ -25,8 +27,6 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
-from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackClientError
@@ -37,6 +37,7 @@ from bot.conversation.dispatch import Dispatcher
 from bot.conversation.handlers import binding_code
 from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound, message_key
 from bot.transports.config import SlackSettings
+from bot.transports.slack_http import EVENTS_PATH, SlackEvents
 from bot.transports.slack_port import BUTTON_VALUE, JSON, SlackPort, Sleep, without_buttons
 from schedules.limits import SLACK_LIMITS, TransportLimits
 from schedules.port import Buttons, Port, SendResult
@@ -45,14 +46,15 @@ from store.reminder_chats import Target
 log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
-EVENTS_PATH = "/slack/events"  # one Request URL for events, interactivity and the slash command
 COMMAND = "/duban"
 DEFAULT_BASE_URL = AsyncWebClient.BASE_URL
 STOP_GRACE = 30.0  # seconds stop() waits for replies in flight
 CONNECT_TIMEOUT = 60.0  # seconds start() waits for the Socket Mode WebSocket (the client retries meanwhile)
+FAILED = "transport_error"  # the intent of the apology sent when the core raised
 # A pressed button whose answer is one of these leaves the buttons in place: someone else pressed them, or
-# a stranger, and the person they are for must still be able to.
-KEEP_BUTTONS = frozenset({"refused", "not_bound"})
+# a stranger, and the person they are for must still be able to; or the core failed, and it may be pressed
+# again.
+KEEP_BUTTONS = frozenset({"refused", "not_bound", FAILED})
 
 
 Refused = Callable[[Sequence[Outbound]], Awaitable[None]]  # what to do with replies a channel refused
@@ -97,8 +99,7 @@ class SlackTransport:
         self.app.command(COMMAND)(self._on_command)
         self.app.block_action(re.compile(".*"))(self._on_button)
         self.http_url: str | None = None  # where HTTP events are received, once started
-        self._runner: web.AppRunner | None = None
-        self._site: web.TCPSite | None = None
+        self._events: SlackEvents | None = None
         self._socket: AsyncSocketModeHandler | None = None
         self._busy: set[asyncio.Task[Any]] = set()
         self._names: dict[str, str | None] = {}
@@ -121,14 +122,9 @@ class SlackTransport:
             raise
 
     async def _start_http(self) -> None:
-        application = web.Application()
-        application.router.add_post(EVENTS_PATH, self._receive)
-        self._runner = web.AppRunner(application, access_log=None)
-        await self._runner.setup()
-        host, port = self.settings.listen
-        self._site = web.TCPSite(self._runner, host, port)
-        await self._site.start()
-        bound_host, bound_port = self._runner.addresses[0][:2]
+        assert self.settings.signing_secret is not None  # checked by the constructor
+        self._events = SlackEvents(self.app, self.settings.signing_secret, self.settings.webhook_limits)
+        bound_host, bound_port = await self._events.server.start(*self.settings.listen)
         shown = f"[{bound_host}]" if ":" in str(bound_host) else str(bound_host)
         self.http_url = f"http://{shown}:{bound_port}{EVENTS_PATH}"
         log.info("Slack: receiving HTTP events at %s", self.http_url)
@@ -149,13 +145,12 @@ class SlackTransport:
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
-        if self._site is not None:
-            await self._site.stop()
-            self._site = None
+        if self._events is not None:
+            await self._events.server.stop_listening()
         await self.drain(STOP_GRACE)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._events is not None:
+            await self._events.server.close()
+            self._events = None
         session, self.client.session = self.client.session, None
         if session is not None:
             await session.close()
@@ -183,11 +178,6 @@ class SlackTransport:
         finally:
             if task is not None:
                 self._busy.discard(task)
-
-    async def _receive(self, request: web.Request) -> web.Response:
-        """bolt checks the signature (401 when wrong or missing) and answers as soon as the listener acks."""
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
 
     # ---- listeners (bolt injects arguments by name) --------------------------------------------------------
 
@@ -265,7 +255,7 @@ class SlackTransport:
             display_name=await self._display_name(user, text),
             group=not _is_direct(channel),
         )
-        replies = await self.dispatcher.handle(inbound, event_id=event_id)
+        replies = await self._handle(inbound, event_id)
         if replies is not None:
             await self._reply(channel, replies, refused=refused)
 
@@ -285,12 +275,22 @@ class SlackTransport:
         inbound = Inbound(
             PLATFORM, channel, user, value, self.clock(), message_id=key, group=not _is_direct(channel)
         )
-        replies = await self.dispatcher.handle(inbound, event_id=key)
+        replies = await self._handle(inbound, key)
         if replies is None:
             return
         if not any(reply.intent in KEEP_BUTTONS for reply in replies):
             await self._drop_buttons(channel, body)
         await self._reply(channel, replies)
+
+    async def _handle(self, inbound: Inbound, event_id: str | None) -> list[Outbound] | None:
+        """The core's replies; when it raises, the sender gets an apology and the log the traceback, once."""
+        try:
+            return await self.dispatcher.handle(inbound, event_id=event_id)
+        except Exception:
+            log.exception(
+                "Slack: %s from %s in %s failed in the core", event_id, inbound.user_id, inbound.chat_id
+            )
+            return [Outbound(texts.SLACK_FAILED, intent=FAILED)]
 
     async def _reply(
         self, channel: str, replies: Sequence[Outbound], *, refused: Refused | None = None

@@ -1,6 +1,6 @@
-"""The Telegram transport of `duban run`: python-telegram-bot receives updates (long polling, or a webhook
-when one is configured); this module translates them into `Inbound` messages for the dispatcher and the
-core's replies back into Bot API calls.
+"""The Telegram transport of `duban run`: python-telegram-bot receives updates (long polling, or duban's own
+webhook server when a webhook is configured: `telegram_webhook`); this module translates them into `Inbound`
+messages for the dispatcher and the core's replies back into Bot API calls.
 
 It decides nothing about content. What it knows is Telegram's: which group messages are meant for the bot,
 how a reply is delivered (split at 4096 characters, buttons on the last part, 429 waits, a chat that refuses
@@ -16,8 +16,6 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import (
     BotCommand,
@@ -31,7 +29,6 @@ from telegram import (
 from telegram.constants import ChatType, UpdateType
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ContextTypes,
@@ -45,6 +42,7 @@ from bot.conversation.dispatch import Dispatcher
 from bot.conversation.messages import BUTTON_DATA, LOCAL_TZ, Inbound, Outbound, message_key
 from bot.transports.config import TelegramSettings
 from bot.transports.telegram_port import TelegramPort, keyboard, retry_seconds, split_text
+from bot.transports.telegram_webhook import TelegramApp, TelegramWebhook
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
 from schedules.port import Port
 from store.reminder_chats import Target
@@ -66,7 +64,6 @@ _NAME = r"[A-Za-z0-9_]"  # what Telegram allows in command names and usernames
 _COMMAND = re.compile(rf"/({_NAME}{{1,32}})(?:@({_NAME}{{1,64}}))?(?!{_NAME}|@)(.*)", re.DOTALL)
 _BUTTON_DATA = BUTTON_DATA
 
-TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
 
 
@@ -94,6 +91,9 @@ class TelegramTransport:
         self._sleep = sleep
         self._chats = _ChatQueues()
         self.application: TelegramApp = _application(settings)
+        self.webhook = (
+            TelegramWebhook(self.application, settings, ALLOWED_UPDATES) if settings.uses_webhook else None
+        )
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_message))
         self.application.add_handler(CallbackQueryHandler(self._on_button))
         self.application.add_error_handler(self._on_error)
@@ -108,7 +108,7 @@ class TelegramTransport:
         try:
             await self._set_commands()
             await self.application.start()
-            await self._receive(self._updater())
+            await self._receive()
         except BaseException:
             await self._shutdown()
             raise
@@ -117,25 +117,18 @@ class TelegramTransport:
         """Stop receiving, let the handlers in flight send their replies, close the connections."""
         await self._shutdown()
 
-    async def _receive(self, updater: Updater) -> None:
-        settings = self.settings
-        if settings.webhook_url is None:
-            # Updates that arrived while the bot was down are answered: the dispatcher's dedup makes a
-            # redelivered one harmless, so nothing is dropped.
-            await updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+    async def _receive(self) -> None:
+        if self.webhook is not None:
+            await self.webhook.start()  # answers 403 to a request without the secret token
             return
-        host, port = settings.webhook_listen
-        await updater.start_webhook(
-            listen=host,
-            port=port,
-            url_path=urlsplit(settings.webhook_url).path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,  # PTB answers 403 to a request without it
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        # Updates that arrived while the bot was down are answered: the dispatcher's dedup makes a
+        # redelivered one harmless, so nothing is dropped.
+        await self._updater().start_polling(allowed_updates=ALLOWED_UPDATES)
 
     async def _shutdown(self) -> None:
         application = self.application
+        if self.webhook is not None:
+            await self.webhook.stop()
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
         if application.running:
