@@ -165,7 +165,8 @@ class Bench:
         """(tried, lost, duplicated): a digest counts as delivered if it reached its chat on its own day or
         carried into a later day's digest."""
         tried = lost = duplicated = 0
-        first = self.digests(days[0])
+        chats = self.chats()
+        first = [unit for unit in self.digests(days[0]) if unit in chats]  # units without a chat: "unbound"
         later = [self.received(d) for d in days]
         for unit in first:
             tried += 1
