@@ -280,11 +280,17 @@ async def case(name: str, db: Database) -> str:
                 await bench.minutes(20, "both")
                 result = _only(bench.count(DAY), bench, chosen)
             elif name == "unbound":
-                with db.engine.begin() as connection:
-                    connection.execute(text("DELETE FROM unit_chat"))
+                for unit, target in bench.chats().items():  # every unit unbinds its chat
+                    bind_unit_chat(
+                        db, unit=unit, target=target, member_id=None, actor="b", at=JOINED, action="unbound"
+                    )
                 await bench.minutes(10)
                 notices = [m for m in slack.posted if "未绑定" in m.text]
-                result = (len(bench.digests(DAY)), 0, 0)
+                result = (
+                    len(bench.digests(DAY)),
+                    len(bench.digests(DAY)),
+                    0,
+                )  # nowhere to go: recorded unbound
                 detail = f"admin notices: {len(notices)}"
             elif name == "two":
                 telegram_limited = FakeTelegram(token=TOKEN, limits=TELEGRAM_LIMITS)
@@ -368,6 +374,7 @@ async def db_outage(pg: str, template_digests: int) -> str:
                     retries["n"] += 1
                     if retries["n"] == 3:
                         proxy.restore()
+                    await asyncio.sleep(0.05)
 
                 real = TelegramPort(Bot(TOKEN, base_url=telegram.base_url), TransportLimits())
 
@@ -376,7 +383,8 @@ async def db_outage(pg: str, template_digests: int) -> str:
 
                     async def send(self, message: Any) -> Any:
                         result = await real.send(message)
-                        if len(telegram.sent) == 5 and not retries:
+                        if len(telegram.sent) >= 5 and not retries["cut"]:
+                            retries["cut"] = 1  # once: the database goes away right after these sends
                             proxy.cut()
                         return result
 

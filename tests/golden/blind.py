@@ -168,7 +168,7 @@ def run(db_url: str, data: dict[str, Any]) -> list[Result]:
                         str(turn["text"]),
                         reply,
                         judge(turn, reply),
-                    )  # fmt: skip
+                    )
                 )
         return results
     finally:
