@@ -21,7 +21,7 @@ from importlib.machinery import ModuleSpec
 from typing import Any, Literal
 
 from nlu.normalize import normalize
-from nlu.vocabulary import CUE_WORDS, FILLER, INDICATOR_SYNONYMS, PLAN_SYNONYMS, REGION_SYNONYMS
+from nlu.vocabulary import CITY_WIDE, CUE_WORDS, FILLER, NAME_AFFIXES
 
 
 def _import_jieba() -> Any:
@@ -100,6 +100,7 @@ class IndicatorName:
     name: str
     region: str
     plan: str
+    aliases: tuple[str, ...] = ()  # everyday names, data with the plan
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class PlanName:
     title: str
     region: str
     numbered: bool  # the document itself numbers the tasks (附件1 序号), so a bare "任务7" means this plan
+    short_names: tuple[str, ...] = ()  # what people call it (示范区), data with the plan
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
         for term in (unit.name, *unit.aliases):
             yield term, Entry("unit", unit.name)
     for plan in names.plans:
-        for term in (plan.title, _without_city(plan.title), plan.code, *PLAN_SYNONYMS.get(plan.code, ())):
+        for term in (plan.title, _without_city(plan.title), plan.code, *plan.short_names):
             yield term, Entry("plan", plan.code)
     for cue, words in CUE_WORDS.items():
         for word in words:
@@ -212,8 +214,24 @@ def _indicator_terms(indicators: Iterable[IndicatorName]) -> Iterator[tuple[str,
     for indicator in indicators:
         entry = Entry("indicator", indicator.key)
         yield indicator.name, entry
-        for synonym in INDICATOR_SYNONYMS.get(indicator.name, ()):
-            yield synonym, entry
+        for alias in (*indicator.aliases, *derived_names(indicator.name)):
+            yield alias, entry
+
+
+def derived_names(name: str) -> tuple[str, ...]:
+    """Shorter names people use for an indicator, derived from its full name by the language's habits:
+    the verb that opens a target (建成/培育…) and the measure word that closes it (数量/量) are dropped,
+    as is a leading 知识产权 that nearly every name shares."""
+    found: list[str] = []
+    stems = [name]
+    for prefix in NAME_AFFIXES["prefix"]:
+        stems += [s[len(prefix) :] for s in stems if s.startswith(prefix) and len(s) - len(prefix) >= 3]
+    for suffix in NAME_AFFIXES["suffix"]:
+        stems += [s[: -len(suffix)] for s in stems if s.endswith(suffix) and len(s) - len(suffix) >= 3]
+    for stem in stems[1:]:
+        if stem not in found:
+            found.append(stem)
+    return tuple(found)
 
 
 def _region_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
@@ -224,8 +242,10 @@ def _region_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
         short = region[:-1] if region.endswith(_REGION_SUFFIXES) else region
         if len(short) >= 2:
             yield short, entry
-        for synonym in REGION_SYNONYMS.get(region, ()):
-            yield synonym, entry
+    cities = sorted({p.region for p in names.plans if p.region.endswith("市")})
+    if len(cities) == 1:  # 全市, 市里: the one city whose plans these are
+        for word in CITY_WIDE:
+            yield word, Entry("region", cities[0])
 
 
 def _mask_index(terms: Iterable[str]) -> dict[str, tuple[str, ...]]:

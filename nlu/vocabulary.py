@@ -1,9 +1,7 @@
-"""The fixed Chinese vocabulary of questions: cue words, filler, and everyday synonyms of catalog names.
+"""The fixed Chinese vocabulary of questions: cue words, filler, and how names are shortened.
 
-Catalog names themselves (indicators, units, regions, plans) come from the store at start-up; this module
-holds only what no record says: how people phrase a question, and the short names they use for indicators.
-Synonyms are keyed by the canonical name they stand for, so a synonym whose name is not in the store is
-simply not used.
+Catalog names and their everyday short names (indicators, units, regions, plans) are data with each plan,
+read from the store at start-up; this module holds only the language: how people phrase a question.
 """
 
 from __future__ import annotations
@@ -330,56 +328,11 @@ FILLER: Final[tuple[str, ...]] = (
     "知识产权",  # in nearly every name and task: on its own it tells nothing apart
 )  # fmt: skip
 
-# Everyday names of indicators, keyed by the indicator's canonical name.
-INDICATOR_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
-    # 福州市国家知识产权保护示范区建设方案
-    "建成知识产权行政保护先行所": ("先行所", "行政保护先行所", "知识产权先行所", "保护先行所", "先行所数量"),
-    "培育知识产权行政保护特色品牌所": ("品牌所", "特色品牌所", "行政保护品牌所"),
-    "每万人口高价值发明专利拥有量": (
-        "高价值发明专利", "高价值专利", "每万人口高价值发明专利", "万人高价值发明专利", "发明专利拥有量",
-        "万人发明专利拥有量",
-    ),
-    "有效注册商标数量": ("有效注册商标", "注册商标", "有效商标", "商标总量", "注册商标数量", "商标注册量"),
-    "作品版权登记量": ("版权登记", "作品登记", "版权登记量", "作品版权登记"),
-    "知识产权质押融资总金额": (
-        "质押", "质押融资", "质押贷款", "知识产权质押融资", "质押融资金额", "质押融资额",
-    ),
-    "知识产权信息公共服务网点": ("公共服务网点", "服务网点", "信息公共服务网点", "信息服务网点", "网点"),
-    "知识产权诉讼案件审限内结案率": ("结案率", "审限内结案率", "诉讼结案率", "诉讼案件结案率"),
-    "专利侵权纠纷办理量": ("侵权纠纷", "专利侵权纠纷", "侵权纠纷办理量", "专利纠纷办理量", "纠纷办理量"),
-    "以裁决结案的专利纠纷办理量年增幅": ("裁决结案", "裁决结案增幅", "裁决增幅", "以裁决结案"),
-    "维权援助服务企业数": ("维权援助", "维权援助企业", "援助企业数", "维权援助服务"),
-    "建立知识产权法律公益咨询点": ("公益咨询点", "法律公益咨询点", "法律咨询点", "咨询点"),
-    "建立公安知识产权企业联络点": ("企业联络点", "联络点", "公安联络点", "公安知识产权企业联络点"),
-    "培养知识产权专业本科人才": (
-        "本科人才", "本科生", "本科毕业生", "知识产权本科", "专业本科人才", "本科人才培养", "培养本科人才",
-    ),
-    # 福州市鼓楼区国家知识产权强县建设示范县工作方案
-    "知识产权专项资金占区财政一般公共预算支出比例": ("专项资金", "专项资金占比", "专项资金比例"),
-    "年专利授权量": ("专利授权量", "授权量", "专利授权", "专利授权数", "授权专利", "专利授权数量"),
-    "职务发明创造专利占专利授权量比例": ("职务发明", "职务发明占比", "职务发明创造", "职务发明比例"),
-    "授权3件以上专利企业数量": ("授权3件以上专利企业", "3件以上专利企业", "三件以上专利企业"),
-    "向外国申请专利或PCT国际申请数量": ("pct", "pct申请", "国外专利申请", "向外国申请专利", "pct国际申请"),
-    "商标申请数量": ("商标申请", "商标申请量", "商标申请数"),
-    "每万人有效发明专利拥有量": (
-        "每万人有效发明专利", "万人有效发明专利", "有效发明专利", "发明专利拥有量", "万人发明专利拥有量",
-    ),
-    "国家知识产权试点示范优势企业数量": (
-        "国家级示范优势企业", "国家级示范企业", "国家级优势企业", "国家示范优势企业",
-    ),
-    "省知识产权试点示范优势企业数量": ("省级示范优势企业", "省级示范企业", "省级优势企业", "省示范优势企业"),
-    "市知识产权试点示范优势企业数量": ("市级示范优势企业", "市级示范企业", "市级优势企业", "市示范优势企业"),
-    "贯彻《企业知识产权管理规范》企业数量": ("贯标企业", "贯标", "管理规范企业", "企业知识产权管理规范"),
-    "专利质押贷款额度": ("质押", "质押贷款", "质押融资", "专利质押贷款", "专利质押", "专利质押融资"),
-    "专利保险投保专利数量": ("专利保险", "投保专利", "专利投保"),
-    "知识产权主题宣传活动次数": ("宣传活动", "主题宣传活动", "宣传次数"),
-    "知识产权教育培训人次": ("培训人次", "教育培训", "培训", "教育培训人次"),
-}  # fmt: skip
+# Words for "the whole city" when the catalog has one city-level region.
+CITY_WIDE: Final[tuple[str, ...]] = ("全市", "市级", "市里")
 
-REGION_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {"福州市": ("全市", "市级", "市里", "福州")}
-
-# Everyday names of plans, keyed by plan code.
-PLAN_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
-    "fuzhou-protection": ("示范区", "保护示范区", "示范区方案", "示范区建设", "保护示范区建设方案"),
-    "gulou-strong-county": ("强县", "示范县", "强县方案", "示范县方案", "强县建设", "鼓楼方案"),
+# What opens and closes an indicator's full name without telling it apart: 建成…先行所, 商标申请数量.
+NAME_AFFIXES: Final[dict[str, tuple[str, ...]]] = {
+    "prefix": ("建成", "培育", "建立", "培养", "建设", "打造", "年", "知识产权"),
+    "suffix": ("数量", "总金额", "金额"),
 }

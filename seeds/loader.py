@@ -13,11 +13,22 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from seeds.document import split_passages
 from seeds.schema import ONGOING, IndicatorRecord, PlanFile, Source, TaskRecord, UnitsFile
 from store.names import name_key
-from store.specs import Catalog, IndicatorSpec, PlanSpec, SourceRef, TaskSpec, UnitSpec
+from store.specs import (
+    Catalog,
+    IndicatorSpec,
+    MilestoneSpec,
+    PassageSpec,
+    PlanSpec,
+    SourceRef,
+    TaskSpec,
+    UnitSpec,
+)
 
 UNITS_FILE = "units.yaml"
+DOCS_FOLDER = "docs"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -51,7 +62,7 @@ def load_catalog(data_dir: Path | None = None) -> Catalog:
         _check_unit_references(path, plan_file, known)
     return Catalog(
         units=_unit_specs(units_file),
-        plans=tuple(_plan_spec(f) for _, f in plan_files),
+        plans=tuple(_plan_spec(f, _passages(path, f)) for path, f in plan_files),
         indicators=tuple(_indicator_spec(f.plan.code, i) for _, f in plan_files for i in f.indicators),
         tasks=tuple(_task_spec(f.plan.code, t) for _, f in plan_files for t in f.tasks),
     )
@@ -164,19 +175,37 @@ def _unit_specs(units_file: UnitsFile) -> tuple[UnitSpec, ...]:
     return tuple(plain + groups)
 
 
-def _plan_spec(plan_file: PlanFile) -> PlanSpec:
+def _plan_spec(plan_file: PlanFile, passages: tuple[PassageSpec, ...]) -> PlanSpec:
     p = plan_file.plan
     return PlanSpec(
         p.code, p.title, p.region, p.issuer, p.doc_number, p.status, p.issued_on, p.valid_from, p.valid_to,
         p.supervising_unit, _ref(p.source),
         p.reminders.model_dump_json(exclude_none=True) if p.reminders else None,
+        tuple(p.short_names),
+        tuple(MilestoneSpec(m.period, m.start, m.end, m.work) for m in p.schedule),
+        passages,
     )  # fmt: skip
+
+
+def _passages(path: Path, plan_file: PlanFile) -> tuple[PassageSpec, ...]:
+    """The plan's document cut into passages; the file sits in docs/ beside the plan's YAML."""
+    name = plan_file.plan.document
+    if name is None:
+        return ()
+    document = path.parent / DOCS_FOLDER / name
+    if Path(name).name != name:
+        raise SeedError(str(path), None, "plan", "document", f"须为 {DOCS_FOLDER}/ 下的文件名：{name}")
+    try:
+        text = document.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(str(path), None, "plan", "document", f"无法读取方案原文 {document}：{exc}") from exc
+    return tuple(PassageSpec(p.path, p.heading, p.text, p.line) for p in split_passages(text))
 
 
 def _indicator_spec(plan: str, i: IndicatorRecord) -> IndicatorSpec:
     return IndicatorSpec(
         plan, i.code, i.name, i.region, i.unit_of_measure, i.target, i.comparator, i.period_kind, i.baseline,
-        i.baseline_year, i.baseline_unit, tuple(i.units), i.due, i.note, _ref(i.source),
+        i.baseline_year, i.baseline_unit, tuple(i.units), i.due, i.note, _ref(i.source), tuple(i.aliases),
     )  # fmt: skip
 
 

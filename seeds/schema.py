@@ -82,6 +82,21 @@ class ReminderSettings(Record):
     data_request_workday: Annotated[int, Field(ge=1, le=20)] | None = None
 
 
+class Milestone(Record):
+    """One stage of the plan's schedule (五、进度安排), its period as written and as dates."""
+
+    period: Text  # as the document writes it: 2024年3~7月
+    start: date
+    end: date
+    work: Text
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Milestone:
+        if self.end < self.start:
+            raise ValueError("end 早于 start")
+        return self
+
+
 class PlanRecord(Record):
     code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
     title: Text
@@ -94,6 +109,9 @@ class PlanRecord(Record):
     valid_to: date | None = None
     supervising_unit: Text
     reminders: ReminderSettings | None = None  # this plan's own lead times; absent: the defaults
+    short_names: list[Text] = []  # what people call the plan (示范区, 鼓楼方案)
+    schedule: list[Milestone] = []
+    document: Text | None = None  # the full text, a file in seeds/data/docs/, cut into passages on load
     source: Source
 
 
@@ -111,6 +129,7 @@ class IndicatorRecord(Record):
     units: list[Text] = Field(min_length=1)
     due: date | None = None
     note: str = ""
+    aliases: list[Text] = []  # everyday names (先行所, 质押融资)
     source: Source
 
     @model_validator(mode="after")

@@ -5,6 +5,7 @@ never lose what people reported."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, TypeVar
@@ -14,9 +15,19 @@ from sqlmodel import Session, SQLModel, col, select
 
 from store.db import Database
 from store.errors import StoreError
-from store.models import CollectiveMember, Indicator, IndicatorUnit, Plan, Task, TaskUnit, Unit, UnitAlias
+from store.models import (
+    CollectiveMember,
+    Indicator,
+    IndicatorUnit,
+    Plan,
+    PlanPassage,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+)
 from store.names import name_key
-from store.specs import Catalog, IndicatorSpec, PlanSpec, TaskSpec, UnitSpec
+from store.specs import Catalog, IndicatorSpec, PassageSpec, PlanSpec, TaskSpec, UnitSpec
 
 Outcome = Literal["created", "updated", "unchanged"]
 Row = TypeVar("Row", bound=SQLModel)
@@ -183,10 +194,34 @@ def _sync_plan(session: Session, resolver: _UnitResolver, spec: PlanSpec) -> tup
         "valid_to": spec.valid_to,
         "supervising_unit_id": resolver.id_of(spec.supervising_unit),
         "reminder_policy": spec.reminder_policy,
+        "short_names": _json_list(spec.short_names),
+        "schedule": _json_list([asdict(m) for m in spec.schedule]),
         **_source(spec.source),
     }
     outcome, plan = _upsert(session, Plan, {"code": spec.code}, values)
-    return outcome, _id(plan)
+    passages_changed = _sync_passages(session, _id(plan), spec.passages)
+    return ("updated" if outcome == "unchanged" and passages_changed else outcome), _id(plan)
+
+
+def _sync_passages(session: Session, plan_id: int, wanted: Sequence[PassageSpec]) -> bool:
+    """Replace the plan's passages when its document changed (catalog data, not a ledger)."""
+    current = session.exec(
+        select(PlanPassage).where(PlanPassage.plan_id == plan_id).order_by(col(PlanPassage.seq))
+    ).all()
+    as_specs = [PassageSpec(p.path, p.heading, p.text, p.line) for p in current]
+    if as_specs == list(wanted):
+        return False
+    session.execute(delete(PlanPassage).where(col(PlanPassage.plan_id) == plan_id))
+    session.add_all(
+        PlanPassage(plan_id=plan_id, seq=i, path=p.path, heading=p.heading[:100], text=p.text, line=p.line)
+        for i, p in enumerate(wanted)
+    )
+    session.flush()
+    return True
+
+
+def _json_list(items: Sequence[Any]) -> str:
+    return json.dumps(list(items), ensure_ascii=False, default=str)
 
 
 def _sync_assigned(
@@ -203,6 +238,8 @@ def _sync_assigned(
     lookup = {"plan_id": _plan_id(plan_ids, spec.plan), key: fields.pop(key)}
     for not_a_column in ("plan", "units", "source"):
         fields.pop(not_a_column)
+    if "aliases" in fields:
+        fields["aliases"] = _json_list(fields["aliases"])
     outcome, row = _upsert(session, model, lookup, {**fields, **_source(spec.source)})
     wanted = [resolver.id_of(u) for u in spec.units]
     links_changed = _sync_ordered_links(session, link_model, (owner_column, _id(row)), "unit_id", wanted)

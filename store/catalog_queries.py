@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from store.db import Database
 from store.errors import UnknownNameError
-from store.models import CollectiveMember, Indicator, IndicatorUnit, Plan, Task, TaskUnit, Unit, UnitAlias
+from store.models import (
+    CollectiveMember,
+    Indicator,
+    IndicatorUnit,
+    Plan,
+    PlanPassage,
+    Task,
+    TaskUnit,
+    Unit,
+    UnitAlias,
+)
 from store.names import closest, name_key
-from store.specs import SourceRef
-from store.views import IndicatorView, PlanView, TaskView, UnitView
+from store.specs import MilestoneSpec, SourceRef
+from store.views import IndicatorView, PassageView, PlanView, TaskView, UnitView
 
 
 class _UnitDirectory:
@@ -189,7 +201,27 @@ def _plan_view(plan: Plan, directory: _UnitDirectory) -> PlanView:
         valid_to=plan.valid_to,
         supervising_unit=directory.by_id[plan.supervising_unit_id].name,
         source=_source(plan),
+        short_names=tuple(json.loads(plan.short_names or "[]")),
+        schedule=tuple(
+            MilestoneSpec(
+                m["period"], date.fromisoformat(m["start"]), date.fromisoformat(m["end"]), m["work"]
+            )
+            for m in json.loads(plan.schedule or "[]")
+        ),
     )
+
+
+def _milestone(stored: dict[str, str]) -> MilestoneSpec:
+    start, end = date.fromisoformat(stored["start"]), date.fromisoformat(stored["end"])
+    return MilestoneSpec(stored["period"], start, end, stored["work"])
+
+
+def plan_passages(db: Database) -> list[PassageView]:
+    """Every plan's document text by paragraph, in document order."""
+    with db.session() as session:
+        codes = {p.id: p.code for p in session.exec(select(Plan))}
+        rows = session.exec(select(PlanPassage).order_by(col(PlanPassage.plan_id), col(PlanPassage.seq)))
+        return [PassageView(codes[r.plan_id], r.path, r.heading, r.text) for r in rows]
 
 
 def _task_view(task: Task, plan_code: str, unit_ids: list[int], directory: _UnitDirectory) -> TaskView:
@@ -228,4 +260,5 @@ def _indicator_view(
         due=row.due,
         note=row.note,
         source=_source(row),
+        aliases=tuple(json.loads(row.aliases or "[]")),
     )

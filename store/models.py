@@ -62,8 +62,25 @@ class Plan(SQLModel, table=True):
     supervising_unit_id: int = Field(sa_column=_fk("unit.id"))
     # The seed's reminder settings for this plan as JSON (lead times, overdue interval); null: the defaults.
     reminder_policy: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # What people call the plan and its schedule (五、进度安排), as JSON lists from the seed.
+    short_names: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    schedule: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
+
+
+class PlanPassage(SQLModel, table=True):
+    """One paragraph of a plan's document with the section it stands in: quoted in answers."""
+
+    __tablename__ = "plan_passage"
+    __table_args__ = (UniqueConstraint("plan_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    seq: int  # order in the document
+    path: str = Field(max_length=60)  # 三（六）2 · 附件1 序号7
+    heading: str = Field(max_length=100)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    line: int  # line in the source document (the plan's source_doc)
 
 
 class Indicator(SQLModel, table=True):
@@ -82,6 +99,9 @@ class Indicator(SQLModel, table=True):
     baseline_unit: str | None = Field(default=None, max_length=20)
     due: date | None = None
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    aliases: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+    )  # JSON list
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
 

@@ -24,6 +24,22 @@ class UnitSpec:
 
 
 @dataclass(frozen=True)
+class MilestoneSpec:
+    period: str
+    start: date
+    end: date
+    work: str
+
+
+@dataclass(frozen=True)
+class PassageSpec:
+    path: str
+    heading: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
 class PlanSpec:
     code: str
     title: str
@@ -37,6 +53,9 @@ class PlanSpec:
     supervising_unit: str
     source: SourceRef
     reminder_policy: str | None = None  # JSON of the plan's reminder settings; None: the defaults
+    short_names: tuple[str, ...] = ()
+    schedule: tuple[MilestoneSpec, ...] = ()
+    passages: tuple[PassageSpec, ...] = ()  # the document's text by section; () when none was given
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,7 @@ class IndicatorSpec:
     due: date | None
     note: str
     source: SourceRef
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from store.specs import SourceRef
+from store.specs import MilestoneSpec, SourceRef
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ class PlanView:
     valid_to: date | None
     supervising_unit: str
     source: SourceRef
+    short_names: tuple[str, ...] = ()
+    schedule: tuple[MilestoneSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,12 @@ class IndicatorView:
     due: date | None
     note: str
     source: SourceRef
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PassageView:
+    plan: str
+    path: str
+    heading: str
+    text: str

@@ -18,7 +18,8 @@ from store.db import Database, normalise_url
 
 PG_URL_ENV = "DUBAN_TEST_PG_URL"
 BACKENDS = ("sqlite", "postgresql")
-SEED_DOCS = Path(__file__).resolve().parents[1].parent / "shared" / "seed-docs"
+# The plan documents travel with the seeds (seeds/data/docs), verbatim copies of ../shared/seed-docs.
+SEED_DOCS = Path(__file__).resolve().parents[1] / "seeds" / "data" / "docs"
 
 
 def _postgres_base_url() -> str:

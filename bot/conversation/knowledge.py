@@ -43,11 +43,12 @@ class Catalog:
         sectioned = {t.plan for t in self.tasks.values() if t.title}
         return CatalogNames(
             indicators=tuple(
-                IndicatorName(key, i.name, i.region, i.plan) for key, i in self.indicators.items()
+                IndicatorName(key, i.name, i.region, i.plan, i.aliases) for key, i in self.indicators.items()
             ),
             units=tuple(UnitName(u.name, u.aliases, u.region) for u in self.units.values()),
             plans=tuple(
-                PlanName(p.code, p.title, p.region, p.code not in sectioned) for p in self.plans.values()
+                PlanName(p.code, p.title, p.region, p.code not in sectioned, p.short_names)
+                for p in self.plans.values()
             ),
             tasks=tuple(
                 TaskText(t.plan, t.number, f"{t.title or ''}{t.content}") for t in self.tasks.values()

@@ -367,8 +367,10 @@ def test_done_questions_are_no_command(lexicon: Lexicon, text: str) -> None:
             Window("by_date", None, 9),
         ),
         (
+            # 质押融资总金额 is the city indicator's own name without 知识产权 (issue 16: a name that fits
+            # one indicator is not offered as a choice); Gulou's is 专利质押贷款额度.
             "质押融资总金额达到一百二十八亿元",
-            (CITY_PLEDGE_TOTAL, GULOU_PLEDGE_LOANS),
+            (CITY_PLEDGE_TOTAL,),
             ReportedValue(Decimal(12800000000), "元", True, "一百二十八亿元"),
             None,
         ),
