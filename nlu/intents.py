@@ -19,6 +19,8 @@ IntentName = Literal[
     "ongoing_tasks",
     "featured_tasks",
     "plan_overview",
+    "plan_fact",
+    "document",
     "help",
     "smalltalk",
     "more",
@@ -53,6 +55,13 @@ class Slots:
     role: Role | None = None
     choice: int | None = None
     smalltalk: Literal["thanks", "ack"] | None = None
+    # Each indicator mention's candidates, in the order said: two groups are two subjects (先行所和品牌所),
+    # one group of several is one ambiguous name (质押融资).
+    indicator_groups: tuple[tuple[str, ...], ...] = ()
+    aspects: frozenset[str] = frozenset()  # what is asked of the subject: who, when, target, gap, …
+    own_unit: bool = False  # 我单位, 我们县: the sender's unit, resolved by the conversation
+    featured: bool = False  # only ★ tasks
+    undone: bool = False  # only tasks not yet done
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""

@@ -21,7 +21,7 @@ from importlib.machinery import ModuleSpec
 from typing import Any, Literal
 
 from nlu.normalize import normalize
-from nlu.vocabulary import CITY_WIDE, CUE_WORDS, FILLER, NAME_AFFIXES
+from nlu.vocabulary import ABBREVIATIONS, CITY_WIDE, CONTENT_FILLER, CUE_WORDS, FILLER, NAME_AFFIXES
 
 
 def _import_jieba() -> Any:
@@ -165,6 +165,18 @@ class Lexicon:
         self.indicator_names: dict[str, IndicatorName] = {i.key: i for i in names.indicators}
         self.tokenizer: Any = _tokenizer(self.terms)
 
+    def phrases(self, text: str) -> list[str]:
+        """The runs of the message between its question words and filler (谁负责, 请问, 什么时候): the
+        phrases it is about, 福州知识产权法院 in 福州知识产权法院什么时候设立."""
+        runs: list[str] = [""]
+        for word, _, _ in self.tokenize(compact(text)):
+            entries = self.terms.get(word, ())
+            if entries and word not in CONTENT_FILLER and all(e.kind in ("cue", "filler") for e in entries):
+                runs.append("")
+            else:
+                runs[-1] += word
+        return [run for run in runs if run]
+
     def tokenize(self, text: str) -> Iterator[tuple[str, int, int]]:
         """(word, start, end) over compact text; words not in the lexicon come out one character each."""
         for word, start, end in self.tokenizer.tokenize(text, HMM=False):
@@ -173,6 +185,29 @@ class Lexicon:
 
 def bigrams(text: str) -> frozenset[str]:
     return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+_SEARCH_RUN = re.compile(r"[\u4e00-\u9fd5]+|[0-9a-z.%]+")
+
+
+def with_full_forms(text: str) -> str:
+    """The text followed by the full form of each abbreviation in it (非遗 → 非物质文化遗产), for search: a
+    document may use either."""
+    full = [long for short, long in ABBREVIATIONS.items() if short in text]
+    return " ".join([text, *full])
+
+
+def search_terms(text: str, *, width: int = 2) -> list[str]:
+    """Terms for full-text search of Chinese: character pairs (width 3: triples) of each run of characters,
+    a lone character as itself, numbers and Latin words whole. They need no dictionary, so a plan's own
+    words (闽都文化, 元洪功能区) are found without anyone listing them."""
+    terms: list[str] = []
+    for run in _SEARCH_RUN.findall(compact(text)):
+        if run[0] < "\u4e00" or len(run) < width:
+            terms.extend([run] if width == 2 or len(run) == 1 else [])
+        else:
+            terms.extend(run[i : i + width] for i in range(len(run) - width + 1))
+    return terms
 
 
 def _collect_terms(names: CatalogNames) -> dict[str, tuple[Entry, ...]]:

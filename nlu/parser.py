@@ -12,7 +12,7 @@ from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, comp
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
 from nlu.time_words import find_window
-from nlu.vocabulary import Cue
+from nlu.vocabulary import PLAN_FACT_CUES, Cue
 
 MAX_PARSED_CHARS = 500  # a question is short; the rest of a pasted document cannot change what is asked
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
@@ -32,6 +32,12 @@ _HELP_TOLERANCE = 3  # "这个机器人怎么用啊": a plain request for help s
 _FRAGMENT_MIN_SCORE = 0.6
 _FRAGMENT_CLEAR_LEAD = 0.15  # the best task must beat the next by this much to be taken alone
 _MAX_CANDIDATES = 5
+# What a question may ask of its subject; kept in the slots so that an answer can cover every aspect asked.
+_ASPECTS: frozenset[str] = frozenset(
+    {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
+     "count", "featured", "person", *PLAN_FACT_CUES}
+)  # fmt: skip
+_TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress"}  # beyond "who": the whole task
 _QUESTION_CUES: dict[Cue, IntentName] = {
     "who": "responsible",
     "target": "indicator_target",
@@ -260,6 +266,11 @@ def _slots(scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window
     roles = scan.cues & {"lead", "co"}
     role: Role | None = "lead" if roles == {"lead"} else "co" if roles == {"co"} else None  # 牵头或参与: both
     return Slots(
+        indicator_groups=_indicator_groups(scan),
+        aspects=frozenset(scan.cues & _ASPECTS),
+        own_unit="own" in scan.cues,
+        featured="featured" in scan.cues,
+        undone="undone" in scan.cues,
         indicators=keys("indicator"),
         regions=keys("region"),
         units=keys("unit"),
@@ -272,20 +283,34 @@ def _slots(scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window
     )
 
 
+def _indicator_groups(scan: _Scan) -> tuple[tuple[str, ...], ...]:
+    """The indicator candidates of each place in the message that names one, in order, without repeats."""
+    spans: dict[tuple[int, int], list[str]] = {}
+    for entry, start, end in scan.entries:
+        if entry.kind == "indicator":
+            spans.setdefault((start, end), []).append(entry.key)
+    groups = (tuple(dict.fromkeys(keys)) for _, keys in sorted(spans.items()))
+    return tuple(dict.fromkeys(groups))
+
+
 def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
     """The question asked; None when the message names a subject and asks nothing (a follow-up)."""
     cues = scan.cues
+    if cues & PLAN_FACT_CUES and not slots.tasks and not (slots.indicators and "explain" in cues):
+        return "plan_fact"
     listing = _listing_intent(cues, slots)
     if listing is not None:
         return listing
     if slots.tasks:
-        return "responsible" if "who" in cues else "task_detail"
+        return "responsible" if "who" in cues and not cues & _TASK_DETAIL_ASPECTS else "task_detail"
     if slots.indicators:
         return _indicator_intent(cues)
     if "indicators" in cues and not slots.units:
         return "indicator_list"
-    if slots.units and cues & {"tasks", "lead", "co", "who", "what"}:
+    if (slots.units or slots.own_unit) and cues & {"tasks", "lead", "co", "who", "what", "undone", "count"}:
         return "unit_tasks"
+    if slots.own_unit and slots.subject_free() and slots.window is None:
+        return "unit_tasks"  # 我们单位呢 · 我单位的情况
     if not slots.subject_free():
         if "indicators" in cues:
             return "indicator_list"
@@ -328,11 +353,11 @@ def _names_a_plan(slots: Slots) -> bool:
 
 
 def _indicator_intent(cues: set[Cue]) -> IntentName | None:
-    if "who" in cues:
+    if "who" in cues and not cues & {"target", "baseline", "progress", "gap", "explain"}:
         return "responsible"
-    if cues & {"target", "baseline", "when"} and "progress" not in cues:
+    if cues & {"target", "baseline", "when", "explain"} and not cues & {"progress", "gap"}:
         return "indicator_target"
-    return "indicator_progress" if "progress" in cues or "what" in cues else None
+    return "indicator_progress" if cues & {"progress", "what", "gap"} else None
 
 
 def _subjectless_intent(cues: set[Cue], unexplained: int) -> IntentName:

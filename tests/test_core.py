@@ -110,10 +110,15 @@ def test_collectives_are_expanded_and_long_lists_page(chat: Chat) -> None:
     assert "鼓楼区的《福州市鼓楼区国家知识产权强县建设示范县工作方案》有 11 项重点工作" in reply
     lines = [line for line in reply.splitlines() if line.startswith("任务")]
     assert len(lines) == 10
+    # Issue 16: what names the unit itself comes first (led before supported), then what it holds as a
+    # member of 各县（市）区人民政府.
+    assert reply.splitlines()[0] == "鼓楼区人民政府承担的任务共 11 项（直接点名 2 项，作为集体成员 9 项）："
+    assert lines[0].startswith("任务41〔牵头〕")
+    assert lines[1].startswith("任务30〔配合〕")
     assert "还有 1 项，回复“更多”查看" in reply
     more, intent = chat.say("更多")
     assert intent == "more"
-    assert more.startswith("任务41〔牵头〕")
+    assert more.startswith("任务35〔配合〕")
     assert chat.say("更多")[0] == "没有更多内容了。"
 
 

@@ -35,7 +35,11 @@ class Answer:
 class AnswerBase:
     """The knowledge as of one message and the day it is asked; helpers shared by every kind of answer."""
 
-    def __init__(self, knowledge: Knowledge, today: date, ledger: LedgerState | None = None) -> None:
+    def __init__(
+        self, knowledge: Knowledge, today: date, ledger: LedgerState | None = None, question: str = ""
+    ) -> None:
+        self.knowledge = knowledge
+        self.question = question  # the message as sent, for answers quoted from the plans' text
         self.ledger: LedgerState = ledger or knowledge.ledger()
         self.planned = knowledge.catalog  # as the documents say, before any approved delay
         self.catalog = _with_approved_delays(knowledge.catalog, self.ledger)

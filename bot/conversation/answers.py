@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, Option
 from bot.conversation.indicator_answers import IndicatorAnswers
+from bot.conversation.passages import quoted_length
+from bot.conversation.plan_answers import PlanAnswers
 from bot.conversation.progress import assess
-from bot.conversation.task_answers import TaskAnswers
 from nlu.intents import IntentName, Slots
 from store.views import IndicatorView, PlanView
 
@@ -18,12 +20,57 @@ __all__ = ["Answer", "Answerer", "Option"]
 DUE_SOON_DAYS = 30
 
 
-class Answerer(IndicatorAnswers, TaskAnswers):
-    """Answers for one message: dispatches on the intent to the indicator and task answers."""
+INDICATOR_INTENTS = ("indicator_progress", "indicator_target", "responsible")
+
+
+class Answerer(IndicatorAnswers, PlanAnswers):
+    """Answers for one message: every subject and aspect asked, in one reply."""
 
     def answer(self, intent: IntentName, slots: Slots) -> Answer:
+        if self.question and (intent in ("unknown", "help") or self._text_quotes_better(slots)):
+            quoted = self._document(slots)
+            if quoted is not None:
+                return quoted
+        answer = self._each_subject(intent, slots)
+        return replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)]))
+
+    def _text_quotes_better(self, slots: Slots) -> bool:
+        """A task found by its wording, when a passage of the plans quotes the question more exactly
+        (知识产权法院 is in the text; 任务16 builds a 知识产权法庭): the passage is the answer."""
+        if not slots.task_fragment or not slots.tasks:
+            return False
+        tasks = [self.catalog.tasks.get((t.plan, t.number)) for t in slots.tasks if t.plan]
+        phrases = self.knowledge.lexicon.phrases(self.question)
+        found = self.knowledge.passages().search(self.question, limit=1, phrases=phrases)
+        if not found or not tasks:
+            return False
+        best_task = max(quoted_length(self.question, f"{t.title or ''}{t.content}") for t in tasks if t)
+        return quoted_length(self.question, found[0].passage.text) > best_task
+
+    def _each_subject(self, intent: IntentName, slots: Slots) -> Answer:
+        """先行所和品牌所的目标: one answer per indicator named, joined; a choice asked stays the reply's."""
+        groups = slots.indicator_groups if intent in INDICATOR_INTENTS and not slots.tasks else ()
+        if len(groups) < 2 or set(slots.indicators) - {k for g in groups for k in g}:
+            return self._one(intent, slots)
+        parts = [self._one(intent, replace(slots, indicators=g, indicator_groups=(g,))) for g in groups]
+        chooser = next((p for p in parts if p.options), None)
+        return Answer(
+            intent,
+            "\n\n".join(p.text for p in parts),
+            slots,
+            options=chooser.options if chooser else (),
+        )
+
+    def _one(self, intent: IntentName, slots: Slots) -> Answer:
         handler: Callable[[Slots], Answer] = getattr(self, f"_{intent}", self._unknown)
         return handler(slots)
+
+    def _unstated(self, intent: IntentName, slots: Slots) -> list[str]:
+        """What was asked that no plan states: a person's name or telephone, a list of names."""
+        lines = [texts.NO_PERSONS] if "person" in slots.aspects else []
+        if "roster" in slots.aspects and intent in INDICATOR_INTENTS and slots.indicators:
+            lines.append(texts.not_stated("具体名单"))
+        return lines
 
     def _responsible(self, slots: Slots) -> Answer:
         if slots.tasks:

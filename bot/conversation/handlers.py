@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -269,6 +270,11 @@ class Question:
 
     def reply(self, turn: Turn) -> Reply:
         name, slots = follow_up(turn.intent, turn.conversation)
+        if slots.own_unit and not slots.units:
+            unit = turn.member.unit if turn.member is not None else None
+            if unit is None:
+                return Reply(name, texts.OWN_UNIT_UNKNOWN)
+            slots = replace(slots, units=(unit,))
         return Reply.of(_answerer(turn).answer(name, slots))
 
 
@@ -277,4 +283,4 @@ def _reporter(turn: Turn) -> Reporter:
 
 
 def _answerer(turn: Turn) -> Answerer:
-    return Answerer(turn.knowledge, turn.today, turn.ledger)
+    return Answerer(turn.knowledge, turn.today, turn.ledger, turn.text)

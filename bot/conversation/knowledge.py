@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.conversation.passages import PassageIndex
 from nlu.lexicon import CatalogNames, IndicatorName, Lexicon, PlanName, TaskText, UnitName
-from store.catalog_queries import load_catalog_views
+from store.catalog_queries import load_catalog_views, plan_passages
 from store.db import Database
 from store.ledger import ReportView, TaskStatusView, latest_reports, ledger_version, task_statuses
 from store.members import MemberView, list_members
@@ -72,6 +73,13 @@ class Knowledge:
         self.catalog = Catalog.load(db)
         self.lexicon = Lexicon(self.catalog.names())
         self._ledger = LedgerState()
+        self._passages: PassageIndex | None = None
+
+    def passages(self) -> PassageIndex:
+        """The plans' text, indexed on first use (most messages never search it)."""
+        if self._passages is None:
+            self._passages = PassageIndex(plan_passages(self.db))
+        return self._passages
 
     def ledger(self) -> LedgerState:
         """The ledgers as of now; re-read only when a row was added since the last look."""

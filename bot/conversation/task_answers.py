@@ -54,20 +54,40 @@ class TaskAnswers(AnswerBase):
     def _unit_tasks(self, slots: Slots) -> Answer:
         if not slots.units:
             return self._plan_tasks(slots)
+        if len(slots.units) > 1:  # 连江县和仓山区分别有哪些任务: each unit its own list
+            parts = [self._unit_tasks(replace(slots, units=(unit,))) for unit in slots.units]
+            return Answer("unit_tasks", "\n\n".join(p.text for p in parts), slots)
         unit = self.catalog.units[slots.units[0]]
         members = {unit.name, *unit.members}
         rows = [
-            (t, self._role(t, members))
+            (t, self._role(t, members), bool(members & set(t.assigned)))
             for t in self._tasks_of(slots, unit_filter=False)
             if members & {*t.units, *t.assigned}
         ]
         if slots.role:
-            rows = [(t, role) for t, role in rows if role == slots.role]
-        lines = [self._task_line(t, texts.ROLE_LABELS[role]) for t, role in rows]
-        heading = texts.unit_tasks_heading(unit.name, len(lines), slots.role)
+            rows = [row for row in rows if row[1] == slots.role]
+        # What names the unit itself comes first, led before supported; then what it holds as a member of a
+        # collective (各县（市）区人民政府).
+        rows.sort(key=lambda row: (not row[2], row[1] != "lead", row[0].plan, row[0].number))
+        lines = [self._task_line(t, texts.ROLE_LABELS[role]) for t, role, _ in rows]
+        via = sum(1 for row in rows if not row[2])
+        heading = texts.unit_tasks_heading(unit.name, len(lines), slots.role, slots.undone, via)
+        held = self._held_indicators(unit.name, members)
         answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines)
+        extra = [texts.unit_indicators(unit.name, held)] if held and not slots.role else []
         hint = self._plan_hint(unit.region, unit.name)
-        return replace(answer, text=answer.text + ("\n" + hint if hint else ""))
+        extra += [hint] if hint else []
+        return replace(answer, text="\n".join([answer.text, *extra]))
+
+    def _held_indicators(self, unit: str, members: set[str]) -> list[str]:
+        """The indicators a unit is responsible for, named or as a member of a collective."""
+        return [
+            texts.held_indicator(
+                i.name, i.region, texts.target_text(i.comparator, i.target, i.unit_of_measure, i.period_kind)
+            )
+            for i in self.catalog.indicators.values()
+            if members & {*i.units, *i.assigned}
+        ]
 
     def _plan_hint(self, region: str, unit: str) -> str | None:
         for plan in self.catalog.plans.values():
@@ -117,24 +137,29 @@ class TaskAnswers(AnswerBase):
 
     def _featured_tasks(self, slots: Slots) -> Answer:
         tasks = [t for t in self._tasks_of(slots) if t.featured]
-        heading = texts.featured_heading(len(tasks), self._scope(slots))
+        heading = texts.featured_heading(len(tasks), self._scope(replace(slots, featured=False)))
         return self._paged("featured_tasks", slots, [heading], [self._task_line(t) for t in tasks])
 
     def _tasks_of(self, slots: Slots, *, unit_filter: bool = True) -> list[TaskView]:
+        """The tasks in scope: plans named, the units (a collective's members too), ★ and undone filters."""
         plans = {p.code for p in self._plans_in(slots)} if slots.plans else None
         members: set[str] | None = None
         if unit_filter and slots.units:
-            unit = self.catalog.units[slots.units[0]]
-            members = {unit.name, *unit.members}
+            members = set()
+            for name in slots.units:
+                members |= {name, *self.catalog.units[name].members}
         return [
             t
             for t in self.catalog.tasks.values()
-            if (plans is None or t.plan in plans) and (members is None or members & {*t.units, *t.assigned})
+            if (plans is None or t.plan in plans)
+            and (members is None or members & {*t.units, *t.assigned})
+            and (t.featured or not slots.featured)
+            and not (slots.undone and self._status(t)[0])
         ]
 
     def _scope(self, slots: Slots) -> str:
         plan = self._plans_in(slots)[0].title if slots.plans else None
-        return texts.scope_of(slots.units[0] if slots.units else None, plan)
+        return texts.scope_of("、".join(slots.units) or None, plan, slots.featured, slots.undone)
 
     def _role(self, task: TaskView, members: set[str]) -> str:
         lead = task.assigned[0] if task.assigned else None

@@ -13,6 +13,7 @@ from bot.conversation.messages import LOCAL_TZ
 if TYPE_CHECKING:  # only `duban init` reports a sync; the chat commands need not import the seeding code
     from store.catalog import SyncReport
     from store.ledger import DelayView
+    from store.views import PlanView
 
 
 KIND_LABELS = {"units": "单位", "plans": "计划", "indicators": "指标", "tasks": "任务"}
@@ -235,7 +236,7 @@ def indicator_progress(
 
 def _baseline_line(facts: IndicatorFacts) -> str:
     if facts.baseline is None:
-        return "基线：方案未给出"
+        return "基线：方案未载明"
     year = f"（{facts.baseline_year}年）" if facts.baseline_year else ""
     return f"基线：{facts.baseline}{year}"
 
@@ -325,9 +326,21 @@ def task_line(label: str, content: str, deadline: str, remaining: str | None, ro
 ROLE_LABELS = {"lead": "牵头", "co": "配合"}
 
 
-def unit_tasks_heading(unit: str, count: int, role: str | None) -> str:
+def unit_tasks_heading(unit: str, count: int, role: str | None, undone: bool = False, via: int = 0) -> str:
     role_text = {"lead": "牵头的", "co": "配合的"}.get(role or "", "承担的")
-    return f"{unit}{role_text}任务共 {count} 项：" if count else f"{unit}没有{role_text}任务。"
+    what = f"{role_text}{'未完成' if undone else ''}任务"
+    if not count:
+        return f"{unit}没有{what}。"
+    named = f"（直接点名 {count - via} 项，作为集体成员 {via} 项）" if via else ""
+    return f"{unit}{what}共 {count} 项{named}："
+
+
+def unit_indicators(unit: str, lines: Sequence[str]) -> str:
+    return f"{unit}参与负责的指标 {len(lines)} 项：\n" + "\n".join(lines)
+
+
+def held_indicator(name: str, region: str, target: str) -> str:
+    return f"· 【{region}】{name}：{target}"
 
 
 def plan_hint(region: str, plan_title: str, count: int) -> str:
@@ -359,10 +372,11 @@ def featured_heading(count: int, scope: str) -> str:
     return f"{scope}★特色重点任务共 {count} 项：" if count else f"{scope}没有★特色重点任务。"
 
 
-def scope_of(unit: str | None, plan_title: str | None) -> str:
+def scope_of(unit: str | None, plan_title: str | None, featured: bool = False, undone: bool = False) -> str:
     parts = [f"《{plan_title}》" if plan_title else "", unit or ""]
     text = "".join(parts)
-    return f"{text}：" if text else ""
+    filters = "、".join(f for f, on in (("★特色重点任务中", featured), ("未完成任务中", undone)) if on)
+    return (f"{text}：" if text else "") + filters
 
 
 def indicator_list_heading(plan_title: str, region: str, count: int) -> str:
@@ -952,3 +966,52 @@ SLACK_FAILED = TELEGRAM_FAILED  # the same words on both platforms
 WEBHOOK_BODY_EXPECTED = "字节数，如 1048576、512KiB 或 1MiB（不超过 1GiB）"
 WEBHOOK_CONNECTIONS_EXPECTED = "1–10000 的整数"
 WEBHOOK_TIMEOUT_EXPECTED = "大于 0、不超过 600 的秒数，如 10 或 2.5"
+
+
+# --- the plan document itself, and quotations from its text -------------------------------------------------
+
+PLAN_FACT_ORDER = ("doc_number", "issuer", "issued", "validity", "schedule", "draft")
+# Words to look for in a plan's text when a fact is not among its data (自印发之日起施行).
+PLAN_FACT_WORDS = {"doc_number": "文号", "issuer": "印发", "issued": "自印发之日起施行"}
+ASPECT_WORDS = {"when": "具体时间", "person": "具体人员", "roster": "具体名单", "count": "具体数量"}
+NEAREST_TEXT = "方案中最接近的表述如下："
+NO_PERSONS = "方案只写到责任单位和职务，未载明具体人员姓名或联系方式。"
+OWN_UNIT_UNKNOWN = "您的账号没有绑定单位，无法查询“我单位”的内容。请说明单位名称，例如“市检察院有哪些任务”。"
+
+
+def plan_heading(region: str, title: str, status: str) -> str:
+    return f"【{region}】《{title}》（{status}）"
+
+
+def plan_fact_line(label: str, value: str | None) -> str:
+    return f"{label}：{value}" if value else f"{label}：方案未载明"
+
+
+def validity_line(valid_from: date | None, valid_to: date | None, today: date) -> str:
+    if valid_to is None:
+        return "有效期：方案未载明"
+    start = f"{day(valid_from)} 至 " if valid_from else "至 "
+    return f"有效期：{start}{day(valid_to)}" + ("（已到期）" if valid_to < today else "")
+
+
+def draft_line(status: str) -> str:
+    if "征求意见" in status:
+        return f"文本状态：{status}，不是正式印发稿（文中未载明文号和印发日期）。"
+    return f"文本状态：{status}"
+
+
+def milestone_line(period: str, work: str) -> str:
+    return f"· {period}：{work}"
+
+
+def only_period(period: str) -> str:
+    return f"方案只安排在{period}，未载明具体日期。"
+
+
+def not_stated(what: str) -> str:
+    return f"方案未载明{what}。"
+
+
+def quote(plan: PlanView, path: str, excerpt: str) -> str:
+    where = f"{path}" if path else "开头"
+    return f"《{plan.title}》{where}原文：“{excerpt}”"

@@ -1,0 +1,160 @@
+"""Full-text search of the plan documents: the passage that answers what no record holds.
+
+BM25 (bm25s) over character pairs of every passage; a question is matched by its own character pairs, so the
+plan's own words (元洪功能区, 茉莉仙子) are found without anyone listing them. Question words (什么时候, 谁)
+hardly occur in a plan's text and so weigh nothing. bm25s and numpy are imported on the first search only:
+most messages never need them, and `duban ask` starts faster without.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from nlu.lexicon import compact, search_terms, with_full_forms
+from store.views import PassageView
+
+MIN_SHARED_PAIRS = 3  # fewer shared character pairs than this is a coincidence, not a match
+MIN_WEIGHT = 10.0  # rarity (idf) of the shared pairs: 知识产权, in every passage, cannot carry a match alone
+MIN_KNOWN_SHARE = 0.6  # of the weight of the question's pairs that occur anywhere in the plans
+MIN_SHARE = 0.25  # of all the question's pairs, found in the passage
+SHORTLIST = 40
+VERBATIM_TOPIC = 6  # six characters of the question word for word in a passage: it is about that
+EXCERPT_CHARS = 160
+_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+
+
+@dataclass(frozen=True)
+class Found:
+    passage: PassageView
+    excerpt: str  # the sentences of the passage that hold the question's words
+
+
+class PassageIndex:
+    def __init__(self, passages: Sequence[PassageView]) -> None:
+        self.passages = tuple(passages)
+        self._terms = [frozenset(search_terms(f"{p.heading}{p.text}")) for p in self.passages]
+        counts: Counter[str] = Counter(term for terms in self._terms for term in terms)
+        self._idf = {term: math.log(1 + len(self._terms) / n) for term, n in counts.items()}
+        self._bm25: Any = None
+
+    def _weight(self, pairs: Iterable[str]) -> float:
+        return sum(self._idf.get(p, 0.0) for p in pairs)
+
+    def search(
+        self, question: str, plans: Sequence[str] = (), limit: int = 2, phrases: Sequence[str] = ()
+    ) -> list[Found]:
+        """The best passages for the question (of the plans named, if any), best first; [] if none fits.
+
+        `phrases` are what the question is about, without its question words: a passage that holds the end
+        of one wins over one that only shares its beginning, since a Chinese name ends in its head noun
+        (知识产权法院 is a 法院; a passage on the 知识产权法庭 is not about it)."""
+        full = with_full_forms(question)
+        wanted = _ranking_terms(full)
+        pairs = set(search_terms(full))
+        if not pairs:
+            return []
+        scores = self._index().get_scores(wanted)
+        ranked = sorted(
+            (i for i in range(len(self.passages)) if float(scores[i]) > 0 and self._in(i, plans)),
+            key=lambda i: -float(scores[i]),
+        )[:SHORTLIST]
+        answering = [i for i in ranked if self._answers(question, pairs, i)]
+        answering.sort(
+            key=lambda i: -_head_match(phrases, compact(self.passages[i].text))
+        )  # stable: BM25 next
+        return [
+            Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in answering[:limit]
+        ]
+
+    def _answers(self, question: str, pairs: set[str], i: int) -> bool:
+        """Whether passage i is about what the question asks: it shares enough of the question's rarer
+        character pairs (知识产权 and 专利申请, in passage after passage, cannot carry a match alone), or it
+        quotes a long stretch of the question word for word (知识产权法院)."""
+        shared = pairs & self._terms[i]
+        weight, known = self._weight(shared), self._weight(pairs)
+        by_words = (
+            len(shared) >= MIN_SHARED_PAIRS
+            and weight >= MIN_WEIGHT
+            and weight / known >= MIN_KNOWN_SHARE
+            and len(shared) / len(pairs) >= MIN_SHARE
+        )
+        return by_words or longest_quote(question, self.passages[i].text) >= VERBATIM_TOPIC
+
+    def _in(self, i: int, plans: Sequence[str]) -> bool:
+        return not plans or self.passages[i].plan in plans
+
+    def _index(self) -> Any:
+        if self._bm25 is None:
+            import bm25s  # the first search pays for numpy (see the module's docstring)
+
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(
+                [_ranking_terms(f"{p.heading}{p.text}") or ["∅"] for p in self.passages], show_progress=False
+            )
+        return self._bm25
+
+    def _excerpt(self, text: str, pairs: set[str]) -> str:
+        """The sentence holding the rarest of the question's pairs, with its neighbours while short."""
+        sentences = _SENTENCE.findall(text)
+        if len(text) <= EXCERPT_CHARS or len(sentences) <= 1:
+            return text
+        return _around(sentences, [self._weight(pairs & set(search_terms(s))) for s in sentences])
+
+
+HEAD_MIN = 4  # a phrase's last four characters or more
+
+
+def _head_match(phrases: Sequence[str], text: str) -> int:
+    """The longest ending (four characters or more) of any phrase that the text contains word for word."""
+    best = 0
+    for phrase in phrases:
+        for start in range(len(phrase) - HEAD_MIN + 1):
+            if len(phrase) - start > best and phrase[start:] in text:
+                best = len(phrase) - start
+                break
+    return best
+
+
+def _ranking_terms(text: str) -> list[str]:
+    """Pairs and triples: a triple tells 知识产权法院 from 知识产权法庭, which share every pair but one."""
+    return search_terms(text) + search_terms(text, width=3)
+
+
+def quoted_length(question: str, text: str) -> int:
+    """How much of the question the text quotes verbatim and in order, in stretches of two or more."""
+    blocks = SequenceMatcher(None, compact(question), compact(text), autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks if block.size >= 2)
+
+
+def longest_quote(question: str, text: str) -> int:
+    """The longest stretch of the question the text contains word for word."""
+    return SequenceMatcher(None, compact(question), compact(text), autojunk=False).find_longest_match().size
+
+
+def _around(sentences: list[str], hits: list[float]) -> str:
+    """The best sentence, grown by neighbours that hold any of the question's words; … marks a cut."""
+    best = max(range(len(sentences)), key=lambda i: hits[i])
+    start = end = best
+    while True:
+        grown = False
+        for candidate in (end + 1, start - 1):
+            if (
+                0 <= candidate < len(sentences)
+                and hits[candidate]
+                and _length(sentences, start, end, candidate) <= EXCERPT_CHARS
+            ):
+                start, end, grown = min(start, candidate), max(end, candidate), True
+        if not grown:
+            break
+    body = "".join(sentences[start : end + 1]).strip()
+    return ("……" if start > 0 else "") + body + ("……" if end < len(sentences) - 1 else "")
+
+
+def _length(sentences: list[str], start: int, end: int, candidate: int) -> int:
+    return sum(len(s) for s in sentences[min(start, candidate) : max(end, candidate) + 1])

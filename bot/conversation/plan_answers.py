@@ -1,0 +1,108 @@
+"""Answers about a plan document itself (文号, 印发, 有效期, 进度安排) and from its text (quoted passages).
+
+What the plan does not state is said to be not stated (方案未载明…), with what it does say nearby quoted,
+never answered by a near miss as if it were the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from bot.conversation import texts
+from bot.conversation.answer_base import Answer
+from bot.conversation.passages import Found
+from bot.conversation.task_answers import TaskAnswers
+from nlu.intents import Slots, TaskRef
+from nlu.lexicon import search_terms
+from nlu.vocabulary import PLAN_FACT_CUES
+from store.views import PlanView
+
+_TASK_ROW = re.compile(r"^附件\d+ 序号(\d+)$")
+# What a quoted passage must contain to answer an aspect; without it the plan does not state that aspect.
+_EVIDENCE: dict[str, re.Pattern[str]] = {
+    "when": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}\.\d{1,2}|年底|年内|季度|\d{4}-\d{2}"),
+    "person": re.compile(r"(?!x)x"),  # a plan names units and posts, never a person or a telephone number
+    "roster": re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
+    "count": re.compile(r"\d+|[一二两三四五六七八九十百]+[个项家件名条]"),
+}
+
+
+class PlanAnswers(TaskAnswers):
+    def _plan_fact(self, slots: Slots) -> Answer:
+        plans = self._plans_in(slots) or list(self.catalog.plans.values())
+        asked = [a for a in texts.PLAN_FACT_ORDER if a in slots.aspects] or ["draft"]
+        parts = [self._plan_facts(plan, asked, slots) for plan in plans]
+        return Answer("plan_fact", "\n\n".join(parts), slots)
+
+    def _plan_facts(self, plan: PlanView, asked: Sequence[str], slots: Slots) -> str:
+        lines = [texts.plan_heading(plan.region, plan.title, plan.status)]
+        for aspect in asked:
+            if aspect == "doc_number":
+                lines.append(texts.plan_fact_line("文号", plan.doc_number))
+            elif aspect == "issuer":
+                lines.append(texts.plan_fact_line("印发机关", plan.issuer))
+            elif aspect == "issued":
+                lines.append(
+                    texts.plan_fact_line("印发日期", texts.day(plan.issued_on) if plan.issued_on else None)
+                )
+            elif aspect == "validity":
+                lines.append(texts.validity_line(plan.valid_from, plan.valid_to, self.today))
+            elif aspect == "schedule":
+                lines.extend(self._schedule_lines(plan, slots))
+            elif aspect == "draft":
+                lines.append(texts.draft_line(plan.status))
+        missing = [a for a in asked if a in ("doc_number", "issuer", "issued") and not _has(plan, a)]
+        if missing:
+            quotes = self.knowledge.passages().search(
+                texts.PLAN_FACT_WORDS[missing[0]], plans=(plan.code,), limit=1
+            )
+            lines.extend(texts.quote(plan, found.passage.path, found.excerpt) for found in quotes)
+        return "\n".join(lines)
+
+    def _schedule_lines(self, plan: PlanView, slots: Slots) -> list[str]:
+        if not plan.schedule:
+            return [texts.not_stated("进度安排")]
+        wanted = set(search_terms(self.question))
+        matching = [m for m in plan.schedule if wanted & set(search_terms(m.work))]
+        shown = matching or list(plan.schedule)
+        lines = [texts.milestone_line(m.period, m.work) for m in shown]
+        if matching and "when" in slots.aspects and _asks_day(self.question):
+            lines.append(texts.only_period(matching[0].period))
+        return lines
+
+    def _document(self, slots: Slots) -> Answer | None:
+        """A passage of the plans that answers the question, quoted with its section; None if none fits."""
+        plans = [p.code for p in self._plans_in(slots)]
+        phrases = self.knowledge.lexicon.phrases(self.question)
+        found = self.knowledge.passages().search(self.question, plans=plans, phrases=phrases)
+        if not found:
+            return None
+        row = _TASK_ROW.match(found[0].passage.path)
+        task = (found[0].passage.plan, int(row.group(1))) if row else None
+        if task in self.catalog.tasks and not slots.aspects & {"person", "roster"}:
+            # The passage is a row of the plan's task table: the task's own record says more.
+            subject = replace(slots, tasks=(TaskRef(*task),), task_fragment=None)
+            return self._with_task("task_detail", subject, lambda t: texts.task_detail(self._task_facts(t)))
+        # The best passage is the answer; the next is context and does not make up for what the best lacks.
+        unstated = [a for a in _asked_kinds(slots) if not _EVIDENCE[a].search(found[0].excerpt)]
+        lines = [texts.not_stated(texts.ASPECT_WORDS[unstated[0]]) + texts.NEAREST_TEXT] if unstated else []
+        lines += [texts.quote(self.catalog.plans[f.passage.plan], f.passage.path, f.excerpt) for f in found]
+        return Answer("document", "\n".join(lines), slots)
+
+
+def _has(plan: PlanView, aspect: str) -> bool:
+    return bool({"doc_number": plan.doc_number, "issuer": plan.issuer, "issued": plan.issued_on}[aspect])
+
+
+def _asks_day(question: str) -> bool:
+    return bool(re.search(r"哪天|几号|几日|具体日期|具体时间|哪一天", question))
+
+
+def _asked_kinds(slots: Slots) -> list[str]:
+    kinds = [a for a in ("when", "roster", "count") if a in slots.aspects]
+    return (["person"] if "person" in slots.aspects else []) + kinds
+
+
+__all__ = ["PLAN_FACT_CUES", "Found", "PlanAnswers"]

@@ -1,0 +1,134 @@
+"""Issue 16: questions as officials ask them — two subjects or aspects at once, filters that combine, the
+sender's own unit, a unit's indicators, facts about the plan itself, and honest 未载明 with the nearest text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+
+from bot.conversation.core import Core
+from bot.conversation.knowledge import Knowledge
+from bot.conversation.messages import LOCAL_TZ, Inbound
+from store.db import Database
+from store.members import add_member
+
+TODAY = date(2025, 8, 10)
+
+
+class Chat:
+    def __init__(self, core: Core, user: str = "u1") -> None:
+        self.core, self.user, self.count = core, user, 0
+
+    def say(self, text: str) -> tuple[str, str | None]:
+        self.count += 1
+        at = datetime.combine(TODAY, time(10), LOCAL_TZ)
+        (reply,) = self.core.handle(
+            Inbound("test", self.user, self.user, text, at, f"{self.user}-{self.count}")
+        )
+        return reply.text, reply.intent
+
+
+@pytest.fixture
+def chat(knowledge: Knowledge) -> Chat:
+    return Chat(Core(knowledge, public_read=True))
+
+
+def _staff(db: Database, unit: str, user: str = "s1") -> Chat:
+    add_member(
+        db, platform="test", user_id=user, display_name="李四", unit=unit, role="staff",
+        at=datetime(2025, 8, 1, 9, tzinfo=LOCAL_TZ),
+    )  # fmt: skip
+    return Chat(Core(Knowledge(db)), user)
+
+
+def test_two_indicators_are_both_answered(chat: Chat) -> None:
+    reply, intent = chat.say("先行所和特色品牌所的目标分别多少")
+    assert intent == "indicator_target"
+    assert "≥26 个" in reply and "≥5 个" in reply and "您指的是" not in reply
+
+
+def test_two_indicators_of_one_region(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼专利授权量跟商标申请量目标分别多少")
+    assert "3500" in reply and "10000" in reply
+
+
+def test_two_units_each_get_their_list(chat: Chat) -> None:
+    reply, intent = chat.say("市检察院和市公安局分别有哪些任务")
+    assert intent == "unit_tasks"
+    assert "市检察院承担的任务共 3 项" in reply and "市公安局承担的任务" in reply and "任务36" in reply
+
+
+def test_who_and_when_of_a_task_in_one_reply(chat: Chat) -> None:
+    reply, intent = chat.say("任务3谁牵头 还剩几天")
+    assert intent == "task_detail"
+    assert "闽侯县人民政府" in reply and "剩 21 天" in reply
+
+
+def test_featured_and_overdue_combine(chat: Chat) -> None:
+    reply, intent = chat.say("带星号的任务里哪些已经逾期了")
+    assert intent == "overdue_tasks"
+    assert "★特色重点任务中" in reply
+    listed = [line.split(" ")[0] for line in reply.splitlines() if line.startswith("任务")]
+    assert listed and "任务4" not in listed  # 任务4 is overdue but not ★
+    assert "任务1" in listed and "任务6" in listed
+
+
+def test_own_unit_from_the_senders_binding(db: Database) -> None:
+    staff = _staff(db, "闽侯县人民政府")
+    reply, intent = staff.say("我们单位有哪些任务")
+    assert intent == "unit_tasks"
+    assert reply.startswith("闽侯县人民政府承担的任务") and "任务3〔牵头〕" in reply
+
+
+def test_own_unit_undone_and_overdue(db: Database) -> None:
+    staff = _staff(db, "市检察院")
+    reply, _ = staff.say("我单位还有啥没完成的")
+    assert "市检察院承担的未完成任务" in reply and "任务25" in reply
+    reply, intent = staff.say("我们有哪些任务逾期了")
+    assert intent == "overdue_tasks" and "市检察院" in reply and "任务26" in reply
+    assert "任务1 " not in reply  # not the whole city's list
+
+
+def test_own_unit_without_a_unit_is_asked_to_name_it(knowledge: Knowledge) -> None:
+    reply, _ = Chat(Core(knowledge, public_read=True), "stranger").say("我单位有哪些任务")
+    assert "没有绑定单位" in reply
+
+
+def test_a_unit_that_only_shares_an_indicator(chat: Chat) -> None:
+    reply, intent = chat.say("市金融监管局负责什么")
+    assert intent == "unit_tasks"
+    assert "参与负责的指标" in reply and "知识产权质押融资总金额" in reply
+
+
+def test_plan_facts(chat: Chat) -> None:
+    assert "榕政综〔2024〕130号" in chat.say("示范区方案文号多少")[0]
+    reply, intent = chat.say("示范区方案哪天印发的 谁发的")
+    assert intent == "plan_fact" and "2024-07-23" in reply and "福州市人民政府" in reply
+    reply, _ = chat.say("鼓楼方案哪天印发的")
+    assert "印发日期：方案未载明" in reply and "自印发之日起施行" in reply
+    reply, _ = chat.say("示范区动员部署会哪天开的")
+    assert "2024年3~7月" in reply and "未载明具体日期" in reply
+
+
+def test_not_stated_quotes_what_the_plan_says(chat: Chat) -> None:
+    reply, intent = chat.say("福州知识产权法院什么时候挂牌")
+    assert intent == "document"
+    assert "方案未载明具体时间" in reply and "力争在福州设立知识产权法院" in reply and "三（四）1" in reply
+
+
+def test_body_text_is_quoted_with_its_section(chat: Chat) -> None:
+    reply, intent = chat.say("数据知识产权试点聚焦哪个行业")
+    assert intent == "document" and "纺织" in reply and "四（二）" in reply and "原文" in reply
+
+
+def test_chatter_is_not_answered_from_the_text(chat: Chat) -> None:
+    for text in ("福州明天限行尾号", "专利申请费要交多少钱", "今天天气怎么样"):
+        reply, intent = chat.say(text)
+        assert intent == "unknown", text
+        assert "原文" not in reply
+
+
+def test_a_person_is_never_invented(chat: Chat) -> None:
+    reply, _ = chat.say("市检察院分管领导是谁")
+    assert "未载明具体人员" in reply
