@@ -62,6 +62,7 @@ class Slots:
     own_unit: bool = False  # 我单位, 我们县: the sender's unit, resolved by the conversation
     featured: bool = False  # only ★ tasks
     undone: bool = False  # only tasks not yet done
+    within: bool = False  # 其中, 这些里: narrows the list just given
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""

@@ -17,7 +17,7 @@ from nlu.vocabulary import PLAN_FACT_CUES, Cue
 MAX_PARSED_CHARS = 500  # a question is short; the rest of a pasted document cannot change what is asked
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
 _NUMBER = rf"(\d{{1,3}}|[{_CN_DIGITS}]{{1,5}})"
-_NOT_A_NUMBER_AFTER = "共些下起样直般切定览并"  # 任务一共, 任务一览: 一 is part of a word, not a number
+_NOT_A_NUMBER_AFTER = "共些下起样直般切定览并家批线"  # 任务一共, 第一批: 一 is part of a word, not a number
 _TASK_NUMBER = re.compile(
     rf"(?:任务|第|序号|编号|事项)(?:第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}])(?:项|号|条|个)?(?:任务|工作)?"
     rf"|{_NUMBER}(?:号|项)(?:任务|工作)"
@@ -35,10 +35,13 @@ _MAX_CANDIDATES = 5
 # What a question may ask of its subject; kept in the slots so that an answer can cover every aspect asked.
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
-     "count", "featured", "person", *PLAN_FACT_CUES}
+     "count", "featured", "person", "amount", "where", *PLAN_FACT_CUES}
 )  # fmt: skip
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress"}  # beyond "who": the whole task
 _QUESTION_CUES: dict[Cue, IntentName] = {
+    "gap": "indicator_progress",
+    "remaining": "task_detail",
+    "featured": "task_detail",
     "who": "responsible",
     "target": "indicator_target",
     "baseline": "indicator_target",
@@ -271,6 +274,7 @@ def _slots(scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window
         own_unit="own" in scan.cues,
         featured="featured" in scan.cues,
         undone="undone" in scan.cues,
+        within="within" in scan.cues,
         indicators=keys("indicator"),
         regions=keys("region"),
         units=keys("unit"),
@@ -336,6 +340,8 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         return "due_tasks"
     if "ongoing" in cues and not slots.tasks:
         return "ongoing_tasks"
+    if "featured" in cues and "yesno" in cues and slots.subject_free() and "within" not in cues:
+        return "task_detail"  # 有星吗: of the task just discussed
     if "featured" in cues and not slots.tasks and not slots.indicators:
         return "featured_tasks"
     if "overview" in cues and not slots.tasks and not slots.indicators and _names_a_plan(slots):

@@ -59,7 +59,8 @@ _LIMITS = (("year", MINYEAR, MAXYEAR), ("month", 1, 12), ("quarter", 1, 4), ("da
 # and relative years ("明年8月", "去年底") from being read as this year's dates.
 _CN = "零〇一二两三四五六七八九十百千"
 _NUMERAL = f"0-9{_CN}"  # for use inside a character class
-_YEAR_NUM = "(?P<year>[0-9]{4}|[〇零一二三四五六七八九]{4})"
+# 23年底 is 2023's end: officials write the century only when it matters.
+_YEAR_NUM = "(?P<year>[0-9]{4}|[〇零一二三四五六七八九]{4}|(?<![第务号])2[0-9](?=年))"
 _YEAR = f"(?:{_YEAR_NUM}年|(?P<this_year>今年|本年))"
 # Chinese months and days only in standard form: "一二月" is January–February, not December.
 _MONTH = "(?P<month>[0-9]{1,2}|十[一二]?|[一二三四五六七八九])月(?!度)份?"  # 月度 is "monthly", not a month
@@ -230,7 +231,9 @@ def _field(match: re.Match[str], name: str) -> int | None:
     if not text:
         return None
     value = parse_number(text)
-    return int(value) if value is not None and value == value.to_integral_value() else 0
+    if value is None or value != value.to_integral_value():
+        return 0
+    return int(value) + (2000 if name == "year" and len(text) == 2 else 0)
 
 
 def _checked(window: Window) -> Window | None:

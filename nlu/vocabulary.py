@@ -12,7 +12,8 @@ Cue = Literal[
     "progress", "target", "baseline", "who", "tasks", "indicators", "due", "overdue", "ongoing",
     "featured", "overview", "help", "thanks", "ack", "more", "lead", "co", "when", "what", "plan",
     "own", "undone", "done", "gap", "remaining", "explain", "roster", "count",
-    "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person",
+    "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
+    "within", "yesno",
 ]  # fmt: skip
 
 # Facts about a plan document itself rather than its tasks or indicators.
@@ -68,6 +69,8 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     ),
     "baseline": ("基线", "基数", "基期", "原来多少", "起点", "2023年是多少", "2023年"),
     "who": (
+        "是谁的",
+        "谁的任务",
         "负责",
         "哪个部门",
         "哪些部门",
@@ -184,6 +187,10 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "没有截止",
     ),
     "featured": (
+        "有星",
+        "带星的",
+        "是不是带星",
+        "星标任务",
         "★",
         "特色重点任务",
         "特色重点",
@@ -295,6 +302,11 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     "lead": ("牵头", "主办", "牵头的", "主责"),
     "co": ("配合", "协助", "参与", "协办", "配合的"),
     "when": (
+        "啥时候",
+        "啥时",
+        "多会儿",
+        "截止到啥时候",
+        "哪个月",
         "什么时候",
         "何时",
         "哪天",
@@ -376,6 +388,11 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "几天到期",
     ),
     "explain": (
+        "用哪的数据",
+        "哪的数据",
+        "哪里的数据",
+        "用什么数据",
+        "数据口径",
         "指标说明",
         "统计口径",
         "口径",
@@ -394,6 +411,10 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "说明里",
     ),
     "roster": (
+        "有哪些地方",
+        "哪些地方",
+        "都有哪些",
+        "有哪几个",
         "名单",
         "具体是哪些",
         "具体哪些",
@@ -414,6 +435,10 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "多少项",
         "多少条",
     ),
+    "within": ("其中", "这些里", "这些任务里", "这里面", "里面", "当中", "之中", "上面这些", "这些当中"),
+    "yesno": ("吗", "是不是", "是否", "有没有"),
+    "amount": ("多少钱", "经费多少", "多少经费", "总经费", "资金多少", "多少资金", "投入多少"),
+    "where": ("在哪", "在哪里", "设在哪", "放在哪", "哪个区", "在哪个区", "落在哪", "位置", "地点"),
     "person": (
         "电话",
         "手机",
@@ -466,6 +491,9 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     ),
     "validity": ("有效期", "施行", "有效到", "有效至", "实施期限", "执行期", "示范期"),
     "schedule": (
+        "怎么安排",
+        "如何安排",
+        "安排",
         "进度安排",
         "时间安排",
         "阶段",

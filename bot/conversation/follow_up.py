@@ -27,7 +27,32 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
         return _asked_of_subject(intent.name, last), _merge(last, slots)
     if intent.name in ("indicator_progress", "indicator_target") and not slots.regions and last.regions:
         return intent.name, replace(slots, hint_regions=last.regions)
+    if slots.within and intent.name in LISTS and conversation.last_intent in LISTS:
+        # 其中哪些逾期了: the new filter applies to the list just given, keeping its scope and filters.
+        return intent.name, _narrowed(last, slots)
     return intent.name, slots
+
+
+LISTS: tuple[IntentName, ...] = (
+    "unit_tasks",
+    "due_tasks",
+    "overdue_tasks",
+    "ongoing_tasks",
+    "featured_tasks",
+)
+
+
+def _narrowed(last: Slots, new: Slots) -> Slots:
+    return replace(
+        new,
+        units=new.units or last.units,
+        plans=new.plans or last.plans,
+        regions=new.regions or last.regions,
+        window=new.window or last.window,
+        role=new.role or last.role,
+        featured=new.featured or last.featured,
+        undone=new.undone or last.undone,
+    )
 
 
 def _asked_of_subject(name: IntentName, last: Slots) -> IntentName:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from decimal import Decimal
 
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option
@@ -14,10 +15,32 @@ from store.views import IndicatorView
 
 class IndicatorAnswers(AnswerBase):
     def _indicator_progress(self, slots: Slots) -> Answer:
+        if self._asks_a_past_year(slots):
+            return self._indicator_target(slots)
         return self._with_indicator("indicator_progress", slots, self._progress_text)
 
     def _indicator_target(self, slots: Slots) -> Answer:
-        return self._with_indicator("indicator_target", slots, self._target_text)
+        year = slots.window.year if slots.window is not None and self._asks_a_past_year(slots) else None
+        full_note = "explain" in slots.aspects
+
+        def render(indicator: IndicatorView) -> str:
+            text = self._target_text(indicator, full_note=full_note)
+            if year is not None and indicator.baseline_year != year:
+                text += "\n" + texts.not_stated(f"{year}年的数据")
+            return text
+
+        return self._with_indicator("indicator_target", slots, render)
+
+    def _asks_a_past_year(self, slots: Slots) -> bool:
+        """有效注册商标23年底多少: a year before this one asks for the figure then, which only the baseline
+        (2023年末) can give; a deadline window is something else."""
+        window = slots.window
+        return (
+            window is not None
+            and window.kind in ("in_year", "in_month")
+            and window.year is not None
+            and window.year < self.today.year
+        )
 
     def _with_indicator(
         self, intent: IntentName, slots: Slots, render: Callable[[IndicatorView], str]
@@ -72,14 +95,21 @@ class IndicatorAnswers(AnswerBase):
             if report
             else None,
             progress.percent_of_target,
+            self._gap(indicator, report.value) if report else None,
             (texts.expected_quantity(expected, indicator.unit_of_measure), as_of)
             if expected is not None
             else None,
             status,
         )
 
-    def _target_text(self, indicator: IndicatorView) -> str:
-        return texts.indicator_target(self._indicator_facts(indicator), self.today)
+    def _gap(self, indicator: IndicatorView, value: Decimal) -> str:
+        """还差多少: what is missing to the target, or that it is reached."""
+        missing = indicator.target - value if indicator.comparator != "<=" else value - indicator.target
+        reached = missing < 0 or (missing == 0 and indicator.comparator != ">")
+        return texts.gap_text(None if reached else missing, indicator.unit_of_measure, indicator.comparator)
+
+    def _target_text(self, indicator: IndicatorView, *, full_note: bool = False) -> str:
+        return texts.indicator_target(self._indicator_facts(indicator), self.today, full_note=full_note)
 
     def _indicator_units_text(self, indicator: IndicatorView) -> str:
         return texts.indicator_responsible(

@@ -201,12 +201,12 @@ def indicator_heading(facts: IndicatorFacts) -> str:
     return f"【{facts.region}】{facts.name}（{facts.plan_title} 指标{facts.code}）"
 
 
-def indicator_target(facts: IndicatorFacts, today: date) -> str:
+def indicator_target(facts: IndicatorFacts, today: date, *, full_note: bool = False) -> str:
     lines = [indicator_heading(facts), f"目标：{facts.target}" + _due_suffix(facts.due, today)]
     lines.append(_baseline_line(facts))
     lines.append("责任单位：" + "、".join(facts.units))
     if facts.note:
-        lines.append(f"说明：{abridge_text(facts.note, 120)}")
+        lines.append(f"说明：{facts.note if full_note else abridge_text(facts.note, 120)}")
     return "\n".join(lines)
 
 
@@ -215,6 +215,7 @@ def indicator_progress(
     today: date,
     report: tuple[str, date, str] | None,
     percent: Decimal | None,
+    gap: str | None,
     expected: tuple[str, date] | None,
     status: str,
 ) -> str:
@@ -228,10 +229,20 @@ def indicator_progress(
         lines.append(f"最新数据：{value}（截至 {day(as_of)}，{who}上报）")
         if percent is not None:
             lines.append(f"完成目标的 {number(percent)}%")
+        if gap is not None:
+            lines.append(gap)
     if expected is not None:
         lines.append(f"序时进度：截至 {day(expected[1])} 应达 {expected[0]}")
     lines.append(f"状态：{status}")
     return "\n".join(lines)
+
+
+def gap_text(missing: Decimal | None, unit: str, comparator: str) -> str:
+    if missing is None:
+        return "已达到目标值" if comparator != "<=" else "未超过上限"
+    bare = unit.split("/")[0]
+    amount = f"{number(missing)} 个百分点" if bare == "%" else quantity(missing, unit)
+    return f"距目标还差 {amount}" if comparator != "<=" else f"超出上限 {amount}"
 
 
 def _baseline_line(facts: IndicatorFacts) -> str:
