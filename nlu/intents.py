@@ -63,10 +63,13 @@ class Slots:
     featured: bool = False  # only ★ tasks
     undone: bool = False  # only tasks not yet done
     within: bool = False  # 其中, 这些里: narrows the list just given
+    sections: tuple[str, ...] = ()  # "plan:四、重点工作": one of a plan's lists of work items
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""
-        return not (self.indicators or self.tasks or self.units or self.regions or self.plans)
+        return not (
+            self.indicators or self.tasks or self.units or self.regions or self.plans or self.sections
+        )
 
 
 @dataclass(frozen=True)

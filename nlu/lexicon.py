@@ -79,8 +79,8 @@ def _defer_hmm_model() -> None:
 
 jieba = _import_jieba()
 
-EntryKind = Literal["indicator", "region", "unit", "plan", "task", "cue", "filler"]
-ENTITY_KINDS: frozenset[EntryKind] = frozenset({"indicator", "region", "unit", "plan", "task"})
+EntryKind = Literal["indicator", "region", "unit", "plan", "task", "section", "cue", "filler"]
+ENTITY_KINDS: frozenset[EntryKind] = frozenset({"indicator", "region", "unit", "plan", "task", "section"})
 # Names a task gives in quotes ("检察护企·闽都行", "1188", "清风") are what people call the task by.
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,16})[”\"」]")
 _TERM_FREQ = 1000  # every term far outweighs an unknown single character (frequency 1)
@@ -124,6 +124,20 @@ class TaskText:
     plan: str
     number: int
     text: str  # title and content
+    section: str | None = None  # the list it stands in (四、重点工作), for plans with several
+
+
+_SECTION_NUMBER = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]\s*")
+_SECTION_HEAD = 4  # 示范县建设重点思路 is called by its head, 重点思路
+
+
+def section_name(section: str) -> str:
+    """四、重点工作 → 重点工作: the list's name without its number in the document."""
+    return _SECTION_NUMBER.sub("", section).strip()
+
+
+def section_key(plan: str, section: str) -> str:
+    return f"{plan}:{section}"
 
 
 @dataclass(frozen=True)
@@ -163,6 +177,7 @@ class Lexicon:
         self.numbered_plans: tuple[str, ...] = tuple(p.code for p in names.plans if p.numbered)
         self.plan_regions: dict[str, str] = {p.code: p.region for p in names.plans}
         self.indicator_names: dict[str, IndicatorName] = {i.key: i for i in names.indicators}
+        self.sections: dict[str, tuple[int, ...]] = _sections(names.tasks)
         self.tokenizer: Any = _tokenizer(self.terms)
 
     def phrases(self, text: str) -> list[str]:
@@ -226,6 +241,10 @@ def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
         for quoted in _QUOTED.findall(task.text):
             if not (quoted.isdigit() and len(quoted) < 4):  # "426" and "315" are dates, not names
                 yield quoted, Entry("task", f"{task.plan}:{task.number}")
+    for key in _sections(names.tasks):
+        name = section_name(key.split(":", 1)[1])
+        for term in dict.fromkeys((name, name[-_SECTION_HEAD:])):
+            yield term, Entry("section", key)
     for unit in names.units:
         for term in (unit.name, *unit.aliases):
             yield term, Entry("unit", unit.name)
@@ -237,6 +256,16 @@ def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
             yield word, Entry("cue", cue)
     for word in FILLER:
         yield word, Entry("filler", word)
+
+
+def _sections(tasks: Iterable[TaskText]) -> dict[str, tuple[int, ...]]:
+    """Each titled list of a plan whose work items stand in several lists, with its items in order."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for task in sorted(tasks, key=lambda t: (t.plan, t.number)):
+        if task.section:
+            found[section_key(task.plan, task.section)].append(task.number)
+    plans = [key.split(":", 1)[0] for key in found]
+    return {key: tuple(numbers) for key, numbers in found.items() if plans.count(key.split(":", 1)[0]) > 1}
 
 
 def _without_city(title: str) -> str:

@@ -76,7 +76,7 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     window = window_match.window if window_match else None
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
-    slots = _slots(scan, tasks, fragment, window)
+    slots = _slots(scan, tasks, fragment, window, set(lexicon.plan_regions.values()))
     return Intent(_decide(scan, slots), slots)
 
 
@@ -87,7 +87,7 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     A quoted name comes after near-verbatim wording, since one task may quote what another is about
     (任务23 quotes “闽都文化”, 任务9 builds the 闽都文化保护样板街区).
     """
-    numbers = _task_numbers(scan)
+    numbers = _section_items(scan, lexicon) or _task_numbers(scan)
     if numbers:
         return None, numbers
     fragment, tasks = _fragment_tasks(scan, lexicon, strong_only=True)
@@ -190,6 +190,23 @@ def _runs(flags: list[bool], value: bool) -> list[tuple[int, int]]:
     return runs
 
 
+_ORDINAL = re.compile(rf"(?:第)?{_NUMBER}(?:条|项|点|个)?")
+
+
+def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
+    """重点工作第三条 · 重点思路（二）: an item counted within its own list, as the document numbers it."""
+    refs: list[TaskRef] = []
+    for entry, _, end in scan.entries:
+        items = lexicon.sections.get(entry.key) if entry.kind == "section" else None
+        found = _ORDINAL.match(scan.text, end) if items else None
+        value = parse_number(found.group(1)) if found else None
+        if items and found and value is not None and 0 < value <= len(items) and value == int(value):
+            refs.append(TaskRef(entry.key.split(":", 1)[0], items[int(value) - 1]))
+            for i in range(found.start(), found.end()):
+                scan.covered[i] = scan.non_entity[i] = True
+    return tuple(dict.fromkeys(refs))
+
+
 def _task_numbers(scan: _Scan) -> tuple[TaskRef, ...]:
     refs: list[TaskRef] = []
     for found in _TASK_NUMBER.finditer(scan.text):
@@ -262,7 +279,9 @@ def _is_fragment(scan: _Scan, start: int, end: int) -> bool:
     return end - start >= _FRAGMENT_MIN_CHARS and unknown >= (2 if plain else 3)
 
 
-def _slots(scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window: object) -> Slots:
+def _slots(
+    scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window: object, plan_regions: set[str]
+) -> Slots:
     def keys(kind: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.key for e, _, _ in scan.entries if e.kind == kind))
 
@@ -277,8 +296,9 @@ def _slots(scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window
         within="within" in scan.cues,
         indicators=keys("indicator"),
         regions=keys("region"),
-        units=keys("unit"),
+        units=_units(scan, keys("unit"), plan_regions),
         plans=keys("plan"),
+        sections=keys("section"),
         tasks=tasks,
         task_fragment=fragment,
         window=window,  # type: ignore[arg-type]  # a Window or None, from find_window
@@ -297,6 +317,20 @@ def _indicator_groups(scan: _Scan) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(groups))
 
 
+def _units(scan: _Scan, units: tuple[str, ...], plan_regions: set[str]) -> tuple[str, ...]:
+    """鼓楼重点思路 · 鼓楼有哪些指标: beside one of a plan's lists, a place with a plan of its own names
+    that plan, not its government (仓山的指标 are still the 仓山 government's share of the city's)."""
+    sections = any(e.kind == "section" for e, _, _ in scan.entries)
+    indicators = "indicators" in scan.cues and "tasks" not in scan.cues
+    places = {
+        (a, b) for e, a, b in scan.entries if e.kind == "region" and (sections or e.key in plan_regions)
+    }
+    if not (sections or indicators) or not places:
+        return units
+    by_name = {e.key for e, a, b in scan.entries if e.kind == "unit" and (a, b) not in places}
+    return tuple(u for u in units if u in by_name)
+
+
 def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
     """The question asked; None when the message names a subject and asks nothing (a follow-up)."""
     cues = scan.cues
@@ -305,12 +339,16 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
     listing = _listing_intent(cues, slots)
     if listing is not None:
         return listing
+    if slots.sections and not slots.tasks and not slots.indicators:
+        return "unit_tasks"  # 鼓楼重点思路是哪四条 · 重点工作有几条: the list itself
     if slots.tasks:
         return "responsible" if "who" in cues and not cues & _TASK_DETAIL_ASPECTS else "task_detail"
     if slots.indicators:
         return _indicator_intent(cues)
-    if "indicators" in cues and not slots.units:
+    if "indicators" in cues and not slots.units and not (slots.own_unit and "tasks" in cues):
         return "indicator_list"
+    if _about_something_unnamed(scan, slots):
+        return "unknown"  # 鼓楼领导小组组长是谁: not the 鼓楼 government's tasks
     if (slots.units or slots.own_unit) and cues & {"tasks", "lead", "co", "who", "what", "undone", "count"}:
         return "unit_tasks"
     if slots.own_unit and slots.subject_free() and slots.window is None:
@@ -382,6 +420,18 @@ def _subjectless_intent(cues: set[Cue], unexplained: int) -> IntentName:
     if "tasks" in cues:
         return "help"
     return "unknown"
+
+
+_UNNAMED_SUBJECT_MIN = 3  # characters the lexicon does not know: a body, a post or a place of its own
+
+
+def _about_something_unnamed(scan: _Scan, slots: Slots) -> bool:
+    """A who/where question whose only name is a place, amid wording the lexicon lacks."""
+    if slots.tasks or slots.indicators or slots.own_unit or not scan.cues & {"who", "person", "where"}:
+        return False
+    regions = {(a, b) for e, a, b in scan.entries if e.kind == "region"}
+    by_place = all((a, b) in regions for e, a, b in scan.entries if e.kind == "unit")
+    return by_place and _unexplained(scan) >= _UNNAMED_SUBJECT_MIN
 
 
 def _unexplained(scan: _Scan) -> int:

@@ -17,6 +17,8 @@ _ATTACHMENT = re.compile(r"^附件\s*(\d{1,2})\s*$")
 _ATTACHMENT_LIST = re.compile(r"^附件[:：]\s*(.*)$")  # 附件：1. 任务清单及责任分工 / 2. …指标说明
 _TABLE_ROW = re.compile(r"^(\d{1,3})\t(.*)$")
 _HEADING_END = re.compile(r"[。；]")
+# 责任单位：… under an item belongs to it: a search for the unit must find what the unit is to do.
+_UNITS_LINE = re.compile(r"^(?:责任单位|牵头单位|配合单位|责任领导|参与单位)[:：]")
 _BOLD = re.compile(r"\*\*")
 MAX_PASSAGE_CHARS = 1200  # a paragraph longer than this is cut at sentence ends
 
@@ -64,6 +66,10 @@ def split_passages(text: str) -> tuple[Passage, ...]:
             ladder = [*ladder[:level], (number, _heading(rest))]
         path = _path(attachment, ladder)
         heading = ladder[-1][1] if ladder else ""
+        if _UNITS_LINE.match(line) and passages and passages[-1].path == path and level is None:
+            last = passages[-1]
+            passages[-1] = Passage(last.path, last.heading, f"{last.text}\n{line}", last.line)
+            continue
         passages.extend(Passage(path, heading, piece, line_number) for piece in _pieces(line))
     return tuple(passages)
 

@@ -133,7 +133,10 @@ def test_task_detail_shows_units_deadline_and_days(chat: Chat) -> None:
 
 def test_gulou_items_are_reached_through_the_plan(chat: Chat) -> None:
     reply, _ = chat.say("鼓楼方案第3项")
-    assert reply.startswith("鼓楼第3项（福州市鼓楼区国家知识产权强县建设示范县工作方案）")
+    # The document numbers its two lists apart (二、重点思路 ×4, 四、重点工作 ×7): the label says which.
+    assert reply.startswith(
+        "鼓楼第3项·示范县建设重点思路（三）（福州市鼓楼区国家知识产权强县建设示范县工作方案）"
+    )
     assert "成立知识产权服务业联盟" in reply
 
 

@@ -313,7 +313,7 @@ def test_ambiguous_completion_asks_which_and_the_choice_reports(office: Office) 
     reply, intent = office.say("duban", "专利导航已完成")
     assert intent == "choose" and "2 鼓楼第6项" in reply
     preview, intent = office.say("duban", "2")
-    assert intent == "preview" and preview.splitlines()[1].startswith("鼓楼第6项：")
+    assert intent == "preview" and preview.splitlines()[1].startswith("鼓楼第6项·重点工作（二）：")
     assert rows(office.db, TaskEvent) == []
 
 

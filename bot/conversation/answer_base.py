@@ -10,6 +10,7 @@ from bot.conversation import texts
 from bot.conversation.knowledge import Catalog, Knowledge, LedgerState
 from nlu.commands import Command
 from nlu.intents import IntentName, Slots
+from nlu.lexicon import section_key, section_name
 from store.views import PlanView, TaskView
 
 
@@ -47,7 +48,8 @@ class AnswerBase:
         self.today = today
 
     def _plans_in(self, slots: Slots) -> list[PlanView]:
-        plans = [self.catalog.plans[code] for code in slots.plans if code in self.catalog.plans]
+        codes = [*slots.plans, *(key.split(":", 1)[0] for key in slots.sections)]
+        plans = [self.catalog.plans[code] for code in dict.fromkeys(codes) if code in self.catalog.plans]
         plans += [p for p in self.catalog.plans.values() if p.region in slots.regions and p not in plans]
         return plans
 
@@ -75,7 +77,12 @@ class AnswerBase:
         if task.plan in self.numbered_plans:
             return f"任务{task.number}"
         region = self.catalog.plans[task.plan].region
-        return f"{region[:-1] if len(region) > 2 else region}第{task.number}项"
+        label = f"{region[:-1] if len(region) > 2 else region}第{task.number}项"
+        items = self.knowledge.lexicon.sections.get(section_key(task.plan, task.section or ""))
+        if items:  # as the document numbers it: 四、重点工作（三）
+            ordinal = texts.chinese_ordinal(items.index(task.number) + 1)
+            return f"{label}·{section_name(task.section or '')}（{ordinal}）"
+        return label
 
     def _paged(self, intent: IntentName, slots: Slots, heading: list[str], lines: list[str]) -> Answer:
         shown, rest = lines[: texts.PAGE_SIZE], lines[texts.PAGE_SIZE :]

@@ -136,15 +136,40 @@ class IndicatorAnswers(AnswerBase):
         )
 
     def _indicator_list(self, slots: Slots) -> Answer:
+        """A plan's indicators, or a unit's (我们单位的指标), with their progress when asked."""
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
+        members = self._members_of(slots.units)
         lines: list[str] = []
         for plan in plans:
-            indicators = [i for i in self.catalog.indicators.values() if i.plan == plan.code]
-            lines.append(texts.indicator_list_heading(plan.title, plan.region, len(indicators)))
-            lines.extend(
-                texts.indicator_line(
-                    n, i.name, texts.target_text(i.comparator, i.target, i.unit_of_measure, i.period_kind)
-                )
-                for n, i in enumerate(indicators, 1)
+            indicators = [
+                i
+                for i in self.catalog.indicators.values()
+                if i.plan == plan.code and (not members or members & {*i.units, *i.assigned})
+            ]
+            if members and not indicators:
+                continue
+            lines.append(
+                texts.indicator_list_heading(plan.title, plan.region, len(indicators), "、".join(slots.units))
             )
+            lines.extend(
+                self._indicator_row(n, i, "progress" in slots.aspects) for n, i in enumerate(indicators, 1)
+            )
+        if not lines:
+            return Answer("indicator_list", texts.no_indicators("、".join(slots.units)), slots)
         return self._paged("indicator_list", slots, [lines[0]], lines[1:])
+
+    def _members_of(self, units: Sequence[str]) -> set[str]:
+        return {m for name in units for m in (name, *self.catalog.units[name].members)}
+
+    def _indicator_row(self, n: int, indicator: IndicatorView, with_progress: bool) -> str:
+        target = texts.target_text(
+            indicator.comparator, indicator.target, indicator.unit_of_measure, indicator.period_kind
+        )
+        if not with_progress:
+            return texts.indicator_line(n, indicator.name, target)
+        report = self.ledger.reports.get((indicator.plan, indicator.code))
+        progress = assess(indicator, report.value if report else None, report.as_of if report else self.today)
+        latest = (texts.quantity(report.value, indicator.unit_of_measure), report.as_of) if report else None
+        return texts.indicator_progress_line(
+            n, indicator.name, target, latest, progress.percent_of_target, texts.STATUS_MARKS[progress.status]
+        )

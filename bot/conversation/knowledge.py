@@ -52,7 +52,8 @@ class Catalog:
                 for p in self.plans.values()
             ),
             tasks=tuple(
-                TaskText(t.plan, t.number, f"{t.title or ''}{t.content}") for t in self.tasks.values()
+                TaskText(t.plan, t.number, f"{t.title or ''}{t.content}", t.section)
+                for t in self.tasks.values()
             ),
         )
 

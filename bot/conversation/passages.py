@@ -26,7 +26,8 @@ MIN_SHARE = 0.25  # of all the question's pairs, found in the passage
 SHORTLIST = 40
 VERBATIM_TOPIC = 6  # six characters of the question word for word in a passage: it is about that
 EXCERPT_CHARS = 160
-_SENTENCE = re.compile(r"[^。；！？]+[。；！？]?")
+_SENTENCE = re.compile(r"[^。；！？\n]+[。；！？\n]?")
+_UNITS_LINE = re.compile(r"^(?:责任单位|牵头单位|配合单位|责任领导|参与单位)[:：](.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,20 @@ class PassageIndex:
         sentences = _SENTENCE.findall(text)
         if len(text) <= EXCERPT_CHARS or len(sentences) <= 1:
             return text
-        return _around(sentences, [self._weight(pairs & set(search_terms(s))) for s in sentences])
+        excerpt = _around(sentences, [self._weight(pairs & set(search_terms(s))) for s in sentences])
+        if _UNITS_LINE.match(excerpt.lstrip("…")):
+            # Found by a unit's name: what the item asks of its units is its opening sentence.
+            return f"{sentences[0].strip()}……{excerpt.lstrip('…')}"
+        return excerpt
+
+    def naming(self, names: Iterable[str]) -> list[PassageView]:
+        """Passages whose 责任单位 line names any of the units (as written in the plan)."""
+        wanted = tuple(n for n in names if n)
+        return [
+            p
+            for p in self.passages
+            if any(any(n in units for n in wanted) for units in _UNITS_LINE.findall(p.text))
+        ]
 
 
 HEAD_MIN = 4  # a phrase's last four characters or more

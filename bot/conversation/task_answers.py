@@ -9,6 +9,7 @@ from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option
 from bot.conversation.windows import resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
+from nlu.lexicon import section_key, section_name
 from store.views import PlanView, TaskView
 
 
@@ -74,10 +75,22 @@ class TaskAnswers(AnswerBase):
         heading = texts.unit_tasks_heading(unit.name, len(lines), slots.role, slots.undone, via)
         held = self._held_indicators(unit.name, members)
         answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines)
+        named = [] if rows or held or slots.role else self._named_in_text(unit.name, unit.aliases)
+        if named:
+            return Answer("unit_tasks", "\n".join(named), replace(slots, units=(unit.name,)))
         extra = [texts.unit_indicators(unit.name, held)] if held and not slots.role else []
         hint = self._plan_hint(unit.region, unit.name)
         extra += [hint] if hint else []
         return replace(answer, text="\n".join([answer.text, *extra]))
+
+    def _named_in_text(self, unit: str, aliases: tuple[str, ...]) -> list[str]:
+        """A unit the task list does not name may still be a 责任单位 in the body text (三（六）2)."""
+        passages = self.knowledge.passages().naming((unit, *aliases))
+        if not passages:
+            return []
+        return [texts.named_in_text(unit, len(passages))] + [
+            texts.section_line(self.catalog.plans[p.plan].title, p.path, p.heading) for p in passages
+        ]
 
     def _held_indicators(self, unit: str, members: set[str]) -> list[str]:
         """The indicators a unit is responsible for, named or as a member of a collective."""
@@ -104,8 +117,9 @@ class TaskAnswers(AnswerBase):
         plans = self._plans_in(slots)
         if not plans:
             return Answer("help", texts.HELP, slots)
-        tasks = [t for t in self.catalog.tasks.values() if t.plan == plans[0].code]
-        heading = texts.plan_tasks_heading(plans[0].title, len(tasks))
+        tasks = self._tasks_of(replace(slots, plans=(plans[0].code,)))
+        section = slots.sections[0].split(":", 1)[1] if slots.sections else None
+        heading = texts.plan_tasks_heading(plans[0].title, len(tasks), section_name(section or ""))
         return self._paged("unit_tasks", slots, [heading], [self._task_line(t) for t in tasks])
 
     def _due_tasks(self, slots: Slots) -> Answer:
@@ -155,10 +169,11 @@ class TaskAnswers(AnswerBase):
             and (members is None or members & {*t.units, *t.assigned})
             and (t.featured or not slots.featured)
             and not (slots.undone and self._status(t)[0])
+            and (not slots.sections or section_key(t.plan, t.section or "") in slots.sections)
         ]
 
     def _scope(self, slots: Slots) -> str:
-        plan = self._plans_in(slots)[0].title if slots.plans else None
+        plan = self._plans_in(slots)[0].title if slots.plans or slots.sections else None
         return texts.scope_of("、".join(slots.units) or None, plan, slots.featured, slots.undone)
 
     def _role(self, task: TaskView, members: set[str]) -> str:

@@ -346,6 +346,14 @@ def unit_tasks_heading(unit: str, count: int, role: str | None, undone: bool = F
     return f"{unit}{what}共 {count} 项{named}："
 
 
+def named_in_text(unit: str, count: int) -> str:
+    return f"任务清单没有列{unit}；方案正文将{unit}列为以下 {count} 项工作的责任单位："
+
+
+def section_line(plan_title: str, path: str, heading: str) -> str:
+    return f"· 《{plan_title}》{path} {heading}"
+
+
 def unit_indicators(unit: str, lines: Sequence[str]) -> str:
     return f"{unit}参与负责的指标 {len(lines)} 项：\n" + "\n".join(lines)
 
@@ -358,8 +366,19 @@ def plan_hint(region: str, plan_title: str, count: int) -> str:
     return f"另：{region}的《{plan_title}》有 {count} 项重点工作，可问“{region[:-1]}方案有哪些任务”。"
 
 
-def plan_tasks_heading(plan_title: str, count: int) -> str:
+def plan_tasks_heading(plan_title: str, count: int, section: str = "") -> str:
+    if section:
+        return f"《{plan_title}》的“{section}”共 {count} 项："
     return f"《{plan_title}》共 {count} 项任务："
+
+
+def chinese_ordinal(number: int) -> str:
+    """1 → 一, 12 → 十二: how a document numbers its chapters (（三）)."""
+    digits = "零一二三四五六七八九"
+    if number < 10:
+        return digits[number]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 def due_heading(start: date | None, end: date, count: int, scope: str) -> str:
@@ -390,8 +409,23 @@ def scope_of(unit: str | None, plan_title: str | None, featured: bool = False, u
     return (f"{text}：" if text else "") + filters
 
 
-def indicator_list_heading(plan_title: str, region: str, count: int) -> str:
+def indicator_list_heading(plan_title: str, region: str, count: int, units: str = "") -> str:
+    if units:
+        return f"【{region}】《{plan_title}》中{units}参与负责的指标 {count} 项："
     return f"【{region}】《{plan_title}》共 {count} 项指标："
+
+
+def no_indicators(units: str) -> str:
+    return f"{units}没有参与负责的指标。"
+
+
+def indicator_progress_line(
+    index: int, name: str, target: str, latest: tuple[str, date] | None, percent: Decimal | None, status: str
+) -> str:
+    if latest is None:
+        return f"{index}. {name}：目标 {target}；尚无上报数据｜{status}"
+    done = f"，完成目标的 {number(percent)}%" if percent is not None else ""
+    return f"{index}. {name}：目标 {target}；最新 {latest[0]}（截至 {day(latest[1])}）{done}｜{status}"
 
 
 def indicator_line(index: int, name: str, target: str) -> str:
