@@ -68,7 +68,7 @@ def test_who_is_responsible_follows_the_last_task(chat: Chat) -> None:
 
 
 def test_ambiguity_gets_a_numbered_choice(chat: Chat) -> None:
-    reply, intent = chat.say("质押融资进度")
+    reply, intent = chat.say("质押进度")
     assert intent == "indicator_progress"
     assert reply.startswith("您指的是：\n1 【福州市】知识产权质押融资总金额\n2 【鼓楼区】专利质押贷款额度")
     reply, intent = chat.say("2")
@@ -80,7 +80,7 @@ def test_ambiguity_gets_a_numbered_choice(chat: Chat) -> None:
 
 
 def test_a_choice_out_of_range_asks_again(chat: Chat) -> None:
-    chat.say("质押融资进度")
+    chat.say("质押进度")
     reply, _ = chat.say("5")
     assert reply == "请回复 1 到 2 之间的序号。"
     reply, _ = chat.say("1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
@@ -54,14 +55,29 @@ class IndicatorAnswers(AnswerBase):
                 text = texts.no_indicator_in_region(
                     slots.regions[0], [i.name for i in candidates], [i.region for i in candidates]
                 )
-                return Answer(intent, text, slots)
+                kin = self._kin(candidates, slots.regions)
+                if len(kin) != 1:
+                    return Answer(intent, text, slots)
+                # 那鼓楼呢 after the city's 质押融资: 鼓楼's 专利质押贷款额度, said to be another indicator.
+                subject = replace(
+                    slots, indicators=(f"{kin[0].plan}:{kin[0].code}",), regions=(kin[0].region,)
+                )
+                return Answer(intent, f"{text}\n{texts.KIN_INDICATOR}\n\n{render(kin[0])}", subject)
             candidates = in_region
         hinted = [i for i in candidates if i.region in slots.hint_regions]
         if len(candidates) > 1 and hinted:
             candidates = hinted
+        targeted = [i for i in candidates if i.target in _numbers(self.question)]
+        if len(candidates) > 1 and len(targeted) == 1:
+            candidates = targeted  # 质押融资达到135亿还差多少: only one of them aims at 135
         if len(candidates) > 1:
             return self._indicator_choice(intent, slots, candidates)
         return Answer(intent, render(candidates[0]), replace(slots, regions=(candidates[0].region,)))
+
+    def _kin(self, indicators: Sequence[IndicatorView], regions: Sequence[str]) -> list[IndicatorView]:
+        """Indicators of the regions asked that go by one of the same everyday names."""
+        names = {a for i in indicators for a in i.aliases}
+        return [i for i in self.catalog.indicators.values() if i.region in regions and names & set(i.aliases)]
 
     def _indicator_choice(
         self, intent: IntentName, slots: Slots, candidates: Sequence[IndicatorView]
@@ -173,3 +189,10 @@ class IndicatorAnswers(AnswerBase):
         return texts.indicator_progress_line(
             n, indicator.name, target, latest, progress.percent_of_target, texts.STATUS_MARKS[progress.status]
         )
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _numbers(text: str) -> set[Decimal]:
+    return {Decimal(n) for n in _NUMBER.findall(text)}

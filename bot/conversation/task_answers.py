@@ -65,6 +65,7 @@ class TaskAnswers(AnswerBase):
             for t in self._tasks_of(slots, unit_filter=False)
             if members & {*t.units, *t.assigned}
         ]
+        total = len(rows)
         if slots.role:
             rows = [row for row in rows if row[1] == slots.role]
         # What names the unit itself comes first, led before supported; then what it holds as a member of a
@@ -73,6 +74,8 @@ class TaskAnswers(AnswerBase):
         lines = [self._task_line(t, texts.ROLE_LABELS[role]) for t, role, _ in rows]
         via = sum(1 for row in rows if not row[2])
         heading = texts.unit_tasks_heading(unit.name, len(lines), slots.role, slots.undone, via)
+        if slots.role and "count" in slots.aspects:  # 一共多少项，其中牵头几项: both counts
+            heading = texts.count_of_all(unit.name, total) + heading
         held = self._held_indicators(unit.name, members)
         answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines)
         named = [] if rows or held or slots.role else self._named_in_text(unit.name, unit.aliases)
@@ -152,6 +155,10 @@ class TaskAnswers(AnswerBase):
     def _featured_tasks(self, slots: Slots) -> Answer:
         tasks = [t for t in self._tasks_of(slots) if t.featured]
         heading = texts.featured_heading(len(tasks), self._scope(replace(slots, featured=False)))
+        if "count" in slots.aspects:  # 一共多少项，带星的几项: both counts, of the plans that mark ★
+            plans = tuple(dict.fromkeys(t.plan for t in tasks)) or slots.plans
+            scope = replace(slots, featured=False, plans=plans)
+            heading = texts.count_of_all(self._scope(scope), len(self._tasks_of(scope))) + heading
         return self._paged("featured_tasks", slots, [heading], [self._task_line(t) for t in tasks])
 
     def _tasks_of(self, slots: Slots, *, unit_filter: bool = True) -> list[TaskView]:

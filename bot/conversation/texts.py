@@ -263,6 +263,9 @@ def no_indicator_in_region(region: str, names: Sequence[str], regions: Sequence[
     return f"{region}没有“{'、'.join(dict.fromkeys(names))}”这项指标；该指标只在{where}的方案中。"
 
 
+KIN_INDICATOR = "相近的指标是："
+
+
 def reporter(name: str | None, unit: str | None) -> str:
     return "·".join(part for part in (name, unit) if part) or "未署名"
 
@@ -352,6 +355,10 @@ def named_in_text(unit: str, count: int) -> str:
 
 def section_line(plan_title: str, path: str, heading: str) -> str:
     return f"· 《{plan_title}》{path} {heading}"
+
+
+def count_of_all(scope: str, count: int) -> str:
+    return f"{scope.rstrip('：:')}共 {count} 项任务；"
 
 
 def unit_indicators(unit: str, lines: Sequence[str]) -> str:

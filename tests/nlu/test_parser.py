@@ -37,7 +37,7 @@ def test_indicator_questions(
 
 
 def test_a_shared_synonym_names_both_plans_indicators(lexicon: Lexicon) -> None:
-    parsed = parse("质押融资进度", lexicon)
+    parsed = parse("质押进度", lexicon)
     assert parsed.slots.indicators == ("fuzhou-protection:6", "gulou-strong-county:12")
 
 
