@@ -35,7 +35,7 @@ from bot.conversation.knowledge import Knowledge  # noqa: E402
 from bot.conversation.messages import LOCAL_TZ, Inbound  # noqa: E402
 from nlu.normalize import normalize  # noqa: E402
 from seeds.apply import apply_seeds  # noqa: E402
-from store.catalog_queries import list_indicators  # noqa: E402
+from store.catalog_queries import list_indicators, list_units  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.ledger import record_indicator_report  # noqa: E402
 from store.members import add_member  # noqa: E402
@@ -72,7 +72,20 @@ class Result:
 
 def load(path: Path) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # A writer may quote dates ('2025-09-15'); YAML then gives strings.
+    data["today"] = _day(data["today"])
+    for report in data.get("reports") or ():
+        report["as_of"] = _day(report["as_of"])
+    for done in data.get("completions") or ():
+        done["date"] = _day(done["date"])
+    for conversation in data["conversations"]:
+        if conversation.get("today"):
+            conversation["today"] = _day(conversation["today"])
     return data
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _indicator_key(db: Database, plan: str, name: str) -> str:
@@ -87,8 +100,23 @@ def _indicator_key(db: Database, plan: str, name: str) -> str:
     raise SystemExit(f"no indicator named {name!r} in {plan}")
 
 
+def _unit(db: Database, name: str) -> str:
+    """The store's unit for a name as a writer copied it from a document: the name, an alias, or the
+    document's own short form (区市场监督管理局 in the 鼓楼 plan is 鼓楼区市场监督管理局)."""
+    units = list_units(db)
+    for unit in units:
+        if name == unit.name or name in unit.aliases:
+            return unit.name
+    endings = [u.name for u in units if u.name.endswith(name)]
+    if len(endings) == 1:
+        return endings[0]
+    raise SystemExit(f"no unit named {name!r}")
+
+
 def prepare(db: Database, data: dict[str, Any]) -> None:
     apply_seeds(db)
+    for row in [*(data.get("reports") or ()), *(data.get("completions") or ())]:
+        row["unit"] = _unit(db, str(row["unit"]))
     members: dict[tuple[str, str], int] = {}
     for number, report in enumerate(data.get("reports") or [], 1):
         who = (str(report["reporter"]), str(report["unit"]))
