@@ -18,6 +18,7 @@ IntentName = Literal[
     "overdue_tasks",
     "ongoing_tasks",
     "featured_tasks",
+    "done_tasks",
     "plan_overview",
     "plan_fact",
     "document",

@@ -378,6 +378,14 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         return "due_tasks"
     if "ongoing" in cues and not slots.tasks:
         return "ongoing_tasks"
+    if (
+        "done" in cues
+        and "tasks" in cues
+        and not slots.tasks
+        and not slots.indicators
+        and "yesno" not in cues
+    ):
+        return "done_tasks"  # 已经完成的任务有哪些 · 我们办结了哪些任务
     if "featured" in cues and "yesno" in cues and slots.subject_free() and "within" not in cues:
         return "task_detail"  # 有星吗: of the task just discussed
     if "featured" in cues and not slots.tasks and not slots.indicators:

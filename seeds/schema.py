@@ -112,6 +112,9 @@ class PlanRecord(Record):
     short_names: list[Text] = []  # what people call the plan (示范区, 鼓楼方案)
     schedule: list[Milestone] = []
     document: Text | None = None  # the full text, a file in seeds/data/docs/, cut into passages on load
+    # When the document names no unit per item and the transcription assigns one, how: said with every
+    # answer about who is responsible, so an interpretation is never passed off as the text.
+    assignment_note: Text | None = None
     source: Source
 
 

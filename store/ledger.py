@@ -80,6 +80,7 @@ class TaskStatusView:
     last_progress_at: datetime | None
     deadline: date | None = None  # an approved delay's date; None keeps the plan's deadline
     delay_request: DelayView | None = None
+    done_at: datetime | None = None  # when the task became done: the admin's word or the last unit's part
 
 
 def ledger_version(db: Database) -> tuple[int, int, int]:
@@ -190,18 +191,32 @@ def _status(names: Names, task_id: int, events: list[TaskEvent], assigned: set[i
     progress = [e for e in events if e.kind == PROGRESS]
     plan, number = names.task_key(task_id)
     by_admin = any(e.kind == COMPLETED_ALL for e in events)
+    done = by_admin or (bool(assigned) and assigned <= done_ids)
     approved = [e.new_deadline for e in events if e.kind == DELAY_APPROVED and e.new_deadline]
     return TaskStatusView(
         plan=plan,
         number=number,
         done_units=tuple(sorted(names.units[i] for i in done_ids & assigned)),
-        done=by_admin or (bool(assigned) and assigned <= done_ids),
+        done=done,
         done_by_admin=by_admin,
         last_progress=progress[-1].detail if progress else None,
         last_progress_at=progress[-1].recorded_at if progress else None,
         deadline=approved[-1] if approved else None,
         delay_request=_open_delay(names, events),
+        done_at=_done_at(events, assigned) if done else None,
     )
+
+
+def _done_at(events: list[TaskEvent], assigned: set[int]) -> datetime | None:
+    """The admin's first completion, else the moment the last responsible unit's part came in."""
+    by_admin = [e.recorded_at for e in events if e.kind == COMPLETED_ALL]
+    if by_admin:
+        return by_admin[0]
+    firsts: dict[int, datetime] = {}
+    for e in events:
+        if e.kind == COMPLETED and e.unit_id in assigned:
+            firsts.setdefault(e.unit_id, e.recorded_at)
+    return max(firsts.values(), default=None)
 
 
 def _open_delay(names: Names, events: list[TaskEvent]) -> DelayView | None:

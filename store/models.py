@@ -65,6 +65,8 @@ class Plan(SQLModel, table=True):
     # What people call the plan and its schedule (五、进度安排), as JSON lists from the seed.
     short_names: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     schedule: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
+    # Where the document assigns no unit per item: how the transcription did (said with every answer).
+    assignment_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
 

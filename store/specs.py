@@ -56,6 +56,7 @@ class PlanSpec:
     short_names: tuple[str, ...] = ()
     schedule: tuple[MilestoneSpec, ...] = ()
     passages: tuple[PassageSpec, ...] = ()  # the document's text by section; () when none was given
+    assignment_note: str | None = None  # how units were assigned where the document names none per item
 
 
 @dataclass(frozen=True)

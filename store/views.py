@@ -33,6 +33,7 @@ class PlanView:
     source: SourceRef
     short_names: tuple[str, ...] = ()
     schedule: tuple[MilestoneSpec, ...] = ()
+    assignment_note: str | None = None  # the document names no unit per item; how they were assigned
 
 
 @dataclass(frozen=True)

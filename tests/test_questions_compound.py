@@ -12,6 +12,7 @@ from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
 from store.members import add_member
+from store.reporting import Author, WriteRequest, record
 
 TODAY = date(2025, 8, 10)
 
@@ -132,3 +133,56 @@ def test_chatter_is_not_answered_from_the_text(chat: Chat) -> None:
 def test_a_person_is_never_invented(chat: Chat) -> None:
     reply, _ = chat.say("市检察院分管领导是谁")
     assert "未载明具体人员" in reply
+
+
+def test_the_gulou_plan_numbers_its_two_lists_apart(chat: Chat) -> None:
+    """二、重点思路 ×4 and 四、重点工作 ×7 are two lists: 重点工作第三条 is the seventh item, not the third."""
+    reply, intent = chat.say("鼓楼重点工作第三条是啥")
+    assert intent == "task_detail" and reply.startswith("鼓楼第7项·重点工作（三）") and "专利导航" in reply
+    reply, intent = chat.say("鼓楼重点思路有几条")
+    assert intent == "unit_tasks" and "“示范县建设重点思路”共 4 项" in reply and "重点工作（一）" not in reply
+
+
+def test_an_assignment_the_document_does_not_make_is_said_to_be_one(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼重点工作第三项谁负责")
+    assert "鼓楼区市场监督管理局（知识产权局）" in reply and "方案未载明各项工作的责任单位" in reply
+
+
+def test_a_unit_only_the_body_text_names_is_shown_where(chat: Chat) -> None:
+    reply, intent = chat.say("市商务局有什么任务")
+    assert intent == "unit_tasks" and "任务清单没有列市商务局" in reply
+    assert "三（六）2 强化海外知识产权风险防范和纠纷应对" in reply
+
+
+def test_who_of_something_only_the_text_names_is_quoted_not_a_unit_list(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼知识产权领导小组办公室设在哪")
+    assert "五（一）" in reply and "设在区市场监督管理局" in reply and "承担的任务" not in reply
+
+
+def test_a_districts_share_of_a_city_indicator_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("仓山区要建几个先行所")
+    assert "方案未载明仓山区的分项目标" in reply and "≥26 个" in reply
+
+
+def test_where_of_an_indicator_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("法律公益咨询点设在哪些地方")
+    assert "方案未载明具体地点" in reply
+
+
+def test_own_units_indicators_with_progress(db: Database) -> None:
+    reply, intent = _staff(db, "市公安局").say("我们单位负责的指标进度咋样")
+    assert intent == "indicator_list" and "市公安局参与负责的指标" in reply and "联络点" in reply
+    assert "质押融资" not in reply and "尚无上报数据" in reply
+
+
+def test_done_tasks_are_listed_with_the_day_they_were_done(db: Database) -> None:
+    record(
+        db,
+        WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
+        Author("test", "admin-x", None, datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), message_id="m-26"),
+    )
+    chat = Chat(Core(Knowledge(db), public_read=True))
+    reply, intent = chat.say("已经完成的任务有哪些")
+    assert intent == "done_tasks" and "任务26" in reply and "已完成（2024-12-25）" in reply
+    reply, _ = chat.say("任务26完成了吗")
+    assert "已完成（2024-12-25）" in reply

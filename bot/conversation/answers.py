@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -21,6 +22,7 @@ DUE_SOON_DAYS = 30
 
 
 INDICATOR_INTENTS = ("indicator_progress", "indicator_target", "responsible")
+_AMOUNT = re.compile(r"\d[\d.]*\s*[万亿]?元")
 
 
 class Answerer(IndicatorAnswers, PlanAnswers):
@@ -68,8 +70,15 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     def _unstated(self, intent: IntentName, slots: Slots) -> list[str]:
         """What was asked that no plan states: a person's name or telephone, a list of names."""
         lines = [texts.NO_PERSONS] if "person" in slots.aspects else []
-        if "roster" in slots.aspects and intent in INDICATOR_INTENTS and slots.indicators:
-            lines.append(texts.not_stated("具体名单"))
+        if intent in INDICATOR_INTENTS and slots.indicators and not slots.tasks:
+            # 咨询点设在哪些地方 · 先行所的名单: an indicator is a number; where and which are not stated.
+            lines += [
+                texts.not_stated(texts.ASPECT_WORDS[a]) for a in ("roster", "where") if a in slots.aspects
+            ]
+        if "amount" in slots.aspects and slots.tasks:
+            tasks = [self.catalog.tasks.get((t.plan, t.number)) for t in slots.tasks if t.plan]
+            if not any(_AMOUNT.search(t.content) for t in tasks if t):
+                lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))
         return lines
 
     def _responsible(self, slots: Slots) -> Answer:

@@ -39,6 +39,7 @@ LISTS: tuple[IntentName, ...] = (
     "overdue_tasks",
     "ongoing_tasks",
     "featured_tasks",
+    "done_tasks",
 )
 
 
@@ -78,6 +79,7 @@ def _compatible(last_intent: IntentName, slots: Slots) -> bool:
         "overdue_tasks",
         "ongoing_tasks",
         "featured_tasks",
+        "done_tasks",
         "plan_overview",
         "indicator_list",
     )

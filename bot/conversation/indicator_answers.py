@@ -52,17 +52,7 @@ class IndicatorAnswers(AnswerBase):
         if slots.regions:
             in_region = [i for i in candidates if i.region in slots.regions]
             if not in_region:
-                text = texts.no_indicator_in_region(
-                    slots.regions[0], [i.name for i in candidates], [i.region for i in candidates]
-                )
-                kin = self._kin(candidates, slots.regions)
-                if len(kin) != 1:
-                    return Answer(intent, text, slots)
-                # 那鼓楼呢 after the city's 质押融资: 鼓楼's 专利质押贷款额度, said to be another indicator.
-                subject = replace(
-                    slots, indicators=(f"{kin[0].plan}:{kin[0].code}",), regions=(kin[0].region,)
-                )
-                return Answer(intent, f"{text}\n{texts.KIN_INDICATOR}\n\n{render(kin[0])}", subject)
+                return self._outside_region(intent, slots, candidates, render)
             candidates = in_region
         hinted = [i for i in candidates if i.region in slots.hint_regions]
         if len(candidates) > 1 and hinted:
@@ -73,6 +63,34 @@ class IndicatorAnswers(AnswerBase):
         if len(candidates) > 1:
             return self._indicator_choice(intent, slots, candidates)
         return Answer(intent, render(candidates[0]), replace(slots, regions=(candidates[0].region,)))
+
+    def _outside_region(
+        self,
+        intent: IntentName,
+        slots: Slots,
+        candidates: Sequence[IndicatorView],
+        render: Callable[[IndicatorView], str],
+    ) -> Answer:
+        """An indicator asked of a region whose plan lacks it: said so, with the region's own kin if it
+        has one, or the region's part in the city's indicator."""
+        region = slots.regions[0]
+        text = texts.no_indicator_in_region(
+            region, [i.name for i in candidates], [i.region for i in candidates]
+        )
+        kin = self._kin(candidates, slots.regions)
+        if len(kin) == 1:
+            # 那鼓楼呢 after the city's 质押融资: 鼓楼's 专利质押贷款额度, said to be another indicator.
+            key = f"{kin[0].plan}:{kin[0].code}"
+            subject = replace(slots, indicators=(key,), regions=(kin[0].region,))
+            return Answer(intent, f"{text}\n{texts.KIN_INDICATOR}\n\n{render(kin[0])}", subject)
+        if len(candidates) == 1 and self._shares(candidates[0], region):
+            # 仓山区要建几个先行所: a member of the collective that holds the city's indicator
+            subject = replace(slots, regions=(candidates[0].region,))
+            return Answer(intent, f"{texts.no_district_share(region)}\n\n{render(candidates[0])}", subject)
+        return Answer(intent, text, slots)
+
+    def _shares(self, indicator: IndicatorView, region: str) -> bool:
+        return any(self.catalog.units[u].region == region for u in indicator.units if u in self.catalog.units)
 
     def _kin(self, indicators: Sequence[IndicatorView], regions: Sequence[str]) -> list[IndicatorView]:
         """Indicators of the regions asked that go by one of the same everyday names."""

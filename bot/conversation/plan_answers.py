@@ -26,6 +26,7 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
     "person": re.compile(r"(?!x)x"),  # a plan names units and posts, never a person or a telephone number
     "roster": re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
     "count": re.compile(r"\d+|[一二两三四五六七八九十百]+[个项家件名条]"),
+    "amount": re.compile(r"\d[\d.]*\s*[万亿]?元"),
 }
 
 
@@ -101,7 +102,7 @@ def _asks_day(question: str) -> bool:
 
 
 def _asked_kinds(slots: Slots) -> list[str]:
-    kinds = [a for a in ("when", "roster", "count") if a in slots.aspects]
+    kinds = [a for a in ("when", "roster", "count", "amount") if a in slots.aspects]
     return (["person"] if "person" in slots.aspects else []) + kinds
 
 

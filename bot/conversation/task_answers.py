@@ -161,6 +161,22 @@ class TaskAnswers(AnswerBase):
             heading = texts.count_of_all(self._scope(scope), len(self._tasks_of(scope))) + heading
         return self._paged("featured_tasks", slots, [heading], [self._task_line(t) for t in tasks])
 
+    def _done_tasks(self, slots: Slots) -> Answer:
+        tasks = [t for t in self._tasks_of(slots) if self._status(t)[0]]
+        heading = texts.done_heading(self.today, len(tasks), self._scope(slots))
+        return self._paged("done_tasks", slots, [heading], [self._done_line(t) for t in tasks])
+
+    def _done_line(self, task: TaskView) -> str:
+        status = self.ledger.statuses.get((task.plan, task.number))
+        done_at = status.done_at if status else None
+        return texts.task_line(
+            self._label(task),
+            task.title or task.content,
+            texts.deadline_text(task.deadline, task.ongoing),
+            texts.task_status(True, 0, 0, done_at),
+            None,
+        )
+
     def _tasks_of(self, slots: Slots, *, unit_filter: bool = True) -> list[TaskView]:
         """The tasks in scope: plans named, the units (a collective's members too), ★ and undone filters."""
         plans = {p.code for p in self._plans_in(slots)} if slots.plans else None
@@ -214,8 +230,9 @@ class TaskAnswers(AnswerBase):
             remaining=None
             if task.ongoing or not task.deadline
             else texts.days_left(task.deadline, self.today, done),
-            status=texts.task_status(done, done_units, len(task.units)),
+            status=texts.task_status(done, done_units, len(task.units), status.done_at if status else None),
             assigned=task.assigned,
+            assignment_note=self.catalog.plans[task.plan].assignment_note,
             expanded_count=self._collective_sizes(task.assigned),
             progress=status.last_progress if status else None,
             progress_at=status.last_progress_at if status else None,

@@ -266,6 +266,10 @@ def no_indicator_in_region(region: str, names: Sequence[str], regions: Sequence[
 KIN_INDICATOR = "相近的指标是："
 
 
+def no_district_share(region: str) -> str:
+    return f"方案未载明{region}的分项目标；{region}作为责任单位之一参与全市指标："
+
+
 def reporter(name: str | None, unit: str | None) -> str:
     return "·".join(part for part in (name, unit) if part) or "未署名"
 
@@ -286,6 +290,7 @@ class TaskFacts:
     progress_at: datetime | None = None
     planned_deadline: date | None = None  # the document's date, when an approved delay moved it
     delay_request: DelayView | None = None  # waiting for an admin
+    assignment_note: str | None = None  # the document names no unit per item: how they were assigned
 
 
 def task_detail(facts: TaskFacts) -> str:
@@ -294,7 +299,9 @@ def task_detail(facts: TaskFacts) -> str:
     if facts.title:
         lines.append(f"标题：{facts.title}")
     lines.append(f"内容：{abridge_text(facts.content, 160)}")
-    lines.append("责任单位：" + responsible_units(facts.assigned, facts.expanded_count))
+    lines.append(
+        "责任单位：" + responsible_units(facts.assigned, facts.expanded_count) + _assigned_how(facts)
+    )
     lines.append(f"时限：{facts.deadline}" + (f"（{facts.remaining}）" if facts.remaining else ""))
     if facts.planned_deadline:
         lines.append(f"　原定时限 {day(facts.planned_deadline)}，已批准延期")
@@ -308,7 +315,12 @@ def task_detail(facts: TaskFacts) -> str:
 
 
 def task_responsible(facts: TaskFacts) -> str:
-    return f"{facts.label}的责任单位：" + responsible_units(facts.assigned, facts.expanded_count)
+    units = responsible_units(facts.assigned, facts.expanded_count)
+    return f"{facts.label}的责任单位：{units}{_assigned_how(facts)}"
+
+
+def _assigned_how(facts: TaskFacts) -> str:
+    return f"（{facts.assignment_note}）" if facts.assignment_note else ""
 
 
 def indicator_responsible(facts: IndicatorFacts, expanded_count: dict[str, int]) -> str:
@@ -323,9 +335,9 @@ def responsible_units(assigned: Sequence[str], expanded_count: dict[str, int]) -
     return f"{shown[0]}（牵头）；" + "、".join(shown[1:]) + "（配合）"
 
 
-def task_status(done: bool, done_units: int, total_units: int) -> str:
+def task_status(done: bool, done_units: int, total_units: int, done_at: datetime | None = None) -> str:
     if done:
-        return "已完成"
+        return f"已完成（{moment(done_at)[:10]}）" if done_at else "已完成"
     if done_units:
         return f"部分完成（已完成 {done_units}/{total_units} 单位）"
     return "未完成"
@@ -393,6 +405,12 @@ def due_heading(start: date | None, end: date, count: int, scope: str) -> str:
     if not count:
         return f"{scope}{span}没有到期的任务。"
     return f"{scope}{span}到期的任务共 {count} 项："
+
+
+def done_heading(today: date, count: int, scope: str) -> str:
+    if not count:
+        return f"截至 {day(today)}，{scope}还没有已完成的任务。"
+    return f"截至 {day(today)}，{scope}已完成的任务共 {count} 项："
 
 
 def overdue_heading(today: date, count: int, scope: str) -> str:
@@ -1025,7 +1043,14 @@ WEBHOOK_TIMEOUT_EXPECTED = "大于 0、不超过 600 的秒数，如 10 或 2.5"
 PLAN_FACT_ORDER = ("doc_number", "issuer", "issued", "validity", "schedule", "draft")
 # Words to look for in a plan's text when a fact is not among its data (自印发之日起施行).
 PLAN_FACT_WORDS = {"doc_number": "文号", "issuer": "印发", "issued": "自印发之日起施行"}
-ASPECT_WORDS = {"when": "具体时间", "person": "具体人员", "roster": "具体名单", "count": "具体数量"}
+ASPECT_WORDS = {
+    "when": "具体时间",
+    "person": "具体人员",
+    "roster": "具体名单",
+    "count": "具体数量",
+    "amount": "具体金额",
+    "where": "具体地点",
+}
 NEAREST_TEXT = "方案中最接近的表述如下："
 NO_PERSONS = "方案只写到责任单位和职务，未载明具体人员姓名或联系方式。"
 OWN_UNIT_UNKNOWN = "您的账号没有绑定单位，无法查询“我单位”的内容。请说明单位名称，例如“市检察院有哪些任务”。"
