@@ -434,8 +434,9 @@ _UNNAMED_SUBJECT_MIN = 3  # characters the lexicon does not know: a body, a post
 
 
 def _about_something_unnamed(scan: _Scan, slots: Slots) -> bool:
-    """A who/where question whose only name is a place, amid wording the lexicon lacks."""
-    if slots.tasks or slots.indicators or slots.own_unit or not scan.cues & {"who", "person", "where"}:
+    """A question whose only name is a place, amid wording the lexicon lacks (鼓楼专利导航围绕哪些领域,
+    鼓楼领导小组组长是谁): about that wording, not the place's government; the plan's text may say."""
+    if slots.tasks or slots.indicators or slots.own_unit or slots.sections:
         return False
     regions = {(a, b) for e, a, b in scan.entries if e.kind == "region"}
     by_place = all((a, b) in regions for e, a, b in scan.entries if e.kind == "unit")

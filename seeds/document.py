@@ -20,6 +20,7 @@ _HEADING_END = re.compile(r"[。；]")
 # 责任单位：… under an item belongs to it: a search for the unit must find what the unit is to do.
 _UNITS_LINE = re.compile(r"^(?:责任单位|牵头单位|配合单位|责任领导|参与单位)[:：]")
 _BOLD = re.compile(r"\*\*")
+_TITLE_MAX = 60  # a numbered line this short without a full stop is a title, not a paragraph
 MAX_PASSAGE_CHARS = 1200  # a paragraph longer than this is cut at sentence ends
 
 
@@ -38,6 +39,7 @@ def split_passages(text: str) -> tuple[Passage, ...]:
     titles: dict[str, str] = {}  # attachment titles from the 附件： list, by the text that opens each
     listing = False
     passages: list[Passage] = []
+    title_only = False  # the last passage is a section's title line alone, waiting for its body
     for line_number, raw in enumerate(text.splitlines(), start=1):
         line = _BOLD.sub("", raw).strip()
         if not line:
@@ -70,7 +72,13 @@ def split_passages(text: str) -> tuple[Passage, ...]:
             last = passages[-1]
             passages[-1] = Passage(last.path, last.heading, f"{last.text}\n{line}", last.line)
             continue
-        passages.extend(Passage(path, heading, piece, line_number) for piece in _pieces(line))
+        start = line_number
+        if title_only and level is None and passages[-1].path == path:
+            # （三）成立知识产权服务业联盟… on a line of its own is the title of the paragraph below it.
+            title = passages.pop()
+            line, start = f"{title.text}\n{line}", title.line
+        title_only = level is not None and len(line) <= _TITLE_MAX and not _HEADING_END.search(line)
+        passages.extend(Passage(path, heading, piece, start) for piece in _pieces(line))
     return tuple(passages)
 
 

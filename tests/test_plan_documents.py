@@ -37,7 +37,8 @@ def test_sections_follow_the_numbering_ladder(fuzhou_doc: str) -> None:
     row = next(p for p in passages if p.path == "附件1 序号7")
     assert "数据知识产权试点" in row.text and "长乐区人民政府" in row.text
     # 附件 2 has no "附件 2" line of its own: its title, listed under 附件：, opens it.
-    note = next(p for p in passages if p.text.startswith("该指标为福州市首创，拟建设 26 个"))
+    # A title alone on its line opens the paragraph it heads.
+    note = next(p for p in passages if "\n该指标为福州市首创，拟建设 26 个" in p.text)
     assert note.path == "附件2 一"
     assert by_start  # every passage has text
     assert all(p.text.strip() and "**" not in p.text for p in passages)

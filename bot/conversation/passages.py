@@ -111,6 +111,18 @@ class PassageIndex:
             return f"{sentences[0].strip()}……{excerpt.lstrip('…')}"
         return excerpt
 
+    def units_line(self, passage: PassageView) -> str | None:
+        """The 责任单位 line of the item the passage stands in (it follows the item's last piece)."""
+        for other in self.passages:
+            found = (
+                _UNITS_LINE.search(other.text)
+                if (other.plan, other.path) == (passage.plan, passage.path)
+                else None
+            )
+            if found:
+                return found.group(0)
+        return None
+
     def naming(self, names: Iterable[str]) -> list[PassageView]:
         """Passages whose 责任单位 line names any of the units (as written in the plan)."""
         wanted = tuple(n for n in names if n)

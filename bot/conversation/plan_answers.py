@@ -73,6 +73,13 @@ class PlanAnswers(TaskAnswers):
             lines.append(texts.only_period(matching[0].period))
         return lines
 
+    def _with_units(self, found: Found, slots: Slots) -> str:
+        """谁负责 answered from the text: the item's 责任单位 line goes with the quote."""
+        units = self.knowledge.passages().units_line(found.passage)
+        if "who" not in slots.aspects or _has_units_line(found.excerpt, units):
+            return found.excerpt
+        return f"{found.excerpt.rstrip('…')}……{units}"
+
     def _document(self, slots: Slots) -> Answer | None:
         """A passage of the plans that answers the question, quoted with its section; None if none fits."""
         plans = [p.code for p in self._plans_in(slots)]
@@ -89,8 +96,15 @@ class PlanAnswers(TaskAnswers):
         # The best passage is the answer; the next is context and does not make up for what the best lacks.
         unstated = [a for a in _asked_kinds(slots) if not _EVIDENCE[a].search(found[0].excerpt)]
         lines = [texts.not_stated(texts.ASPECT_WORDS[unstated[0]]) + texts.NEAREST_TEXT] if unstated else []
-        lines += [texts.quote(self.catalog.plans[f.passage.plan], f.passage.path, f.excerpt) for f in found]
+        lines += [
+            texts.quote(self.catalog.plans[f.passage.plan], f.passage.path, self._with_units(f, slots))
+            for f in found
+        ]
         return Answer("document", "\n".join(lines), slots)
+
+
+def _has_units_line(excerpt: str, units: str | None) -> bool:
+    return units is None or units in excerpt
 
 
 def _has(plan: PlanView, aspect: str) -> bool:
