@@ -21,6 +21,8 @@ _NOT_A_NUMBER_AFTER = "共些下起样直般切定览并家批线"  # 任务一�
 _TASK_NUMBER = re.compile(
     rf"(?:任务|第|序号|编号|事项)(?:第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}])(?:项|号|条|个)?(?:任务|工作)?"
     rf"|{_NUMBER}(?:号|项)(?:任务|工作)"
+    # 26完成了吗: a bare number opening a question about a task
+    rf"|^{_NUMBER}(?:号|项)?(?=完成|办结|做完|谁负责|由谁|什么时候|啥时候|到期|进展|是什么|是啥)"
 )
 _CHOICE = re.compile(rf"(?:选择?)?{_NUMBER}|第{_NUMBER}个")  # "第十八项" is a task; "第2个" answers a choice
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fd5]+")
@@ -210,7 +212,7 @@ def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
 def _task_numbers(scan: _Scan) -> tuple[TaskRef, ...]:
     refs: list[TaskRef] = []
     for found in _TASK_NUMBER.finditer(scan.text):
-        value = parse_number(found.group(1) or found.group(2))
+        value = parse_number(next(g for g in found.groups() if g))
         if value is not None and 0 < value < 1000 and value == int(value):
             refs.append(TaskRef(None, int(value)))
             for i in range(found.start(), found.end()):
@@ -418,6 +420,8 @@ def _subjectless_intent(cues: set[Cue], unexplained: int) -> IntentName:
         return "help"
     if unexplained > 1:
         return "unknown"
+    if "done" in cues:  # 哪个已经完成了: of the list just given; 完成了吗: of the task just discussed
+        return "task_detail" if "yesno" in cues else "done_tasks"
     for cue, name in _QUESTION_CUES.items():
         if cue in cues:
             return name

@@ -186,3 +186,24 @@ def test_done_tasks_are_listed_with_the_day_they_were_done(db: Database) -> None
     assert intent == "done_tasks" and "任务26" in reply and "已完成（2024-12-25）" in reply
     reply, _ = chat.say("任务26完成了吗")
     assert "已完成（2024-12-25）" in reply
+
+
+def test_a_choice_answered_by_naming_the_plan(chat: Chat) -> None:
+    reply, _ = chat.say("质押进度")
+    assert reply.startswith("您指的是")
+    reply, intent = chat.say("示范区那个")
+    assert intent == "indicator_progress" and "知识产权质押融资总金额" in reply and "专利质押贷款额度" not in reply
+
+
+def test_which_of_the_list_is_done_and_a_bare_number_about_a_task(db: Database) -> None:
+    record(
+        db,
+        WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
+        Author("test", "admin-x", None, datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), message_id="m-26"),
+    )
+    chat = Chat(Core(Knowledge(db), public_read=True))
+    chat.say("市检察院的任务")
+    reply, intent = chat.say("哪个已经完成了")
+    assert intent == "done_tasks" and "市检察院" in reply and "任务26" in reply and "任务25" not in reply
+    reply, intent = chat.say("25完成了吗")
+    assert intent == "task_detail" and reply.startswith("任务25") and "未完成" in reply

@@ -27,8 +27,9 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
         return _asked_of_subject(intent.name, last), _merge(last, slots)
     if intent.name in ("indicator_progress", "indicator_target") and not slots.regions and last.regions:
         return intent.name, replace(slots, hint_regions=last.regions)
-    if slots.within and intent.name in LISTS and conversation.last_intent in LISTS:
-        # 其中哪些逾期了: the new filter applies to the list just given, keeping its scope and filters.
+    narrows = slots.within or (intent.name == "done_tasks" and slots.subject_free())
+    if narrows and intent.name in LISTS and conversation.last_intent in LISTS:
+        # 其中哪些逾期了 · 哪个已经完成了: the new filter applies to the list just given, with its scope.
         return intent.name, _narrowed(last, slots)
     return intent.name, slots
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.conversation import texts
-from bot.conversation.answers import Answer, Answerer
+from bot.conversation.answers import Answer, Answerer, Option
 from bot.conversation.follow_up import follow_up
 from bot.conversation.messages import ACK_DATA, CANCEL_DATA, CONFIRM_DATA
 from bot.conversation.reminder_chat import acknowledge, bind_reminder_chat
@@ -56,6 +56,7 @@ def default_handlers(*, public_read: bool) -> tuple[Handler, ...]:
         ReminderChat(),
         WriteCommand(),
         NumberedChoice(),
+        NamedChoice(),
         NextPage(),
         Question(),
     )
@@ -236,10 +237,42 @@ class NumberedChoice:
                 texts.choice_out_of_range(len(conversation.options)),
                 options=conversation.options,
             )
-        option = conversation.options[choice - 1]
-        if option.command is not None:  # the numbered choice was which task or indicator a report is about
-            return _reporter(turn).handle(option.command)
-        return Reply.of(answerer.answer(option.intent, option.slots))
+        return _chosen(turn, conversation.options[choice - 1])
+
+
+def _chosen(turn: Turn, option: Option) -> Reply:
+    if option.command is not None:  # the choice was which task or indicator a report is about
+        return _reporter(turn).handle(option.command)
+    return Reply.of(_answerer(turn).answer(option.intent, option.slots))
+
+
+class NamedChoice:
+    """示范区那个 · 鼓楼的: a pending choice answered by naming the place or plan that tells one option apart,
+    with nothing else asked."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return self._pick(turn) is not None
+
+    def reply(self, turn: Turn) -> Reply:
+        option = self._pick(turn)
+        assert option is not None
+        return _chosen(turn, option)
+
+    @staticmethod
+    def _pick(turn: Turn) -> Option | None:
+        options, slots = turn.conversation.options, turn.intent.slots
+        if not options or turn.intent.name is not None or slots.indicators or slots.tasks:
+            return None
+        plans = turn.knowledge.catalog.plans
+        regions = set(slots.regions) | {plans[p].region for p in slots.plans if p in plans}
+        fits = [
+            o
+            for o in options
+            if set(o.slots.regions) & regions or {t.plan for t in o.slots.tasks} & set(slots.plans)
+        ]
+        return fits[0] if len(fits) == 1 else None
 
 
 class NextPage:
