@@ -192,7 +192,11 @@ def test_a_choice_answered_by_naming_the_plan(chat: Chat) -> None:
     reply, _ = chat.say("质押进度")
     assert reply.startswith("您指的是")
     reply, intent = chat.say("示范区那个")
-    assert intent == "indicator_progress" and "知识产权质押融资总金额" in reply and "专利质押贷款额度" not in reply
+    assert (
+        intent == "indicator_progress"
+        and "知识产权质押融资总金额" in reply
+        and "专利质押贷款额度" not in reply
+    )
 
 
 def test_which_of_the_list_is_done_and_a_bare_number_about_a_task(db: Database) -> None:
