@@ -22,12 +22,15 @@ from store.models import (
     Plan,
     PlanPassage,
     Task,
+    TaskState,
     TaskUnit,
     Unit,
     UnitAlias,
 )
+from store.name_index import bump_catalog_version
 from store.names import name_key
 from store.specs import Catalog, IndicatorSpec, PassageSpec, PlanSpec, TaskSpec, UnitSpec
+from store.task_state import refresh_task_states
 
 Outcome = Literal["created", "updated", "unchanged"]
 Row = TypeVar("Row", bound=SQLModel)
@@ -83,8 +86,21 @@ def sync_catalog(db: Database, catalog: Catalog) -> SyncReport:
                 "tasks",
                 _sync_assigned(session, resolver, plan_ids, task, "number", (Task, TaskUnit, "task_id")),
             )
+        _keep_indexes(session, changed=bool(report.created or report.updated))
         session.commit()
     return report
+
+
+def _keep_indexes(session: Session, *, changed: bool) -> None:
+    """A changed catalog makes the name index stale (rebuilt before the bot next answers) and may change any
+    task's state (its deadline, its units); an unchanged one still gets state rows for tasks without one."""
+    connection = session.connection()
+    if changed:
+        bump_catalog_version(connection)
+        refresh_task_states(connection, session.exec(select(Task.id)).all())  # type: ignore[arg-type]
+    else:
+        held = select(TaskState.task_id)
+        refresh_task_states(connection, session.exec(select(Task.id).where(col(Task.id).not_in(held))).all())  # type: ignore[arg-type]
 
 
 class _UnitResolver:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func
+from sqlalchemy import Table, func, tuple_
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -39,6 +39,12 @@ DELAY_REQUESTED = "delay_requested"
 DELAY_APPROVED = "delay_approved"
 DELAY_REJECTED = "delay_rejected"
 
+
+_indicator: Table = Indicator.__table__  # type: ignore[attr-defined]
+_plan: Table = Plan.__table__  # type: ignore[attr-defined]
+_report: Table = IndicatorReport.__table__  # type: ignore[attr-defined]
+_member: Table = Member.__table__  # type: ignore[attr-defined]
+_unit: Table = Unit.__table__  # type: ignore[attr-defined]
 
 _VERSION_QUERY = core_select(
     core_select(func.max(IndicatorReport.id)).scalar_subquery(),
@@ -105,6 +111,54 @@ def latest_reports(db: Database) -> dict[tuple[str, str], ReportView]:
             continue
         view = names.report(row)
         key = (view.plan, view.code)
+        if key not in latest or (view.as_of, view.recorded_at) >= (
+            latest[key].as_of,
+            latest[key].recorded_at,
+        ):
+            latest[key] = view
+    return latest
+
+
+def reports_for(db: Database, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], ReportView]:
+    """The standing value of these indicators (plan, code), read from their own reports only."""
+    wanted = list(dict.fromkeys(keys))
+    if not wanted:
+        return {}
+    with db.engine.connect() as connection:
+        ids = {
+            int(i): (str(p), str(c))
+            for i, p, c in connection.execute(
+                core_select(_indicator.c.id, _plan.c.code, _indicator.c.code)
+                .join(_plan, _plan.c.id == _indicator.c.plan_id)
+                .where(tuple_(_plan.c.code, _indicator.c.code).in_(wanted))
+            )
+        }
+        if not ids:
+            return {}
+        rows = connection.execute(
+            core_select(_report).where(_report.c.indicator_id.in_(list(ids))).order_by(_report.c.id)
+        ).all()
+        people = {r.member_id for r in rows if r.member_id} or {0}
+        members = dict(
+            connection.execute(
+                core_select(_member.c.id, _member.c.display_name).where(_member.c.id.in_(people))
+            ).all()
+        )
+        unit_ids = {r.unit_id for r in rows if r.unit_id} or {0}
+        units = dict(
+            connection.execute(core_select(_unit.c.id, _unit.c.name).where(_unit.c.id.in_(unit_ids))).all()
+        )
+    retracted = {row.retracts_id for row in rows if row.kind == RETRACTION}
+    latest: dict[tuple[str, str], ReportView] = {}
+    for row in rows:
+        if row.kind == RETRACTION or row.id in retracted or row.value is None or row.as_of is None:
+            continue
+        plan, code = ids[row.indicator_id]
+        view = ReportView(
+            plan, code, row.value, row.as_of, members.get(row.member_id) if row.member_id else None,
+            units.get(row.unit_id) if row.unit_id else None, row.recorded_at,
+        )  # fmt: skip
+        key = (plan, code)
         if key not in latest or (view.as_of, view.recorded_at) >= (
             latest[key].as_of,
             latest[key].recorded_at,

@@ -141,6 +141,80 @@ class TaskUnit(SQLModel, table=True):
     unit_id: int = Field(sa_column=_fk("unit.id"))
 
 
+class TaskState(SQLModel, table=True):
+    """Derived, kept in step with task_event (store/task_state.py): a task's standing in its ledger, so
+    that lists over every task (逾期, 未完成, 已完成) are one indexed query. Rebuildable from the ledger."""
+
+    __tablename__ = "task_state"
+    __table_args__ = (Index("ix_task_state_open", "done", "deadline"),)
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id"), primary_key=True))
+    deadline: date | None = None  # in force: an approved delay's, else the plan's; None when ongoing
+    done: bool = False
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class NameTerm(SQLModel, table=True):
+    """Derived from the catalog (store/name_index.py): a name as the parser matches it, and what it names."""
+
+    __tablename__ = "name_term"
+    id: int = Field(primary_key=True)  # derivation order: the order a term's entries are listed in
+    term: str = Field(sa_column=Column(Text, nullable=False))
+    head: str = Field(max_length=8, index=True)
+    kind: str = Field(max_length=10)
+    key: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class NameMask(SQLModel, table=True):
+    """Derived: a name under a one-character mask (市检?院), for typos."""
+
+    __tablename__ = "name_mask"
+    id: int = Field(primary_key=True)
+    mask: str = Field(sa_column=Column(Text, nullable=False, index=True))
+    term: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Wording(SQLModel, table=True):
+    """Derived: one distinct task wording (title and content, compact), shared by every task that uses it."""
+
+    __tablename__ = "wording"
+    id: int = Field(primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TaskWording(SQLModel, table=True):
+    """Derived: the wording of a task, and the task's place in catalog order."""
+
+    __tablename__ = "task_wording"
+    task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id"), primary_key=True))
+    wording_id: int = Field(sa_column=_fk("wording.id"))
+    seq: int
+
+
+class WordingPair(SQLModel, table=True):
+    """Derived: a character pair of a wording (the postings a quoted fragment is looked up by)."""
+
+    __tablename__ = "wording_pair"
+    pair: str = Field(max_length=8, primary_key=True)
+    wording_id: int = Field(sa_column=Column(Integer, ForeignKey("wording.id"), primary_key=True))
+
+
+class WordingPairCount(SQLModel, table=True):
+    """Derived: how many wordings hold a character pair (the rarest pairs are looked up first)."""
+
+    __tablename__ = "wording_pair_count"
+    pair: str = Field(max_length=8, primary_key=True)
+    wordings: int
+
+
+class IndexVersion(SQLModel, table=True):
+    """Which catalog version the derived indexes were built from (catalog: bumped by every seed change)."""
+
+    __tablename__ = "index_version"
+    name: str = Field(max_length=20, primary_key=True)
+    version: int
+    meta: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
 class Member(SQLModel, table=True):
     """A chat user bound to a unit with a role (admin / staff / viewer)."""
 
@@ -435,5 +509,6 @@ APPEND_ONLY_TABLES = (
     "bind_attempt",
 )
 # What the bot process changes in place besides appending: members (the current roster; member_event is
-# its log), invites (marked used) and sender leases. The rest it only reads; the owner applies seeds.
-MUTABLE_TABLES = ("member", "invite", "sender_lease")
+# its log), invites (marked used), sender leases, and task_state (derived from the task ledger, refreshed with
+# each event it records). The rest it only reads; the owner applies seeds and builds the name index.
+MUTABLE_TABLES = ("member", "invite", "sender_lease", "task_state")

@@ -29,6 +29,7 @@ from store.ledger import (
     unit_id,
 )
 from store.models import Indicator, IndicatorReport, PendingOutcome, PendingWrite, Plan, Task, TaskEvent
+from store.task_state import refresh_task_states
 
 REPORT = "report"  # an indicator value
 
@@ -117,6 +118,7 @@ def record(db: Database, request: WriteRequest, author: Author) -> int:
     with db.session() as session:
         row = _row(session, request, author)
         session.add(row)
+        _keep_state(session, row)
         _commit_once(session)
         return int(row.id or 0)
 
@@ -187,8 +189,20 @@ def decide(db: Database, pending: PendingView, outcome: Outcome, author: Author)
             # The ledger row speaks for the original message; it takes effect when confirmed.
             row = _row(session, pending.request, _at(pending.author, author.at))
             session.add(row)
+            _keep_state(session, row)
         _commit_once(session)
         return int(row.id or 0) if row is not None else None
+
+
+def _keep_state(session: Session, row: TaskEvent | IndicatorReport) -> None:
+    """A task event changes its task's state row, in the same transaction (a duplicate rolls both back)."""
+    if isinstance(row, TaskEvent):
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            session.rollback()
+            raise DuplicateMessage("already recorded") from exc
+        refresh_task_states(session.connection(), [row.task_id])
 
 
 def _at(author: Author, at: datetime) -> Author:
