@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Literal
 
 from nlu.intents import Slots, TaskRef
-from nlu.lexicon import Lexicon
+from nlu.lexicon import Lexicon, compact
 from nlu.normalize import normalize
 from nlu.numerals import NumberMatch, find_numbers, parse_number
 from nlu.parser import _TASK_NUMBER, MAX_PARSED_CHARS, parse  # one notion of "任务18", shared with parse
@@ -102,7 +102,7 @@ _MEASURE = re.compile(r"人次|件次|件|家|个(?![月工季])|名|次|元|项
 _TIME_UNIT = re.compile(r"年|月|日|号|季|天|周|时|点|分钟")  # "2025年", "3月": dates, not values
 _SCALES = frozenset("万萬亿億")
 _MASK = "□"  # stands in for characters no number may be read from, keeping every span in place
-_NAMED = frozenset({"indicator", "task"})
+_NAMED = frozenset({"indicator", "task", "unit", "plan", "region"})  # 第00528号… is a name
 
 
 def parse_command(text: str, lexicon: Lexicon) -> Command | None:
@@ -280,9 +280,10 @@ def _value(text: str, lexicon: Lexicon) -> Command | None:
 
 
 def _mask(text: str, lexicon: Lexicon, window: list[tuple[int, int]]) -> str:
-    """text with the window, task numbers and names holding digits (授权3件以上专利企业) masked out."""
+    """text with the window, task numbers and names holding digits (授权3件以上专利企业,
+    第00528号市市场监管局) masked out."""
     spans = [*window, *(m.span() for m in _TASK_NUMBER.finditer(text))]
-    for term, entries in lexicon.terms.items():
+    for term, entries in lexicon.entries_in(compact(text)).items():
         if any(c.isdigit() for c in term) and term in text and any(e.kind in _NAMED for e in entries):
             spans += [m.span() for m in re.finditer(re.escape(term), text)]
     for start, end in spans:

@@ -10,15 +10,14 @@ from __future__ import annotations
 import importlib
 import importlib.machinery
 import importlib.util
-import io
 import re
 import sys
 import types
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.machinery import ModuleSpec
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from nlu.normalize import normalize
 from nlu.vocabulary import ABBREVIATIONS, CITY_WIDE, CONTENT_FILLER, CUE_WORDS, FILLER, NAME_AFFIXES
@@ -164,28 +163,94 @@ class IndexedTask:
     bigrams: frozenset[str]
 
 
-class Lexicon:
-    """Terms → entries, an index for one-character typos, task texts, and a tokenizer over the terms."""
+@dataclass(frozen=True)
+class WordingMatch:
+    """A distinct task wording (compact) and the tasks that use it, the first few in catalog order."""
 
-    def __init__(self, names: CatalogNames) -> None:
-        self.terms: dict[str, tuple[Entry, ...]] = _collect_terms(names)
-        self.masked: dict[str, tuple[str, ...]] = _mask_index(
-            term for term, entries in self.terms.items() if any(e.kind in ENTITY_KINDS for e in entries)
-        )
-        self.masked_lengths: tuple[int, ...] = tuple(sorted({len(m) for m in self.masked}, reverse=True))
-        self.tasks: tuple[IndexedTask, ...] = tuple(_index_task(task) for task in names.tasks)
-        self.numbered_plans: tuple[str, ...] = tuple(p.code for p in names.plans if p.numbered)
-        self.plan_regions: dict[str, str] = {p.code: p.region for p in names.plans}
-        self.indicator_names: dict[str, IndicatorName] = {i.key: i for i in names.indicators}
-        self.sections: dict[str, tuple[int, ...]] = _sections(names.tasks)
-        self.tokenizer: Any = _tokenizer(self.terms)
+    text: str
+    tasks: tuple[tuple[str, int, int], ...]  # (plan, number, catalog position)
+    count: int  # tasks using this wording
+
+
+class NameIndex(Protocol):
+    """The catalog's names and task wording as the parser looks them up, answered by whoever holds them (the
+    store's index, through `bot`), so that nlu needs neither the database nor every name in memory."""
+
+    size: int  # distinct name terms
+    masked_lengths: tuple[int, ...]  # lengths of the terms that have masks, longest first
+    numbered_plans: tuple[str, ...]  # plans whose document numbers the tasks (附件1 序号): "任务7" is theirs
+    plan_regions: dict[str, str]
+
+    def terms_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
+        """Every name term occurring in the compact text, with its entries in derivation order."""
+        ...
+
+    def masked(self, masks: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The terms each mask (one character replaced by ?) stands for, in derivation order."""
+        ...
+
+    def wordings(self, pairs: frozenset[str], min_shared: int) -> Sequence[WordingMatch]:
+        """Wordings holding at least min_shared of the pairs (any that may, when too many to tell)."""
+        ...
+
+    def section_items(self, key: str) -> tuple[int, ...] | None:
+        """The work items of one of a plan's titled lists ("plan:四、重点工作"), in order."""
+        ...
+
+
+class Lexicon:
+    """The language's terms (cue words, filler) in memory; the catalog's names looked up per question through
+    a NameIndex; a jieba tokenizer over both, built for each text from the terms the text contains."""
+
+    def __init__(self, names: NameIndex | CatalogNames) -> None:
+        self.names: NameIndex = names if not isinstance(names, CatalogNames) else MemoryNames(names)
+        self.language: dict[str, tuple[Entry, ...]] = _collect(_language_terms())
+        self.numbered_plans: tuple[str, ...] = self.names.numbered_plans
+        self.plan_regions: dict[str, str] = self.names.plan_regions
+        self.plan_region_set: frozenset[str] = frozenset(self.plan_regions.values())
+        self.masked_lengths: tuple[int, ...] = self.names.masked_lengths
+        self.sections = _Sections(self.names)
+        # jieba weighs a word by its share of all terms' frequency: the same total a dictionary of every name
+        # and word would have, so the cut does not depend on how many names a question happens to contain.
+        named = self.names.terms_in("|".join(self.language))  # language words that are also names
+        self.total = _TERM_FREQ * (self.names.size + sum(1 for t in self.language if t not in named))
+        self._language_freq = _prefix_freq(self.language)
+        self.tokenizer: Any = _tokenizer(self._language_freq, self.total)
+        self._found: OrderedDict[str, dict[str, tuple[Entry, ...]]] = OrderedDict()
+
+    def names_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
+        """The catalog's names in the compact text (remembered for the last few texts)."""
+        found = self._found.get(text)
+        if found is None:
+            found = self.names.terms_in(text)
+            self._found[text] = found
+            if len(self._found) > _REMEMBERED_TEXTS:
+                self._found.popitem(last=False)
+        return found
+
+    def entries_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
+        """Every term in the compact text, names and language words, with its entries (names first)."""
+        found = dict(self.names_in(text))
+        for term, entries in self.language.items():
+            if term in text:
+                found[term] = found.get(term, ()) + entries
+        return found
+
+    def entries(self, term: str) -> tuple[Entry, ...]:
+        """The entries of one term (a name, a language word, or both; () when it is neither)."""
+        return self.names_in(term).get(term, ()) + self.language.get(term, ())
+
+    def is_term(self, word: str) -> bool:
+        return word in self.language or word in self.names_in(word)
 
     def phrases(self, text: str) -> list[str]:
         """The runs of the message between its question words and filler (谁负责, 请问, 什么时候): the
         phrases it is about, 福州知识产权法院 in 福州知识产权法院什么时候设立."""
         runs: list[str] = [""]
-        for word, _, _ in self.tokenize(compact(text)):
-            entries = self.terms.get(word, ())
+        text = compact(text)
+        found = self.entries_in(text)
+        for word, _, _ in self.tokenize(text):
+            entries = found.get(word, ())
             if entries and word not in CONTENT_FILLER and all(e.kind in ("cue", "filler") for e in entries):
                 runs.append("")
             else:
@@ -193,9 +258,166 @@ class Lexicon:
         return [run for run in runs if run]
 
     def tokenize(self, text: str) -> Iterator[tuple[str, int, int]]:
-        """(word, start, end) over compact text; words not in the lexicon come out one character each."""
-        for word, start, end in self.tokenizer.tokenize(text, HMM=False):
+        """(word, start, end) over compact text; words not in the lexicon come out one character each.
+
+        The dictionary is the language's words plus the names this text contains: every term that could
+        start at any place in the text is there, so the cut is the one a dictionary of every name would give.
+        """
+        freq = dict(self._language_freq)
+        for term in self.names_in(text):
+            for end in range(1, len(term)):
+                freq.setdefault(term[:end], 0)
+            freq[term] = _TERM_FREQ
+        tokenizer = _tokenizer(freq, self.total)
+        for word, start, end in tokenizer.tokenize(text, HMM=False):
             yield str(word), int(start), int(end)
+
+
+class _Sections:
+    """Each titled list of a plan whose work items stand in several lists, by key, looked up when named."""
+
+    def __init__(self, names: NameIndex) -> None:
+        self.names = names
+        self.known: dict[str, tuple[int, ...] | None] = {}
+
+    def get(self, key: str) -> tuple[int, ...] | None:
+        if key not in self.known:
+            self.known[key] = self.names.section_items(key)
+        return self.known[key]
+
+
+class MemoryNames:
+    """A NameIndex held in memory, from name records or from rows an index stored (small catalogs, tests)."""
+
+    def __init__(self, names: CatalogNames | None = None) -> None:
+        self.entries: dict[str, tuple[Entry, ...]] = {}
+        self.masks: dict[str, tuple[str, ...]] = {}
+        self.wording_list: list[WordingMatch] = []
+        self.sections: dict[str, tuple[int, ...]] = {}
+        self.numbered_plans: tuple[str, ...] = ()
+        self.plan_regions: dict[str, str] = {}
+        if names is not None:
+            self.load(
+                name_terms(names),
+                sections=sections_of(names.tasks),
+                numbered=tuple(p.code for p in names.plans if p.numbered),
+                plan_regions={p.code: p.region for p in names.plans},
+                wordings=_wordings(names.tasks),
+            )
+
+    def load(
+        self,
+        terms: Iterable[tuple[str, Entry]],
+        *,
+        sections: dict[str, tuple[int, ...]],
+        numbered: tuple[str, ...],
+        plan_regions: dict[str, str],
+        wordings: Sequence[WordingMatch],
+        masks: Iterable[tuple[str, str]] | None = None,
+    ) -> None:
+        found: dict[str, list[Entry]] = defaultdict(list)
+        for term, entry in terms:
+            if entry not in found[term]:
+                found[term].append(entry)
+        self.entries = {term: tuple(entries) for term, entries in found.items()}
+        self.prefixes = {term[:end] for term in self.entries for end in range(1, len(term) + 1)}
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for mask, term in masks if masks is not None else ((m, t) for t in self.entries for m in masks_of(t)):
+            grouped[mask].append(term)
+        self.masks = {mask: tuple(terms) for mask, terms in grouped.items()}
+        self.masked_lengths = tuple(sorted({len(m) for m in self.masks}, reverse=True))
+        self.size = len(self.entries)
+        self.sections, self.numbered_plans, self.plan_regions = sections, numbered, plan_regions
+        self.wording_list = list(wordings)
+        self.pairs: dict[str, list[int]] = defaultdict(list)
+        for i, wording in enumerate(self.wording_list):
+            for pair in bigrams(wording.text):
+                self.pairs[pair].append(i)
+
+    def terms_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
+        found: dict[str, tuple[Entry, ...]] = {}
+        for start in range(len(text)):
+            end = start + 1
+            while end <= len(text) and text[start:end] in self.prefixes:
+                entries = self.entries.get(text[start:end])
+                if entries:
+                    found[text[start:end]] = entries
+                end += 1
+        return found
+
+    def masked(self, masks: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        return {mask: self.masks[mask] for mask in masks if mask in self.masks}
+
+    def wordings(self, pairs: frozenset[str], min_shared: int) -> Sequence[WordingMatch]:
+        counts: dict[int, int] = defaultdict(int)
+        for pair in pairs:
+            for i in self.pairs.get(pair, ()):
+                counts[i] += 1
+        return [self.wording_list[i] for i in sorted(counts) if counts[i] >= min_shared]
+
+    def section_items(self, key: str) -> tuple[int, ...] | None:
+        return self.sections.get(key)
+
+
+def masks_of(term: str) -> list[str]:
+    """The masks a typo lookup could meet: a question's piece is all CJK, so a term is masked only where
+    every other character is CJK (at each place if it is all CJK, at its one other character if not)."""
+    if len(term) < 3:
+        return []
+    other = [i for i, ch in enumerate(term) if not _CJK_CHAR.fullmatch(ch)]
+    places = range(len(term)) if not other else other if len(other) == 1 else []
+    return [term[:i] + "?" + term[i + 1 :] for i in places]
+
+
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fd5]")
+_REMEMBERED_TEXTS = 256
+
+
+def name_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
+    """Every name term (compact) with its entry, in the order entries are listed: indicators, regions, the
+    names tasks quote, a plan's titled lists, units, plans."""
+    for term, entry in _all_terms(names):
+        key = compact(term)
+        if key:
+            yield key, entry
+
+
+def wording(title: str | None, content: str) -> str:
+    """A task's wording as fragments are matched against it (compact title and content)."""
+    return compact(f"{title or ''}{content}")
+
+
+def _wordings(tasks: Iterable[TaskText]) -> list[WordingMatch]:
+    grouped: dict[str, list[tuple[str, int, int]]] = {}
+    for seq, task in enumerate(tasks):
+        grouped.setdefault(compact(task.text), []).append((task.plan, task.number, seq))
+    return [WordingMatch(text, tuple(found), len(found)) for text, found in grouped.items()]
+
+
+def _collect(terms: Iterable[tuple[str, Entry]]) -> dict[str, tuple[Entry, ...]]:
+    found: dict[str, list[Entry]] = defaultdict(list)
+    for term, entry in terms:
+        key = compact(term)
+        if len(key) >= 1 and entry not in found[key]:
+            found[key].append(entry)
+    return {term: tuple(entries) for term, entries in found.items()}
+
+
+def _language_terms() -> Iterator[tuple[str, Entry]]:
+    for cue, words in CUE_WORDS.items():
+        for word in words:
+            yield word, Entry("cue", cue)
+    for word in FILLER:
+        yield word, Entry("filler", word)
+
+
+def _prefix_freq(terms: Iterable[str]) -> dict[str, int]:
+    freq: dict[str, int] = {}
+    for term in terms:
+        for end in range(1, len(term)):
+            freq.setdefault(term[:end], 0)
+        freq[term] = _TERM_FREQ
+    return freq
 
 
 def bigrams(text: str) -> frozenset[str]:
@@ -225,15 +447,6 @@ def search_terms(text: str, *, width: int = 2) -> list[str]:
     return terms
 
 
-def _collect_terms(names: CatalogNames) -> dict[str, tuple[Entry, ...]]:
-    found: dict[str, list[Entry]] = defaultdict(list)
-    for term, entry in _all_terms(names):
-        key = compact(term)
-        if len(key) >= 1 and entry not in found[key]:
-            found[key].append(entry)
-    return {term: tuple(entries) for term, entries in found.items()}
-
-
 def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
     yield from _indicator_terms(names.indicators)
     yield from _region_terms(names)
@@ -241,7 +454,7 @@ def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
         for quoted in _QUOTED.findall(task.text):
             if not (quoted.isdigit() and len(quoted) < 4):  # "426" and "315" are dates, not names
                 yield quoted, Entry("task", f"{task.plan}:{task.number}")
-    for key in _sections(names.tasks):
+    for key in sections_of(names.tasks):
         name = section_name(key.split(":", 1)[1])
         for term in dict.fromkeys((name, name[-_SECTION_HEAD:])):
             yield term, Entry("section", key)
@@ -251,21 +464,16 @@ def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
     for plan in names.plans:
         for term in (plan.title, _without_city(plan.title), plan.code, *plan.short_names):
             yield term, Entry("plan", plan.code)
-    for cue, words in CUE_WORDS.items():
-        for word in words:
-            yield word, Entry("cue", cue)
-    for word in FILLER:
-        yield word, Entry("filler", word)
 
 
-def _sections(tasks: Iterable[TaskText]) -> dict[str, tuple[int, ...]]:
+def sections_of(tasks: Iterable[TaskText]) -> dict[str, tuple[int, ...]]:
     """Each titled list of a plan whose work items stand in several lists, with its items in order."""
     found: dict[str, list[int]] = defaultdict(list)
     for task in sorted(tasks, key=lambda t: (t.plan, t.number)):
         if task.section:
             found[section_key(task.plan, task.section)].append(task.number)
-    plans = [key.split(":", 1)[0] for key in found]
-    return {key: tuple(numbers) for key, numbers in found.items() if plans.count(key.split(":", 1)[0]) > 1}
+    lists = Counter(key.split(":", 1)[0] for key in found)
+    return {key: tuple(numbers) for key, numbers in found.items() if lists[key.split(":", 1)[0]] > 1}
 
 
 def _without_city(title: str) -> str:
@@ -312,30 +520,13 @@ def _region_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
             yield word, Entry("region", cities[0])
 
 
-def _mask_index(terms: Iterable[str]) -> dict[str, tuple[str, ...]]:
-    """Each term of three or more characters under every one-character mask ("市检?院" → 市检察院)."""
-    index: dict[str, list[str]] = defaultdict(list)
-    for term in terms:
-        if len(term) < 3:
-            continue
-        for i in range(len(term)):
-            index[term[:i] + "?" + term[i + 1 :]].append(term)
-    return {mask: tuple(found) for mask, found in index.items()}
-
-
-def _index_task(task: TaskText) -> IndexedTask:
-    text = compact(task.text)
-    return IndexedTask(task.plan, task.number, text, bigrams(text))
-
-
-def _tokenizer(terms: Iterable[str]) -> Any:
-    """A jieba Tokenizer of its own over the lexicon's terms only; jieba's global state is never touched.
+def _tokenizer(freq: dict[str, int], total: int) -> Any:
+    """A jieba Tokenizer of its own over the given prefix dictionary; jieba's global state is never touched.
 
     The stock dictionary (350 000 words, the bulk of jieba's start-up time) is not loaded: questions are
     matched against catalog names and cue words, and anything else may as well fall apart into characters.
     """
     tokenizer = jieba.Tokenizer()
-    lines = "".join(f"{term} {_TERM_FREQ}\n" for term in terms if " " not in term)
-    tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(io.BytesIO(lines.encode("utf-8")))
+    tokenizer.FREQ, tokenizer.total = freq, total
     tokenizer.initialized = True  # the prefix dictionary above replaces initialize()'s load of the stock one
     return tokenizer

@@ -19,8 +19,8 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百"
 _NUMBER = rf"(\d{{1,3}}|[{_CN_DIGITS}]{{1,5}})"
 _NOT_A_NUMBER_AFTER = "共些下起样直般切定览并家批线"  # 任务一共, 第一批: 一 is part of a word, not a number
 _TASK_NUMBER = re.compile(
-    rf"(?:任务|第|序号|编号|事项)(?:第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}])(?:项|号|条|个)?(?:任务|工作)?"
-    rf"|{_NUMBER}(?:号|项)(?:任务|工作)"
+    rf"(?:任务|第|序号|编号|事项)(?:第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}0-9])(?:项|号|条|个)?(?:任务|工作)?"
+    rf"|(?<![0-9]){_NUMBER}(?:号|项)(?:任务|工作)"
     # 26完成了吗: a bare number opening a question about a task
     rf"|^{_NUMBER}(?:号|项)?(?=完成|办结|做完|谁负责|由谁|什么时候|啥时候|到期|进展|是什么|是啥)"
 )
@@ -78,7 +78,7 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     window = window_match.window if window_match else None
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
-    slots = _slots(scan, tasks, fragment, window, set(lexicon.plan_regions.values()))
+    slots = _slots(scan, tasks, fragment, window, lexicon.plan_region_set)
     return Intent(_decide(scan, slots), slots)
 
 
@@ -89,7 +89,7 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     A quoted name comes after near-verbatim wording, since one task may quote what another is about
     (任务23 quotes “闽都文化”, 任务9 builds the 闽都文化保护样板街区).
     """
-    numbers = _section_items(scan, lexicon) or _task_numbers(scan)
+    numbers = _section_items(scan, lexicon) or _task_numbers(scan, _named_spans(scan))
     if numbers:
         return None, numbers
     fragment, tasks = _fragment_tasks(scan, lexicon, strong_only=True)
@@ -120,8 +120,9 @@ def _choice(normalized: str) -> int | None:
 
 def _scan(text: str, lexicon: Lexicon) -> _Scan:
     scan = _Scan(text, covered=[False] * len(text), non_entity=[False] * len(text))
+    found = lexicon.entries_in(text)
     for word, start, end in lexicon.tokenize(text):
-        entries = lexicon.terms.get(word)
+        entries = found.get(word)
         if entries:
             _note(scan, entries, start, end)
     return scan
@@ -151,19 +152,23 @@ def _fuzzy_entities(scan: _Scan, lexicon: Lexicon) -> None:
             if found is not None:
                 term_start, term = found
                 scan.entries = [e for e in scan.entries if not _inside(e, term_start, term_start + len(term))]
-                _note(scan, lexicon.terms[term], term_start, term_start + len(term))
+                _note(scan, lexicon.entries(term), term_start, term_start + len(term))
 
 
 def _masked_match(text: str, wrong: int, lexicon: Lexicon) -> tuple[int, str] | None:
-    """The longest term that text spells with the character at `wrong` replaced."""
+    """The longest term that text spells with the character at `wrong` replaced (the first placement)."""
+    tried: list[tuple[int, str, int, str]] = []  # (start, piece, offset, mask), longest first
     for length in lexicon.masked_lengths:
         for start in range(max(0, wrong - length + 1), min(wrong, len(text) - length) + 1):
             piece, offset = text[start : start + length], wrong - start
-            if not _CJK_ONLY.fullmatch(piece) or _edge_is_another_word(piece, offset, lexicon):
-                continue
-            terms = lexicon.masked.get(piece[:offset] + "?" + piece[offset + 1 :])
-            if terms:
-                return start, terms[0]
+            if _CJK_ONLY.fullmatch(piece):
+                tried.append((start, piece, offset, piece[:offset] + "?" + piece[offset + 1 :]))
+    if not tried:
+        return None
+    found = lexicon.names.masked(list(dict.fromkeys(mask for _, _, _, mask in tried)))
+    for start, piece, offset, mask in tried:
+        if mask in found and not _edge_is_another_word(piece, offset, lexicon):
+            return start, found[mask][0]
     return None
 
 
@@ -173,7 +178,7 @@ def _edge_is_another_word(piece: str, offset: int, lexicon: Lexicon) -> bool:
     if offset not in (0, len(piece) - 1):
         return False
     rest = piece[1:] if offset == 0 else piece[:-1]
-    return len(piece) < _EDGE_TYPO_MIN_LENGTH or rest in lexicon.terms
+    return len(piece) < _EDGE_TYPO_MIN_LENGTH or lexicon.is_term(rest)
 
 
 def _inside(entry: tuple[Entry, int, int], start: int, end: int) -> bool:
@@ -209,9 +214,16 @@ def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
     return tuple(dict.fromkeys(refs))
 
 
-def _task_numbers(scan: _Scan) -> tuple[TaskRef, ...]:
+def _named_spans(scan: _Scan) -> list[tuple[int, int]]:
+    """Where names with digits stand (第00528号市市场监管局): their digits are no task number."""
+    return [(a, b) for e, a, b in scan.entries if any(c.isdigit() for c in scan.text[a:b])]
+
+
+def _task_numbers(scan: _Scan, names: list[tuple[int, int]] = []) -> tuple[TaskRef, ...]:  # noqa: B006
     refs: list[TaskRef] = []
     for found in _TASK_NUMBER.finditer(scan.text):
+        if any(a < found.end() and found.start() < b for a, b in names):
+            continue
         value = parse_number(next(g for g in found.groups() if g))
         if value is not None and 0 < value < 1000 and value == int(value):
             refs.append(TaskRef(None, int(value)))
@@ -239,18 +251,27 @@ def _fragment_tasks(
 
 
 def _matching_tasks(fragment: str, lexicon: Lexicon) -> list[tuple[float, IndexedTask]]:
-    """Tasks sharing most of the fragment's character pairs; only the best when it clearly leads."""
+    """Tasks sharing most of the fragment's character pairs; only the best when it clearly leads.
+
+    Scored once per distinct wording (plans copy wording from one another), then listed task by task in
+    catalog order among equals; only the first few tasks of each wording are carried, which is all any
+    caller shows."""
     wanted = bigrams(fragment)
-    shared = ((len(wanted & task.bigrams) / len(wanted), task) for task in lexicon.tasks)
-    scored = sorted(
-        (
-            (_closeness(fragment, share, task.text), task)
-            for share, task in shared
-            if share >= _FRAGMENT_MIN_SCORE
-        ),
-        key=lambda pair: -pair[0],
+    least = (
+        next(k for k in range(1, len(wanted) + 1) if k / len(wanted) >= _FRAGMENT_MIN_SCORE) if wanted else 1
     )
-    good = [(score, task) for score, task in scored if score >= _FRAGMENT_MIN_SCORE]
+    scored: list[tuple[float, int, IndexedTask]] = []
+    for found in lexicon.names.wordings(wanted, least):
+        pairs = bigrams(found.text)
+        share = len(wanted & pairs) / len(wanted)
+        if share < _FRAGMENT_MIN_SCORE:
+            continue
+        score = _closeness(fragment, share, found.text)
+        scored += [
+            (score, seq, IndexedTask(plan, number, found.text, pairs)) for plan, number, seq in found.tasks
+        ]
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    good = [(score, task) for score, _, task in scored if score >= _FRAGMENT_MIN_SCORE]
     if len(good) > 1 and good[0][0] - good[1][0] >= _FRAGMENT_CLEAR_LEAD:
         return good[:1]
     return good
@@ -282,7 +303,11 @@ def _is_fragment(scan: _Scan, start: int, end: int) -> bool:
 
 
 def _slots(
-    scan: _Scan, tasks: tuple[TaskRef, ...], fragment: str | None, window: object, plan_regions: set[str]
+    scan: _Scan,
+    tasks: tuple[TaskRef, ...],
+    fragment: str | None,
+    window: object,
+    plan_regions: frozenset[str],
 ) -> Slots:
     def keys(kind: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(e.key for e, _, _ in scan.entries if e.kind == kind))
@@ -319,7 +344,7 @@ def _indicator_groups(scan: _Scan) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys(groups))
 
 
-def _units(scan: _Scan, units: tuple[str, ...], plan_regions: set[str]) -> tuple[str, ...]:
+def _units(scan: _Scan, units: tuple[str, ...], plan_regions: frozenset[str]) -> tuple[str, ...]:
     """鼓楼重点思路 · 鼓楼有哪些指标: beside one of a plan's lists, a place with a plan of its own names
     that plan, not its government (仓山的指标 are still the 仓山 government's share of the city's)."""
     sections = any(e.kind == "section" for e, _, _ in scan.entries)
