@@ -225,11 +225,31 @@ def generate(
         writer.flush()
         if connection.dialect.name == "postgresql":
             _advance_sequences(connection)
+    indexes = _build_indexes(db)
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect() as connection:
             connection.execute(text("ANALYZE"))
             connection.commit()
-    return {**writer.counts, **shapes}
+    return {**writer.counts, **shapes, **indexes}
+
+
+def _build_indexes(db: Database) -> dict[str, int]:
+    """What `duban init` builds after seeds: the name index and every task's state row (timed)."""
+    from bot.conversation.names import build_name_index
+    from store.name_index import bump_catalog_version
+    from store.task_state import rebuild_task_states
+
+    started = time.perf_counter()
+    with db.engine.begin() as connection:
+        bump_catalog_version(connection)
+    terms = build_name_index(db)
+    names_done = time.perf_counter()
+    states = rebuild_task_states(db)
+    print(
+        f"indexes: name index {names_done - started:.1f} s ({terms:,} terms), "
+        f"task states {time.perf_counter() - names_done:.1f} s ({states:,} tasks)"
+    )
+    return {"name_terms": terms, "task_states": states}
 
 
 def _write_units(writer: Writer, directory: Units, rng: random.Random) -> None:

@@ -26,6 +26,9 @@ def init_command(args: argparse.Namespace, db: Database) -> str:
         summary = texts.seed_summary(db.safe_url, apply_seeds(db))
     except SeedError as exc:
         raise StoreError(str(exc)) from exc
+    from bot.conversation.names import ensure_name_index
+
+    ensure_name_index(db)  # as the owner: the bot's role may read the index but not rebuild it
     if args.bot_role:
         from store.grants import grant_bot_role
 

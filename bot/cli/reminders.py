@@ -102,8 +102,8 @@ def _line(reminder: Reminder, catalog: Catalog) -> Line:
 
 
 def _numbered(catalog: Catalog, plan: str) -> bool:
-    """Plans whose tasks have no titles are numbered by 任务N (see Catalog.names)."""
-    return not any(t.title for t in catalog.tasks.values() if t.plan == plan)
+    """Plans whose tasks have no titles are numbered by 任务N (see bot.conversation.names)."""
+    return not catalog.lookup.has_titled_tasks(plan)
 
 
 def sweep_command(args: argparse.Namespace, db: Database) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import overload
 
 from bot.conversation import texts
-from bot.conversation.knowledge import Catalog, Knowledge, LedgerState
+from bot.conversation.knowledge import Knowledge, LedgerState
 from nlu.commands import Command
 from nlu.intents import IntentName, Slots
 from nlu.lexicon import section_key, section_name
@@ -30,7 +31,30 @@ class Answer:
     text: str
     slots: Slots  # the subject, for follow-ups
     options: tuple[Option, ...] = ()
-    rest: tuple[str, ...] = ()  # list lines beyond the first page, for "更多"
+    rest: Sequence[str] = ()  # list lines beyond the first page, for "更多"
+
+
+class Pages(Sequence[str]):
+    """The lines of a long list from `offset` on, formatted a page at a time when they are shown: a list of
+    46,000 overdue tasks costs one page of work, however many there are."""
+
+    def __init__(self, total: int, fetch: Callable[[int, int], list[str]], offset: int = 0) -> None:
+        self.total, self.fetch, self.offset = total, fetch, offset
+
+    def __len__(self) -> int:
+        return max(0, self.total - self.offset)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, int):
+            return self.fetch(self.offset + index, 1)[0]
+        start, stop, _ = index.indices(len(self))
+        if index.stop is None:
+            return Pages(self.total, self.fetch, self.offset + start)
+        return self.fetch(self.offset + start, max(0, stop - start))
 
 
 class AnswerBase:
@@ -43,22 +67,29 @@ class AnswerBase:
         self.question = question  # the message as sent, for answers quoted from the plans' text
         self.ledger: LedgerState = ledger or knowledge.ledger()
         self.planned = knowledge.catalog  # as the documents say, before any approved delay
-        self.catalog = _with_approved_delays(knowledge.catalog, self.ledger)
+        self.catalog = knowledge.catalog.with_delays(self.ledger.statuses)
         self.numbered_plans = knowledge.lexicon.numbered_plans
+        self.numbered = frozenset(self.numbered_plans)
         self.today = today
 
     def _plans_in(self, slots: Slots) -> list[PlanView]:
         codes = [*slots.plans, *(key.split(":", 1)[0] for key in slots.sections)]
         plans = [self.catalog.plans[code] for code in dict.fromkeys(codes) if code in self.catalog.plans]
-        plans += [p for p in self.catalog.plans.values() if p.region in slots.regions and p not in plans]
-        return plans
+        for region in slots.regions:
+            plans += [p for p in self.catalog.lookup.plans_by_region.get(region, ()) if p not in plans]
+        return sorted(plans, key=lambda p: self._plan_order(p, codes))
+
+    def _plan_order(self, plan: PlanView, named: list[str]) -> tuple[int, int]:
+        """Plans named first, in the order named; then those of the regions, in catalog order."""
+        return (
+            (named.index(plan.code), 0)
+            if plan.code in named
+            else (len(named), self.catalog.lookup.plan_rank(plan.code))
+        )
 
     def _collective_sizes(self, assigned: Sequence[str]) -> dict[str, int]:
-        return {
-            name: len(self.catalog.units[name].members)
-            for name in assigned
-            if self.catalog.units[name].members
-        }
+        units = self.catalog.units.many(assigned)
+        return {name: len(units[name].members) for name in assigned if name in units and units[name].members}
 
     def _planned_deadline(self, task: TaskView) -> date | None:
         """The document's deadline when an approved delay has replaced it, else None."""
@@ -74,8 +105,9 @@ class AnswerBase:
         return bool(task.deadline and not task.ongoing and task.deadline < self.today and not done)
 
     def _label(self, task: TaskView) -> str:
-        if task.plan in self.numbered_plans:
-            return f"任务{task.number}"
+        if task.plan in self.numbered:
+            # Where several plans number their tasks, 任务7 alone names none: the plan's code goes first.
+            return f"任务{task.number}" if len(self.numbered) == 1 else f"{task.plan}任务{task.number}"
         region = self.catalog.plans[task.plan].region
         label = f"{region[:-1] if len(region) > 2 else region}第{task.number}项"
         items = self.knowledge.lexicon.sections.get(section_key(task.plan, task.section or ""))
@@ -84,17 +116,7 @@ class AnswerBase:
             return f"{label}·{section_name(task.section or '')}（{ordinal}）"
         return label
 
-    def _paged(self, intent: IntentName, slots: Slots, heading: list[str], lines: list[str]) -> Answer:
+    def _paged(self, intent: IntentName, slots: Slots, heading: list[str], lines: Sequence[str]) -> Answer:
         shown, rest = lines[: texts.PAGE_SIZE], lines[texts.PAGE_SIZE :]
         text = "\n".join([*heading, *shown] + ([texts.more_hint(len(rest))] if rest else []))
-        return Answer(intent, text, slots, rest=tuple(rest))
-
-
-def _with_approved_delays(catalog: Catalog, ledger: LedgerState) -> Catalog:
-    """The catalog with each approved delay's date as the task's deadline: every list and count follows it."""
-    moved = {
-        key: replace(catalog.tasks[key], deadline=status.deadline)
-        for key, status in ledger.statuses.items()
-        if status.deadline is not None and key in catalog.tasks
-    }
-    return replace(catalog, tasks={**catalog.tasks, **moved}) if moved else catalog
+        return Answer(intent, text, slots, rest=rest if isinstance(rest, Pages) else tuple(rest))

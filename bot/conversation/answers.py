@@ -9,12 +9,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.conversation import texts
-from bot.conversation.answer_base import Answer, Option
+from bot.conversation.answer_base import Answer, Option, Pages
 from bot.conversation.indicator_answers import IndicatorAnswers
 from bot.conversation.passages import quoted_length
 from bot.conversation.plan_answers import PlanAnswers
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
+from store.catalog_lookup import TaskQuery
 from store.views import IndicatorView, PlanView
 
 __all__ = ["Answer", "Answerer", "Option"]
@@ -32,9 +33,9 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if self.question and (intent in ("unknown", "help") or self._text_quotes_better(slots)):
             quoted = self._document(slots)
             if quoted is not None:
-                return quoted
+                return _fitted(quoted)
         answer = self._each_subject(intent, slots)
-        return replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)]))
+        return _fitted(replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)])))
 
     def _text_quotes_better(self, slots: Slots) -> bool:
         """A task found by its wording, when a passage of the plans quotes the question more exactly
@@ -95,33 +96,47 @@ class Answerer(IndicatorAnswers, PlanAnswers):
 
     def _plan_overview(self, slots: Slots) -> Answer:
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
+        if len(plans) > texts.MAX_PLANS_LISTED:
+            return Answer("plan_overview", self._overall(plans, named=bool(self._plans_in(slots))), slots)
         text = "\n\n".join(texts.plan_overview(self._overview(plan), self.today) for plan in plans)
         return Answer("plan_overview", text, slots)
 
     def _overview(self, plan: PlanView) -> texts.OverviewFacts:
-        tasks = [t for t in self.catalog.tasks.values() if t.plan == plan.code]
-        soon = self.today + timedelta(days=DUE_SOON_DAYS)
-        indicators = [i for i in self.catalog.indicators.values() if i.plan == plan.code]
+        counts = self.catalog.lookup.plan_counts(
+            plan.code, self.today, self.today + timedelta(days=DUE_SOON_DAYS)
+        )
+        indicators = self.catalog.lookup.indicators_of_plans([plan.code])
         return texts.OverviewFacts(
             title=plan.title,
             region=plan.region,
             valid_to=plan.valid_to,
-            tasks=len(tasks),
-            featured=sum(t.featured for t in tasks),
-            ongoing=sum(t.ongoing for t in tasks),
-            done=sum(self._status(t)[0] for t in tasks),
-            overdue=sum(self._is_overdue(t) for t in tasks),
-            due_soon=sum(
-                1 for t in tasks if t.deadline and self.today <= t.deadline <= soon and not self._status(t)[0]
-            ),
             indicators=len(indicators),
             indicator_status=self._indicator_statuses(indicators),
+            **counts,
         )
+
+    def _overall(self, plans: Sequence[PlanView], *, named: bool) -> str:
+        """总体情况 of many plans: counts over all of them and where most is late, not an overview each."""
+        soon = self.today + timedelta(days=DUE_SOON_DAYS)
+        lookup = self.catalog.lookup
+        codes = tuple(p.code for p in plans) if named else None
+        counts = lookup.all_plan_counts(self.today, soon, plans=codes)
+        late = lookup.task_counts_by_plan(TaskQuery(plans=codes, overdue_on=self.today), 5)
+        facts = texts.OverviewFacts(
+            title="",
+            region="",
+            valid_to=None,
+            indicators=lookup.indicator_total(codes),
+            indicator_status={},
+            **counts,
+        )
+        return texts.overall_overview(len(plans), facts, [(self._plan_label(code), n) for code, n in late])
 
     def _indicator_statuses(self, indicators: Sequence[IndicatorView]) -> dict[str, int]:
         counted: Counter[str] = Counter()
+        reports = self.ledger.reports.many((i.plan, i.code) for i in indicators)
         for indicator in indicators:
-            report = self.ledger.reports.get((indicator.plan, indicator.code))
+            report = reports.get((indicator.plan, indicator.code))
             value, as_of = (report.value, report.as_of) if report else (None, self.today)
             counted[assess(indicator, value, as_of).status] += 1
         return {status: counted[status] for status in texts.STATUS_MARKS}
@@ -134,3 +149,21 @@ class Answerer(IndicatorAnswers, PlanAnswers):
 
     def _unknown(self, slots: Slots) -> Answer:
         return Answer("unknown", texts.UNKNOWN, slots)
+
+
+def _fitted(answer: Answer) -> Answer:
+    """Every reply within a chat platform's length: what does not fit goes to the pages 更多 shows."""
+    if len(answer.text) <= texts.MAX_REPLY_CHARS:
+        return answer
+    lines, kept, size = answer.text.split("\n"), list[str](), 0
+    for line in lines:
+        if size + len(line) + 1 > texts.MAX_REPLY_CHARS - 100 and kept:
+            break
+        kept.append(line[: texts.MAX_REPLY_CHARS - 100])
+        size += len(kept[-1]) + 1
+    if isinstance(
+        answer.rest, Pages
+    ):  # a paged list's first page is short; its further pages stay as they are
+        return replace(answer, text="\n".join(kept))
+    rest = (*lines[len(kept) :], *answer.rest)
+    return replace(answer, text="\n".join([*kept, texts.more_hint(len(rest))]), rest=rest)

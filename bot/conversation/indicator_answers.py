@@ -48,7 +48,8 @@ class IndicatorAnswers(AnswerBase):
     ) -> Answer:
         if not slots.indicators:
             return Answer(intent, texts.NEED_SUBJECT, slots)
-        candidates = [self.catalog.indicators[k] for k in slots.indicators if k in self.catalog.indicators]
+        found = self.catalog.indicators.many(slots.indicators)
+        candidates = [found[k] for k in slots.indicators if k in found]
         if slots.regions:
             in_region = [i for i in candidates if i.region in slots.regions]
             if not in_region:
@@ -90,20 +91,24 @@ class IndicatorAnswers(AnswerBase):
         return Answer(intent, text, slots)
 
     def _shares(self, indicator: IndicatorView, region: str) -> bool:
-        return any(self.catalog.units[u].region == region for u in indicator.units if u in self.catalog.units)
+        return any(u.region == region for u in self.catalog.units.many(indicator.units).values())
 
     def _kin(self, indicators: Sequence[IndicatorView], regions: Sequence[str]) -> list[IndicatorView]:
         """Indicators of the regions asked that go by one of the same everyday names."""
         names = {a for i in indicators for a in i.aliases}
-        return [i for i in self.catalog.indicators.values() if i.region in regions and names & set(i.aliases)]
+        if not names:
+            return []
+        return [i for i in self.catalog.lookup.indicators_in_regions(regions) if names & set(i.aliases)]
 
     def _indicator_choice(
         self, intent: IntentName, slots: Slots, candidates: Sequence[IndicatorView]
     ) -> Answer:
         options = tuple(
-            Option(f"【{i.region}】{i.name}", intent, replace(slots, regions=(i.region,))) for i in candidates
+            Option(f"【{i.region}】{i.name}", intent, replace(slots, regions=(i.region,)))
+            for i in candidates[: texts.MAX_OPTIONS]
         )
-        return Answer(intent, texts.choose([o.label for o in options]), slots, options=options)
+        text = texts.choose([o.label for o in options], len(candidates))
+        return Answer(intent, text, slots, options=options)
 
     def _progress_text(self, indicator: IndicatorView) -> str:
         facts = self._indicator_facts(indicator)
@@ -173,11 +178,18 @@ class IndicatorAnswers(AnswerBase):
         """A plan's indicators, or a unit's (我们单位的指标), with their progress when asked."""
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
         members = self._members_of(slots.units)
+        if not members and len(plans) > texts.MAX_PLANS_LISTED:
+            plans = plans[: texts.MAX_PLANS_LISTED]
+            omitted = len(self._plans_in(slots) or self.catalog.plans) - len(plans)
+        else:
+            omitted = 0
+        held = self.catalog.lookup.indicators_of_units(slots.units) if members else None
+        of_plans = self.catalog.lookup.indicators_of_plans([p.code for p in plans]) if not members else []
         lines: list[str] = []
         for plan in plans:
             indicators = [
                 i
-                for i in self.catalog.indicators.values()
+                for i in (held if held is not None else of_plans)
                 if i.plan == plan.code and (not members or members & {*i.units, *i.assigned})
             ]
             if members and not indicators:
@@ -190,10 +202,13 @@ class IndicatorAnswers(AnswerBase):
             )
         if not lines:
             return Answer("indicator_list", texts.no_indicators("、".join(slots.units)), slots)
+        if omitted:
+            lines.append(texts.too_many_plans(omitted + len(plans), len(plans)))
         return self._paged("indicator_list", slots, [lines[0]], lines[1:])
 
     def _members_of(self, units: Sequence[str]) -> set[str]:
-        return {m for name in units for m in (name, *self.catalog.units[name].members)}
+        found = self.catalog.units.many(units)
+        return {m for name in units for m in (name, *(found[name].members if name in found else ()))}
 
     def _indicator_row(self, n: int, indicator: IndicatorView, with_progress: bool) -> str:
         target = texts.target_text(

@@ -1,69 +1,131 @@
-"""What the bot knows: the catalog as views and a lexicon built from it, plus the ledgers' current state.
+"""What the bot knows: the catalog (plans in memory, the rest looked up by key), the lexicon over the store's
+name index, and the ledgers' current state.
 
-The catalog changes only when seeds are applied, so it is read once; the ledgers change with every report,
-so their state is re-read whenever the store says something new was recorded (one cheap query per message).
+Nothing here grows with the catalog: a unit, task or indicator is read when a question names it (and kept,
+bounded), lists are counted and paged by the database. The ledgers change with every report; their state is
+looked up per subject and cached until the store says something new was recorded (one cheap query per
+message), so a report never makes the next question re-read the whole ledger.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
+from bot.conversation.names import StoredNames, ensure_name_index
 from bot.conversation.passages import PassageIndex
-from nlu.lexicon import CatalogNames, IndicatorName, Lexicon, PlanName, TaskText, UnitName
-from store.catalog_queries import load_catalog_views, plan_passages
+from nlu.lexicon import Lexicon
+from store.catalog_lookup import CatalogLookup
+from store.catalog_queries import plan_passages
 from store.db import Database
-from store.ledger import ReportView, TaskStatusView, latest_reports, ledger_version, task_statuses
-from store.members import MemberView, list_members
+from store.ledger import ReportView, TaskStatusView, ledger_version, reports_for
+from store.members import MemberView, find_member
+from store.task_state import fill_missing_task_states, statuses_for
 from store.views import IndicatorView, PlanView, TaskView, UnitView
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 def indicator_key(indicator: IndicatorView) -> str:
     return f"{indicator.plan}:{indicator.code}"
 
 
+class Lookup(Generic[K, V]):
+    """A read-only map whose values are loaded when asked for (several at once with `many`)."""
+
+    def __init__(self, load: Callable[[list[K]], dict[K, V]]) -> None:
+        self._load = load
+
+    def many(self, keys: Iterable[K]) -> dict[K, V]:
+        return self._load(list(dict.fromkeys(keys)))
+
+    def get(self, key: K, default: V | None = None) -> V | None:
+        return self._load([key]).get(key, default)
+
+    def __getitem__(self, key: K) -> V:
+        found = self._load([key])
+        if key not in found:
+            raise KeyError(key)
+        return found[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._load([key])  # type: ignore[list-item]
+
+
+class CachedLookup(Lookup[K, V]):
+    """A Lookup that remembers what it loaded (for one state of the ledgers)."""
+
+    def __init__(self, load: Callable[[list[K]], dict[K, V]]) -> None:
+        super().__init__(self._cached)
+        self._source = load
+        self._known: dict[K, V | None] = {}
+
+    def _cached(self, keys: list[K]) -> dict[K, V]:
+        missing = [k for k in keys if k not in self._known]
+        if missing:
+            loaded = self._source(missing)
+            self._known.update((k, loaded.get(k)) for k in missing)
+        return {k: v for k in keys if (v := self._known[k]) is not None}
+
+
 @dataclass(frozen=True)
 class Catalog:
+    """Plans by code in memory; units, tasks and indicators looked up by name, (plan, number), "plan:code"."""
+
+    lookup: CatalogLookup
     plans: dict[str, PlanView]
-    units: dict[str, UnitView]
-    tasks: dict[tuple[str, int], TaskView]
-    indicators: dict[str, IndicatorView]  # by "plan:code"
+    units: Lookup[str, UnitView]
+    tasks: Lookup[tuple[str, int], TaskView]
+    indicators: Lookup[str, IndicatorView]
 
     @classmethod
     def load(cls, db: Database) -> Catalog:
-        views = load_catalog_views(db)
+        lookup = CatalogLookup(db)
         return cls(
-            plans={p.code: p for p in views.plans},
-            units={u.name: u for u in views.units},
-            tasks={(t.plan, t.number): t for t in views.tasks},
-            indicators={indicator_key(i): i for i in views.indicators},
+            lookup=lookup,
+            plans=lookup.plans,
+            units=Lookup(lookup.units),
+            tasks=Lookup(lookup.tasks),
+            indicators=Lookup(lookup.indicators),
         )
 
-    def names(self) -> CatalogNames:
-        # The city plan's 附件1 numbers its tasks 1-42 and gives them no titles; the Gulou draft titles its
-        # work items and numbers them only within sections, so "任务7" can only mean a plan of untitled tasks.
-        sectioned = {t.plan for t in self.tasks.values() if t.title}
-        return CatalogNames(
-            indicators=tuple(
-                IndicatorName(key, i.name, i.region, i.plan, i.aliases) for key, i in self.indicators.items()
-            ),
-            units=tuple(UnitName(u.name, u.aliases, u.region) for u in self.units.values()),
-            plans=tuple(
-                PlanName(p.code, p.title, p.region, p.code not in sectioned, p.short_names)
-                for p in self.plans.values()
-            ),
-            tasks=tuple(
-                TaskText(t.plan, t.number, f"{t.title or ''}{t.content}", t.section)
-                for t in self.tasks.values()
-            ),
-        )
+    def with_delays(self, statuses: Lookup[tuple[str, int], TaskStatusView]) -> Catalog:
+        """The catalog with each approved delay's date as the task's deadline: every answer follows it."""
+
+        def load(keys: list[tuple[str, int]]) -> dict[tuple[str, int], TaskView]:
+            found = self.tasks.many(keys)
+            moved = statuses.many(k for k in found)
+            return {
+                k: replace(t, deadline=s.deadline) if (s := moved.get(k)) and s.deadline is not None else t
+                for k, t in found.items()
+            }
+
+        return replace(self, tasks=Lookup(load))
 
 
 @dataclass
 class LedgerState:
+    """The ledgers as of one version: latest reports, task statuses and members, each read when asked."""
+
     version: tuple[int, int, int] = (-1, -1, -1)
-    reports: dict[tuple[str, str], ReportView] = field(default_factory=dict)
-    statuses: dict[tuple[str, int], TaskStatusView] = field(default_factory=dict)
-    members: dict[tuple[str, str], MemberView] = field(default_factory=dict)  # by (platform, user id)
+    reports: Lookup[tuple[str, str], ReportView] = field(default_factory=lambda: Lookup(lambda keys: {}))
+    statuses: Lookup[tuple[str, int], TaskStatusView] = field(default_factory=lambda: Lookup(lambda keys: {}))
+    members: Lookup[tuple[str, str], MemberView] = field(default_factory=lambda: Lookup(lambda keys: {}))
+
+    @classmethod
+    def read(cls, db: Database, version: tuple[int, int, int]) -> LedgerState:
+        def members(keys: list[tuple[str, str]]) -> dict[tuple[str, str], MemberView]:
+            found = {k: find_member(db, platform=k[0], user_id=k[1]) for k in keys}
+            return {k: m for k, m in found.items() if m is not None}
+
+        return cls(
+            version,
+            CachedLookup(lambda keys: reports_for(db, keys)),
+            CachedLookup(lambda keys: statuses_for(db, keys)),
+            CachedLookup(members),
+        )
 
 
 class Knowledge:
@@ -71,8 +133,10 @@ class Knowledge:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        meta = ensure_name_index(db)
+        fill_missing_task_states(db)
         self.catalog = Catalog.load(db)
-        self.lexicon = Lexicon(self.catalog.names())
+        self.lexicon = Lexicon(StoredNames(db, self.catalog.lookup, meta))
         self._ledger = LedgerState()
         self._passages: PassageIndex | None = None
 
@@ -83,9 +147,8 @@ class Knowledge:
         return self._passages
 
     def ledger(self) -> LedgerState:
-        """The ledgers as of now; re-read only when a row was added since the last look."""
+        """The ledgers as of now: the same state (and what it has read) until a row is added."""
         version = ledger_version(self.db)
         if version != self._ledger.version:
-            members = {(m.platform, m.user_id): m for m in list_members(self.db)}
-            self._ledger = LedgerState(version, latest_reports(self.db), task_statuses(self.db), members)
+            self._ledger = LedgerState.read(self.db, version)
         return self._ledger

@@ -34,7 +34,9 @@ class PlanAnswers(TaskAnswers):
     def _plan_fact(self, slots: Slots) -> Answer:
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
         asked = [a for a in texts.PLAN_FACT_ORDER if a in slots.aspects] or ["draft"]
-        parts = [self._plan_facts(plan, asked, slots) for plan in plans]
+        parts = [self._plan_facts(plan, asked, slots) for plan in plans[: texts.MAX_PLANS_LISTED]]
+        if len(plans) > texts.MAX_PLANS_LISTED:
+            parts.append(texts.too_many_plans(len(plans), texts.MAX_PLANS_LISTED))
         return Answer("plan_fact", "\n\n".join(parts), slots)
 
     def _plan_facts(self, plan: PlanView, asked: Sequence[str], slots: Slots) -> str:
@@ -89,7 +91,7 @@ class PlanAnswers(TaskAnswers):
             return None
         row = _TASK_ROW.match(found[0].passage.path)
         task = (found[0].passage.plan, int(row.group(1))) if row else None
-        if task in self.catalog.tasks and not slots.aspects & {"person", "roster"}:
+        if task is not None and task in self.catalog.tasks and not slots.aspects & {"person", "roster"}:
             # The passage is a row of the plan's task table: the task's own record says more.
             subject = replace(slots, tasks=(TaskRef(*task),), task_fragment=None)
             return self._with_task("task_detail", subject, lambda t: texts.task_detail(self._task_facts(t)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.conversation.answer_base import Answer, Option
@@ -17,7 +18,7 @@ class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     options: tuple[Option, ...] = ()
-    rest: tuple[str, ...] = ()  # list lines beyond the first page
+    rest: Sequence[str] = ()  # list lines beyond the first page (fetched a page at a time)
     slots: Slots | None = None  # the subject of an answered question; None for writes
 
     @classmethod

@@ -192,7 +192,7 @@ class Reporter:
         if len(tasks) == 1 or len(mine) == 1:
             task = mine[0] if len(mine) == 1 else tasks[0]
             return act(task) if self._may_write(task.units) else self._refuse_task(task)
-        choices = mine or tasks
+        choices = (mine or tasks)[: texts.MAX_OPTIONS]
         options = tuple(
             Option(
                 texts.task_heading(self.view._label(t), t.title or t.content),
@@ -305,7 +305,7 @@ class Reporter:
                     command, subject=Slots(indicators=(f"{i.plan}:{i.code}",), regions=(i.region,))
                 ),
             )
-            for i in (mine or candidates)
+            for i in (mine or candidates)[: texts.MAX_OPTIONS]
         )
         return Reply("choose", texts.choose([o.label for o in options]), options=options)
 
@@ -411,14 +411,23 @@ class Reporter:
     # ---- lookups -------------------------------------------------------------------------------------
 
     def _tasks(self, subject: Slots) -> list[TaskView]:
-        numbered = self.view.numbered_plans[0] if self.view.numbered_plans else None
-        keys = [(ref.plan or numbered, ref.number) for ref in subject.tasks]
-        return [self.view.catalog.tasks[k] for k in keys if k in self.view.catalog.tasks]
+        keys = [(ref.plan or self._numbered_plan(subject), ref.number) for ref in subject.tasks]
+        known = [(plan, number) for plan, number in keys if plan is not None]
+        found = self.view.catalog.tasks.many(known)
+        return [found[k] for k in known if k in found]
+
+    def _numbered_plan(self, subject: Slots) -> str | None:
+        """The plan a bare task number means: the one plan that numbers its tasks, or, where several do, the
+        plan (or the region's plan) the message names."""
+        numbered = self.view.numbered_plans
+        if len(numbered) > 1:
+            named = [p.code for p in self.view._plans_in(subject) if p.code in self.view.numbered]
+            return named[0] if named else None
+        return numbered[0] if numbered else None
 
     def _indicators(self, subject: Slots) -> list[IndicatorView]:
-        found = [
-            self.view.catalog.indicators[k] for k in subject.indicators if k in self.view.catalog.indicators
-        ]
+        views = self.view.catalog.indicators.many(subject.indicators)
+        found = [views[k] for k in subject.indicators if k in views]
         in_region = [i for i in found if i.region in subject.regions]
         return in_region or found
 
@@ -477,10 +486,10 @@ class Reporter:
         return self._is_admin() or (self._unit() is not None and self._unit() in units)
 
     def _no_such_task(self, ref: TaskRef) -> str:
-        code = ref.plan or (self.view.numbered_plans[0] if self.view.numbered_plans else None)
+        code = ref.plan or self._numbered_plan(Slots())
         if code is None or code not in self.view.catalog.plans:
             return texts.WHICH_TASK
-        count = sum(1 for t in self.view.catalog.tasks.values() if t.plan == code)
+        count = self.view.catalog.lookup.task_count(code)
         return texts.no_such_task(ref.number, self.view.catalog.plans[code].title, count)
 
     def _refuse_task(self, task: TaskView) -> Reply:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.conversation import texts
-from bot.conversation.answer_base import Answer, AnswerBase, Option
+from bot.conversation.answer_base import Answer, AnswerBase, Option, Pages
 from bot.conversation.windows import resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
-from nlu.lexicon import section_key, section_name
+from nlu.lexicon import section_name
+from store.catalog_lookup import TaskQuery
 from store.views import PlanView, TaskView
 
 
@@ -18,7 +19,7 @@ class TaskAnswers(AnswerBase):
         if not slots.tasks:
             return Answer(intent, texts.NEED_SUBJECT, slots)
         if slots.task_fragment and len(slots.tasks) > 1:
-            options = tuple(self._task_option(intent, slots, ref) for ref in slots.tasks)
+            options = tuple(self._task_option(intent, slots, ref) for ref in slots.tasks[: texts.MAX_OPTIONS])
             return Answer(intent, texts.choose([o.label for o in options]), slots, options=options)
         found: list[TaskView] = []
         for ref in slots.tasks[:3]:
@@ -36,11 +37,12 @@ class TaskAnswers(AnswerBase):
         return Option(label, intent, replace(slots, tasks=(ref,), task_fragment=None))
 
     def _task(self, ref: TaskRef, slots: Slots) -> TaskView | str:
+        if ref.plan is None and len(self.numbered) > 1 and not self._plans_in(slots):
+            return texts.task_needs_plan(ref.number, len(self.numbered), self.numbered_plans[0])
         plan = self.catalog.plans[ref.plan] if ref.plan else self._task_plan(slots)
         task = self.catalog.tasks.get((plan.code, ref.number))
         if task is None:
-            count = sum(1 for t in self.catalog.tasks.values() if t.plan == plan.code)
-            return texts.no_such_task(ref.number, plan.title, count)
+            return texts.no_such_task(ref.number, plan.title, self.catalog.lookup.task_count(plan.code))
         return task
 
     def _task_plan(self, slots: Slots) -> PlanView:
@@ -60,9 +62,11 @@ class TaskAnswers(AnswerBase):
             return Answer("unit_tasks", "\n\n".join(p.text for p in parts), slots)
         unit = self.catalog.units[slots.units[0]]
         members = {unit.name, *unit.members}
+        query = replace(self._query(slots, unit_filter=False), units=(unit.name,))
+        tasks = self._tasks(self.catalog.lookup.task_keys(query))
         rows = [
             (t, self._role(t, members), bool(members & set(t.assigned)))
-            for t in self._tasks_of(slots, unit_filter=False)
+            for t in tasks
             if members & {*t.units, *t.assigned}
         ]
         total = len(rows)
@@ -101,70 +105,110 @@ class TaskAnswers(AnswerBase):
             texts.held_indicator(
                 i.name, i.region, texts.target_text(i.comparator, i.target, i.unit_of_measure, i.period_kind)
             )
-            for i in self.catalog.indicators.values()
+            for i in self.catalog.lookup.indicators_of_units([unit])
             if members & {*i.units, *i.assigned}
         ]
 
     def _plan_hint(self, region: str, unit: str) -> str | None:
-        for plan in self.catalog.plans.values():
-            if (
-                plan.region == region
-                and plan.supervising_unit != unit
-                and plan.code not in self.numbered_plans
-            ):
-                count = sum(1 for t in self.catalog.tasks.values() if t.plan == plan.code)
-                return texts.plan_hint(region, plan.title, count)
+        for plan in self.catalog.lookup.plans_by_region.get(region, ()):
+            if plan.supervising_unit != unit and plan.code not in self.numbered:
+                return texts.plan_hint(region, plan.title, self.catalog.lookup.task_count(plan.code))
         return None
 
     def _plan_tasks(self, slots: Slots) -> Answer:
         plans = self._plans_in(slots)
         if not plans:
             return Answer("help", texts.HELP, slots)
-        tasks = self._tasks_of(replace(slots, plans=(plans[0].code,)))
+        query = self._query(replace(slots, plans=(plans[0].code,)))
+        total = self.catalog.lookup.task_total(query)
         section = slots.sections[0].split(":", 1)[1] if slots.sections else None
-        heading = texts.plan_tasks_heading(plans[0].title, len(tasks), section_name(section or ""))
-        return self._paged("unit_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+        heading = texts.plan_tasks_heading(plans[0].title, total, section_name(section or ""))
+        return self._paged("unit_tasks", slots, [heading], self._lines(query, total))
 
     def _due_tasks(self, slots: Slots) -> Answer:
         if slots.window is None:
             return Answer("due_tasks", texts.NEED_SUBJECT, slots)
         span = resolve_window(slots.window, self.today)
-        tasks = [
-            t
-            for t in self._tasks_of(slots)
-            if t.deadline
-            and not t.ongoing
-            and (span.start is None or span.start <= t.deadline)
-            and t.deadline <= span.end
-        ]
-        tasks.sort(key=lambda t: (t.deadline or self.today, t.plan, t.number))
-        heading = texts.due_heading(span.start, span.end, len(tasks), self._scope(slots))
-        return self._paged("due_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+        query = replace(self._query(slots), due_from=span.start, due_to=span.end)
+        total = self.catalog.lookup.task_total(query)
+        heading = texts.due_heading(span.start, span.end, total, self._scope(slots))
+        return self._list("due_tasks", slots, heading, query, total, order="deadline")
 
     def _overdue_tasks(self, slots: Slots) -> Answer:
-        tasks = [t for t in self._tasks_of(slots) if self._is_overdue(t)]
-        tasks.sort(key=lambda t: (t.deadline or self.today, t.plan, t.number))
-        heading = texts.overdue_heading(self.today, len(tasks), self._scope(slots))
-        return self._paged("overdue_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+        query = replace(self._query(slots), overdue_on=self.today)
+        total = self.catalog.lookup.task_total(query)
+        heading = texts.overdue_heading(self.today, total, self._scope(slots))
+        return self._list("overdue_tasks", slots, heading, query, total, order="deadline")
 
     def _ongoing_tasks(self, slots: Slots) -> Answer:
-        tasks = [t for t in self._tasks_of(slots) if t.ongoing]
-        heading = texts.ongoing_heading(len(tasks), self._scope(slots))
-        return self._paged("ongoing_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+        query = replace(self._query(slots), ongoing=True)
+        total = self.catalog.lookup.task_total(query)
+        heading = texts.ongoing_heading(total, self._scope(slots))
+        return self._list("ongoing_tasks", slots, heading, query, total)
 
     def _featured_tasks(self, slots: Slots) -> Answer:
-        tasks = [t for t in self._tasks_of(slots) if t.featured]
-        heading = texts.featured_heading(len(tasks), self._scope(replace(slots, featured=False)))
+        query = self._query(replace(slots, featured=True))
+        total = self.catalog.lookup.task_total(query)
+        heading = texts.featured_heading(total, self._scope(replace(slots, featured=False)))
         if "count" in slots.aspects:  # 一共多少项，带星的几项: both counts, of the plans that mark ★
-            plans = tuple(dict.fromkeys(t.plan for t in tasks)) or slots.plans
+            plans = tuple(self.catalog.lookup.plans_of(query)) or slots.plans
             scope = replace(slots, featured=False, plans=plans)
-            heading = texts.count_of_all(self._scope(scope), len(self._tasks_of(scope))) + heading
-        return self._paged("featured_tasks", slots, [heading], [self._task_line(t) for t in tasks])
+            all_tasks = self.catalog.lookup.task_total(self._query(scope))
+            heading = texts.count_of_all(self._scope(scope), all_tasks) + heading
+        return self._list("featured_tasks", slots, heading, query, total)
 
     def _done_tasks(self, slots: Slots) -> Answer:
-        tasks = [t for t in self._tasks_of(slots) if self._status(t)[0]]
-        heading = texts.done_heading(self.today, len(tasks), self._scope(slots))
-        return self._paged("done_tasks", slots, [heading], [self._done_line(t) for t in tasks])
+        query = replace(self._query(slots), done=True)
+        total = self.catalog.lookup.task_total(query)
+        heading = texts.done_heading(self.today, total, self._scope(slots))
+        return self._list("done_tasks", slots, heading, query, total, line=self._done_line)
+
+    def _list(
+        self,
+        intent: IntentName,
+        slots: Slots,
+        heading: str,
+        query: TaskQuery,
+        total: int,
+        *,
+        order: str = "catalog",
+        line: Callable[[TaskView], str] | None = None,
+    ) -> Answer:
+        """A list counted by the database and formatted a page at a time; a long one opens with its counts by
+        plan, so that 46,000 overdue tasks read as where they are before what they are."""
+        headings = [heading]
+        if total > texts.SUMMARY_FROM:
+            counts = self.catalog.lookup.task_counts_by_plan(query, 5)
+            plans = len(self.catalog.lookup.plans_of(query))
+            if plans > 1:
+                headings.append(texts.by_plan([(self._plan_label(code), n) for code, n in counts], plans))
+        return self._paged(intent, slots, headings, self._lines(query, total, order=order, line=line))
+
+    def _plan_label(self, code: str) -> str:
+        plan = self.catalog.plans[code]
+        return f"{plan.region}（{code}）"
+
+    def _lines(
+        self,
+        query: TaskQuery,
+        total: int,
+        *,
+        order: str = "catalog",
+        line: Callable[[TaskView], str] | None = None,
+    ) -> Pages:
+        render = line or self._task_line
+
+        def fetch(offset: int, limit: int) -> list[str]:
+            keys = self.catalog.lookup.task_keys(query, order=order, offset=offset, limit=limit)
+            return [render(t) for t in self._tasks(keys)]
+
+        return Pages(total, fetch)
+
+    def _tasks(self, keys: list[tuple[str, int]]) -> list[TaskView]:
+        """The tasks in the order given, with the ledger's state of each read at once."""
+        self.ledger.statuses.many(keys)
+        found = self.catalog.tasks.many(keys)
+        return [found[k] for k in keys if k in found]
 
     def _done_line(self, task: TaskView) -> str:
         status = self.ledger.statuses.get((task.plan, task.number))
@@ -177,23 +221,15 @@ class TaskAnswers(AnswerBase):
             None,
         )
 
-    def _tasks_of(self, slots: Slots, *, unit_filter: bool = True) -> list[TaskView]:
+    def _query(self, slots: Slots, *, unit_filter: bool = True) -> TaskQuery:
         """The tasks in scope: plans named, the units (a collective's members too), ★ and undone filters."""
-        plans = {p.code for p in self._plans_in(slots)} if slots.plans else None
-        members: set[str] | None = None
-        if unit_filter and slots.units:
-            members = set()
-            for name in slots.units:
-                members |= {name, *self.catalog.units[name].members}
-        return [
-            t
-            for t in self.catalog.tasks.values()
-            if (plans is None or t.plan in plans)
-            and (members is None or members & {*t.units, *t.assigned})
-            and (t.featured or not slots.featured)
-            and not (slots.undone and self._status(t)[0])
-            and (not slots.sections or section_key(t.plan, t.section or "") in slots.sections)
-        ]
+        return TaskQuery(
+            plans=tuple(p.code for p in self._plans_in(slots)) if slots.plans else None,
+            units=tuple(slots.units) if unit_filter and slots.units else None,
+            sections=tuple((k.split(":", 1)[0], k.split(":", 1)[1]) for k in slots.sections),
+            featured=slots.featured,
+            undone=slots.undone,
+        )
 
     def _scope(self, slots: Slots) -> str:
         plan = self._plans_in(slots)[0].title if slots.plans or slots.sections else None
@@ -201,7 +237,8 @@ class TaskAnswers(AnswerBase):
 
     def _role(self, task: TaskView, members: set[str]) -> str:
         lead = task.assigned[0] if task.assigned else None
-        lead_members = {lead, *self.catalog.units[lead].members} if lead else set()
+        lead_unit = self.catalog.units.get(lead) if lead else None
+        lead_members = {lead, *(lead_unit.members if lead_unit else ())} if lead else set()
         return "lead" if members & lead_members else "co"
 
     def _task_line(self, task: TaskView, role: str | None = None) -> str:

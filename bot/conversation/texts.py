@@ -121,9 +121,52 @@ def more_hint(remaining: int) -> str:
     return f"……还有 {remaining} 项，回复“更多”查看。"
 
 
-def choose(options: Sequence[str]) -> str:
+def choose(options: Sequence[str], total: int | None = None) -> str:
+    """A numbered choice; when more would fit than are shown (total), how to narrow it down instead."""
     lines = [f"{i} {label}" for i, label in enumerate(options, 1)]
+    if total is not None and total > len(options):
+        return (
+            f"共有 {total} 项相符，以下是前 {len(options)} 项：\n" + "\n".join(lines)
+            + "\n请回复序号，或说明地区或方案以缩小范围（如“鼓楼区专利授权量进度”）。"
+        )  # fmt: skip
     return "您指的是：\n" + "\n".join(lines) + "\n请回复序号。"
+
+
+MAX_OPTIONS = 8  # numbered options offered at most; beyond them the sender is asked to narrow down
+MAX_REPLY_CHARS = 4000  # under Telegram's 4,096 with room to spare; longer text goes to further pages
+SUMMARY_FROM = 100  # a list longer than this opens with its counts by plan
+MAX_PLANS_LISTED = 10  # overviews and indicator lists of more plans than this become a summary
+
+
+def by_plan(counts: Sequence[tuple[str, int]], plans: int) -> str:
+    """按方案：… the plans holding most of a long list, before the list."""
+    shown = "；".join(f"{label} {n} 项" for label, n in counts)
+    more = f"等 {plans} 个方案" if plans > len(counts) else ""
+    return f"按方案：{shown}{more}。可说明方案或地区、单位缩小范围。"
+
+
+def task_needs_plan(number: int, plans: int, example: str) -> str:
+    return (
+        f"{plans} 个方案都按序号编列任务，“任务{number}”未指明是哪一个方案。"
+        f"请说明方案或地区，如“{example}任务{number}”。"
+    )
+
+
+def overall_overview(plans: int, facts: OverviewFacts, top: Sequence[tuple[str, int]]) -> str:
+    lines = [
+        f"共 {plans} 个方案，任务 {facts.tasks} 项（★{facts.featured}，长期推进 {facts.ongoing}）："
+        f"已完成 {facts.done}，"
+        f"逾期 {facts.overdue}，30 天内到期 {facts.due_soon}",
+        f"指标 {facts.indicators} 项。",
+    ]
+    if top:
+        lines.append("逾期最多的方案：" + "；".join(f"{label} {n} 项" for label, n in top))
+    lines.append("请说明方案或地区查看详情（如“鼓楼方案进展如何”）。")
+    return "\n".join(lines)
+
+
+def too_many_plans(plans: int, shown: int) -> str:
+    return f"……另有 {plans - shown} 个方案，请说明方案或地区。"
 
 
 def choice_out_of_range(count: int) -> str:

@@ -7,6 +7,7 @@ must not be lost is in the database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -25,7 +26,7 @@ class Conversation:
     last_intent: IntentName | None = None
     last_slots: Slots = field(default_factory=Slots)
     options: tuple[Option, ...] = ()
-    rest: tuple[str, ...] = ()
+    rest: Sequence[str] = ()
     at: datetime | None = None
 
 
