@@ -189,6 +189,10 @@ class NameIndex(Protocol):
         """The terms each mask (one character replaced by ?) stands for, in derivation order."""
         ...
 
+    def known(self, terms: Sequence[str]) -> set[str]:
+        """Which of these are name terms, exactly."""
+        ...
+
     def wordings(self, pairs: frozenset[str], min_shared: int) -> Sequence[WordingMatch]:
         """Wordings holding at least min_shared of the pairs (any that may, when too many to tell)."""
         ...
@@ -212,7 +216,7 @@ class Lexicon:
         self.sections = _Sections(self.names)
         # jieba weighs a word by its share of all terms' frequency: the same total a dictionary of every name
         # and word would have, so the cut does not depend on how many names a question happens to contain.
-        named = self.names.terms_in("|".join(self.language))  # language words that are also names
+        named = self.names.known(list(self.language))  # language words that are also names
         self.total = _TERM_FREQ * (self.names.size + sum(1 for t in self.language if t not in named))
         self._language_freq = _prefix_freq(self.language)
         self.tokenizer: Any = _tokenizer(self._language_freq, self.total)
@@ -347,6 +351,9 @@ class MemoryNames:
 
     def masked(self, masks: Sequence[str]) -> dict[str, tuple[str, ...]]:
         return {mask: self.masks[mask] for mask in masks if mask in self.masks}
+
+    def known(self, terms: Sequence[str]) -> set[str]:
+        return {term for term in terms if term in self.entries}
 
     def wordings(self, pairs: frozenset[str], min_shared: int) -> Sequence[WordingMatch]:
         counts: dict[int, int] = defaultdict(int)

@@ -16,7 +16,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, or_, select, true, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    and_,
+    cast,
+    false,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy import Integer as _INT
 
 from store.db import Database
 from store.models import (
@@ -30,6 +43,7 @@ from store.models import (
     Unit,
     UnitAlias,
 )
+from store.querying import keyed
 from store.specs import MilestoneSpec, SourceRef
 from store.views import IndicatorView, PlanView, TaskView, UnitView
 
@@ -180,13 +194,14 @@ class CatalogLookup:
         """Indicators a unit is responsible for, named or as a member of a collective, in catalog order."""
         with self.db.engine.connect() as connection:
             unit_ids = self._related_units(connection, names)
+            held = connection.execute(
+                select(_indicator_unit.c.indicator_id)
+                .where(_indicator_unit.c.unit_id.in_(unit_ids))
+                .distinct()
+            ).scalars()
             rows = connection.execute(
                 select(_indicator.c.plan_id, _indicator.c.code)
-                .where(
-                    _indicator.c.id.in_(
-                        select(_indicator_unit.c.indicator_id).where(_indicator_unit.c.unit_id.in_(unit_ids))
-                    )
-                )
+                .where(_indicator.c.id.in_([int(i) for i in held]))
                 .order_by(_indicator.c.plan_id, _indicator.c.id)
             ).all()
         keys = [f"{self._codes[p]}:{c}" for p, c in rows]
@@ -207,18 +222,18 @@ class CatalogLookup:
     def task_keys(
         self, query: TaskQuery, *, order: Order = "catalog", offset: int = 0, limit: int | None = None
     ) -> list[tuple[str, int]]:
+        """The tasks listed, a page of them: in catalog order, or by the deadline in force."""
+        s = _state.c
         with self.db.engine.connect() as connection:
-            statement = self._select(connection, query, _task.c.id, _plan.c.code, _task.c.number)
+            statement = self._select(connection, query, s.task_id, s.plan_id, s.number)
             if statement is None:
                 return []
-            if order == "deadline":
-                statement = statement.order_by(_state.c.deadline, _plan.c.code, _task.c.number)
-            else:
-                statement = statement.order_by(_task.c.plan_id, _task.c.number)
-            rows = connection.execute(statement.offset(offset).limit(limit)).all()
-        for task_id, code, number in rows:
-            self._task_ids[(str(code), int(number))] = int(task_id)
-        return [(str(code), int(number)) for _, code, number in rows]
+            ordering = (s.deadline, s.plan_id, s.number) if order == "deadline" else (s.plan_id, s.number)
+            rows = connection.execute(statement.order_by(*ordering).offset(offset).limit(limit)).all()
+        keys = [(self._codes[int(plan_id)], int(number)) for _, plan_id, number in rows]
+        for (task_id, _, _), key in zip(rows, keys, strict=True):
+            self._task_ids[key] = int(task_id)
+        return keys
 
     def task_total(self, query: TaskQuery) -> int:
         with self.db.engine.connect() as connection:
@@ -227,122 +242,111 @@ class CatalogLookup:
 
     def task_counts_by_plan(self, query: TaskQuery, limit: int) -> list[tuple[str, int]]:
         """The plans holding most of the tasks listed: (plan code, count), most first."""
+        return self.plan_tallies(query)[:limit]
+
+    def plan_tallies(self, query: TaskQuery) -> list[tuple[str, int]]:
+        """Every plan holding any of the tasks listed, with how many: most first, then catalog order."""
+        count = func.count().label("n")
         with self.db.engine.connect() as connection:
-            count = func.count().label("n")
-            statement = self._select(connection, query, _plan.c.code, count)
+            statement = self._select(connection, query, _state.c.plan_id, count)
             if statement is None:
                 return []
             rows = connection.execute(
-                statement.group_by(_plan.c.id, _plan.c.code).order_by(count.desc(), _plan.c.id).limit(limit)
+                statement.group_by(_state.c.plan_id).order_by(count.desc(), _state.c.plan_id)
             ).all()
-        return [(str(code), int(n)) for code, n in rows]
+        return [(self._codes[int(plan_id)], int(n)) for plan_id, n in rows]
 
     def plans_of(self, query: TaskQuery) -> list[str]:
         """The plans holding any of the tasks listed, in catalog order."""
-        with self.db.engine.connect() as connection:
-            statement = self._select(connection, query, _plan.c.id, _plan.c.code)
-            if statement is None:
-                return []
-            rows = connection.execute(statement.distinct().order_by(_plan.c.id)).all()
-        return [str(code) for _, code in rows]
+        return sorted((code for code, _ in self.plan_tallies(query)), key=self.plan_rank)
 
     def plan_counts(self, plan: str, today: date, soon: date) -> dict[str, int]:
         """A plan's tasks: all, ★, 长期推进, done, overdue, due between today and soon (not done)."""
-        plan_id = self._plan_ids.get(plan)
-        done, deadline = _state.c.done, _state.c.deadline
-        with self.db.engine.connect() as connection:
-            row = connection.execute(
-                select(
-                    func.count(),
-                    func.sum(_task.c.featured.cast(_INT)),
-                    func.sum(_task.c.ongoing.cast(_INT)),
-                    func.sum(done.cast(_INT)),
-                    func.sum(and_(deadline < today, done.is_(False), _task.c.ongoing.is_(False)).cast(_INT)),
-                    func.sum(and_(deadline >= today, deadline <= soon, done.is_(False)).cast(_INT)),
-                )
-                .select_from(_task.join(_state, _state.c.task_id == _task.c.id))
-                .where(_task.c.plan_id == plan_id)
-            ).one()
-        names = ("tasks", "featured", "ongoing", "done", "overdue", "due_soon")
-        return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+        return self.all_plan_counts(today, soon, plans=[plan])
 
     def all_plan_counts(
         self, today: date, soon: date, *, plans: Sequence[str] | None = None
     ) -> dict[str, int]:
-        """The same counts over every plan at once (or over the plans given)."""
-        done, deadline = _state.c.done, _state.c.deadline
-        statement = select(
-            func.count(),
-            func.sum(_task.c.featured.cast(_INT)),
-            func.sum(_task.c.ongoing.cast(_INT)),
-            func.sum(done.cast(_INT)),
-            func.sum(and_(deadline < today, done.is_(False), _task.c.ongoing.is_(False)).cast(_INT)),
-            func.sum(and_(deadline >= today, deadline <= soon, done.is_(False)).cast(_INT)),
-        ).select_from(_task.join(_state, _state.c.task_id == _task.c.id))
-        if plans is not None:
-            statement = statement.where(
-                _task.c.plan_id.in_([self._plan_ids[p] for p in plans if p in self._plan_ids])
-            )
+        """The same counts over the plans given, or over every plan (each an indexed count, no scan)."""
+        s = _state.c
+        conditions = {
+            "tasks": true(),
+            "featured": s.featured == true(),
+            "ongoing": s.ongoing == true(),
+            "done": s.done == true(),
+            "overdue": and_(s.done == false(), s.deadline < today),
+            "due_soon": and_(s.done == false(), s.deadline >= today, s.deadline <= soon),
+        }
+        where = (
+            true()
+            if plans is None
+            else s.plan_id.in_([self._plan_ids[p] for p in plans if p in self._plan_ids])
+        )
         with self.db.engine.connect() as connection:
-            row = connection.execute(statement).one()
-        names = ("tasks", "featured", "ongoing", "done", "overdue", "due_soon")
-        return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+            if plans is not None:  # a few plans' rows, read once by the plan index
+                row = connection.execute(
+                    select(*(func.sum(cast(c, _INT)) for c in conditions.values())).where(where)
+                ).one()
+                return {name: int(value or 0) for name, value in zip(conditions, row, strict=True)}
+            return {
+                name: int(connection.execute(select(func.count()).select_from(_state).where(c)).scalar_one())
+                for name, c in conditions.items()
+            }
 
     def indicator_total(self, plans: Sequence[str] | None = None) -> int:
         statement = select(func.count()).select_from(_indicator)
         if plans is not None:
-            statement = statement.where(
-                _indicator.c.plan_id.in_([self._plan_ids[p] for p in plans if p in self._plan_ids])
-            )
+            ids = [self._plan_ids[p] for p in plans if p in self._plan_ids]
+            statement = statement.where(_indicator.c.plan_id.in_(ids))
         with self.db.engine.connect() as connection:
             return int(connection.execute(statement).scalar_one())
 
     def _select(self, connection: Connection, query: TaskQuery, *columns: Any) -> Any:
+        """The listed tasks' rows of task_state (its indexes answer every list); None when none can match."""
+        s = _state.c
         conditions: list[ColumnElement[bool]] = [true()]
+        source: Any = _state
         if query.plans is not None:
             ids = [self._plan_ids[p] for p in query.plans if p in self._plan_ids]
             if not ids:
                 return None
-            conditions.append(_task.c.plan_id.in_(ids))
+            conditions.append(s.plan_id.in_(ids))
         if query.units is not None:
-            related = self._related_units(connection, query.units)
-            conditions.append(
-                _task.c.id.in_(select(_task_unit.c.task_id).where(_task_unit.c.unit_id.in_(related)))
-            )
+            task_ids = self._unit_task_ids(connection, query.units)
+            if not task_ids:
+                return None
+            conditions.append(s.task_id.in_(task_ids))
         if query.sections:
+            source = _state.join(_task, _task.c.id == s.task_id)
             conditions.append(
                 or_(
                     *(
-                        and_(_task.c.plan_id == self._plan_ids.get(p), _task.c.section == s)
-                        for p, s in query.sections
+                        and_(s.plan_id == self._plan_ids.get(p), _task.c.section == x)
+                        for p, x in query.sections
                     )
                 )
             )
-        if query.featured:
-            conditions.append(_task.c.featured.is_(True))
-        if query.ongoing:
-            conditions.append(_task.c.ongoing.is_(True))
-        if query.undone:
-            conditions.append(_state.c.done.is_(False))
-        if query.done:
-            conditions.append(_state.c.done.is_(True))
-        if query.overdue_on is not None:
-            conditions += [
-                _state.c.done.is_(False),
-                _state.c.deadline < query.overdue_on,
-                _task.c.ongoing.is_(False),
-            ]
-        if query.due_to is not None:
-            conditions += [_state.c.deadline <= query.due_to, _task.c.ongoing.is_(False)]
-            if query.due_from is not None:
-                conditions.append(_state.c.deadline >= query.due_from)
-        return (
-            select(*columns)
-            .select_from(
-                _task.join(_state, _state.c.task_id == _task.c.id).join(_plan, _plan.c.id == _task.c.plan_id)
-            )
-            .where(and_(*conditions))
+        flags = (
+            (query.featured, s.featured == true()),
+            (query.ongoing, s.ongoing == true()),
+            (query.undone, s.done == false()),
+            (query.done, s.done == true()),
         )
+        conditions += [condition for wanted, condition in flags if wanted]
+        if query.overdue_on is not None:  # the deadline in force is None for 长期推进 tasks
+            conditions += [s.done == false(), s.deadline < query.overdue_on]
+        if query.due_to is not None:
+            conditions.append(s.deadline <= query.due_to)
+            if query.due_from is not None:
+                conditions.append(s.deadline >= query.due_from)
+        return select(*columns).select_from(source).where(and_(*conditions))
+
+    def _unit_task_ids(self, connection: Connection, names: Collection[str]) -> list[int]:
+        related = self._related_units(connection, names)
+        rows = connection.execute(
+            select(_task_unit.c.task_id).where(_task_unit.c.unit_id.in_(related)).distinct()
+        ).scalars()
+        return [int(i) for i in rows]
 
     def _related_units(self, connection: Connection, names: Collection[str]) -> list[int]:
         """Ids of the units, their members if collectives, and the collectives holding any of them."""
@@ -389,16 +393,20 @@ class CatalogLookup:
         }
 
     def _load_tasks(self, keys: list[tuple[str, int]]) -> dict[tuple[str, int], TaskView]:
-        pairs = [(self._plan_ids[p], n) for p, n in keys if p in self._plan_ids]
-        if not pairs:
-            return {}
+        known = [self._task_ids[k] for k in keys if k in self._task_ids]
+        unknown = [
+            (self._plan_ids[p], n) for p, n in keys if p in self._plan_ids and (p, n) not in self._task_ids
+        ]
         with self.db.engine.connect() as connection:
             rows: list[Any] = []
-            for start in range(0, len(pairs), 400):
+            for start in range(0, len(known), 900):
                 rows += connection.execute(
-                    select(_task).where(
-                        tuple_(_task.c.plan_id, _task.c.number).in_(pairs[start : start + 400])
-                    )
+                    select(_task).where(_task.c.id.in_(known[start : start + 900]))
+                ).all()
+            for start in range(0, len(unknown), 200):
+                part = unknown[start : start + 200]
+                rows += connection.execute(
+                    select(_task).where(keyed(_task.c.plan_id, _task.c.number, part))
                 ).all()
             links = _links(connection, _task_unit, _task_unit.c.task_id, [int(r.id) for r in rows])
             names = _UnitNames(connection, links)
@@ -432,11 +440,10 @@ class CatalogLookup:
             return {}
         with self.db.engine.connect() as connection:
             rows: list[Any] = []
-            for start in range(0, len(pairs), 400):
+            for start in range(0, len(pairs), 200):
+                part = pairs[start : start + 200]
                 rows += connection.execute(
-                    select(_indicator).where(
-                        tuple_(_indicator.c.plan_id, _indicator.c.code).in_(pairs[start : start + 400])
-                    )
+                    select(_indicator).where(keyed(_indicator.c.plan_id, _indicator.c.code, part))
                 ).all()
             links = _links(
                 connection, _indicator_unit, _indicator_unit.c.indicator_id, [int(r.id) for r in rows]
@@ -466,9 +473,6 @@ class CatalogLookup:
                 aliases=tuple(json.loads(row.aliases or "[]")),
             )
         return found
-
-
-from sqlalchemy import Integer as _INT  # noqa: E402  # the cast target of boolean sums
 
 
 class _UnitNames:

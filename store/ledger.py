@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Table, func, tuple_
+from sqlalchemy import Table, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -30,6 +30,7 @@ from store.models import (
     TaskUnit,
     Unit,
 )
+from store.querying import keyed
 
 COMPLETED = "completed"  # one responsible unit reports its part done (unit_id says which)
 COMPLETED_ALL = "completed_all"  # an admin marks the whole task done
@@ -130,7 +131,7 @@ def reports_for(db: Database, keys: Iterable[tuple[str, str]]) -> dict[tuple[str
             for i, p, c in connection.execute(
                 core_select(_indicator.c.id, _plan.c.code, _indicator.c.code)
                 .join(_plan, _plan.c.id == _indicator.c.plan_id)
-                .where(tuple_(_plan.c.code, _indicator.c.code).in_(wanted))
+                .where(keyed(_plan.c.code, _indicator.c.code, wanted))
             )
         }
         if not ids:

@@ -91,7 +91,7 @@ class Indicator(SQLModel, table=True):
     plan_id: int = Field(sa_column=_fk("plan.id"))
     code: str = Field(max_length=20)
     name: str = Field(max_length=120)
-    region: str = Field(max_length=40)
+    region: str = Field(max_length=40, index=True)  # 鼓楼的指标 (migration 0014)
     unit_of_measure: str = Field(max_length=20)
     target: Decimal = Field(sa_column=Column(ExactDecimal, nullable=False))
     comparator: str = Field(max_length=2)
@@ -146,8 +146,19 @@ class TaskState(SQLModel, table=True):
     that lists over every task (逾期, 未完成, 已完成) are one indexed query. Rebuildable from the ledger."""
 
     __tablename__ = "task_state"
-    __table_args__ = (Index("ix_task_state_open", "done", "deadline"),)
+    __table_args__ = (
+        Index("ix_task_state_open", "done", "deadline", "plan_id", "number"),
+        Index("ix_task_state_deadline", "deadline", "plan_id", "number"),
+        Index("ix_task_state_plan", "plan_id", "number"),
+        Index("ix_task_state_featured", "featured", "plan_id", "number"),
+        Index("ix_task_state_ongoing", "ongoing", "plan_id", "number"),
+    )
     task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id"), primary_key=True))
+    # The task's own plan, number and flags, copied so that a list is read from this table's indexes alone.
+    plan_id: int
+    number: int
+    featured: bool
+    ongoing: bool
     deadline: date | None = None  # in force: an approved delay's, else the plan's; None when ongoing
     done: bool = False
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -12,11 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, Table, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from store.db import Database
 from store.ledger import TaskStatusView, _status
 from store.models import CollectiveMember, Plan, Task, TaskEvent, TaskState, TaskUnit, Unit
+from store.querying import keyed
 
 _task: Table = Task.__table__  # type: ignore[attr-defined]
 _plan: Table = Plan.__table__  # type: ignore[attr-defined]
@@ -34,6 +35,8 @@ class _TaskRow:
     number: int
     deadline: date | None
     ongoing: bool
+    plan_id: int = 0
+    featured: bool = False
 
 
 class _Names:
@@ -87,7 +90,7 @@ def statuses_for(db: Database, keys: Iterable[tuple[str, int]]) -> dict[tuple[st
             for i in connection.execute(
                 select(_task.c.id)
                 .join(_plan, _plan.c.id == _task.c.plan_id)
-                .where(tuple_(_plan.c.code, _task.c.number).in_(wanted))
+                .where(keyed(_plan.c.code, _task.c.number, wanted))
             ).scalars()
         ]
         found = statuses_of(connection, ids)
@@ -117,7 +120,7 @@ def refresh_task_states(connection: Connection, task_ids: Iterable[int]) -> None
                 connection.execute(
                     update(_state)
                     .where(_state.c.task_id == row["task_id"])
-                    .values(deadline=row["deadline"], done=row["done"], done_at=row["done_at"])
+                    .values({k: v for k, v in row.items() if k != "task_id"})
                 )
         gone = [task_id for task_id in chunk if task_id not in tasks]
         if gone:
@@ -148,6 +151,10 @@ def _state_row(task_id: int, task: _TaskRow, status: TaskStatusView | None) -> d
     deadline = None if task.ongoing else (status.deadline if status and status.deadline else task.deadline)
     return {
         "task_id": task_id,
+        "plan_id": task.plan_id,
+        "number": task.number,
+        "featured": task.featured,
+        "ongoing": task.ongoing,
         "deadline": deadline,
         "done": bool(status and status.done),
         "done_at": status.done_at if status else None,
@@ -156,11 +163,19 @@ def _state_row(task_id: int, task: _TaskRow, status: TaskStatusView | None) -> d
 
 def _task_rows(connection: Connection, task_ids: Iterable[int]) -> dict[int, _TaskRow]:
     rows = connection.execute(
-        select(_task.c.id, _plan.c.code, _task.c.number, _task.c.deadline, _task.c.ongoing)
+        select(
+            _task.c.id, _plan.c.code, _task.c.number, _task.c.deadline, _task.c.ongoing, _task.c.plan_id,
+            _task.c.featured,
+        )
         .join(_plan, _plan.c.id == _task.c.plan_id)
         .where(_task.c.id.in_(list(task_ids)))
-    )
-    return {int(r.id): _TaskRow(str(r.code), int(r.number), r.deadline, bool(r.ongoing)) for r in rows}
+    )  # fmt: skip
+    return {
+        int(r.id): _TaskRow(
+            str(r.code), int(r.number), r.deadline, bool(r.ongoing), int(r.plan_id), bool(r.featured)
+        )
+        for r in rows
+    }
 
 
 def _assigned(connection: Connection, task_ids: Iterable[int]) -> dict[int, set[int]]:

@@ -121,7 +121,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         lookup = self.catalog.lookup
         codes = tuple(p.code for p in plans) if named else None
         counts = lookup.all_plan_counts(self.today, soon, plans=codes)
-        late = lookup.task_counts_by_plan(TaskQuery(plans=codes, overdue_on=self.today), 5)
+        late = lookup.plan_tallies(TaskQuery(plans=codes, overdue_on=self.today))[:5]
         facts = texts.OverviewFacts(
             title="",
             region="",

@@ -48,8 +48,14 @@ class IndicatorAnswers(AnswerBase):
     ) -> Answer:
         if not slots.indicators:
             return Answer(intent, texts.NEED_SUBJECT, slots)
-        found = self.catalog.indicators.many(slots.indicators)
-        candidates = [found[k] for k in slots.indicators if k in found]
+        if len(slots.indicators) > _MANY:  # 专利授权量 in 2,500 plans: narrowed before any is read
+            narrowed = self._narrowed(intent, slots)
+            if isinstance(narrowed, Answer):
+                return narrowed
+            candidates = narrowed
+        else:
+            found = self.catalog.indicators.many(slots.indicators)
+            candidates = [found[k] for k in slots.indicators if k in found]
         if slots.regions:
             in_region = [i for i in candidates if i.region in slots.regions]
             if not in_region:
@@ -64,6 +70,27 @@ class IndicatorAnswers(AnswerBase):
         if len(candidates) > 1:
             return self._indicator_choice(intent, slots, candidates)
         return Answer(intent, render(candidates[0]), replace(slots, regions=(candidates[0].region,)))
+
+    def _narrowed(self, intent: IntentName, slots: Slots) -> list[IndicatorView] | Answer:
+        """Of a name many plans share, those of the regions asked (or talked about); with none named, a
+        choice of the first few and how to narrow it down, read without the rest."""
+        keys = slots.indicators
+        for regions in (slots.regions, () if slots.regions else slots.hint_regions):
+            local = self._in_regions(keys, regions) if regions else []
+            if local:
+                return local
+        if slots.regions or _numbers(self.question):
+            found = self.catalog.indicators.many(keys)
+            return [found[k] for k in keys if k in found]
+        first = self.catalog.indicators.many(keys[: texts.MAX_OPTIONS])
+        return self._indicator_choice(intent, slots, [first[k] for k in keys if k in first], len(keys))
+
+    def _in_regions(self, keys: Sequence[str], regions: Sequence[str]) -> list[IndicatorView]:
+        order = {key: i for i, key in enumerate(keys)}
+        found = [
+            i for i in self.catalog.lookup.indicators_in_regions(regions) if f"{i.plan}:{i.code}" in order
+        ]
+        return sorted(found, key=lambda i: order[f"{i.plan}:{i.code}"])
 
     def _outside_region(
         self,
@@ -101,14 +128,27 @@ class IndicatorAnswers(AnswerBase):
         return [i for i in self.catalog.lookup.indicators_in_regions(regions) if names & set(i.aliases)]
 
     def _indicator_choice(
-        self, intent: IntentName, slots: Slots, candidates: Sequence[IndicatorView]
+        self, intent: IntentName, slots: Slots, candidates: Sequence[IndicatorView], total: int = 0
     ) -> Answer:
+        shown = candidates[: texts.MAX_OPTIONS]
+        labels = [f"【{i.region}】{i.name}" for i in shown]
+        alike = len(set(labels)) < len(labels)  # several plans of one region: the plan tells them apart
+        if alike:
+            titles = [self.catalog.plans[i.plan].title for i in shown]
+            labels = [f"{label}（{title}）" for label, title in zip(labels, titles, strict=True)]
         options = tuple(
-            Option(f"【{i.region}】{i.name}", intent, replace(slots, regions=(i.region,)))
-            for i in candidates[: texts.MAX_OPTIONS]
+            Option(
+                label, intent, replace(slots, regions=(i.region,), indicators=self._chosen(slots, i, alike))
+            )
+            for label, i in zip(labels, shown, strict=True)
         )
-        text = texts.choose([o.label for o in options], len(candidates))
+        text = texts.choose([o.label for o in options], max(total, len(candidates)))
         return Answer(intent, text, slots, options=options)
+
+    @staticmethod
+    def _chosen(slots: Slots, indicator: IndicatorView, alike: bool) -> tuple[str, ...]:
+        """What choosing an option pins down: the region, or where regions repeat, the indicator itself."""
+        return (f"{indicator.plan}:{indicator.code}",) if alike else slots.indicators
 
     def _progress_text(self, indicator: IndicatorView) -> str:
         facts = self._indicator_facts(indicator)
@@ -225,6 +265,7 @@ class IndicatorAnswers(AnswerBase):
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_MANY = 50  # candidates beyond which an indicator name is narrowed down before its views are read
 
 
 def _numbers(text: str) -> set[Decimal]:

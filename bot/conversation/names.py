@@ -156,6 +156,14 @@ class StoredNames:
                 found.setdefault(term, []).append(Entry(kind, key))  # type: ignore[arg-type]
         return {term: tuple(entries) for term, entries in found.items()}
 
+    def known(self, terms: Sequence[str]) -> set[str]:
+        if self.memory is not None:
+            return self.memory.known(terms)
+        wanted = set(terms)
+        with self.db.engine.connect() as connection:
+            rows = name_index.terms_by_head(connection, {name_index.head(t) for t in wanted})
+        return {term for _, term, _, _ in rows if term in wanted}
+
     def masked(self, masks: Sequence[str]) -> dict[str, tuple[str, ...]]:
         if self.memory is not None:
             return self.memory.masked(masks)

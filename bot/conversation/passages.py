@@ -58,7 +58,7 @@ class PassageIndex:
         full = with_full_forms(question)
         wanted = _ranking_terms(full)
         pairs = set(search_terms(full))
-        if not pairs:
+        if not pairs or not self.passages:  # no plan text stored (bm25s cannot index nothing)
             return []
         scores = self._index().get_scores(wanted)
         ranked = sorted(

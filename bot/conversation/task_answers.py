@@ -64,6 +64,7 @@ class TaskAnswers(AnswerBase):
         members = {unit.name, *unit.members}
         query = replace(self._query(slots, unit_filter=False), units=(unit.name,))
         tasks = self._tasks(self.catalog.lookup.task_keys(query))
+        self.catalog.units.many(t.assigned[0] for t in tasks if t.assigned)  # the leads, read at once
         rows = [
             (t, self._role(t, members), bool(members & set(t.assigned)))
             for t in tasks
@@ -130,38 +131,43 @@ class TaskAnswers(AnswerBase):
             return Answer("due_tasks", texts.NEED_SUBJECT, slots)
         span = resolve_window(slots.window, self.today)
         query = replace(self._query(slots), due_from=span.start, due_to=span.end)
-        total = self.catalog.lookup.task_total(query)
+        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        total = sum(n for _, n in tallies)
         heading = texts.due_heading(span.start, span.end, total, self._scope(slots))
-        return self._list("due_tasks", slots, heading, query, total, order="deadline")
+        return self._list("due_tasks", slots, heading, query, tallies, order="deadline")
 
     def _overdue_tasks(self, slots: Slots) -> Answer:
         query = replace(self._query(slots), overdue_on=self.today)
-        total = self.catalog.lookup.task_total(query)
+        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        total = sum(n for _, n in tallies)
         heading = texts.overdue_heading(self.today, total, self._scope(slots))
-        return self._list("overdue_tasks", slots, heading, query, total, order="deadline")
+        return self._list("overdue_tasks", slots, heading, query, tallies, order="deadline")
 
     def _ongoing_tasks(self, slots: Slots) -> Answer:
         query = replace(self._query(slots), ongoing=True)
-        total = self.catalog.lookup.task_total(query)
+        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        total = sum(n for _, n in tallies)
         heading = texts.ongoing_heading(total, self._scope(slots))
-        return self._list("ongoing_tasks", slots, heading, query, total)
+        return self._list("ongoing_tasks", slots, heading, query, tallies)
 
     def _featured_tasks(self, slots: Slots) -> Answer:
         query = self._query(replace(slots, featured=True))
-        total = self.catalog.lookup.task_total(query)
+        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        total = sum(n for _, n in tallies)
         heading = texts.featured_heading(total, self._scope(replace(slots, featured=False)))
         if "count" in slots.aspects:  # 一共多少项，带星的几项: both counts, of the plans that mark ★
-            plans = tuple(self.catalog.lookup.plans_of(query)) or slots.plans
+            plans = tuple(sorted((c for c, _ in tallies), key=self.catalog.lookup.plan_rank)) or slots.plans
             scope = replace(slots, featured=False, plans=plans)
             all_tasks = self.catalog.lookup.task_total(self._query(scope))
             heading = texts.count_of_all(self._scope(scope), all_tasks) + heading
-        return self._list("featured_tasks", slots, heading, query, total)
+        return self._list("featured_tasks", slots, heading, query, tallies)
 
     def _done_tasks(self, slots: Slots) -> Answer:
         query = replace(self._query(slots), done=True)
-        total = self.catalog.lookup.task_total(query)
+        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        total = sum(n for _, n in tallies)
         heading = texts.done_heading(self.today, total, self._scope(slots))
-        return self._list("done_tasks", slots, heading, query, total, line=self._done_line)
+        return self._list("done_tasks", slots, heading, query, tallies, line=self._done_line)
 
     def _list(
         self,
@@ -169,7 +175,7 @@ class TaskAnswers(AnswerBase):
         slots: Slots,
         heading: str,
         query: TaskQuery,
-        total: int,
+        tallies: list[tuple[str, int]],
         *,
         order: str = "catalog",
         line: Callable[[TaskView], str] | None = None,
@@ -177,11 +183,10 @@ class TaskAnswers(AnswerBase):
         """A list counted by the database and formatted a page at a time; a long one opens with its counts by
         plan, so that 46,000 overdue tasks read as where they are before what they are."""
         headings = [heading]
-        if total > texts.SUMMARY_FROM:
-            counts = self.catalog.lookup.task_counts_by_plan(query, 5)
-            plans = len(self.catalog.lookup.plans_of(query))
-            if plans > 1:
-                headings.append(texts.by_plan([(self._plan_label(code), n) for code, n in counts], plans))
+        total = sum(n for _, n in tallies)
+        if total > texts.SUMMARY_FROM and len(tallies) > 1:
+            top = [(self._plan_label(code), n) for code, n in tallies[:5]]
+            headings.append(texts.by_plan(top, len(tallies)))
         return self._paged(intent, slots, headings, self._lines(query, total, order=order, line=line))
 
     def _plan_label(self, code: str) -> str:

@@ -28,11 +28,23 @@ def upgrade() -> None:
     op.create_table(
         "task_state",
         sa.Column("task_id", sa.Integer(), sa.ForeignKey("task.id"), primary_key=True),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("featured", sa.Boolean(), nullable=False),
+        sa.Column("ongoing", sa.Boolean(), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=True),
         sa.Column("done", sa.Boolean(), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
     )
-    op.create_index("ix_task_state_open", "task_state", ["done", "deadline"])
+    for name, columns in (
+        ("open", ["done", "deadline", "plan_id", "number"]),
+        ("deadline", ["deadline", "plan_id", "number"]),
+        ("plan", ["plan_id", "number"]),
+        ("featured", ["featured", "plan_id", "number"]),
+        ("ongoing", ["ongoing", "plan_id", "number"]),
+    ):
+        op.create_index(f"ix_task_state_{name}", "task_state", columns)
+    op.create_index("ix_indicator_region", "indicator", ["region"])
     op.create_table(
         "name_term",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
@@ -80,6 +92,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_indicator_region", table_name="indicator")
     for table in ("index_version", "wording_pair_count", "wording_pair", "task_wording", "wording",
                   "name_mask", "name_term", "task_state"):  # fmt: skip
         op.drop_table(table)
