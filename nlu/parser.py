@@ -216,7 +216,8 @@ def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
 
 def _named_spans(scan: _Scan) -> list[tuple[int, int]]:
     """Where names with digits stand (第00528号市市场监管局): their digits are no task number."""
-    return [(a, b) for e, a, b in scan.entries if any(c.isdigit() for c in scan.text[a:b])]
+    spans = {(a, b) for _, a, b in scan.entries}
+    return [(a, b) for a, b in spans if any(c.isdigit() for c in scan.text[a:b])]
 
 
 def _task_numbers(scan: _Scan, names: list[tuple[int, int]] = []) -> tuple[TaskRef, ...]:  # noqa: B006

@@ -265,7 +265,7 @@ class CatalogLookup:
         return self.all_plan_counts(today, soon, plans=[plan])
 
     def all_plan_counts(
-        self, today: date, soon: date, *, plans: Sequence[str] | None = None
+        self, today: date, soon: date, *, plans: Sequence[str] | None = None, overdue: int | None = None
     ) -> dict[str, int]:
         """The same counts over the plans given, or over every plan (each an indexed count, no scan)."""
         s = _state.c
@@ -289,7 +289,9 @@ class CatalogLookup:
                 ).one()
                 return {name: int(value or 0) for name, value in zip(conditions, row, strict=True)}
             return {
-                name: int(connection.execute(select(func.count()).select_from(_state).where(c)).scalar_one())
+                name: overdue
+                if name == "overdue" and overdue is not None
+                else int(connection.execute(select(func.count()).select_from(_state).where(c)).scalar_one())
                 for name, c in conditions.items()
             }
 

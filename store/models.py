@@ -148,6 +148,7 @@ class TaskState(SQLModel, table=True):
     __tablename__ = "task_state"
     __table_args__ = (
         Index("ix_task_state_open", "done", "deadline", "plan_id", "number"),
+        Index("ix_task_state_by_plan", "done", "plan_id", "deadline"),
         Index("ix_task_state_deadline", "deadline", "plan_id", "number"),
         Index("ix_task_state_plan", "plan_id", "number"),
         Index("ix_task_state_featured", "featured", "plan_id", "number"),

@@ -120,8 +120,9 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         soon = self.today + timedelta(days=DUE_SOON_DAYS)
         lookup = self.catalog.lookup
         codes = tuple(p.code for p in plans) if named else None
-        counts = lookup.all_plan_counts(self.today, soon, plans=codes)
-        late = lookup.plan_tallies(TaskQuery(plans=codes, overdue_on=self.today))[:5]
+        tallies = lookup.plan_tallies(TaskQuery(plans=codes, overdue_on=self.today))
+        counts = lookup.all_plan_counts(self.today, soon, plans=codes, overdue=sum(n for _, n in tallies))
+        late = tallies[:5]
         facts = texts.OverviewFacts(
             title="",
             region="",

@@ -9,6 +9,7 @@ characters, so that neither start-up nor memory grows with it.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from nlu.lexicon import (
@@ -35,6 +36,7 @@ from store.name_index import IndexMeta, IndexWriter
 PRELOAD_TERMS = 30_000  # at most this many terms are held in memory whole
 WORDING_CANDIDATES = 2_000  # wordings a quoted fragment is scored against, at most
 TASKS_PER_WORDING = 8  # tasks of one wording carried to the parser (a choice shows no more)
+HEADS_KEPT = 50_000  # heads (a term's first characters) whose terms are kept between questions
 
 
 def build_name_index(db: Database) -> int:
@@ -121,6 +123,8 @@ class StoredNames:
         self.numbered_plans = tuple(code for code in lookup.plans if code not in meta.sectioned_plans)
         self.plan_regions = {code: plan.region for code, plan in lookup.plans.items()}
         self.memory: MemoryNames | None = self._preload() if meta.size <= PRELOAD_TERMS else None
+        self._heads: OrderedDict[str, list[tuple[int, str, Entry]]] = OrderedDict()
+        self._wordings: OrderedDict[tuple[frozenset[str], int], list[WordingMatch]] = OrderedDict()
 
     def _preload(self) -> MemoryNames:
         memory = MemoryNames()
@@ -148,13 +152,27 @@ class StoredNames:
         if self.memory is not None:
             return self.memory.terms_in(text)
         heads = {text[i : i + n] for i in range(len(text)) for n in range(1, name_index.HEAD + 1)}
-        with self.db.engine.connect() as connection:
-            rows = name_index.terms_by_head(connection, heads)
+        rows = sorted(row for head in heads for row in self._by_head(heads, head))
         found: dict[str, list[Entry]] = {}
-        for _, term, kind, key in rows:
+        for _, term, entry in rows:
             if term in text:
-                found.setdefault(term, []).append(Entry(kind, key))  # type: ignore[arg-type]
+                found.setdefault(term, []).append(entry)
         return {term: tuple(entries) for term, entries in found.items()}
+
+    def _by_head(self, heads: set[str], head: str) -> list[tuple[int, str, Entry]]:
+        """The terms under one head; every head of the text not yet known is read in one query."""
+        if head not in self._heads:
+            missing = [h for h in heads if h not in self._heads]
+            with self.db.engine.connect() as connection:
+                rows = name_index.terms_by_head(connection, missing)
+            grouped: dict[str, list[tuple[int, str, Entry]]] = {h: [] for h in missing}
+            for term_id, term, kind, key in rows:
+                grouped[name_index.head(term)].append((term_id, term, Entry(kind, key)))  # type: ignore[arg-type]
+            self._heads.update(grouped)
+            while len(self._heads) > HEADS_KEPT:
+                self._heads.popitem(last=False)
+        self._heads.move_to_end(head)
+        return self._heads[head]
 
     def known(self, terms: Sequence[str]) -> set[str]:
         if self.memory is not None:
@@ -177,6 +195,14 @@ class StoredNames:
     def wordings(self, pairs: frozenset[str], min_shared: int) -> Sequence[WordingMatch]:
         if self.memory is not None:
             return self.memory.wordings(pairs, min_shared)
+        key = (pairs, min_shared)
+        if key not in self._wordings:  # a message's fragment is matched twice (near-verbatim, then loosely)
+            self._wordings[key] = self._read_wordings(pairs, min_shared)
+            if len(self._wordings) > 64:
+                self._wordings.popitem(last=False)
+        return self._wordings[key]
+
+    def _read_wordings(self, pairs: frozenset[str], min_shared: int) -> list[WordingMatch]:
         with self.db.engine.connect() as connection:
             counts = name_index.pair_counts(connection, pairs)
             # A wording holding min_shared of the pairs misses at most len - min_shared of them, so it holds

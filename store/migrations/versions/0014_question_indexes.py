@@ -38,6 +38,7 @@ def upgrade() -> None:
     )
     for name, columns in (
         ("open", ["done", "deadline", "plan_id", "number"]),
+        ("by_plan", ["done", "plan_id", "deadline"]),
         ("deadline", ["deadline", "plan_id", "number"]),
         ("plan", ["plan_id", "number"]),
         ("featured", ["featured", "plan_id", "number"]),
