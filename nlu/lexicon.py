@@ -21,7 +21,15 @@ from importlib.machinery import ModuleSpec
 from typing import Any, Literal
 
 from nlu.normalize import normalize
-from nlu.vocabulary import ABBREVIATIONS, CITY_WIDE, CONTENT_FILLER, CUE_WORDS, FILLER, NAME_AFFIXES
+from nlu.vocabulary import (
+    ABBREVIATIONS,
+    CITY_WIDE,
+    CONTENT_FILLER,
+    CUE_WORDS,
+    DOMAIN_WORDS,
+    FILLER,
+    NAME_AFFIXES,
+)
 
 
 def _import_jieba() -> Any:
@@ -178,6 +186,7 @@ class Lexicon:
         self.plan_regions: dict[str, str] = {p.code: p.region for p in names.plans}
         self.indicator_names: dict[str, IndicatorName] = {i.key: i for i in names.indicators}
         self.sections: dict[str, tuple[int, ...]] = _sections(names.tasks)
+        self.indicator_cores: dict[str, tuple[Entry, ...]] = _cores(self.terms)
         self.tokenizer: Any = _tokenizer(self.terms)
 
     def phrases(self, text: str) -> list[str]:
@@ -196,6 +205,26 @@ class Lexicon:
         """(word, start, end) over compact text; words not in the lexicon come out one character each."""
         for word, start, end in self.tokenizer.tokenize(text, HMM=False):
             yield str(word), int(start), int(end)
+
+
+CORE_MIN = 5  # a name shorter than this without the field's word is too vague to find inside a question
+
+
+def without_domain_words(text: str) -> str:
+    for word in DOMAIN_WORDS:
+        text = text.replace(word, "")
+    return text
+
+
+def _cores(terms: dict[str, tuple[Entry, ...]]) -> dict[str, tuple[Entry, ...]]:
+    """Indicator names without the field's word, longest first, to find a name that adds or drops it."""
+    found: dict[str, list[Entry]] = defaultdict(list)
+    for term, entries in terms.items():
+        core = without_domain_words(term)
+        for entry in entries:
+            if entry.kind == "indicator" and len(core) >= CORE_MIN and entry not in found[core]:
+                found[core].append(entry)
+    return {core: tuple(found[core]) for core in sorted(found, key=len, reverse=True)}
 
 
 def bigrams(text: str) -> frozenset[str]:

@@ -12,7 +12,7 @@ from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, comp
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
 from nlu.time_words import find_window
-from nlu.vocabulary import PLAN_FACT_CUES, Cue
+from nlu.vocabulary import DOMAIN_WORDS, PLAN_FACT_CUES, Cue
 
 MAX_PARSED_CHARS = 500  # a question is short; the rest of a pasted document cannot change what is asked
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
@@ -99,6 +99,7 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     if named and _unexplained(scan) <= _NAME_TOLERANCE:
         return None, named
     _fuzzy_entities(scan, lexicon)
+    _indicators_without_domain_words(scan, lexicon)
     fragment, tasks = _fragment_tasks(scan, lexicon)
     return (fragment, tasks) if tasks or not named else (None, named)
 
@@ -152,6 +153,30 @@ def _fuzzy_entities(scan: _Scan, lexicon: Lexicon) -> None:
                 term_start, term = found
                 scan.entries = [e for e in scan.entries if not _inside(e, term_start, term_start + len(term))]
                 _note(scan, lexicon.terms[term], term_start, term_start + len(term))
+
+
+def _indicators_without_domain_words(scan: _Scan, lexicon: Lexicon) -> None:
+    """省级知识产权示范优势企业: an indicator's name with the field's word (知识产权) added or dropped."""
+    if any(e.kind == "indicator" for e, _, _ in scan.entries):
+        return
+    kept = [i for i in range(len(scan.text)) if not _in_domain_word(scan.text, i)]
+    reduced = "".join(scan.text[i] for i in kept)
+    for core, entries in lexicon.indicator_cores.items():
+        at = reduced.find(core)
+        if at < 0:
+            continue
+        start, end = kept[at], kept[at + len(core) - 1] + 1
+        scan.entries = [e for e in scan.entries if not _inside(e, start, end)]
+        _note(scan, entries, start, end)
+        return
+
+
+def _in_domain_word(text: str, i: int) -> bool:
+    return any(
+        text.startswith(word, start)
+        for word in DOMAIN_WORDS
+        for start in range(max(0, i - len(word) + 1), i + 1)
+    )
 
 
 def _masked_match(text: str, wrong: int, lexicon: Lexicon) -> tuple[int, str] | None:

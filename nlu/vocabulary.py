@@ -392,6 +392,13 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "几天到期",
     ),
     "explain": (
+        "以啥数据为准",
+        "以什么数据为准",
+        "数据为准",
+        "按谁的数据",
+        "谁的数据",
+        "数据来源",
+        "哪来的数据",
         "用哪的数据",
         "哪的数据",
         "哪里的数据",
@@ -555,3 +562,7 @@ NAME_AFFIXES: Final[dict[str, tuple[str, ...]]] = {
     "prefix": ("建成", "培育", "建立", "培养", "建设", "打造", "年", "知识产权"),
     "suffix": ("数量", "总金额", "金额"),
 }
+
+# The field's own word, which names of its indicators add or drop anywhere (省级知识产权示范优势企业 is the
+# 省知识产权试点示范优势企业数量's 省级示范优势企业).
+DOMAIN_WORDS: Final[tuple[str, ...]] = ("知识产权",)
