@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
@@ -79,6 +79,8 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
     slots = _slots(scan, tasks, fragment, window, set(lexicon.plan_regions.values()))
+    if _about_something_unnamed(scan, slots):
+        slots = replace(slots, unnamed_wording=True)
     return Intent(_decide(scan, slots), slots)
 
 
@@ -319,7 +321,7 @@ def _slots(
         aspects=frozenset(scan.cues & _ASPECTS),
         own_unit="own" in scan.cues,
         featured="featured" in scan.cues,
-        undone="undone" in scan.cues,
+        undone="undone" in scan.cues and "done" not in scan.cues,  # 哪些完成了 哪些没完成: all, with status
         within="within" in scan.cues,
         indicators=keys("indicator"),
         regions=keys("region"),
@@ -374,8 +376,6 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
         return _indicator_intent(cues)
     if "indicators" in cues and not slots.units and not (slots.own_unit and "tasks" in cues):
         return "indicator_list"
-    if _about_something_unnamed(scan, slots):
-        return "unknown"  # 鼓楼领导小组组长是谁: not the 鼓楼 government's tasks
     if (slots.units or slots.own_unit) and cues & {"tasks", "lead", "co", "who", "what", "undone", "count"}:
         return "unit_tasks"
     if slots.own_unit and slots.subject_free() and slots.window is None:
@@ -384,7 +384,7 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
         if "indicators" in cues:
             return "indicator_list"
         # A place or plan amid words the bot does not know ("福州明天限行尾号") is not a question for it.
-        return "unknown" if _unexplained(scan) > 2 and not slots.units else None
+        return "unknown" if _unexplained(scan) > 2 and (not slots.units or slots.unnamed_wording) else None
     if slots.window is not None:
         return None  # "下个月呢": a new window for the last list
     return _subjectless_intent(cues, _unexplained(scan))
@@ -410,7 +410,7 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         and "tasks" in cues
         and not slots.tasks
         and not slots.indicators
-        and "yesno" not in cues
+        and not cues & {"yesno", "undone"}
     ):
         return "done_tasks"  # 已经完成的任务有哪些 · 我们办结了哪些任务
     if "featured" in cues and "yesno" in cues and slots.subject_free() and "within" not in cues:

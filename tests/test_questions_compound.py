@@ -211,3 +211,23 @@ def test_which_of_the_list_is_done_and_a_bare_number_about_a_task(db: Database) 
     assert intent == "done_tasks" and "市检察院" in reply and "任务26" in reply and "任务25" not in reply
     reply, intent = chat.say("25完成了吗")
     assert intent == "task_detail" and reply.startswith("任务25") and "未完成" in reply
+
+
+def test_a_place_said_of_one_subject_is_not_the_others(chat: Chat) -> None:
+    reply, _ = chat.say("质押融资和鼓楼专利质押贷款目标分别多少")
+    assert "≥135 亿元" in reply and "≥1 亿元" in reply
+
+
+def test_done_and_undone_asked_together_list_all_with_status(db: Database) -> None:
+    record(
+        db,
+        WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
+        Author("test", "admin-x", None, datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), message_id="m-26"),
+    )
+    reply, intent = Chat(Core(Knowledge(db), public_read=True)).say("市检察院的任务哪些完成了 哪些没完成")
+    assert intent == "unit_tasks" and "任务26" in reply and "任务25" in reply and "已完成" in reply
+
+
+def test_a_place_amid_unknown_wording_falls_back_to_its_list_when_the_text_has_nothing(chat: Chat) -> None:
+    reply, _ = chat.say("仓山区的专门任务到期没有，谁牵头")
+    assert "仓山区人民政府" in reply and "任务42〔牵头〕" in reply
