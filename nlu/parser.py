@@ -103,7 +103,30 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     _fuzzy_entities(scan, lexicon)
     _indicators_without_domain_words(scan, lexicon)
     fragment, tasks = _fragment_tasks(scan, lexicon)
+    if not tasks and not named:
+        return _rare_word_task(scan, lexicon)
     return (fragment, tasks) if tasks or not named else (None, named)
+
+
+_SHORT_WORD = (2, 3)  # 驿站: too short to be a fragment, but a word only one task uses names it
+
+
+def _rare_word_task(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRef, ...]]:
+    """The one word a question does not explain, when it is short and only one task uses it."""
+    listing = {"ongoing", "overdue", "featured", "due", "done", "undone", "indicators", "overview", "plan"}
+    if any(e.kind in ("indicator", "unit", "section") for e, _, _ in scan.entries) or scan.cues & listing:
+        return None, ()
+    runs = [(a, b) for a, b in _runs(scan.covered, False) if b - a >= _SHORT_WORD[0]]
+    if len(runs) != 1:
+        return None, ()
+    start, end = runs[0]
+    word = scan.text[start:end]
+    users = [t for t in lexicon.tasks if word in t.text]
+    if len(word) > _SHORT_WORD[1] or not _CJK_ONLY.fullmatch(word) or len(users) != 1:
+        return None, ()
+    for i in range(start, end):
+        scan.covered[i] = True
+    return word, (TaskRef(users[0].plan, users[0].number),)
 
 
 def _cover_window(scan: _Scan, words: str) -> None:
@@ -236,14 +259,23 @@ def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
     return tuple(dict.fromkeys(refs))
 
 
+_AND_NUMBER = re.compile(
+    rf"(?:和|跟|与|及|以及|、|或)(?:任务|第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}])(?:号|项|条)?"
+)
+
+
 def _task_numbers(scan: _Scan) -> tuple[TaskRef, ...]:
     refs: list[TaskRef] = []
     for found in _TASK_NUMBER.finditer(scan.text):
-        value = parse_number(next(g for g in found.groups() if g))
-        if value is not None and 0 < value < 1000 and value == int(value):
-            refs.append(TaskRef(None, int(value)))
-            for i in range(found.start(), found.end()):
-                scan.covered[i] = scan.non_entity[i] = True
+        matches = [found]
+        while (more := _AND_NUMBER.match(scan.text, matches[-1].end())) is not None:
+            matches.append(more)  # 任务41和42: the second number is a task too
+        for match in matches:
+            value = parse_number(next(g for g in match.groups() if g))
+            if value is not None and 0 < value < 1000 and value == int(value):
+                refs.append(TaskRef(None, int(value)))
+                for i in range(match.start(), match.end()):
+                    scan.covered[i] = scan.non_entity[i] = True
     return tuple(dict.fromkeys(refs))
 
 

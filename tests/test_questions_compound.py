@@ -231,3 +231,26 @@ def test_done_and_undone_asked_together_list_all_with_status(db: Database) -> No
 def test_a_place_amid_unknown_wording_falls_back_to_its_list_when_the_text_has_nothing(chat: Chat) -> None:
     reply, _ = chat.say("仓山区的专门任务到期没有，谁牵头")
     assert "仓山区人民政府" in reply and "任务42〔牵头〕" in reply
+
+
+def test_clauses_asking_different_kinds_of_thing_are_each_answered(chat: Chat) -> None:
+    reply, _ = chat.say("公安局有啥任务，企业联络点建了几个了")
+    assert "市公安局承担的任务" in reply and "任务36" in reply and "建立公安知识产权企业联络点" in reply
+    reply, _ = chat.say("中院的任务有逾期的吗？结案率现在多少")
+    assert "逾期未完成的任务" in reply and "知识产权诉讼案件审限内结案率" in reply
+
+
+def test_a_second_task_number_after_and(chat: Chat) -> None:
+    reply, _ = chat.say("任务41和42分别由谁负责")
+    assert "任务41的责任单位：鼓楼区人民政府" in reply and "任务42的责任单位：仓山区人民政府" in reply
+
+
+def test_a_word_only_one_task_uses_names_it(chat: Chat) -> None:
+    reply, _ = chat.say("驿站谁负责、什么时候完成")
+    assert reply.startswith("任务41") and "鼓楼区人民政府" in reply and "2025-08-31" in reply
+
+
+def test_a_message_ending_in_progress_is_a_question_not_a_report(chat: Chat) -> None:
+    reply, intent = chat.say("本科人才和公安联络点两个指标进度")
+    assert intent == "indicator_progress" and "单位不符" not in reply and "确认" not in reply
+    assert "培养知识产权专业本科人才" in reply and "建立公安知识产权企业联络点" in reply
