@@ -259,6 +259,7 @@ def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
     return tuple(dict.fromkeys(refs))
 
 
+_NAMED_NUMBER = re.compile(r"任务|序号|编号|事项")
 _AND_NUMBER = re.compile(
     rf"(?:和|跟|与|及|以及|、|或)(?:任务|第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}])(?:号|项|条)?"
 )
@@ -360,6 +361,9 @@ def _slots(
         units=_units(scan, keys("unit"), plan_regions),
         plans=keys("plan"),
         sections=keys("section"),
+        ordinal_only=bool(tasks)
+        and all(t.plan is None for t in tasks)
+        and not _NAMED_NUMBER.search(scan.text),
         tasks=tasks,
         task_fragment=fragment,
         window=window,  # type: ignore[arg-type]  # a Window or None, from find_window
@@ -449,6 +453,8 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         return "task_detail"  # 有星吗: of the task just discussed
     if "featured" in cues and not slots.tasks and not slots.indicators:
         return "featured_tasks"
+    if cues >= {"count", "tasks", "indicators"} and not slots.tasks and _names_a_plan(slots):
+        return "plan_overview"  # 一共几个指标几项任务
     if "overview" in cues and not slots.tasks and not slots.indicators and _names_a_plan(slots):
         return "plan_overview"
     if "plan" in cues and not (

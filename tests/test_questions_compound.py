@@ -254,3 +254,27 @@ def test_a_message_ending_in_progress_is_a_question_not_a_report(chat: Chat) -> 
     reply, intent = chat.say("本科人才和公安联络点两个指标进度")
     assert intent == "indicator_progress" and "单位不符" not in reply and "确认" not in reply
     assert "培养知识产权专业本科人才" in reply and "建立公安知识产权企业联络点" in reply
+
+
+def test_a_past_year_after_an_indicator_is_that_years_figure(chat: Chat) -> None:
+    chat.say("有效注册商标进度")
+    reply, intent = chat.say("23年呢")
+    assert intent == "indicator_progress" and "2023年末：37.66 万件" in reply
+    reply, _ = chat.say("审限内结案率现在多少，23年是多少")
+    assert "最新数据" in reply and "2023年末：95%" in reply
+
+
+def test_an_ordinal_after_one_of_the_gulou_lists_is_counted_in_it(chat: Chat) -> None:
+    chat.say("鼓楼重点工作有哪些")
+    reply, _ = chat.say("第六条讲啥")
+    assert reply.startswith("鼓楼第10项·重点工作（六）")
+
+
+def test_counts_of_a_plans_indicators_and_tasks(chat: Chat) -> None:
+    reply, intent = chat.say("示范区方案一共几个指标几项任务")
+    assert intent == "plan_overview" and "任务 42 项" in reply and "指标 14 项" in reply
+
+
+def test_own_units_task_among_those_the_wording_fits(db: Database) -> None:
+    reply, _ = _staff(db, "仓山区人民政府").say("我们那个展会专利纠纷的任务到期了没")
+    assert reply.startswith("任务42") and "2025-08-31" in reply

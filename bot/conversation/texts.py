@@ -242,6 +242,10 @@ def percent_text(percent: Decimal) -> str:
     return f"{percent.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
 
 
+def baseline_of_year(year: int, value: str) -> str:
+    return f"{year}年末：{value}（方案所载基线）"
+
+
 def gap_text(missing: Decimal | None, unit: str, comparator: str) -> str:
     if missing is None:
         return "已达到目标值" if comparator != "<=" else "未超过上限"
