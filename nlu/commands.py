@@ -50,6 +50,9 @@ class Command:
 
 
 _QUESTION = re.compile(r"吗|么|多少|几|是否|有没有|没有|了没|呢|哪|谁|[?？]")
+# 本科人才和公安联络点两个指标进度: a message that ends asking for progress is a question about it, whatever
+# numbers it holds ("先行所建设情况：已建成20个" ends in its value and is a report).
+_ASKS_AT_END = re.compile(r"(?:进度|进展|情况|怎么样|咋样|如何|完成率)[\s。.!！]*$")
 _CONFIRM = frozenset(
     ["确认", "确定", "确认上报", "确认提交", "确定提交", "确认无误", "提交", "是", "是的", "对", "对的",
      "没错", "没问题", "ok", "okay", "yes"]
@@ -135,7 +138,7 @@ def _typed_detail(command: Command, typed: str) -> Command:
 
 
 def _is_question(text: str) -> bool:
-    return _QUESTION.search(text) is not None
+    return _QUESTION.search(text) is not None or _ASKS_AT_END.search(text) is not None
 
 
 def _reply(text: str) -> CommandName | None:

@@ -65,6 +65,10 @@ class Slots:
     undone: bool = False  # only tasks not yet done
     within: bool = False  # 其中, 这些里: narrows the list just given
     sections: tuple[str, ...] = ()  # "plan:四、重点工作": one of a plan's lists of work items
+    # Only a place is named, amid wording the lexicon lacks (鼓楼专利导航围绕哪些领域): the plan's text may
+    # answer it better than the place's government's list.
+    unnamed_wording: bool = False
+    ordinal_only: bool = False  # 第六条: a number said as a place in a list, not as 任务6
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""

@@ -17,10 +17,18 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.machinery import ModuleSpec
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from nlu.normalize import normalize
-from nlu.vocabulary import ABBREVIATIONS, CITY_WIDE, CONTENT_FILLER, CUE_WORDS, FILLER, NAME_AFFIXES
+from nlu.vocabulary import (
+    ABBREVIATIONS,
+    CITY_WIDE,
+    CONTENT_FILLER,
+    CUE_WORDS,
+    DOMAIN_WORDS,
+    FILLER,
+    NAME_AFFIXES,
+)
 
 
 def _import_jieba() -> Any:
@@ -201,6 +209,14 @@ class NameIndex(Protocol):
         """The work items of one of a plan's titled lists ("plan:四、重点工作"), in order."""
         ...
 
+    def cores_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
+        """Indicator names without the field's word (`cores_of`) occurring in text, in derivation order."""
+        ...
+
+    def tasks_using(self, word: str, limit: int) -> list[tuple[str, int]]:
+        """The first tasks (plan, number), in catalog order, whose wording contains the word."""
+        ...
+
 
 class Lexicon:
     """The language's terms (cue words, filler) in memory; the catalog's names looked up per question through
@@ -284,10 +300,15 @@ class _Sections:
         self.names = names
         self.known: dict[str, tuple[int, ...] | None] = {}
 
-    def get(self, key: str) -> tuple[int, ...] | None:
+    @overload
+    def get(self, key: str) -> tuple[int, ...] | None: ...
+    @overload
+    def get(self, key: str, default: tuple[int, ...]) -> tuple[int, ...]: ...
+    def get(self, key: str, default: tuple[int, ...] | None = None) -> tuple[int, ...] | None:
         if key not in self.known:
             self.known[key] = self.names.section_items(key)
-        return self.known[key]
+        found = self.known[key]
+        return default if found is None else found
 
 
 class MemoryNames:
@@ -331,6 +352,7 @@ class MemoryNames:
         self.masks = {mask: tuple(terms) for mask, terms in grouped.items()}
         self.masked_lengths = tuple(sorted({len(m) for m in self.masks}, reverse=True))
         self.size = len(self.entries)
+        self.cores = cores_of(self.entries.items())
         self.sections, self.numbered_plans, self.plan_regions = sections, numbered, plan_regions
         self.wording_list = list(wordings)
         self.pairs: dict[str, list[int]] = defaultdict(list)
@@ -364,6 +386,15 @@ class MemoryNames:
 
     def section_items(self, key: str) -> tuple[int, ...] | None:
         return self.sections.get(key)
+
+    def cores_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
+        return {core: entries for core, entries in self.cores.items() if core in text}
+
+    def tasks_using(self, word: str, limit: int) -> list[tuple[str, int]]:
+        found = sorted(
+            (seq, plan, number) for w in self.wording_list if word in w.text for plan, number, seq in w.tasks
+        )
+        return [(plan, number) for _, plan, number in found[:limit]]
 
 
 def masks_of(term: str) -> list[str]:
@@ -425,6 +456,27 @@ def _prefix_freq(terms: Iterable[str]) -> dict[str, int]:
             freq.setdefault(term[:end], 0)
         freq[term] = _TERM_FREQ
     return freq
+
+
+CORE_MIN = 5  # a name shorter than this without the field's word is too vague to find inside a question
+
+
+def without_domain_words(text: str) -> str:
+    for word in DOMAIN_WORDS:
+        text = text.replace(word, "")
+    return text
+
+
+def cores_of(terms: Iterable[tuple[str, tuple[Entry, ...]]]) -> dict[str, tuple[Entry, ...]]:
+    """Indicator names without the field's word, to find a name that adds or drops it; in derivation order
+    (the parser tries the longest first)."""
+    found: dict[str, list[Entry]] = defaultdict(list)
+    for term, entries in terms:
+        core = without_domain_words(term)
+        for entry in entries:
+            if entry.kind == "indicator" and len(core) >= CORE_MIN and entry not in found[core]:
+                found[core].append(entry)
+    return {core: tuple(entries) for core, entries in found.items()}
 
 
 def bigrams(text: str) -> frozenset[str]:

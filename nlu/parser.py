@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
@@ -12,7 +12,7 @@ from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, comp
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
 from nlu.time_words import find_window
-from nlu.vocabulary import PLAN_FACT_CUES, Cue
+from nlu.vocabulary import DOMAIN_WORDS, PLAN_FACT_CUES, Cue
 
 MAX_PARSED_CHARS = 500  # a question is short; the rest of a pasted document cannot change what is asked
 _CN_DIGITS = "零〇一二两三四五六七八九十百"
@@ -79,6 +79,8 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
     slots = _slots(scan, tasks, fragment, window, lexicon.plan_region_set)
+    if _about_something_unnamed(scan, slots):
+        slots = replace(slots, unnamed_wording=True)
     return Intent(_decide(scan, slots), slots)
 
 
@@ -99,8 +101,34 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     if named and _unexplained(scan) <= _NAME_TOLERANCE:
         return None, named
     _fuzzy_entities(scan, lexicon)
+    _indicators_without_domain_words(scan, lexicon)
     fragment, tasks = _fragment_tasks(scan, lexicon)
+    if not tasks and not named:
+        return _rare_word_task(scan, lexicon)
     return (fragment, tasks) if tasks or not named else (None, named)
+
+
+_SHORT_WORD = (2, 3)  # 驿站: too short to be a fragment, but a word only one task uses names it
+
+
+def _rare_word_task(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRef, ...]]:
+    """The one word a question does not explain, when it is short and only one task uses it."""
+    listing = {"ongoing", "overdue", "featured", "due", "done", "undone", "indicators", "overview", "plan"}
+    if any(e.kind in ("indicator", "unit", "section") for e, _, _ in scan.entries) or scan.cues & listing:
+        return None, ()
+    runs = [(a, b) for a, b in _runs(scan.covered, False) if b - a >= _SHORT_WORD[0]]
+    if len(runs) != 1:
+        return None, ()
+    start, end = runs[0]
+    word = scan.text[start:end]
+    if len(word) > _SHORT_WORD[1] or not _CJK_ONLY.fullmatch(word):
+        return None, ()
+    users = lexicon.names.tasks_using(word, 2)
+    if len(users) != 1:
+        return None, ()
+    for i in range(start, end):
+        scan.covered[i] = True
+    return word, (TaskRef(*users[0]),)
 
 
 def _cover_window(scan: _Scan, words: str) -> None:
@@ -153,6 +181,32 @@ def _fuzzy_entities(scan: _Scan, lexicon: Lexicon) -> None:
                 term_start, term = found
                 scan.entries = [e for e in scan.entries if not _inside(e, term_start, term_start + len(term))]
                 _note(scan, lexicon.entries(term), term_start, term_start + len(term))
+
+
+def _indicators_without_domain_words(scan: _Scan, lexicon: Lexicon) -> None:
+    """省级知识产权示范优势企业: an indicator's name with the field's word (知识产权) added or dropped."""
+    if any(e.kind == "indicator" for e, _, _ in scan.entries):
+        return
+    kept = [i for i in range(len(scan.text)) if not _in_domain_word(scan.text, i)]
+    reduced = "".join(scan.text[i] for i in kept)
+    found = lexicon.names.cores_in(reduced)
+    for core in sorted(found, key=len, reverse=True):
+        entries = found[core]
+        at = reduced.find(core)
+        if at < 0:
+            continue
+        start, end = kept[at], kept[at + len(core) - 1] + 1
+        scan.entries = [e for e in scan.entries if not _inside(e, start, end)]
+        _note(scan, entries, start, end)
+        return
+
+
+def _in_domain_word(text: str, i: int) -> bool:
+    return any(
+        text.startswith(word, start)
+        for word in DOMAIN_WORDS
+        for start in range(max(0, i - len(word) + 1), i + 1)
+    )
 
 
 def _masked_match(text: str, wrong: int, lexicon: Lexicon) -> tuple[int, str] | None:
@@ -214,6 +268,12 @@ def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
     return tuple(dict.fromkeys(refs))
 
 
+_NAMED_NUMBER = re.compile(r"任务|序号|编号|事项")
+_AND_NUMBER = re.compile(
+    rf"(?:和|跟|与|及|以及|、|或)(?:任务|第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}0-9])(?:号|项|条)?"
+)
+
+
 def _named_spans(scan: _Scan) -> list[tuple[int, int]]:
     """Where names with digits stand (第00528号市市场监管局): their digits are no task number."""
     spans = {(a, b) for _, a, b in scan.entries}
@@ -225,11 +285,15 @@ def _task_numbers(scan: _Scan, names: list[tuple[int, int]] = []) -> tuple[TaskR
     for found in _TASK_NUMBER.finditer(scan.text):
         if any(a < found.end() and found.start() < b for a, b in names):
             continue
-        value = parse_number(next(g for g in found.groups() if g))
-        if value is not None and 0 < value < 1000 and value == int(value):
-            refs.append(TaskRef(None, int(value)))
-            for i in range(found.start(), found.end()):
-                scan.covered[i] = scan.non_entity[i] = True
+        matches = [found]
+        while (more := _AND_NUMBER.match(scan.text, matches[-1].end())) is not None:
+            matches.append(more)  # 任务41和42: the second number is a task too
+        for match in matches:
+            value = parse_number(next(g for g in match.groups() if g))
+            if value is not None and 0 < value < 1000 and value == int(value):
+                refs.append(TaskRef(None, int(value)))
+                for i in range(match.start(), match.end()):
+                    scan.covered[i] = scan.non_entity[i] = True
     return tuple(dict.fromkeys(refs))
 
 
@@ -320,13 +384,16 @@ def _slots(
         aspects=frozenset(scan.cues & _ASPECTS),
         own_unit="own" in scan.cues,
         featured="featured" in scan.cues,
-        undone="undone" in scan.cues,
+        undone="undone" in scan.cues and "done" not in scan.cues,  # 哪些完成了 哪些没完成: all, with status
         within="within" in scan.cues,
         indicators=keys("indicator"),
         regions=keys("region"),
         units=_units(scan, keys("unit"), plan_regions),
         plans=keys("plan"),
         sections=keys("section"),
+        ordinal_only=bool(tasks)
+        and all(t.plan is None for t in tasks)
+        and not _NAMED_NUMBER.search(scan.text),
         tasks=tasks,
         task_fragment=fragment,
         window=window,  # type: ignore[arg-type]  # a Window or None, from find_window
@@ -375,8 +442,6 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
         return _indicator_intent(cues)
     if "indicators" in cues and not slots.units and not (slots.own_unit and "tasks" in cues):
         return "indicator_list"
-    if _about_something_unnamed(scan, slots):
-        return "unknown"  # 鼓楼领导小组组长是谁: not the 鼓楼 government's tasks
     if (slots.units or slots.own_unit) and cues & {"tasks", "lead", "co", "who", "what", "undone", "count"}:
         return "unit_tasks"
     if slots.own_unit and slots.subject_free() and slots.window is None:
@@ -385,7 +450,7 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
         if "indicators" in cues:
             return "indicator_list"
         # A place or plan amid words the bot does not know ("福州明天限行尾号") is not a question for it.
-        return "unknown" if _unexplained(scan) > 2 and not slots.units else None
+        return "unknown" if _unexplained(scan) > 2 and (not slots.units or slots.unnamed_wording) else None
     if slots.window is not None:
         return None  # "下个月呢": a new window for the last list
     return _subjectless_intent(cues, _unexplained(scan))
@@ -411,13 +476,15 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         and "tasks" in cues
         and not slots.tasks
         and not slots.indicators
-        and "yesno" not in cues
+        and not cues & {"yesno", "undone"}
     ):
         return "done_tasks"  # 已经完成的任务有哪些 · 我们办结了哪些任务
     if "featured" in cues and "yesno" in cues and slots.subject_free() and "within" not in cues:
         return "task_detail"  # 有星吗: of the task just discussed
     if "featured" in cues and not slots.tasks and not slots.indicators:
         return "featured_tasks"
+    if cues >= {"count", "tasks", "indicators"} and not slots.tasks and _names_a_plan(slots):
+        return "plan_overview"  # 一共几个指标几项任务
     if "overview" in cues and not slots.tasks and not slots.indicators and _names_a_plan(slots):
         return "plan_overview"
     if "plan" in cues and not (

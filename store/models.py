@@ -176,6 +176,16 @@ class NameTerm(SQLModel, table=True):
     key: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class NameCore(SQLModel, table=True):
+    """Derived: an indicator's name without the field's word (知识产权), for names that add or drop it."""
+
+    __tablename__ = "name_core"
+    id: int = Field(primary_key=True)  # derivation order
+    core: str = Field(sa_column=Column(Text, nullable=False))
+    head: str = Field(max_length=8, index=True)
+    key: str = Field(sa_column=Column(Text, nullable=False))  # the indicator
+
+
 class NameMask(SQLModel, table=True):
     """Derived: a name under a one-character mask (市检?院), for typos."""
 

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from store.db import Database
 from store.models import (
     IndexVersion,
+    NameCore,
     NameMask,
     NameTerm,
     Plan,
@@ -43,6 +44,7 @@ NAMES = "names"  # the catalog version the name index was built from
 
 _term: Table = NameTerm.__table__  # type: ignore[attr-defined]
 _mask: Table = NameMask.__table__  # type: ignore[attr-defined]
+_core: Table = NameCore.__table__  # type: ignore[attr-defined]
 _wording: Table = Wording.__table__  # type: ignore[attr-defined]
 _task_wording: Table = TaskWording.__table__  # type: ignore[attr-defined]
 _pair: Table = WordingPair.__table__  # type: ignore[attr-defined]
@@ -117,7 +119,9 @@ class IndexWriter:
         self.masks: list[dict[str, object]] = []
         self.next_term = 0
         self.next_mask = 0
-        for table in (_pair_count, _pair, _task_wording, _wording, _mask, _term):
+        self.cores: list[dict[str, object]] = []
+        self.next_core = 0
+        for table in (_pair_count, _pair, _task_wording, _wording, _mask, _core, _term):
             connection.execute(delete(table))
 
     def term(self, term: str, kind: str, key: str) -> None:
@@ -132,8 +136,14 @@ class IndexWriter:
         if len(self.masks) >= CHUNK:
             self.flush()
 
+    def core(self, core: str, key: str) -> None:
+        self.next_core += 1
+        self.cores.append({"id": self.next_core, "core": core, "head": head(core), "key": key})
+        if len(self.cores) >= CHUNK:
+            self.flush()
+
     def flush(self) -> None:
-        for table, rows in ((_term, self.terms), (_mask, self.masks)):
+        for table, rows in ((_term, self.terms), (_mask, self.masks), (_core, self.cores)):
             if rows:
                 self.connection.execute(insert(table), rows)
                 rows.clear()
@@ -179,6 +189,19 @@ def terms_by_head(connection: Connection, heads: Collection[str]) -> list[tuple[
             )
         )
         found.extend((int(i), str(t), str(k), str(e)) for i, t, k, e in rows)
+    found.sort()
+    return found
+
+
+def cores_by_head(connection: Connection, heads: Collection[str]) -> list[tuple[int, str, str]]:
+    """(id, core, indicator key) of every core whose head is one of these, in derivation order."""
+    found: list[tuple[int, str, str]] = []
+    wanted = list(heads)
+    for start in range(0, len(wanted), 500):
+        rows = connection.execute(
+            select(_core.c.id, _core.c.core, _core.c.key).where(_core.c.head.in_(wanted[start : start + 500]))
+        )
+        found.extend((int(i), str(c), str(k)) for i, c, k in rows)
     found.sort()
     return found
 

@@ -211,3 +211,70 @@ def test_which_of_the_list_is_done_and_a_bare_number_about_a_task(db: Database) 
     assert intent == "done_tasks" and "市检察院" in reply and "任务26" in reply and "任务25" not in reply
     reply, intent = chat.say("25完成了吗")
     assert intent == "task_detail" and reply.startswith("任务25") and "未完成" in reply
+
+
+def test_a_place_said_of_one_subject_is_not_the_others(chat: Chat) -> None:
+    reply, _ = chat.say("质押融资和鼓楼专利质押贷款目标分别多少")
+    assert "≥135 亿元" in reply and "≥1 亿元" in reply
+
+
+def test_done_and_undone_asked_together_list_all_with_status(db: Database) -> None:
+    record(
+        db,
+        WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
+        Author("test", "admin-x", None, datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), message_id="m-26"),
+    )
+    reply, intent = Chat(Core(Knowledge(db), public_read=True)).say("市检察院的任务哪些完成了 哪些没完成")
+    assert intent == "unit_tasks" and "任务26" in reply and "任务25" in reply and "已完成" in reply
+
+
+def test_a_place_amid_unknown_wording_falls_back_to_its_list_when_the_text_has_nothing(chat: Chat) -> None:
+    reply, _ = chat.say("仓山区的专门任务到期没有，谁牵头")
+    assert "仓山区人民政府" in reply and "任务42〔牵头〕" in reply
+
+
+def test_clauses_asking_different_kinds_of_thing_are_each_answered(chat: Chat) -> None:
+    reply, _ = chat.say("公安局有啥任务，企业联络点建了几个了")
+    assert "市公安局承担的任务" in reply and "任务36" in reply and "建立公安知识产权企业联络点" in reply
+    reply, _ = chat.say("中院的任务有逾期的吗？结案率现在多少")
+    assert "逾期未完成的任务" in reply and "知识产权诉讼案件审限内结案率" in reply
+
+
+def test_a_second_task_number_after_and(chat: Chat) -> None:
+    reply, _ = chat.say("任务41和42分别由谁负责")
+    assert "任务41的责任单位：鼓楼区人民政府" in reply and "任务42的责任单位：仓山区人民政府" in reply
+
+
+def test_a_word_only_one_task_uses_names_it(chat: Chat) -> None:
+    reply, _ = chat.say("驿站谁负责、什么时候完成")
+    assert reply.startswith("任务41") and "鼓楼区人民政府" in reply and "2025-08-31" in reply
+
+
+def test_a_message_ending_in_progress_is_a_question_not_a_report(chat: Chat) -> None:
+    reply, intent = chat.say("本科人才和公安联络点两个指标进度")
+    assert intent == "indicator_progress" and "单位不符" not in reply and "确认" not in reply
+    assert "培养知识产权专业本科人才" in reply and "建立公安知识产权企业联络点" in reply
+
+
+def test_a_past_year_after_an_indicator_is_that_years_figure(chat: Chat) -> None:
+    chat.say("有效注册商标进度")
+    reply, intent = chat.say("23年呢")
+    assert intent == "indicator_progress" and "2023年末：37.66 万件" in reply
+    reply, _ = chat.say("审限内结案率现在多少，23年是多少")
+    assert "最新数据" in reply and "2023年末：95%" in reply
+
+
+def test_an_ordinal_after_one_of_the_gulou_lists_is_counted_in_it(chat: Chat) -> None:
+    chat.say("鼓楼重点工作有哪些")
+    reply, _ = chat.say("第六条讲啥")
+    assert reply.startswith("鼓楼第10项·重点工作（六）")
+
+
+def test_counts_of_a_plans_indicators_and_tasks(chat: Chat) -> None:
+    reply, intent = chat.say("示范区方案一共几个指标几项任务")
+    assert intent == "plan_overview" and "任务 42 项" in reply and "指标 14 项" in reply
+
+
+def test_own_units_task_among_those_the_wording_fits(db: Database) -> None:
+    reply, _ = _staff(db, "仓山区人民政府").say("我们那个展会专利纠纷的任务到期了没")
+    assert reply.startswith("任务42") and "2025-08-31" in reply

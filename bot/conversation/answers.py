@@ -30,7 +30,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     """Answers for one message: every subject and aspect asked, in one reply."""
 
     def answer(self, intent: IntentName, slots: Slots) -> Answer:
-        if self.question and (intent in ("unknown", "help") or self._text_quotes_better(slots)):
+        asks_the_text = intent in ("unknown", "help") or slots.unnamed_wording
+        if self.question and (asks_the_text or self._text_quotes_better(slots)):
             quoted = self._document(slots)
             if quoted is not None:
                 return _fitted(quoted)
@@ -55,7 +56,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         groups = slots.indicator_groups if intent in INDICATOR_INTENTS and not slots.tasks else ()
         if len(groups) < 2 or set(slots.indicators) - {k for g in groups for k in g}:
             return self._one(intent, slots)
-        parts = [self._one(intent, replace(slots, indicators=g, indicator_groups=(g,))) for g in groups]
+        parts = [self._one(intent, self._group_slots(slots, g)) for g in groups]
         chooser = next((p for p in parts if p.options), None)
         return Answer(
             intent,
@@ -63,6 +64,12 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             slots,
             options=chooser.options if chooser else (),
         )
+
+    def _group_slots(self, slots: Slots, group: tuple[str, ...]) -> Slots:
+        """One subject's slots; a place said of another (质押融资和鼓楼专利质押贷款) is not its own."""
+        subject = replace(slots, indicators=group, indicator_groups=(group,))
+        regions = {self.catalog.indicators[k].region for k in group if k in self.catalog.indicators}
+        return subject if not slots.regions or regions & set(slots.regions) else replace(subject, regions=())
 
     def _one(self, intent: IntentName, slots: Slots) -> Answer:
         handler: Callable[[Slots], Answer] = getattr(self, f"_{intent}", self._unknown)

@@ -14,6 +14,11 @@ from nlu.intents import Intent, IntentName, Slots
 def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, Slots]:
     """Fill what the message leaves out from the conversation's last subject."""
     slots, last = intent.slots, conversation.last_slots
+    if _a_year_of_the_indicator(intent, conversation):
+        return "indicator_progress", _merge(last, slots)  # 23年呢: the figure then (the baseline, if any)
+    if slots.ordinal_only and not (slots.sections or slots.plans or slots.regions) and last.sections:
+        slots = replace(slots, sections=last.sections)  # 第六条 of the list just discussed
+        intent = replace(intent, slots=slots)
     if intent.name is None:
         previous = conversation.last_intent
         name = previous if previous is not None and _compatible(previous, slots) else _default(slots)
@@ -54,6 +59,19 @@ def _narrowed(last: Slots, new: Slots) -> Slots:
         role=new.role or last.role,
         featured=new.featured or last.featured,
         undone=new.undone or last.undone,
+    )
+
+
+def _a_year_of_the_indicator(intent: Intent, conversation: Conversation) -> bool:
+    """23年呢 · 23年底有几个 after an indicator: that year's figure, not the tasks due that year."""
+    window, slots = intent.slots.window, intent.slots
+    return (
+        intent.name in (None, "due_tasks")
+        and window is not None
+        and window.kind in ("in_year", "in_month")
+        and slots.subject_free()
+        and bool(conversation.last_slots.indicators)
+        and conversation.last_intent in ("indicator_progress", "indicator_target")
     )
 
 

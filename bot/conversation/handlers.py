@@ -302,6 +302,13 @@ class Question:
         return True
 
     def reply(self, turn: Turn) -> Reply:
+        clauses = _clauses_of_different_kinds(turn)
+        if clauses:
+            return _each_clause(turn, clauses)
+        return self._one(turn)
+
+    @staticmethod
+    def _one(turn: Turn) -> Reply:
         name, slots = follow_up(turn.intent, turn.conversation)
         if slots.own_unit and not slots.units:
             unit = turn.member.unit if turn.member is not None else None
@@ -309,6 +316,56 @@ class Question:
                 return Reply(name, texts.OWN_UNIT_UNKNOWN)
             slots = replace(slots, units=(unit,))
         return Reply.of(_answerer(turn).answer(name, slots))
+
+
+_CLAUSE_END = re.compile(r"[，,？?；;！!。\s]+")
+_KINDS: dict[str, str] = {
+    "indicator_progress": "indicator",
+    "indicator_target": "indicator",
+    "task_detail": "task",
+    "unit_tasks": "list",
+    "due_tasks": "list",
+    "overdue_tasks": "list",
+    "ongoing_tasks": "list",
+    "featured_tasks": "list",
+    "done_tasks": "list",
+    "plan_fact": "plan",
+    "plan_overview": "plan",
+    "indicator_list": "plan",
+}
+
+
+def _clauses_of_different_kinds(turn: Turn) -> list[Turn]:
+    """公安局有啥任务，企业联络点建了几个了: clauses that ask different kinds of thing (a unit's list and an
+    indicator), each answered as if sent in turn; one question with two aspects (驿站谁负责、什么时候完成) is
+    answered whole by the parser's aspects instead."""
+    pieces = [p for p in _CLAUSE_END.split(turn.text) if p]
+    if len(pieces) < 2:
+        return []
+    clauses = [replace(turn, text=piece) for piece in pieces]
+    # A clause that names nothing of its own (进度多少) qualifies the one before it: not a question apart.
+    named = [c for c in clauses if not c.intent.slots.subject_free() or c.intent.slots.own_unit]
+    kinds = {_KINDS.get(c.intent.name or "", "") for c in named} - {""}
+    return clauses if len(kinds) >= 2 else []
+
+
+def _each_clause(turn: Turn, clauses: list[Turn]) -> Reply:
+    conversation = replace(turn.conversation)
+    replies: list[Reply] = []
+    for clause in clauses:
+        reply = Question._one(replace(clause, conversation=conversation))
+        replies.append(reply)
+        if reply.slots is not None and reply.intent not in ("help", "smalltalk", "unknown"):
+            conversation = replace(conversation, last_intent=reply.intent, last_slots=reply.slots)  # type: ignore[arg-type]
+    answered = [r for r in replies if r.intent not in ("help", "unknown")] or replies
+    last = answered[-1]
+    chooser = next((r for r in answered if r.options), None)
+    return Reply(
+        last.intent,
+        "\n\n".join(r.text for r in answered),
+        options=chooser.options if chooser else (),
+        slots=last.slots,
+    )
 
 
 def _reporter(turn: Turn) -> Reporter:

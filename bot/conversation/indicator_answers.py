@@ -16,9 +16,21 @@ from store.views import IndicatorView
 
 class IndicatorAnswers(AnswerBase):
     def _indicator_progress(self, slots: Slots) -> Answer:
-        if self._asks_a_past_year(slots):
+        if self._asks_a_past_year(slots) and "progress" not in slots.aspects:
             return self._indicator_target(slots)
-        return self._with_indicator("indicator_progress", slots, self._progress_text)
+        year = slots.window.year if slots.window is not None and self._asks_a_past_year(slots) else None
+
+        def render(indicator: IndicatorView) -> str:
+            # 结案率现在多少，23年是多少: now, and the year asked as far as the plan states it
+            text = self._progress_text(indicator)
+            return text if year is None else f"{text}\n{self._year_line(indicator, year)}"
+
+        return self._with_indicator("indicator_progress", slots, render)
+
+    def _year_line(self, indicator: IndicatorView, year: int) -> str:
+        if indicator.baseline is not None and indicator.baseline_year == year:
+            return texts.baseline_of_year(year, texts.quantity(indicator.baseline, indicator.unit_of_measure))
+        return texts.not_stated(f"{year}年的数据")
 
     def _indicator_target(self, slots: Slots) -> Answer:
         year = slots.window.year if slots.window is not None and self._asks_a_past_year(slots) else None

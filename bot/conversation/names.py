@@ -22,6 +22,7 @@ from nlu.lexicon import (
     UnitName,
     WordingMatch,
     bigrams,
+    cores_of,
     masks_of,
     name_terms,
     section_key,
@@ -76,12 +77,17 @@ def build_name_index(db: Database) -> int:
     with db.engine.begin() as connection:
         writer = IndexWriter(connection)
         seen: set[tuple[str, Entry]] = set()
+        seen_order: list[tuple[str, Entry]] = []
         order: dict[str, None] = {}
         for term, entry in name_terms(names):
             if (term, entry) not in seen:
                 seen.add((term, entry))
+                seen_order.append((term, entry))
                 order.setdefault(term, None)
                 writer.term(term, entry.kind, entry.key)
+        for core, entries in cores_of((term, (entry,)) for term, entry in _in_order(seen_order)).items():
+            for entry in entries:
+                writer.core(core, entry.key)
         lengths = set()
         for term in order:
             for mask in masks_of(term):
@@ -100,6 +106,14 @@ def build_name_index(db: Database) -> int:
         writer.wordings(wordings, uses, pairs)
         writer.finish(version, len(order), lengths, sectioned)
     return len(order)
+
+
+def _in_order(pairs: list[tuple[str, Entry]]) -> list[tuple[str, Entry]]:
+    """(term, entry) grouped by term in first-seen order: how a lexicon lists a term's entries."""
+    grouped: dict[str, list[Entry]] = {}
+    for term, entry in pairs:
+        grouped.setdefault(term, []).append(entry)
+    return [(term, entry) for term, entries in grouped.items() for entry in entries]
 
 
 def ensure_name_index(db: Database) -> IndexMeta:
@@ -215,6 +229,33 @@ class StoredNames:
             good = [i for i, text in texts.items() if len(pairs & bigrams(text)) >= min_shared]
             rows = name_index.wording_rows(connection, good, TASKS_PER_WORDING)
         return [WordingMatch(r.text, r.tasks, r.count) for r in rows]
+
+    def cores_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
+        if self.memory is not None:
+            return self.memory.cores_in(text)
+        heads = {text[i : i + n] for i in range(len(text)) for n in range(1, name_index.HEAD + 1)}
+        with self.db.engine.connect() as connection:
+            rows = name_index.cores_by_head(connection, heads)
+        found: dict[str, list[Entry]] = {}
+        for _, core, key in rows:
+            if core in text:
+                found.setdefault(core, []).append(Entry("indicator", key))
+        return {core: tuple(entries) for core, entries in found.items()}
+
+    def tasks_using(self, word: str, limit: int) -> list[tuple[str, int]]:
+        if self.memory is not None:
+            return self.memory.tasks_using(word, limit)
+        pairs = bigrams(word)
+        with self.db.engine.connect() as connection:
+            counts = name_index.pair_counts(connection, pairs)
+            if not pairs or len(counts) < len(pairs):
+                return []
+            rarest = min(pairs, key=lambda p: (counts[p], p))
+            ids = name_index.wordings_with(connection, [rarest], WORDING_CANDIDATES)
+            texts = name_index.wording_texts(connection, ids)
+            rows = name_index.wording_rows(connection, [i for i, t in texts.items() if word in t], limit)
+        found = sorted((seq, plan, number) for row in rows for plan, number, seq in row.tasks)
+        return [(plan, number) for _, plan, number in found[:limit]]
 
     def section_items(self, key: str) -> tuple[int, ...] | None:
         if self.memory is not None:

@@ -40,6 +40,7 @@ class PassageIndex:
     def __init__(self, passages: Sequence[PassageView]) -> None:
         self.passages = tuple(passages)
         self._terms = [frozenset(search_terms(f"{p.heading}{p.text}")) for p in self.passages]
+        self._compact = [compact(p.text) for p in self.passages]  # normalising is the costly part of a match
         counts: Counter[str] = Counter(term for terms in self._terms for term in terms)
         self._idf = {term: math.log(1 + len(self._terms) / n) for term, n in counts.items()}
         self._bm25: Any = None
@@ -65,15 +66,14 @@ class PassageIndex:
             (i for i in range(len(self.passages)) if float(scores[i]) > 0 and self._in(i, plans)),
             key=lambda i: -float(scores[i]),
         )[:SHORTLIST]
-        answering = [i for i in ranked if self._answers(question, pairs, i)]
-        answering.sort(
-            key=lambda i: -_head_match(phrases, compact(self.passages[i].text))
-        )  # stable: BM25 next
+        asked = compact(question)
+        answering = [i for i in ranked if self._answers(asked, pairs, i)]
+        answering.sort(key=lambda i: -_head_match(phrases, self._compact[i]))  # stable: BM25 next
         return [
             Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in answering[:limit]
         ]
 
-    def _answers(self, question: str, pairs: set[str], i: int) -> bool:
+    def _answers(self, asked: str, pairs: set[str], i: int) -> bool:
         """Whether passage i is about what the question asks: it shares enough of the question's rarer
         character pairs (知识产权 and 专利申请, in passage after passage, cannot carry a match alone), or it
         quotes a long stretch of the question word for word (知识产权法院)."""
@@ -85,7 +85,7 @@ class PassageIndex:
             and weight / known >= MIN_KNOWN_SHARE
             and len(shared) / len(pairs) >= MIN_SHARE
         )
-        return by_words or longest_quote(question, self.passages[i].text) >= VERBATIM_TOPIC
+        return by_words or _quotes(asked, self._compact[i], VERBATIM_TOPIC)
 
     def _in(self, i: int, plans: Sequence[str]) -> bool:
         return not plans or self.passages[i].plan in plans
@@ -158,9 +158,10 @@ def quoted_length(question: str, text: str) -> int:
     return sum(block.size for block in blocks if block.size >= 2)
 
 
-def longest_quote(question: str, text: str) -> int:
-    """The longest stretch of the question the text contains word for word."""
-    return SequenceMatcher(None, compact(question), compact(text), autojunk=False).find_longest_match().size
+def _quotes(asked: str, text: str, length: int) -> bool:
+    """Whether the text holds some `length` characters of the question word for word (a substring search
+    per window: far cheaper than a matcher over the whole passage)."""
+    return any(asked[k : k + length] in text for k in range(len(asked) - length + 1))
 
 
 def _around(sentences: list[str], hits: list[float]) -> str:

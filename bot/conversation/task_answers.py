@@ -18,6 +18,7 @@ class TaskAnswers(AnswerBase):
     def _with_task(self, intent: IntentName, slots: Slots, render: Callable[[TaskView], str]) -> Answer:
         if not slots.tasks:
             return Answer(intent, texts.NEED_SUBJECT, slots)
+        slots = self._of_the_units(slots)
         if slots.task_fragment and len(slots.tasks) > 1:
             options = tuple(self._task_option(intent, slots, ref) for ref in slots.tasks[: texts.MAX_OPTIONS])
             return Answer(intent, texts.choose([o.label for o in options]), slots, options=options)
@@ -30,6 +31,22 @@ class TaskAnswers(AnswerBase):
         resolved = replace(slots, tasks=tuple(TaskRef(t.plan, t.number) for t in found), task_fragment=None)
         return Answer(intent, "\n\n".join(render(task) for task in found), resolved)
 
+    def _of_the_units(self, slots: Slots) -> Slots:
+        """我们那个展会专利纠纷的任务: of the tasks the wording fits, those that name the unit asked about."""
+        if not (slots.task_fragment and len(slots.tasks) > 1 and slots.units):
+            return slots
+        members = self._members(slots.units)
+        named = tuple(
+            ref
+            for ref in slots.tasks
+            if (task := self.catalog.tasks.get((ref.plan or "", ref.number))) and members & set(task.assigned)
+        )
+        return replace(slots, tasks=named) if named else slots
+
+    def _members(self, units: tuple[str, ...]) -> set[str]:
+        found = self.catalog.units.many(units)
+        return {m for name in units for m in (name, *(found[name].members if name in found else ()))}
+
     def _task_option(self, intent: IntentName, slots: Slots, ref: TaskRef) -> Option:
         task = self._task(ref, slots)
         assert not isinstance(task, str)  # fragment matches name existing tasks
@@ -37,6 +54,9 @@ class TaskAnswers(AnswerBase):
         return Option(label, intent, replace(slots, tasks=(ref,), task_fragment=None))
 
     def _task(self, ref: TaskRef, slots: Slots) -> TaskView | str:
+        in_list = self._in_list(ref, slots)
+        if in_list is not None:
+            return in_list
         if ref.plan is None and len(self.numbered) > 1 and not self._plans_in(slots):
             return texts.task_needs_plan(ref.number, len(self.numbered), self.numbered_plans[0])
         plan = self.catalog.plans[ref.plan] if ref.plan else self._task_plan(slots)
@@ -44,6 +64,15 @@ class TaskAnswers(AnswerBase):
         if task is None:
             return texts.no_such_task(ref.number, plan.title, self.catalog.lookup.task_count(plan.code))
         return task
+
+    def _in_list(self, ref: TaskRef, slots: Slots) -> TaskView | None:
+        """第六条 right after one of a plan's lists was discussed: the sixth of that list."""
+        if ref.plan is not None or not slots.ordinal_only or not slots.sections:
+            return None
+        items = self.knowledge.lexicon.sections.get(slots.sections[0], ())
+        if not 0 < ref.number <= len(items):
+            return None
+        return self.catalog.tasks.get((slots.sections[0].split(":", 1)[0], items[ref.number - 1]))
 
     def _task_plan(self, slots: Slots) -> PlanView:
         """The plan a bare task number means: one named, one whose region is named, else the numbered one."""

@@ -271,13 +271,22 @@ def indicator_progress(
         value, as_of, who = report
         lines.append(f"最新数据：{value}（截至 {day(as_of)}，{who}上报）")
         if percent is not None:
-            lines.append(f"完成目标的 {number(percent)}%")
+            lines.append(f"完成目标的 {percent_text(percent)}")
         if gap is not None:
             lines.append(gap)
     if expected is not None:
         lines.append(f"序时进度：截至 {day(expected[1])} 应达 {expected[0]}")
     lines.append(f"状态：{status}")
     return "\n".join(lines)
+
+
+def percent_text(percent: Decimal) -> str:
+    """Always one decimal, as reports give it (98.0%, never 98%)."""
+    return f"{percent.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def baseline_of_year(year: int, value: str) -> str:
+    return f"{year}年末：{value}（方案所载基线）"
 
 
 def gap_text(missing: Decimal | None, unit: str, comparator: str) -> str:
@@ -492,7 +501,7 @@ def indicator_progress_line(
 ) -> str:
     if latest is None:
         return f"{index}. {name}：目标 {target}；尚无上报数据｜{status}"
-    done = f"，完成目标的 {number(percent)}%" if percent is not None else ""
+    done = f"，完成目标的 {percent_text(percent)}" if percent is not None else ""
     return f"{index}. {name}：目标 {target}；最新 {latest[0]}（截至 {day(latest[1])}）{done}｜{status}"
 
 

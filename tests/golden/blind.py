@@ -104,10 +104,11 @@ def _unit(db: Database, name: str) -> str:
     """The store's unit for a name as a writer copied it from a document: the name, an alias, or the
     document's own short form (区市场监督管理局 in the 鼓楼 plan is 鼓楼区市场监督管理局)."""
     units = list_units(db)
+    name = normalize(name)  # (知识产权局) as typed is （知识产权局）
     for unit in units:
-        if name == unit.name or name in unit.aliases:
+        if name in {normalize(n) for n in (unit.name, *unit.aliases)}:
             return unit.name
-    endings = [u.name for u in units if u.name.endswith(name)]
+    endings = [u.name for u in units if normalize(u.name).endswith(name)]
     if len(endings) == 1:
         return endings[0]
     raise SystemExit(f"no unit named {name!r}")

@@ -168,3 +168,17 @@ def test_the_tokenizer_is_private(lexicon: Lexicon) -> None:
 
     assert lexicon.tokenizer is not jieba.dt
     assert not jieba.dt.initialized  # the global tokenizer (and its 0.6 s dictionary load) is never touched
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("鼓楼省级知识产权示范优势企业目标多少家", "gulou-strong-county:9"),
+        ("国家级知识产权示范优势企业要几家", "gulou-strong-county:8"),
+    ],
+)
+def test_an_indicator_named_with_the_fields_word_added_or_dropped(
+    lexicon: Lexicon, text: str, key: str
+) -> None:
+    """知识产权 goes anywhere in a name or nowhere: the family of 示范优势企业 is told apart by its level."""
+    assert parse(text, lexicon).slots.indicators == (key,)

@@ -3,8 +3,8 @@
 - task_state: each task's standing (done, when, the deadline in force), kept in step with task_event, so
   that 逾期/未完成/已完成 lists over 150,000 tasks are one indexed query (rows are filled at start-up by
   `fill_missing_task_states` and refreshed with every task event);
-- name_term, name_mask: the catalog's names as the parser matches them, looked up by the question's own
-  characters instead of a tokenizer dictionary of every name in memory;
+- name_term, name_core, name_mask: the catalog's names as the parser matches them, looked up by the
+  question's own characters instead of a tokenizer dictionary of every name in memory;
 - wording, task_wording, wording_pair, wording_pair_count: task wording by character pairs, for questions
   that quote a task;
 - index_version: the catalog version the name index was built from (rebuilt by `duban init`).
@@ -56,6 +56,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_name_term_head", "name_term", ["head"])
     op.create_table(
+        "name_core",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("core", sa.Text(), nullable=False),
+        sa.Column("head", sa.String(length=8), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+    )
+    op.create_index("ix_name_core_head", "name_core", ["head"])
+    op.create_table(
         "name_mask",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("mask", sa.Text(), nullable=False),
@@ -95,5 +103,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_indicator_region", table_name="indicator")
     for table in ("index_version", "wording_pair_count", "wording_pair", "task_wording", "wording",
-                  "name_mask", "name_term", "task_state"):  # fmt: skip
+                  "name_mask", "name_core", "name_term", "task_state"):  # fmt: skip
         op.drop_table(table)
