@@ -251,9 +251,15 @@ class Lexicon:
     def entries_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
         """Every term in the compact text, names and language words, with its entries (names first)."""
         found = dict(self.names_in(text))
-        for term, entries in self.language.items():
-            if term in text:
-                found[term] = found.get(term, ()) + entries
+        freq, seen = self._language_freq, set()  # every prefix of a language word: each walk stops early
+        for start in range(len(text)):
+            end = start + 1
+            while end <= len(text) and text[start:end] in freq:
+                word = text[start:end]
+                if word in self.language and word not in seen:
+                    seen.add(word)
+                    found[word] = found.get(word, ()) + self.language[word]
+                end += 1
         return found
 
     def entries(self, term: str) -> tuple[Entry, ...]:

@@ -212,11 +212,17 @@ def _in_domain_word(text: str, i: int) -> bool:
 def _masked_match(text: str, wrong: int, lexicon: Lexicon) -> tuple[int, str] | None:
     """The longest term that text spells with the character at `wrong` replaced (the first placement)."""
     tried: list[tuple[int, str, int, str]] = []  # (start, piece, offset, mask), longest first
+    left, right = wrong, wrong + 1  # the stretch of CJK characters around the wrong one
+    while left > 0 and _CJK_ONLY.fullmatch(text[left - 1]):
+        left -= 1
+    while right < len(text) and _CJK_ONLY.fullmatch(text[right]):
+        right += 1
+    if not _CJK_ONLY.fullmatch(text[wrong]):
+        return None
     for length in lexicon.masked_lengths:
-        for start in range(max(0, wrong - length + 1), min(wrong, len(text) - length) + 1):
+        for start in range(max(left, wrong - length + 1), min(wrong, right - length) + 1):
             piece, offset = text[start : start + length], wrong - start
-            if _CJK_ONLY.fullmatch(piece):
-                tried.append((start, piece, offset, piece[:offset] + "?" + piece[offset + 1 :]))
+            tried.append((start, piece, offset, piece[:offset] + "?" + piece[offset + 1 :]))
     if not tried:
         return None
     found = lexicon.names.masked(list(dict.fromkeys(mask for _, _, _, mask in tried)))

@@ -125,6 +125,15 @@ class CatalogLookup:
         self._task_ids: dict[tuple[str, int], int] = {}
         self._indicators: _Cache[str, IndicatorView] = _Cache()
         self._task_counts: dict[str, int] = {}
+        self._static: OrderedDict[Hashable, Any] = OrderedDict()  # catalog-only answers (seeds change rarely)
+
+    def _once(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """What depends on the catalog alone, computed once per process (bounded)."""
+        if key not in self._static:
+            self._static[key] = compute()
+            if len(self._static) > CACHE_SIZE:
+                self._static.popitem(last=False)
+        return self._static[key]
 
     def plan_rank(self, code: str) -> int:
         """A plan's place in catalog order."""
@@ -174,6 +183,11 @@ class CatalogLookup:
     # ---- lists ---------------------------------------------------------------------------------------
 
     def indicators_of_plans(self, plans: Sequence[str]) -> list[IndicatorView]:
+        return list(
+            self._once(("indicators_of_plans", tuple(plans)), lambda: self._read_indicators_of_plans(plans))
+        )
+
+    def _read_indicators_of_plans(self, plans: Sequence[str]) -> list[IndicatorView]:
         """The plans' indicators, plan by plan in the order given, each plan's in document order."""
         ids = [self._plan_ids[p] for p in plans if p in self._plan_ids]
         if not ids:
@@ -191,6 +205,11 @@ class CatalogLookup:
         return sorted(listed, key=lambda i: order.get(i.plan, len(order)))
 
     def indicators_of_units(self, names: Collection[str]) -> list[IndicatorView]:
+        return list(
+            self._once(("indicators_of_units", tuple(names)), lambda: self._read_indicators_of_units(names))
+        )
+
+    def _read_indicators_of_units(self, names: Collection[str]) -> list[IndicatorView]:
         """Indicators a unit is responsible for, named or as a member of a collective, in catalog order."""
         with self.db.engine.connect() as connection:
             unit_ids = self._related_units(connection, names)
@@ -209,6 +228,13 @@ class CatalogLookup:
         return [found[k] for k in keys if k in found]
 
     def indicators_in_regions(self, regions: Collection[str]) -> list[IndicatorView]:
+        return list(
+            self._once(
+                ("indicators_in_regions", tuple(regions)), lambda: self._read_indicators_in_regions(regions)
+            )
+        )
+
+    def _read_indicators_in_regions(self, regions: Collection[str]) -> list[IndicatorView]:
         with self.db.engine.connect() as connection:
             rows = connection.execute(
                 select(_indicator.c.plan_id, _indicator.c.code)
@@ -344,6 +370,11 @@ class CatalogLookup:
         return select(*columns).select_from(source).where(and_(*conditions))
 
     def _unit_task_ids(self, connection: Connection, names: Collection[str]) -> list[int]:
+        return list(
+            self._once(("unit tasks", tuple(names)), lambda: self._read_unit_task_ids(connection, names))
+        )
+
+    def _read_unit_task_ids(self, connection: Connection, names: Collection[str]) -> list[int]:
         related = self._related_units(connection, names)
         rows = connection.execute(
             select(_task_unit.c.task_id).where(_task_unit.c.unit_id.in_(related)).distinct()
@@ -352,6 +383,9 @@ class CatalogLookup:
 
     def _related_units(self, connection: Connection, names: Collection[str]) -> list[int]:
         """Ids of the units, their members if collectives, and the collectives holding any of them."""
+        return list(self._once(("related", tuple(names)), lambda: self._read_related(connection, names)))
+
+    def _read_related(self, connection: Connection, names: Collection[str]) -> list[int]:
         ids = list(connection.execute(select(_unit.c.id).where(_unit.c.name.in_(list(names)))).scalars())
         members = list(
             connection.execute(

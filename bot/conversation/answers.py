@@ -109,8 +109,10 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         return Answer("plan_overview", text, slots)
 
     def _overview(self, plan: PlanView) -> texts.OverviewFacts:
-        counts = self.catalog.lookup.plan_counts(
-            plan.code, self.today, self.today + timedelta(days=DUE_SOON_DAYS)
+        soon = self.today + timedelta(days=DUE_SOON_DAYS)
+        counts = self.ledger.remembered(
+            ("plan", plan.code, self.today),
+            lambda: self.catalog.lookup.plan_counts(plan.code, self.today, soon),
         )
         indicators = self.catalog.lookup.indicators_of_plans([plan.code])
         return texts.OverviewFacts(
@@ -127,7 +129,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         soon = self.today + timedelta(days=DUE_SOON_DAYS)
         lookup = self.catalog.lookup
         codes = tuple(p.code for p in plans) if named else None
-        tallies = lookup.plan_tallies(TaskQuery(plans=codes, overdue_on=self.today))
+        tallies = self._tallies(TaskQuery(plans=codes, overdue_on=self.today))
         counts = lookup.all_plan_counts(self.today, soon, plans=codes, overdue=sum(n for _, n in tallies))
         late = tallies[:5]
         facts = texts.OverviewFacts(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.conversation.names import StoredNames, ensure_name_index
 from bot.conversation.passages import PassageIndex
@@ -20,12 +20,13 @@ from store.catalog_lookup import CatalogLookup
 from store.catalog_queries import plan_passages
 from store.db import Database
 from store.ledger import ReportView, TaskStatusView, ledger_version, reports_for
-from store.members import MemberView, find_member
+from store.members import MemberView, list_members
 from store.task_state import fill_missing_task_states, statuses_for
 from store.views import IndicatorView, PlanView, TaskView, UnitView
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+MEMO_SIZE = 2_000  # lists remembered per state of the ledgers
 
 
 def indicator_key(indicator: IndicatorView) -> str:
@@ -114,18 +115,31 @@ class LedgerState:
     statuses: Lookup[tuple[str, int], TaskStatusView] = field(default_factory=lambda: Lookup(lambda keys: {}))
     members: Lookup[tuple[str, str], MemberView] = field(default_factory=lambda: Lookup(lambda keys: {}))
 
+    memo: dict[Hashable, Any] = field(default_factory=dict)  # lists already counted in this state
+
     @classmethod
     def read(cls, db: Database, version: tuple[int, int, int]) -> LedgerState:
+        roster: list[dict[tuple[str, str], MemberView]] = []
+
         def members(keys: list[tuple[str, str]]) -> dict[tuple[str, str], MemberView]:
-            found = {k: find_member(db, platform=k[0], user_id=k[1]) for k in keys}
-            return {k: m for k, m in found.items() if m is not None}
+            if not roster:  # people, not the catalog: read whole, once per state
+                roster.append({(m.platform, m.user_id): m for m in list_members(db)})
+            return {k: roster[0][k] for k in keys if k in roster[0]}
 
         return cls(
             version,
             CachedLookup(lambda keys: reports_for(db, keys)),
             CachedLookup(lambda keys: statuses_for(db, keys)),
-            CachedLookup(members),
+            Lookup(members),
         )
+
+    def remembered(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """A list's figures as of this state of the ledgers: the same question asked again reads nothing."""
+        if key not in self.memo:
+            if len(self.memo) >= MEMO_SIZE:
+                self.memo.pop(next(iter(self.memo)))
+            self.memo[key] = compute()
+        return self.memo[key]  # type: ignore[no-any-return]
 
 
 class Knowledge:

@@ -92,7 +92,9 @@ class TaskAnswers(AnswerBase):
         unit = self.catalog.units[slots.units[0]]
         members = {unit.name, *unit.members}
         query = replace(self._query(slots, unit_filter=False), units=(unit.name,))
-        tasks = self._tasks(self.catalog.lookup.task_keys(query))
+        tasks = self._tasks(
+            self.ledger.remembered(("keys", query), lambda: self.catalog.lookup.task_keys(query))
+        )
         self.catalog.units.many(t.assigned[0] for t in tasks if t.assigned)  # the leads, read at once
         rows = [
             (t, self._role(t, members), bool(members & set(t.assigned)))
@@ -150,7 +152,7 @@ class TaskAnswers(AnswerBase):
         if not plans:
             return Answer("help", texts.HELP, slots)
         query = self._query(replace(slots, plans=(plans[0].code,)))
-        total = self.catalog.lookup.task_total(query)
+        total = self.ledger.remembered(("total", query), lambda: self.catalog.lookup.task_total(query))
         section = slots.sections[0].split(":", 1)[1] if slots.sections else None
         heading = texts.plan_tasks_heading(plans[0].title, total, section_name(section or ""))
         return self._paged("unit_tasks", slots, [heading], self._lines(query, total))
@@ -160,40 +162,43 @@ class TaskAnswers(AnswerBase):
             return Answer("due_tasks", texts.NEED_SUBJECT, slots)
         span = resolve_window(slots.window, self.today)
         query = replace(self._query(slots), due_from=span.start, due_to=span.end)
-        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
         heading = texts.due_heading(span.start, span.end, total, self._scope(slots))
         return self._list("due_tasks", slots, heading, query, tallies, order="deadline")
 
     def _overdue_tasks(self, slots: Slots) -> Answer:
         query = replace(self._query(slots), overdue_on=self.today)
-        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
         heading = texts.overdue_heading(self.today, total, self._scope(slots))
         return self._list("overdue_tasks", slots, heading, query, tallies, order="deadline")
 
     def _ongoing_tasks(self, slots: Slots) -> Answer:
         query = replace(self._query(slots), ongoing=True)
-        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
         heading = texts.ongoing_heading(total, self._scope(slots))
         return self._list("ongoing_tasks", slots, heading, query, tallies)
 
     def _featured_tasks(self, slots: Slots) -> Answer:
         query = self._query(replace(slots, featured=True))
-        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
         heading = texts.featured_heading(total, self._scope(replace(slots, featured=False)))
         if "count" in slots.aspects:  # 一共多少项，带星的几项: both counts, of the plans that mark ★
             plans = tuple(sorted((c for c, _ in tallies), key=self.catalog.lookup.plan_rank)) or slots.plans
             scope = replace(slots, featured=False, plans=plans)
-            all_tasks = self.catalog.lookup.task_total(self._query(scope))
+            every = self._query(scope)
+            all_tasks = self.ledger.remembered(
+                ("total", every), lambda: self.catalog.lookup.task_total(every)
+            )
             heading = texts.count_of_all(self._scope(scope), all_tasks) + heading
         return self._list("featured_tasks", slots, heading, query, tallies)
 
     def _done_tasks(self, slots: Slots) -> Answer:
         query = replace(self._query(slots), done=True)
-        tallies = self.catalog.lookup.plan_tallies(query)  # the total and where they are, in one pass
+        tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
         heading = texts.done_heading(self.today, total, self._scope(slots))
         return self._list("done_tasks", slots, heading, query, tallies, line=self._done_line)
@@ -218,6 +223,9 @@ class TaskAnswers(AnswerBase):
             headings.append(texts.by_plan(top, len(tallies)))
         return self._paged(intent, slots, headings, self._lines(query, total, order=order, line=line))
 
+    def _tallies(self, query: TaskQuery) -> list[tuple[str, int]]:
+        return self.ledger.remembered(("tallies", query), lambda: self.catalog.lookup.plan_tallies(query))
+
     def _plan_label(self, code: str) -> str:
         plan = self.catalog.plans[code]
         return f"{plan.region}（{code}）"
@@ -233,7 +241,10 @@ class TaskAnswers(AnswerBase):
         render = line or self._task_line
 
         def fetch(offset: int, limit: int) -> list[str]:
-            keys = self.catalog.lookup.task_keys(query, order=order, offset=offset, limit=limit)
+            keys = self.ledger.remembered(
+                ("keys", query, order, offset, limit),
+                lambda: self.catalog.lookup.task_keys(query, order=order, offset=offset, limit=limit),
+            )
             return [render(t) for t in self._tasks(keys)]
 
         return Pages(total, fetch)
