@@ -134,7 +134,9 @@ def ask_all(core: object, convs: dict[str, list[list[str]]], at: datetime, figur
                 figures.options[kind] = max(figures.options[kind], options)
 
 
-def write_then_ask(core: object, s: Sample, at: datetime, rounds: int, figures: Figures) -> None:
+def write_then_ask(
+    core: object, s: Sample, at: datetime, rounds: int, figures: Figures, prefix: str = "w"
+) -> None:
     """The local admin reports a task done, confirms, and asks about it at once."""
     handle: Callable = core.handle  # type: ignore[attr-defined]
     for index, (region, number, _) in enumerate(s.tasks[:rounds]):
@@ -145,7 +147,7 @@ def write_then_ask(core: object, s: Sample, at: datetime, rounds: int, figures: 
                 ("question after write", f"{region}任务{number}是什么"),
             )
         ):
-            inbound = Inbound(LOCAL_PLATFORM, LOCAL_ADMIN, LOCAL_ADMIN, words, at, f"w-{index}-{turn}")
+            inbound = Inbound(LOCAL_PLATFORM, LOCAL_ADMIN, LOCAL_ADMIN, words, at, f"{prefix}-{index}-{turn}")
             start = time.perf_counter()
             [reply] = handle(inbound)
             figures.timings[kind].append((time.perf_counter() - start) * 1000)
@@ -282,7 +284,9 @@ def main() -> None:
         )
         at = datetime.combine(args.today, clock_time(10), LOCAL_TZ)
         warm = random.Random(2)  # a long-running bot has run every kind of query before: other names, once
-        ask_all(core, conversations(sample(db, warm, 3), warm, 2), at, Figures())
+        warm_sample = sample(db, warm, 3)
+        ask_all(core, conversations(warm_sample, warm, 2), at, Figures())
+        write_then_ask(core, warm_sample, at, 2, Figures(), prefix="warm")
         rng = random.Random(1)
         drawn = sample(db, rng, max(args.per_kind, 10))
         figures = Figures()

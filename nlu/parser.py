@@ -174,13 +174,16 @@ def _fuzzy_entities(scan: _Scan, lexicon: Lexicon) -> None:
     The wrong character is one no word explains; the name around it may overlap words that were matched
     (融资 in 总金颜's name), so every placement of every term length around that character is tried.
     """
-    for start, end in _runs(scan.covered, False):
-        for position in range(start, end):
-            found = _masked_match(scan.text, position, lexicon)
-            if found is not None:
-                term_start, term = found
-                scan.entries = [e for e in scan.entries if not _inside(e, term_start, term_start + len(term))]
-                _note(scan, lexicon.entries(term), term_start, term_start + len(term))
+    positions = [p for start, end in _runs(scan.covered, False) for p in range(start, end)]
+    tried = {p: _masks_around(scan.text, p, lexicon) for p in positions}
+    masks = list(dict.fromkeys(mask for candidates in tried.values() for _, _, _, mask in candidates))
+    known = lexicon.names.masked(masks) if masks else {}  # every placement's lookup at once
+    for position in positions:
+        found = _masked_match(tried[position], known, lexicon)
+        if found is not None:
+            term_start, term = found
+            scan.entries = [e for e in scan.entries if not _inside(e, term_start, term_start + len(term))]
+            _note(scan, lexicon.entries(term), term_start, term_start + len(term))
 
 
 def _indicators_without_domain_words(scan: _Scan, lexicon: Lexicon) -> None:
@@ -209,26 +212,31 @@ def _in_domain_word(text: str, i: int) -> bool:
     )
 
 
-def _masked_match(text: str, wrong: int, lexicon: Lexicon) -> tuple[int, str] | None:
-    """The longest term that text spells with the character at `wrong` replaced (the first placement)."""
-    tried: list[tuple[int, str, int, str]] = []  # (start, piece, offset, mask), longest first
+def _masks_around(text: str, wrong: int, lexicon: Lexicon) -> list[tuple[int, str, int, str]]:
+    """Every placement of every term length around the character at `wrong`, longest first, as (start,
+    piece, offset, mask): the pieces a name with that character wrong could be."""
+    tried: list[tuple[int, str, int, str]] = []
     left, right = wrong, wrong + 1  # the stretch of CJK characters around the wrong one
     while left > 0 and _CJK_ONLY.fullmatch(text[left - 1]):
         left -= 1
     while right < len(text) and _CJK_ONLY.fullmatch(text[right]):
         right += 1
     if not _CJK_ONLY.fullmatch(text[wrong]):
-        return None
+        return tried
     for length in lexicon.masked_lengths:
         for start in range(max(left, wrong - length + 1), min(wrong, right - length) + 1):
             piece, offset = text[start : start + length], wrong - start
             tried.append((start, piece, offset, piece[:offset] + "?" + piece[offset + 1 :]))
-    if not tried:
-        return None
-    found = lexicon.names.masked(list(dict.fromkeys(mask for _, _, _, mask in tried)))
+    return tried
+
+
+def _masked_match(
+    tried: list[tuple[int, str, int, str]], known: dict[str, tuple[str, ...]], lexicon: Lexicon
+) -> tuple[int, str] | None:
+    """The longest term a placement spells with its wrong character replaced (the first placement)."""
     for start, piece, offset, mask in tried:
-        if mask in found and not _edge_is_another_word(piece, offset, lexicon):
-            return start, found[mask][0]
+        if mask in known and not _edge_is_another_word(piece, offset, lexicon):
+            return start, known[mask][0]
     return None
 
 

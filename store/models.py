@@ -207,8 +207,9 @@ class TaskWording(SQLModel, table=True):
     """Derived: the wording of a task, and the task's place in catalog order."""
 
     __tablename__ = "task_wording"
+    __table_args__ = (Index("ix_task_wording_wording_seq", "wording_id", "seq"),)
     task_id: int = Field(sa_column=Column(Integer, ForeignKey("task.id"), primary_key=True))
-    wording_id: int = Field(sa_column=_fk("wording.id"))
+    wording_id: int = Field(sa_column=Column(Integer, ForeignKey("wording.id"), nullable=False))
     seq: int
 
 

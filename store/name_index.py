@@ -258,45 +258,39 @@ def wordings_with(connection: Connection, pairs: Collection[str], cap: int) -> l
 
 
 def wording_rows(connection: Connection, ids: Collection[int], per_wording: int) -> list[WordingRow]:
-    """The wordings with their first tasks in catalog order and how many tasks use each."""
+    """The wordings with their first tasks in catalog order (how many tasks use each is not counted)."""
     if not ids:
         return []
     texts: dict[int, str] = dict(
         connection.execute(select(_wording.c.id, _wording.c.text).where(_wording.c.id.in_(list(ids)))).all()
     )
-    counts: dict[int, int] = dict(
-        connection.execute(
-            select(_task_wording.c.wording_id, func.count())
-            .where(_task_wording.c.wording_id.in_(list(ids)))
-            .group_by(_task_wording.c.wording_id)
+    found = []
+    for wording_id in sorted(texts):
+        rows = connection.execute(
+            select(_task_wording.c.seq, _plan.c.code, _task.c.number)
+            .join(_task, _task.c.id == _task_wording.c.task_id)
+            .join(_plan, _plan.c.id == _task.c.plan_id)
+            .where(_task_wording.c.wording_id == wording_id)
+            .order_by(_task_wording.c.seq)
+            .limit(per_wording)
         ).all()
-    )
-    ranked = (
-        select(
-            _task_wording.c.wording_id,
-            _task_wording.c.seq,
-            _task_wording.c.task_id,
-            func.row_number()
-            .over(partition_by=_task_wording.c.wording_id, order_by=_task_wording.c.seq)
-            .label("n"),
-        )
-        .where(_task_wording.c.wording_id.in_(list(ids)))
-        .subquery()
-    )
-    rows = connection.execute(
-        select(ranked.c.wording_id, ranked.c.seq, _plan.c.code, _task.c.number)
-        .join(_task, _task.c.id == ranked.c.task_id)
+        tasks = tuple((str(code), int(number), int(seq)) for seq, code, number in rows)
+        found.append(WordingRow(wording_id, texts[wording_id], tasks, len(tasks)))
+    return found
+
+
+def all_wording_rows(connection: Connection) -> list[WordingRow]:
+    """Every wording with all its tasks in catalog order (for a catalog small enough to hold)."""
+    texts: dict[int, str] = dict(connection.execute(select(_wording.c.id, _wording.c.text)).all())
+    tasks: dict[int, list[tuple[str, int, int]]] = {i: [] for i in texts}
+    for wording_id, seq, code, number in connection.execute(
+        select(_task_wording.c.wording_id, _task_wording.c.seq, _plan.c.code, _task.c.number)
+        .join(_task, _task.c.id == _task_wording.c.task_id)
         .join(_plan, _plan.c.id == _task.c.plan_id)
-        .where(ranked.c.n <= per_wording)
-        .order_by(ranked.c.wording_id, ranked.c.seq)
-    ).all()
-    tasks: dict[int, list[tuple[str, int, int]]] = {}
-    for wording_id, seq, code, number in rows:
-        tasks.setdefault(int(wording_id), []).append((str(code), int(number), int(seq)))
-    return [
-        WordingRow(int(i), str(texts[i]), tuple(tasks.get(int(i), ())), int(counts.get(i, 0)))
-        for i in sorted(texts)
-    ]
+        .order_by(_task_wording.c.wording_id, _task_wording.c.seq)
+    ):
+        tasks[int(wording_id)].append((str(code), int(number), int(seq)))
+    return [WordingRow(i, texts[i], tuple(tasks[i]), len(tasks[i])) for i in sorted(texts)]
 
 
 def all_wording_ids(connection: Connection) -> list[int]:

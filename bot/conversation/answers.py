@@ -43,10 +43,13 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         (知识产权法院 is in the text; 任务16 builds a 知识产权法庭): the passage is the answer."""
         if not slots.task_fragment or not slots.tasks:
             return False
-        tasks = [self.catalog.tasks.get((t.plan, t.number)) for t in slots.tasks if t.plan]
         phrases = self.knowledge.lexicon.phrases(self.question)
         found = self.knowledge.passages().search(self.question, limit=1, phrases=phrases)
-        if not found or not tasks:
+        if not found:
+            return False
+        views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
+        tasks = [views.get((t.plan, t.number)) for t in slots.tasks if t.plan]
+        if not tasks:
             return False
         best_task = max(quoted_length(self.question, f"{t.title or ''}{t.content}") for t in tasks if t)
         return quoted_length(self.question, found[0].passage.text) > best_task
@@ -84,7 +87,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
                 texts.not_stated(texts.ASPECT_WORDS[a]) for a in ("roster", "where") if a in slots.aspects
             ]
         if "amount" in slots.aspects and slots.tasks:
-            tasks = [self.catalog.tasks.get((t.plan, t.number)) for t in slots.tasks if t.plan]
+            views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
+            tasks = [views.get((t.plan, t.number)) for t in slots.tasks if t.plan]
             if not any(_AMOUNT.search(t.content) for t in tasks if t):
                 lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))
         return lines

@@ -145,9 +145,7 @@ class StoredNames:
         with self.db.engine.connect() as connection:
             terms = [(term, Entry(kind, key)) for _, term, kind, key in name_index.all_terms(connection)]  # type: ignore[arg-type]
             masks = name_index.all_masks(connection)
-            rows = name_index.wording_rows(
-                connection, name_index.all_wording_ids(connection), per_wording=10**9
-            )
+            rows = name_index.all_wording_rows(connection)
             section_keys = dict.fromkeys(e.key for _, e in terms if e.kind == "section")
             sections = {
                 key: name_index.section_numbers(connection, *key.split(":", 1)) for key in section_keys

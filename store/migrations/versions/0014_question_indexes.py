@@ -81,7 +81,7 @@ def upgrade() -> None:
         sa.Column("wording_id", sa.Integer(), sa.ForeignKey("wording.id"), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
     )
-    op.create_index("ix_task_wording_wording_id", "task_wording", ["wording_id"])
+    op.create_index("ix_task_wording_wording_seq", "task_wording", ["wording_id", "seq"])
     op.create_table(
         "wording_pair",
         sa.Column("pair", sa.String(length=8), primary_key=True),
