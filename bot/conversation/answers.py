@@ -34,9 +34,9 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if self.question and (asks_the_text or self._text_quotes_better(slots)):
             quoted = self._document(slots)
             if quoted is not None:
-                return _fitted(quoted)
+                return fitted(quoted)
         answer = self._each_subject(intent, slots)
-        return _fitted(replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)])))
+        return fitted(replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)])))
 
     def _text_quotes_better(self, slots: Slots) -> bool:
         """A task found by its wording, when a passage of the plans quotes the question more exactly
@@ -165,7 +165,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         return Answer("unknown", texts.UNKNOWN, slots)
 
 
-def _fitted(answer: Answer) -> Answer:
+def fitted(answer: Answer) -> Answer:
     """Every reply within a chat platform's length: what does not fit goes to the pages 更多 shows."""
     if len(answer.text) <= texts.MAX_REPLY_CHARS:
         return answer
@@ -175,9 +175,7 @@ def _fitted(answer: Answer) -> Answer:
             break
         kept.append(line[: texts.MAX_REPLY_CHARS - 100])
         size += len(kept[-1]) + 1
-    if isinstance(
-        answer.rest, Pages
-    ):  # a paged list's first page is short; its further pages stay as they are
+    if isinstance(answer.rest, Pages):  # a paged list's first page is short; its further pages stay
         return replace(answer, text="\n".join(kept))
     rest = (*lines[len(kept) :], *answer.rest)
     return replace(answer, text="\n".join([*kept, texts.more_hint(len(rest))]), rest=rest)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.conversation import texts
-from bot.conversation.answers import Answer, Answerer, Option
+from bot.conversation.answers import Answer, Answerer, Option, fitted
 from bot.conversation.follow_up import follow_up
 from bot.conversation.messages import ACK_DATA, CANCEL_DATA, CONFIRM_DATA
 from bot.conversation.reminder_chat import acknowledge, bind_reminder_chat
@@ -360,10 +360,12 @@ def _each_clause(turn: Turn, clauses: list[Turn]) -> Reply:
     answered = [r for r in replies if r.intent not in ("help", "unknown")] or replies
     last = answered[-1]
     chooser = next((r for r in answered if r.options), None)
+    whole = fitted(Answer(last.intent, "\n\n".join(r.text for r in answered), last.slots or Slots()))  # type: ignore[arg-type]
     return Reply(
         last.intent,
-        "\n\n".join(r.text for r in answered),
+        whole.text,
         options=chooser.options if chooser else (),
+        rest=whole.rest,
         slots=last.slots,
     )
 
