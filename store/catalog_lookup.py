@@ -105,6 +105,7 @@ class TaskQuery:
 
 
 Order = str  # "catalog" (plan, number) or "deadline" (deadline in force, plan code, number)
+_COUNTS = ("tasks", "featured", "ongoing", "done", "overdue", "due_soon")
 
 
 class CatalogLookup:
@@ -183,9 +184,13 @@ class CatalogLookup:
     # ---- lists ---------------------------------------------------------------------------------------
 
     def indicators_of_plans(self, plans: Sequence[str]) -> list[IndicatorView]:
-        return list(
+        found = list(
             self._once(("indicators_of_plans", tuple(plans)), lambda: self._read_indicators_of_plans(plans))
         )
+        if len(plans) > 1:  # each plan's own list too, for the answers that ask plan by plan
+            for plan in plans:
+                self._static[("indicators_of_plans", (plan,))] = [i for i in found if i.plan == plan]
+        return found
 
     def _read_indicators_of_plans(self, plans: Sequence[str]) -> list[IndicatorView]:
         """The plans' indicators, plan by plan in the order given, each plan's in document order."""
@@ -288,7 +293,30 @@ class CatalogLookup:
 
     def plan_counts(self, plan: str, today: date, soon: date) -> dict[str, int]:
         """A plan's tasks: all, ★, 长期推进, done, overdue, due between today and soon (not done)."""
-        return self.all_plan_counts(today, soon, plans=[plan])
+        return self.counts_by_plan([plan], today, soon).get(plan, dict.fromkeys(_COUNTS, 0))
+
+    def counts_by_plan(self, plans: Sequence[str], today: date, soon: date) -> dict[str, dict[str, int]]:
+        """The same counts for several plans, in one query grouped by plan."""
+        s = _state.c
+        conditions = (
+            true(),
+            s.featured == true(),
+            s.ongoing == true(),
+            s.done == true(),
+            and_(s.done == false(), s.deadline < today),
+            and_(s.done == false(), s.deadline >= today, s.deadline <= soon),
+        )
+        ids = [self._plan_ids[p] for p in plans if p in self._plan_ids]
+        with self.db.engine.connect() as connection:
+            rows = connection.execute(
+                select(s.plan_id, *(func.sum(cast(c, _INT)) for c in conditions))
+                .where(s.plan_id.in_(ids))
+                .group_by(s.plan_id)
+            ).all()
+        return {
+            self._codes[int(row[0])]: {name: int(v or 0) for name, v in zip(_COUNTS, row[1:], strict=True)}
+            for row in rows
+        }
 
     def all_plan_counts(
         self, today: date, soon: date, *, plans: Sequence[str] | None = None, overdue: int | None = None

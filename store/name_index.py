@@ -265,7 +265,9 @@ def wording_rows(connection: Connection, ids: Collection[int], per_wording: int)
         connection.execute(select(_wording.c.id, _wording.c.text).where(_wording.c.id.in_(list(ids)))).all()
     )
     found = []
-    for wording_id in sorted(texts):
+    for wording_id in sorted(
+        texts
+    ):  # one indexed LIMIT each: a window over every use costs more (PostgreSQL)
         rows = connection.execute(
             select(_task_wording.c.seq, _plan.c.code, _task.c.number)
             .join(_task, _task.c.id == _task_wording.c.task_id)

@@ -109,8 +109,22 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
         if len(plans) > texts.MAX_PLANS_LISTED:
             return Answer("plan_overview", self._overall(plans, named=bool(self._plans_in(slots))), slots)
+        self._read_overviews(plans)
         text = "\n\n".join(texts.plan_overview(self._overview(plan), self.today) for plan in plans)
         return Answer("plan_overview", text, slots)
+
+    def _read_overviews(self, plans: Sequence[PlanView]) -> None:
+        """Several plans' counts, indicators and reports read at once (a region may have a few plans)."""
+        codes = [p.code for p in plans if ("plan", p.code, self.today) not in self.ledger.memo]
+        if len(codes) < 2:
+            return
+        soon = self.today + timedelta(days=DUE_SOON_DAYS)
+        counts = self.catalog.lookup.counts_by_plan(codes, self.today, soon)
+        zeros = dict.fromkeys(("tasks", "featured", "ongoing", "done", "overdue", "due_soon"), 0)
+        for code in codes:
+            self.ledger.memo[("plan", code, self.today)] = counts.get(code, zeros)
+        indicators = self.catalog.lookup.indicators_of_plans(codes)
+        self.ledger.reports.many((i.plan, i.code) for i in indicators)
 
     def _overview(self, plan: PlanView) -> texts.OverviewFacts:
         soon = self.today + timedelta(days=DUE_SOON_DAYS)

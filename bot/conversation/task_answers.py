@@ -18,6 +18,7 @@ class TaskAnswers(AnswerBase):
     def _with_task(self, intent: IntentName, slots: Slots, render: Callable[[TaskView], str]) -> Answer:
         if not slots.tasks:
             return Answer(intent, texts.NEED_SUBJECT, slots)
+        self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)  # read at once
         slots = self._of_the_units(slots)
         if slots.task_fragment and len(slots.tasks) > 1:
             options = tuple(self._task_option(intent, slots, ref) for ref in slots.tasks[: texts.MAX_OPTIONS])
