@@ -18,6 +18,7 @@ options offered.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import shutil
@@ -278,6 +279,7 @@ def main() -> None:
 
         start = time.perf_counter()
         core = Core(Knowledge(db), public_read=True)
+        gc.freeze()  # as `duban run` does once started (bot/cli/run.py)
         print(
             f"in process: Core(Knowledge(db)) {time.perf_counter() - start:.2f} s, "
             f"RSS {rss_mib(os.getpid()):.0f} MiB"

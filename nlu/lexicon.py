@@ -414,7 +414,7 @@ def masks_of(term: str) -> list[str]:
 
 
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fd5]")
-_REMEMBERED_TEXTS = 256
+_REMEMBERED_TEXTS = 16  # a message's own texts (its clauses, what commands cut off): names found are objects
 
 
 def name_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import uuid
@@ -36,6 +37,7 @@ def ask_command(args: argparse.Namespace, db: Database) -> str | int:
 def chat_command(args: argparse.Namespace, db: Database) -> int:
     today = _parse_today(args.today, texts.BAD_TODAY)
     core = Core(Knowledge(db), public_read=Settings.from_env().public_read)
+    gc.freeze()  # start-up's objects live as long as the session: no collection walks them again
     run_console(core, user=args.user, clock=lambda: _moment(today))
     return 0
 

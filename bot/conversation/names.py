@@ -137,7 +137,7 @@ class StoredNames:
         self.numbered_plans = tuple(code for code in lookup.plans if code not in meta.sectioned_plans)
         self.plan_regions = {code: plan.region for code, plan in lookup.plans.items()}
         self.memory: MemoryNames | None = self._preload() if meta.size <= PRELOAD_TERMS else None
-        self._heads: OrderedDict[str, list[tuple[int, str, Entry]]] = OrderedDict()
+        self._heads: OrderedDict[str, tuple[tuple[int, str, str, str], ...]] = OrderedDict()
         self._wordings: OrderedDict[tuple[frozenset[str], int], list[WordingMatch]] = OrderedDict()
 
     def _preload(self) -> MemoryNames:
@@ -164,23 +164,23 @@ class StoredNames:
         if self.memory is not None:
             return self.memory.terms_in(text)
         heads = {text[i : i + n] for i in range(len(text)) for n in range(1, name_index.HEAD + 1)}
-        rows = sorted(row for head in heads for row in self._by_head(heads, head))
+        rows = sorted(row for head in heads for row in self._by_head(heads, head) if row[1] in text)
         found: dict[str, list[Entry]] = {}
-        for _, term, entry in rows:
-            if term in text:
-                found.setdefault(term, []).append(entry)
+        for _, term, kind, key in rows:
+            found.setdefault(term, []).append(Entry(kind, key))  # type: ignore[arg-type]
         return {term: tuple(entries) for term, entries in found.items()}
 
-    def _by_head(self, heads: set[str], head: str) -> list[tuple[int, str, Entry]]:
-        """The terms under one head; every head of the text not yet known is read in one query."""
+    def _by_head(self, heads: set[str], head: str) -> tuple[tuple[int, str, str, str], ...]:
+        """The terms under one head; every head of the text not yet known is read in one query. Kept as plain
+        strings: thousands of entry objects held between questions made the garbage collector pause."""
         if head not in self._heads:
             missing = [h for h in heads if h not in self._heads]
             with self.db.engine.connect() as connection:
                 rows = name_index.terms_by_head(connection, missing)
-            grouped: dict[str, list[tuple[int, str, Entry]]] = {h: [] for h in missing}
-            for term_id, term, kind, key in rows:
-                grouped[name_index.head(term)].append((term_id, term, Entry(kind, key)))  # type: ignore[arg-type]
-            self._heads.update(grouped)
+            grouped: dict[str, list[tuple[int, str, str, str]]] = {h: [] for h in missing}
+            for row in rows:
+                grouped[name_index.head(row[1])].append(row)
+            self._heads.update((h, tuple(found)) for h, found in grouped.items())
             while len(self._heads) > HEADS_KEPT:
                 self._heads.popitem(last=False)
         self._heads.move_to_end(head)
