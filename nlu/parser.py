@@ -37,7 +37,7 @@ _MAX_CANDIDATES = 5
 # What a question may ask of its subject; kept in the slots so that an answer can cover every aspect asked.
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
-     "count", "featured", "person", "amount", "where", *PLAN_FACT_CUES}
+     "count", "featured", "person", "amount", "where", "breakdown", "particulars", *PLAN_FACT_CUES}
 )  # fmt: skip
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress"}  # beyond "who": the whole task
 _QUESTION_CUES: dict[Cue, IntentName] = {
@@ -144,12 +144,18 @@ def _choice(normalized: str) -> int | None:
     return int(number) if number is not None and 0 < number < 1000 else None
 
 
+# 是哪5个 · 包括哪些: a list of names (哪一条 asks for one)
+_ASKS_WHICH = re.compile(r"哪(?:[2-9]|[1-9][0-9]|[二两三四五六七八九十几])[个家项所条处]|哪些")
+
+
 def _scan(text: str, lexicon: Lexicon) -> _Scan:
     scan = _Scan(text, covered=[False] * len(text), non_entity=[False] * len(text))
     for word, start, end in lexicon.tokenize(text):
         entries = lexicon.terms.get(word)
         if entries:
             _note(scan, entries, start, end)
+    if _ASKS_WHICH.search(text):
+        scan.cues.add("roster")
     return scan
 
 

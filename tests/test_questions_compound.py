@@ -278,3 +278,25 @@ def test_counts_of_a_plans_indicators_and_tasks(chat: Chat) -> None:
 def test_own_units_task_among_those_the_wording_fits(db: Database) -> None:
     reply, _ = _staff(db, "仓山区人民政府").say("我们那个展会专利纠纷的任务到期了没")
     assert reply.startswith("任务42") and "2025-08-31" in reply
+
+
+def test_particulars_and_district_splits_are_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("军门社区驿站地址在哪 面积多大")
+    assert reply.startswith("任务41") and "方案未载明地址、面积等具体信息" in reply
+    reply, _ = chat.say("26个先行所每个区县分几个")
+    assert "≥26 个" in reply and "方案未载明各县（市）区的分解数" in reply
+
+
+def test_which_names_of_an_indicator_are_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("5个特色品牌所是哪5个")
+    assert "培育知识产权行政保护特色品牌所" in reply and "方案未载明具体名单" in reply
+
+
+def test_an_amount_no_one_states_is_said_so(chat: Chat) -> None:
+    reply, _ = chat.say("示范区建设经费具体安排多少钱")
+    assert "方案未载明具体金额" in reply and "进度安排" not in reply
+
+
+def test_a_list_the_task_record_lacks_comes_from_the_text(chat: Chat) -> None:
+    reply, intent = chat.say("闽都文化街区要保护哪些非遗")
+    assert intent == "document" and "闽剧" in reply and "原文" in reply

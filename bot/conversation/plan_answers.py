@@ -20,11 +20,13 @@ from nlu.vocabulary import PLAN_FACT_CUES
 from store.views import PlanView
 
 _TASK_ROW = re.compile(r"^附件\d+ 序号(\d+)$")
+# Three names in a row (闽剧、脱胎漆器、软木画): the text gives a list.
+LISTS_NAMES = re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}")
 # What a quoted passage must contain to answer an aspect; without it the plan does not state that aspect.
 _EVIDENCE: dict[str, re.Pattern[str]] = {
     "when": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}\.\d{1,2}|年底|年内|季度|\d{4}-\d{2}"),
     "person": re.compile(r"(?!x)x"),  # a plan names units and posts, never a person or a telephone number
-    "roster": re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
+    "roster": LISTS_NAMES,
     "count": re.compile(r"\d+|[一二两三四五六七八九十百]+[个项家件名条]"),
     "amount": re.compile(r"\d[\d.]*\s*[万亿]?元"),
 }
@@ -120,4 +122,4 @@ def _asked_kinds(slots: Slots) -> list[str]:
     return (["person"] if "person" in slots.aspects else []) + kinds
 
 
-__all__ = ["PLAN_FACT_CUES", "Found", "PlanAnswers"]
+__all__ = ["LISTS_NAMES", "PLAN_FACT_CUES", "Found", "PlanAnswers"]
