@@ -300,3 +300,23 @@ def test_an_amount_no_one_states_is_said_so(chat: Chat) -> None:
 def test_a_list_the_task_record_lacks_comes_from_the_text(chat: Chat) -> None:
     reply, intent = chat.say("闽都文化街区要保护哪些非遗")
     assert intent == "document" and "闽剧" in reply and "原文" in reply
+
+
+def test_a_sections_parts_listed_when_asked_which(chat: Chat) -> None:
+    reply, _ = chat.say("城市特色创新工程是哪几个")
+    assert "四（二） 数据知识产权试点建设" in reply and "四（四） 闽都文化街区建设" in reply
+
+
+def test_two_names_sharing_a_head(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼国家级和市级知识产权示范优势企业各要几家")
+    assert "≥7 家" in reply and "≥60 家" in reply
+
+
+def test_who_holds_an_indicator_is_the_list_of_units(chat: Chat) -> None:
+    reply, intent = chat.say("培养知识产权专业本科人才 指标归哪几家")
+    assert intent == "responsible" and "福建理工大学" in reply and "未载明具体名单" not in reply
+
+
+def test_a_post_named_in_a_tasks_words(chat: Chat) -> None:
+    reply, _ = chat.say("市知识产权工作联席会议召集人是谁")
+    assert "市政府主要领导" in reply

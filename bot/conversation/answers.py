@@ -90,10 +90,10 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if "breakdown" in slots.aspects and intent in INDICATOR_INTENTS and slots.indicators:
             lines.append(texts.not_stated(texts.ASPECT_WORDS["breakdown"]))
         if intent in INDICATOR_INTENTS and slots.indicators and not slots.tasks:
-            # 咨询点设在哪些地方 · 先行所的名单: an indicator is a number; where and which are not stated.
-            lines += [
-                texts.not_stated(texts.ASPECT_WORDS[a]) for a in ("roster", "where") if a in slots.aspects
-            ]
+            # 咨询点设在哪些地方 · 先行所的名单: an indicator is a number; where and which are not stated
+            # (归哪几家: the responsible units are the list asked for).
+            asked = [a for a in ("roster", "where") if a in slots.aspects and intent != "responsible"]
+            lines += [texts.not_stated(texts.ASPECT_WORDS[a]) for a in asked]
         if "amount" in slots.aspects and slots.tasks:
             tasks = [self.catalog.tasks.get((t.plan, t.number)) for t in slots.tasks if t.plan]
             if not any(_AMOUNT.search(t.content) for t in tasks if t):

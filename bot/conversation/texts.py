@@ -374,6 +374,10 @@ def named_in_text(unit: str, count: int) -> str:
     return f"任务清单没有列{unit}；方案正文将{unit}列为以下 {count} 项工作的责任单位："
 
 
+def section_part(path: str, heading: str) -> str:
+    return f"· {path} {heading}"
+
+
 def section_line(plan_title: str, path: str, heading: str) -> str:
     return f"· 《{plan_title}》{path} {heading}"
 
