@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
+from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
-from bot.conversation.messages import LOCAL_TZ
+from bot.conversation.messages import EARLIEST_DAY, LATEST_DAY, LOCAL_TZ, Inbound, Outbound
 from bot.transports.console_transport import run_console
 from store.db import Database
 from store.ledger import ledger_version
@@ -179,3 +180,82 @@ def test_duban_chat_as_a_process(tmp_path: Path) -> None:
     assert "任务25的责任单位：市检察院" in result.stdout
     assert result.stdout.rstrip().endswith("再见。")
     assert "Traceback" not in result.stderr
+
+
+# ---- issue 15: lines that once killed `duban ask --jsonl`, days out of range, a busy database ---------------
+
+
+def test_jsonl_lines_that_once_crashed_get_chinese_replies_and_the_rest_still_run(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on = ', "today": "2025-09-20"'
+    lines = [
+        f'{{"text": "结案率97%"{on}}}',
+        f'{{"text": "确认"{on}}}',
+        f'{{"text": "结案率1000000000000000000000000000000%"{on}}}',
+        f'{{"text": "任务18进展：试运行\\ud800\\u0000中"{on}}}',
+        '{"text": "任务18", "at": "0001-01-01T00:00"}',
+        '{"text": "30天内到期的任务", "today": "9999-12-31"}',
+        '{"text": "confirm:2147483648"}',
+        '{"text": "ack:2147483648"}',
+        '{"text": "帮助"}',
+    ]
+    code, out = jsonl(capsys, monkeypatch, initialised, lines)
+    assert code == 2
+    assert [o["intent"] for o in out] == [
+        "preview", "recorded", "refused", "preview", "invalid_input", "invalid_input", "nothing_pending",
+        "ack", "help",
+    ]  # fmt: skip
+    assert "0% 至 100%" in out[2]["reply"]
+    assert "进展：试运行中" in out[3]["reply"]
+    assert out[4]["reply"] == "标准输入第 5 行：" + texts.today_out_of_range(
+        "字段 at", EARLIEST_DAY, LATEST_DAY
+    )
+    assert out[5]["reply"] == "标准输入第 6 行：" + texts.today_out_of_range(
+        "字段 today", EARLIEST_DAY, LATEST_DAY
+    )
+
+
+def test_jsonl_a_line_the_bot_fails_on_is_answered_and_the_rest_still_run(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handle = Core.handle
+
+    def failing(core: Core, inbound: Inbound) -> list[Outbound]:
+        if inbound.text == "坏":
+            raise RuntimeError("a bug")
+        return handle(core, inbound)
+
+    monkeypatch.setattr(Core, "handle", failing)
+    monkeypatch.setattr(sys, "stdin", io.StringIO('{"text": "坏"}\n{"text": "帮助"}\n'))
+    code = main(["ask", "--jsonl", "--db", initialised])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"reply": texts.LINE_FAILED, "intent": "error"},
+        {"reply": texts.HELP, "intent": "help"},
+    ]
+    assert "RuntimeError: a bug" in err and "标准输入第 1 行" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "--today", "9999-12-31", "30天内到期的任务"],
+        ["ask", "--today", "0001-01-01", "任务18"],
+        ["chat", "--today", "9999-12-31"],
+        ["run", "--today", "9999-12-31"],
+        ["reminders", "sweep", "--today", "9999-12-31"],
+    ],
+    ids=["ask", "ask-year-1", "chat", "run", "sweep"],
+)
+def test_a_today_outside_the_supported_days_is_a_clear_cli_error(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("30天内到期的任务\n"))
+    for name in ("DUBAN_TELEGRAM_TOKEN", "DUBAN_SLACK_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    code = main([*argv, "--db", initialised])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.strip() == "错误：" + texts.today_out_of_range("--today", EARLIEST_DAY, LATEST_DAY)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 import uuid
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.cli.days import check_day, parse_day
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.core import Core
@@ -57,9 +59,21 @@ def _answer_lines(core: Core, default_today: date | None) -> int:
         # A given id is the sender's own, as in a chat: the same id from two people is two messages.
         given = message_key(inbound.chat_id, message_id) if message_id else None
         inbound = replace(inbound, at=at or inbound.at, message_id=given or inbound.message_id)
-        replies = core.handle(inbound)
+        try:
+            replies = core.handle(inbound)
+        except Exception as exc:  # one line's failure must not cost the lines after it their answers
+            status = 2
+            _emit(_failed(number, exc))
+            continue
         _emit({"reply": "\n".join(r.text for r in replies), "intent": replies[0].intent if replies else None})
     return status
+
+
+def _failed(number: int, exc: Exception) -> dict[str, Any]:
+    """The answer to a line the core failed on: a bug, whose traceback goes to standard error."""
+    print(texts.bad_jsonl_line(number, texts.LINE_FAILED), file=sys.stderr)
+    traceback.print_exception(exc, file=sys.stderr)
+    return {"reply": texts.LINE_FAILED, "intent": "error"}
 
 
 def _read_line(line: str, default_today: date | None) -> tuple[str, str, date | None]:
@@ -78,7 +92,9 @@ def _read_line(line: str, default_today: date | None) -> tuple[str, str, date | 
         raise ValueError(texts.JSONL_BAD_USER)
     today = record.get("today")
     parsed = (
-        _parse_today(today, texts.JSONL_BAD_TODAY, error=ValueError) if today is not None else default_today
+        _parse_today(today, texts.JSONL_BAD_TODAY, "字段 today", ValueError)
+        if today is not None
+        else default_today
     )
     return text, user, parsed
 
@@ -100,16 +116,14 @@ def _timing(line: str, today: date | None) -> tuple[datetime | None, str | None]
         )
     except ValueError:
         raise ValueError(texts.JSONL_BAD_AT) from None
+    check_day(moment.date(), "字段 at", ValueError)
     return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)), message_id
 
 
-def _parse_today(value: Any, message: str, error: type[Exception] = StoreError) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise error(message) from None
+def _parse_today(
+    value: Any, message: str, what: str = "--today", error: type[Exception] = StoreError
+) -> date | None:
+    return None if value is None else parse_day(value, message, what, error)
 
 
 def _inbound(text: str, user: str, today: date | None, message_id: str) -> Inbound:
