@@ -5,13 +5,19 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
+import store.db as db_module
 from bot.cli.main import main
 from bot.conversation import texts
 from bot.conversation.core import Core
@@ -259,3 +265,50 @@ def test_a_today_outside_the_supported_days_is_a_clear_cli_error(
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err.strip() == "错误：" + texts.today_out_of_range("--today", EARLIEST_DAY, LATEST_DAY)
+
+
+@pytest.fixture
+def locked(initialised: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The database held by another program: an exclusive lock on SQLite, a table lock on PostgreSQL.
+
+    Waiting is cut short instead of slept through: SQLite's busy timeout is made 50 ms, and PostgreSQL's
+    lock_timeout (which deployments set; the server's default waits for ever) 50 ms too."""
+    holder = create_engine(initialised)
+    with holder.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+            connection.exec_driver_sql("BEGIN EXCLUSIVE")
+            url = initialised
+        else:
+            connection.exec_driver_sql("LOCK TABLE plan IN ACCESS EXCLUSIVE MODE")
+            parsed = make_url(initialised)
+            options = f"{parsed.query['options']} -clock_timeout=50ms"
+            url = parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+        yield url
+        connection.rollback()
+    holder.dispose()
+
+
+def test_ask_on_a_locked_database_says_it_is_busy(locked: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = ask(capsys, "--db", locked, "任务18")
+    assert (code, out) == (2, "")
+    assert err.strip() == "错误：" + texts.DB_BUSY
+
+
+def test_jsonl_on_a_database_locked_meanwhile_says_busy_per_line(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The core is built, then the database is locked: each line is told, and the command goes on."""
+    handle = Core.handle
+
+    def busy(core: Core, inbound: Inbound) -> list[Outbound]:
+        if inbound.text == "忙":
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY  # what sqlite3 sets on the real one
+            raise OperationalError("SELECT 1", {}, locked)
+        return handle(core, inbound)
+
+    monkeypatch.setattr(Core, "handle", busy)
+    code, out = jsonl(capsys, monkeypatch, initialised, ['{"text": "忙"}', '{"text": "帮助"}'])
+    assert code == 2
+    assert out == [{"reply": texts.DB_BUSY, "intent": "busy"}, {"reply": texts.HELP, "intent": "help"}]

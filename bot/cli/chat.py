@@ -18,7 +18,7 @@ from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inbound, message_key
 from bot.transports.console_transport import run_console
-from store.db import Database
+from store.db import Database, is_busy
 from store.errors import StoreError
 
 _NOON = time(12, 0)  # a --today question is asked at noon, well inside the working day
@@ -70,7 +70,10 @@ def _answer_lines(core: Core, default_today: date | None) -> int:
 
 
 def _failed(number: int, exc: Exception) -> dict[str, Any]:
-    """The answer to a line the core failed on: a bug, whose traceback goes to standard error."""
+    """The answer to a line the core failed on; a busy database is said as such, anything else is a bug
+    whose traceback goes to standard error."""
+    if is_busy(exc):
+        return {"reply": texts.DB_BUSY, "intent": "busy"}
     print(texts.bad_jsonl_line(number, texts.LINE_FAILED), file=sys.stderr)
     traceback.print_exception(exc, file=sys.stderr)
     return {"reply": texts.LINE_FAILED, "intent": "error"}
