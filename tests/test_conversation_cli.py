@@ -244,6 +244,24 @@ def test_jsonl_a_line_the_bot_fails_on_is_answered_and_the_rest_still_run(
     assert "RuntimeError: a bug" in err and "标准输入第 1 行" in err
 
 
+def test_jsonl_ids_longer_than_the_database_keeps_are_invalid_lines(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message id is kept as "<user>:<id>" in 100 characters: each part may have 40."""
+    lines = [
+        json.dumps({"text": "结案率97%", "message_id": "x" * 41, "today": "2025-09-20"}),
+        json.dumps({"text": "绑定 K7Q2M9XDAB", "user": "u" * 41}),
+        json.dumps({"text": "结案率97%", "message_id": "x" * 40, "user": "admin", "today": "2025-09-20"}),
+    ]
+    code, out = jsonl(capsys, monkeypatch, initialised, lines)
+    assert code == 2
+    assert out[:2] == [
+        {"reply": "标准输入第 1 行：" + texts.jsonl_too_long("message_id", 40), "intent": "invalid_input"},
+        {"reply": "标准输入第 2 行：" + texts.jsonl_too_long("user", 40), "intent": "invalid_input"},
+    ]
+    assert out[2]["intent"] == "preview"
+
+
 @pytest.mark.parametrize(
     "argv",
     [

@@ -22,6 +22,8 @@ from store.db import Database, is_busy
 from store.errors import StoreError
 
 _NOON = time(12, 0)  # a --today question is asked at noon, well inside the working day
+# A line's message id is kept as "<user>:<message_id>" where the store keeps 100 characters.
+MAX_ID_CHARS = 40
 
 
 def ask_command(args: argparse.Namespace, db: Database) -> str | int:
@@ -93,6 +95,8 @@ def _read_line(line: str, default_today: date | None) -> tuple[str, str, date | 
         user = str(user)
     if not isinstance(user, str) or not user:
         raise ValueError(texts.JSONL_BAD_USER)
+    if len(user) > MAX_ID_CHARS:
+        raise ValueError(texts.jsonl_too_long("user", MAX_ID_CHARS))
     today = record.get("today")
     parsed = (
         _parse_today(today, texts.JSONL_BAD_TODAY, "字段 today", ValueError)
@@ -109,6 +113,8 @@ def _timing(line: str, today: date | None) -> tuple[datetime | None, str | None]
     at, message_id = record.get("at"), record.get("message_id")
     if message_id is not None and (not isinstance(message_id, str) or not message_id.strip()):
         raise ValueError(texts.JSONL_BAD_MESSAGE_ID)
+    if message_id is not None and len(message_id) > MAX_ID_CHARS:
+        raise ValueError(texts.jsonl_too_long("message_id", MAX_ID_CHARS))
     if at is None:
         return None, message_id
     try:

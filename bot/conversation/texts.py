@@ -1066,3 +1066,7 @@ def value_too_precise(shown: str, places: int) -> str:
 
 def share_out_of_range(shown: str) -> str:
     return f"该指标是占比，数值应在 0% 至 100% 之间，收到的是 {shown}，请核对后重新发送。"
+
+
+def jsonl_too_long(field: str, limit: int) -> str:
+    return f"字段 {field} 最长 {limit} 个字符"
