@@ -6,15 +6,16 @@ message gets a Chinese reply, and what is recorded is exactly what the preview s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from desk import Desk, count_rows, stored_notes, stored_values
 
 from bot.conversation import texts
-from bot.conversation.messages import EARLIEST_DAY, LATEST_DAY, LOCAL_TZ
+from bot.conversation.messages import EARLIEST_DAY, LATEST_DAY, LOCAL_TZ, Inbound
 from store.db import Database
+from store.members import create_invite, find_member
 
 
 @pytest.fixture
@@ -64,6 +65,20 @@ def test_nul_and_lone_surrogates_are_dropped_and_the_note_is_stored_as_shown(des
 def test_an_id_with_a_nul_is_no_crash(desk: Desk) -> None:
     reply, intent = desk.say("fay\x00uan\udc00", "任务18")
     assert intent == "not_bound" and reply == texts.NOT_BOUND
+
+
+def test_binding_with_a_name_longer_than_the_database_keeps(desk: Desk) -> None:
+    """Telegram's full name is up to 129 characters (64 + space + 64); the member's name keeps 100."""
+    at = desk.clock + timedelta(minutes=1)
+    code = create_invite(
+        desk.db, unit="中院", role="staff", expires_at=at + timedelta(days=1), at=at, actor="test"
+    ).code
+    name = "名" * 64 + " " + "姓" * 64
+    inbound = Inbound("telegram", "42", "42", f"绑定 {code}", at, "42:1", display_name=name)
+    [reply] = desk.core.handle(inbound)
+    assert reply.intent == "bind" and "名" * 10 in reply.text
+    member = find_member(desk.db, platform="telegram", user_id="42")
+    assert member is not None and member.display_name == name[:100]
 
 
 @pytest.mark.parametrize(
