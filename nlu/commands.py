@@ -34,6 +34,9 @@ class ReportedValue:
     measure: str | None  # 件, 元, 家, 人次, %…; None for a bare number
     scaled: bool  # 万 or 亿 was part of the quantity
     text: str  # the slice as typed (after normalisation: half-width, simplified)
+    # Letters or digits run into the number ("1e400件", "1_000件", "1 000件"): what was meant is unclear,
+    # and text then covers the whole run.
+    unclear: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class Command:
     detail: str | None = None
     new_deadline: Window | None = None
     approve: bool | None = None
+    # A report_value's words that look like a date but name none ("2025年13月40日", "截至2100年38万件"):
+    # the as-of date cannot be read, and is not today either.
+    unread_date: str | None = None
 
 
 _QUESTION = re.compile(r"吗|么|多少|几|是否|有没有|没有|了没|呢|哪|谁|[?？]")
@@ -103,6 +109,12 @@ _DONE = re.compile(
 _QUOTING = re.compile(r"目标|基线|基数|计划|要求|预期")  # quoting a plan, not reporting a value
 _MEASURE = re.compile(r"人次|件次|件|家|个(?![月工季])|名|次|元|项|所|人|场|户|笔|处|篇")  # 3个月 is no count
 _TIME_UNIT = re.compile(r"年|月|日|号|季|天|周|时|点|分钟")  # "2025年", "3月": dates, not values
+# A date's words left over once the as-of window is found are a date it could not read.
+_DATE_WORDS = re.compile(r"(?:[0-9零〇一二两三四五六七八九十]+(?:年|月|日|号|季度?)(?:底|末)?)+")
+# A number run into letters, digits or underscores, perhaps across one separator ("1e400", "1_000", "1 000",
+# "3,12"), is no number anyone writes; thousands written "3,120" are one number already.
+_WORD_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz_")
+_SEPARATORS = frozenset(".,' ")
 _SCALES = frozenset("万萬亿億")
 _MASK = "□"  # stands in for characters no number may be read from, keeping every span in place
 _NAMED = frozenset({"indicator", "task", "unit", "plan", "region"})  # 第00528号… is a name
@@ -278,8 +290,9 @@ def _value(text: str, lexicon: Lexicon) -> Command | None:
     subject = _subject(_cut(text, spans), lexicon)
     if not subject.indicators:
         return None
-    value = _reported(text, number, end)
-    return Command("report_value", subject, value=value, as_of=window.window if window else None)
+    value = _reported(text, masked, number, end)
+    as_of = window.window if window else None
+    return Command("report_value", subject, value=value, as_of=as_of, unread_date=_unread_date(masked))
 
 
 def _mask(text: str, lexicon: Lexicon, window: list[tuple[int, int]]) -> str:
@@ -312,10 +325,34 @@ def _measure_end(text: str, number: NumberMatch) -> int:
     return found.end() if found else number.end
 
 
-def _reported(text: str, number: NumberMatch, end: int) -> ReportedValue:
+def _reported(text: str, masked: str, number: NumberMatch, end: int) -> ReportedValue:
     measure = "%" if number.percent else text[number.end : end] or None
     scaled = bool(_SCALES & set(number.text))
-    return ReportedValue(number.value, measure, scaled, text[number.start : end])
+    start = _glued_start(masked, number.start)
+    return ReportedValue(number.value, measure, scaled, text[start:end], unclear=start < number.start)
+
+
+def _glued_start(masked: str, start: int) -> int:
+    """Where the run of letters and digits holding the number at start begins (start if it stands alone);
+    masked, so that a window or a name just before it ("2025.9.30 3120件") never counts."""
+    while start > 0:
+        if masked[start - 1] in _WORD_CHARS:
+            start -= 1
+        elif start > 1 and masked[start - 1] in _SEPARATORS and masked[start - 2] in _WORD_CHARS:
+            start -= 2
+        else:
+            return start
+    return start
+
+
+def _unread_date(masked: str) -> str | None:
+    """Date words outside the as-of window (masked already): a date the window rules found impossible."""
+    for number in find_numbers(masked):
+        if _TIME_UNIT.match(masked, number.end) is not None:
+            found = _DATE_WORDS.match(masked, number.start)
+            if found is not None:
+                return found.group()
+    return None
 
 
 def _done(text: str, lexicon: Lexicon) -> Command | None:

@@ -37,9 +37,10 @@ _MAX_CANDIDATES = 5
 # What a question may ask of its subject; kept in the slots so that an answer can cover every aspect asked.
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
-     "count", "featured", "person", "amount", "where", *PLAN_FACT_CUES}
+     "count", "featured", "person", "amount", "where", "breakdown", "particulars", *PLAN_FACT_CUES}
 )  # fmt: skip
-_TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress"}  # beyond "who": the whole task
+# beyond "who": the whole task; 召集人是谁 is answered by the task's own words (由市政府主要领导担任…)
+_TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress", "person"}
 _QUESTION_CUES: dict[Cue, IntentName] = {
     "gap": "indicator_progress",
     "remaining": "task_detail",
@@ -146,6 +147,13 @@ def _choice(normalized: str) -> int | None:
     return int(number) if number is not None and 0 < number < 1000 else None
 
 
+# 是哪5个 · 包括哪些: a list of names (哪一条 asks for one)
+_ASKS_WHICH = re.compile(r"哪(?:[2-9]|[1-9][0-9]|[二两三四五六七八九十几])[个家项所条处]|哪些")
+
+
+_ASKS_WHO = re.compile(r"归(?:哪|谁)|哪(?:几|些)(?:家|个)?(?:单位|部门)")  # 指标归哪几家 · 哪几个部门
+
+
 def _scan(text: str, lexicon: Lexicon) -> _Scan:
     scan = _Scan(text, covered=[False] * len(text), non_entity=[False] * len(text))
     found = lexicon.entries_in(text)
@@ -153,6 +161,10 @@ def _scan(text: str, lexicon: Lexicon) -> _Scan:
         entries = found.get(word)
         if entries:
             _note(scan, entries, start, end)
+    if _ASKS_WHICH.search(text):
+        scan.cues.add("roster")
+    if _ASKS_WHO.search(text):
+        scan.cues.add("who")
     return scan
 
 
@@ -187,21 +199,40 @@ def _fuzzy_entities(scan: _Scan, lexicon: Lexicon) -> None:
 
 
 def _indicators_without_domain_words(scan: _Scan, lexicon: Lexicon) -> None:
-    """省级知识产权示范优势企业: an indicator's name with the field's word (知识产权) added or dropped."""
+    """省级知识产权示范优势企业: an indicator's name with the field's word (知识产权) added or dropped;
+    国家级和市级…企业: two names sharing their head, the first said only by its modifier."""
     if any(e.kind == "indicator" for e, _, _ in scan.entries):
         return
-    kept = [i for i in range(len(scan.text)) if not _in_domain_word(scan.text, i)]
-    reduced = "".join(scan.text[i] for i in kept)
+    found = _core_match(scan.text, lexicon)
+    if found is None:
+        return
+    start, end, entries = found
+    scan.entries = [e for e in scan.entries if not _inside(e, start, end)]
+    _note(scan, entries, start, end)
+    conjunction = start - 1
+    if conjunction > 0 and scan.text[conjunction] in _AND_WORDS:
+        for dropped in range(1, _MODIFIER_MAX + 1):  # 国家级和[市级]…: try the head after the first modifier
+            variant = scan.text[:conjunction] + scan.text[conjunction + 1 + dropped :]
+            other = _core_match(variant, lexicon)
+            if other is not None and other[2] != entries and other[0] < conjunction:
+                _note(scan, other[2], other[0], conjunction)
+                return
+
+
+_AND_WORDS = "和与跟及、"
+_MODIFIER_MAX = 3
+
+
+def _core_match(text: str, lexicon: Lexicon) -> tuple[int, int, tuple[Entry, ...]] | None:
+    kept = [i for i in range(len(text)) if not _in_domain_word(text, i)]
+    reduced = "".join(text[i] for i in kept)
     found = lexicon.names.cores_in(reduced)
-    for core in sorted(found, key=len, reverse=True):
+    for core in sorted(found, key=len, reverse=True):  # the longest name first
         entries = found[core]
         at = reduced.find(core)
-        if at < 0:
-            continue
-        start, end = kept[at], kept[at + len(core) - 1] + 1
-        scan.entries = [e for e in scan.entries if not _inside(e, start, end)]
-        _note(scan, entries, start, end)
-        return
+        if at >= 0:
+            return kept[at], kept[at + len(core) - 1] + 1, entries
+    return None
 
 
 def _in_domain_word(text: str, i: int) -> bool:

@@ -11,7 +11,7 @@ from typing import Final, Literal
 Cue = Literal[
     "progress", "target", "baseline", "who", "tasks", "indicators", "due", "overdue", "ongoing",
     "featured", "overview", "help", "thanks", "ack", "more", "lead", "co", "when", "what", "plan",
-    "own", "undone", "done", "gap", "remaining", "explain", "roster", "count",
+    "own", "undone", "done", "gap", "remaining", "explain", "roster", "count", "breakdown", "particulars",
     "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
     "within", "yesno",
 ]  # fmt: skip
@@ -83,6 +83,9 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     ),
     "baseline": ("基线", "基数", "基期", "原来多少", "起点", "2023年是多少", "2023年"),
     "who": (
+        "归哪",
+        "哪几家负责",
+        "哪些单位负责",
         "是谁的",
         "谁的任务",
         "负责",
@@ -316,6 +319,9 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     "lead": ("牵头", "主办", "牵头的", "主责"),
     "co": ("配合", "协助", "参与", "协办", "配合的"),
     "when": (
+        "哪年",
+        "哪一年",
+        "何年",
         "啥时候",
         "啥时",
         "多会儿",
@@ -460,6 +466,20 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "多少项",
         "多少条",
     ),
+    # 每个区县分几个: a city figure split by district, which the plans never give.
+    "breakdown": (
+        "每个区县",
+        "每个县区",
+        "各区县",
+        "各县区",
+        "每个区",
+        "每个县",
+        "分到各",
+        "怎么分配",
+        "分几个",
+    ),
+    # 地址在哪 面积多大: particulars of a site, which the plans never give.
+    "particulars": ("地址", "门牌", "面积", "多大", "占地", "几楼", "几层"),
     "within": ("其中", "这些里", "这些任务里", "这里面", "里面", "当中", "之中", "上面这些", "这些当中"),
     "yesno": ("吗", "是不是", "是否", "有没有"),
     "amount": ("多少钱", "经费多少", "多少经费", "总经费", "资金多少", "多少资金", "投入多少"),
@@ -518,7 +538,6 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     "schedule": (
         "怎么安排",
         "如何安排",
-        "安排",
         "进度安排",
         "时间安排",
         "阶段",

@@ -20,6 +20,20 @@ if TYPE_CHECKING:
 
 # What a database that is away (restarting, unreachable, locked for too long) raises: worth retrying.
 TRANSIENT_DATABASE_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long a SQLite connection waits for another's lock before "busy"
+_SQLITE_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (the low byte of an extended result code)
+_POSTGRES_BUSY = ("55P03", "40P01")  # lock_not_available (lock_timeout), deadlock_detected
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether exc says another connection holds what was needed for too long: SQLite past its busy
+    timeout, PostgreSQL past lock_timeout (when the server or role sets one) or in a deadlock."""
+    if not isinstance(exc, OperationalError):
+        return False
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_BUSY
+    return getattr(exc.orig, "sqlstate", None) in _POSTGRES_BUSY
 
 
 class Database:
@@ -125,7 +139,7 @@ def _postgres_session(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     # INSERT OR REPLACE deletes the row it replaces; with recursive triggers on, that delete fires the
     # append-only ledgers' DELETE guards, so no REPLACE rewrites a ledger row through duban's connections.
     cursor.execute("PRAGMA recursive_triggers=ON")

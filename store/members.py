@@ -31,6 +31,7 @@ from store.models import Invite, Member, MemberEvent, Unit
 
 Role = Literal["admin", "staff", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "staff", "viewer")
+NAME_CHARS = 100  # Member.display_name's length
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and retyped
 _CODE_LENGTH = 10
 
@@ -209,6 +210,9 @@ def _set_member(
 ) -> Member:
     if role not in ROLES:
         raise StoreError(f"unknown role {role}")
+    # A platform's name may be longer than the column (Telegram's full name runs to 129 characters):
+    # PostgreSQL would refuse the whole binding for it, so the name is kept as far as it fits.
+    name = name[:NAME_CHARS]
     member = session.exec(
         select(Member).where(Member.platform == platform, Member.platform_user_id == user_id)
     ).first() or Member(

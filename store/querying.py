@@ -8,11 +8,17 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, and_, or_
 
 CHUNK = 900  # ids per IN (...) list: under SQLite's 999 bound parameters
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER on PostgreSQL: a larger one in a query is an error, not "no row"
 
 
 def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), CHUNK):
         yield values[start : start + CHUNK]
+
+
+def is_row_id(value: int) -> bool:
+    """Whether value could be a row's id (a button's data is whatever a client sends back)."""
+    return 0 < value <= MAX_ROW_ID
 
 
 def pk(column: Any) -> ColumnElement[int]:

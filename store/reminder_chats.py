@@ -22,7 +22,7 @@ from store.delivery_events import (
     unit_names,
 )
 from store.models import ReminderMessage, Unit, UnitChat
-from store.querying import chunks, pk
+from store.querying import chunks, is_row_id, pk
 
 BLOCKED = "blocked"  # unit_chat action: the platform refused the chat; reminders need a new binding
 WHOLE_TABLE_ABOVE = 2000  # names to look up: above this, read the unit table whole
@@ -111,6 +111,8 @@ def acknowledge_message(
 
     `unit` is None for an admin, who may acknowledge anything; anyone else only a digest to their own unit.
     """
+    if not is_row_id(message_id):
+        return "unknown"
     with db.engine.begin() as connection:
         row = connection.execute(
             select(col(ReminderMessage.unit_id), col(ReminderMessage.member_id)).where(

@@ -29,6 +29,7 @@ from store.ledger import (
     unit_id,
 )
 from store.models import Indicator, IndicatorReport, PendingOutcome, PendingWrite, Plan, Task, TaskEvent
+from store.querying import is_row_id
 from store.task_state import refresh_task_states
 
 REPORT = "report"  # an indicator value
@@ -161,6 +162,8 @@ def latest_pending(db: Database, platform: str, user_id: str) -> PendingView | N
 
 
 def find_pending(db: Database, pending_id: int) -> PendingView | None:
+    if not is_row_id(pending_id):
+        return None
     with db.session() as session:
         row = session.get(PendingWrite, pending_id)
         if row is None:

@@ -278,3 +278,45 @@ def test_counts_of_a_plans_indicators_and_tasks(chat: Chat) -> None:
 def test_own_units_task_among_those_the_wording_fits(db: Database) -> None:
     reply, _ = _staff(db, "仓山区人民政府").say("我们那个展会专利纠纷的任务到期了没")
     assert reply.startswith("任务42") and "2025-08-31" in reply
+
+
+def test_particulars_and_district_splits_are_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("军门社区驿站地址在哪 面积多大")
+    assert reply.startswith("任务41") and "方案未载明地址、面积等具体信息" in reply
+    reply, _ = chat.say("26个先行所每个区县分几个")
+    assert "≥26 个" in reply and "方案未载明各县（市）区的分解数" in reply
+
+
+def test_which_names_of_an_indicator_are_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("5个特色品牌所是哪5个")
+    assert "培育知识产权行政保护特色品牌所" in reply and "方案未载明具体名单" in reply
+
+
+def test_an_amount_no_one_states_is_said_so(chat: Chat) -> None:
+    reply, _ = chat.say("示范区建设经费具体安排多少钱")
+    assert "方案未载明具体金额" in reply and "进度安排" not in reply
+
+
+def test_a_list_the_task_record_lacks_comes_from_the_text(chat: Chat) -> None:
+    reply, intent = chat.say("闽都文化街区要保护哪些非遗")
+    assert intent == "document" and "闽剧" in reply and "原文" in reply
+
+
+def test_a_sections_parts_listed_when_asked_which(chat: Chat) -> None:
+    reply, _ = chat.say("城市特色创新工程是哪几个")
+    assert "四（二） 数据知识产权试点建设" in reply and "四（四） 闽都文化街区建设" in reply
+
+
+def test_two_names_sharing_a_head(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼国家级和市级知识产权示范优势企业各要几家")
+    assert "≥7 家" in reply and "≥60 家" in reply
+
+
+def test_who_holds_an_indicator_is_the_list_of_units(chat: Chat) -> None:
+    reply, intent = chat.say("培养知识产权专业本科人才 指标归哪几家")
+    assert intent == "responsible" and "福建理工大学" in reply and "未载明具体名单" not in reply
+
+
+def test_a_post_named_in_a_tasks_words(chat: Chat) -> None:
+    reply, _ = chat.say("市知识产权工作联席会议召集人是谁")
+    assert "市政府主要领导" in reply

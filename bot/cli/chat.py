@@ -6,21 +6,25 @@ import argparse
 import gc
 import json
 import sys
+import traceback
 import uuid
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.cli.days import check_day, parse_day
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inbound, message_key
 from bot.transports.console_transport import run_console
-from store.db import Database
+from store.db import Database, is_busy
 from store.errors import StoreError
 
 _NOON = time(12, 0)  # a --today question is asked at noon, well inside the working day
+# A line's message id is kept as "<user>:<message_id>" where the store keeps 100 characters.
+MAX_ID_CHARS = 40
 
 
 def ask_command(args: argparse.Namespace, db: Database) -> str | int:
@@ -59,9 +63,24 @@ def _answer_lines(core: Core, default_today: date | None) -> int:
         # A given id is the sender's own, as in a chat: the same id from two people is two messages.
         given = message_key(inbound.chat_id, message_id) if message_id else None
         inbound = replace(inbound, at=at or inbound.at, message_id=given or inbound.message_id)
-        replies = core.handle(inbound)
+        try:
+            replies = core.handle(inbound)
+        except Exception as exc:  # one line's failure must not cost the lines after it their answers
+            status = 2
+            _emit(_failed(number, exc))
+            continue
         _emit({"reply": "\n".join(r.text for r in replies), "intent": replies[0].intent if replies else None})
     return status
+
+
+def _failed(number: int, exc: Exception) -> dict[str, Any]:
+    """The answer to a line the core failed on; a busy database is said as such, anything else is a bug
+    whose traceback goes to standard error."""
+    if is_busy(exc):
+        return {"reply": texts.DB_BUSY, "intent": "busy"}
+    print(texts.bad_jsonl_line(number, texts.LINE_FAILED), file=sys.stderr)
+    traceback.print_exception(exc, file=sys.stderr)
+    return {"reply": texts.LINE_FAILED, "intent": "error"}
 
 
 def _read_line(line: str, default_today: date | None) -> tuple[str, str, date | None]:
@@ -78,9 +97,13 @@ def _read_line(line: str, default_today: date | None) -> tuple[str, str, date | 
         user = str(user)
     if not isinstance(user, str) or not user:
         raise ValueError(texts.JSONL_BAD_USER)
+    if len(user) > MAX_ID_CHARS:
+        raise ValueError(texts.jsonl_too_long("user", MAX_ID_CHARS))
     today = record.get("today")
     parsed = (
-        _parse_today(today, texts.JSONL_BAD_TODAY, error=ValueError) if today is not None else default_today
+        _parse_today(today, texts.JSONL_BAD_TODAY, "字段 today", ValueError)
+        if today is not None
+        else default_today
     )
     return text, user, parsed
 
@@ -92,6 +115,8 @@ def _timing(line: str, today: date | None) -> tuple[datetime | None, str | None]
     at, message_id = record.get("at"), record.get("message_id")
     if message_id is not None and (not isinstance(message_id, str) or not message_id.strip()):
         raise ValueError(texts.JSONL_BAD_MESSAGE_ID)
+    if message_id is not None and len(message_id) > MAX_ID_CHARS:
+        raise ValueError(texts.jsonl_too_long("message_id", MAX_ID_CHARS))
     if at is None:
         return None, message_id
     try:
@@ -102,16 +127,14 @@ def _timing(line: str, today: date | None) -> tuple[datetime | None, str | None]
         )
     except ValueError:
         raise ValueError(texts.JSONL_BAD_AT) from None
+    check_day(moment.date(), "字段 at", ValueError)
     return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)), message_id
 
 
-def _parse_today(value: Any, message: str, error: type[Exception] = StoreError) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise error(message) from None
+def _parse_today(
+    value: Any, message: str, what: str = "--today", error: type[Exception] = StoreError
+) -> date | None:
+    return None if value is None else parse_day(value, message, what, error)
 
 
 def _inbound(text: str, user: str, today: date | None, message_id: str) -> Inbound:

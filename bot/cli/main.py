@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from bot.cli.parser import build_parser
 from bot.cli.settings import Settings
 from bot.conversation import texts
-from store.db import Database
+from store.db import Database, is_busy
 from store.errors import StoreError, UnknownNameError
 
 
@@ -39,6 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         return _fail(str(exc))
     except OperationalError as exc:
+        if is_busy(exc):  # locked by another program; the tables may well be there
+            return _fail(texts.DB_BUSY)
         if not db.is_reachable():
             return _fail(texts.db_unreachable(db.safe_url, str(exc.orig).strip()))
         return _fail(texts.NOT_INITIALISED)

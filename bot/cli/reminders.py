@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.cli import tables
+from bot.cli.days import parse_day
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.knowledge import Catalog
@@ -187,11 +188,7 @@ def _log_json(entry: LogEntry) -> dict[str, Any]:
 def _sweep_time(today: str | None) -> datetime:
     if today is None:
         return datetime.now(SHANGHAI)
-    try:
-        day = date.fromisoformat(today)
-    except ValueError:
-        raise StoreError(texts.BAD_SWEEP_DAY) from None
-    return datetime.combine(day, time(9), SHANGHAI)
+    return datetime.combine(parse_day(today, texts.BAD_SWEEP_DAY, "--today"), time(9), SHANGHAI)
 
 
 def _instance() -> str:

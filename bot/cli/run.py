@@ -18,9 +18,10 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
+from bot.cli.days import parse_day
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.core import Core
@@ -61,10 +62,7 @@ def _clock_for(today: str | None) -> Clock:
     the time of day still runs, so the sending window and the scheduler behave as they would that day."""
     if today is None:
         return now
-    try:
-        day = date.fromisoformat(today)
-    except ValueError:
-        raise StoreError(texts.BAD_TODAY) from None
+    day = parse_day(today, texts.BAD_TODAY, "--today")
     return lambda: datetime.combine(day, now().timetz())
 
 

@@ -12,7 +12,7 @@ from bot.conversation import texts
 from bot.conversation.answer_base import Answer, Option, Pages
 from bot.conversation.indicator_answers import IndicatorAnswers
 from bot.conversation.passages import quoted_length
-from bot.conversation.plan_answers import PlanAnswers
+from bot.conversation.plan_answers import LISTS_NAMES, PlanAnswers
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
 from store.catalog_lookup import TaskQuery
@@ -30,13 +30,21 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     """Answers for one message: every subject and aspect asked, in one reply."""
 
     def answer(self, intent: IntentName, slots: Slots) -> Answer:
-        asks_the_text = intent in ("unknown", "help") or slots.unnamed_wording
+        asks_the_text = intent in ("unknown", "help") or slots.unnamed_wording or self._asks_a_list(slots)
         if self.question and (asks_the_text or self._text_quotes_better(slots)):
             quoted = self._document(slots)
             if quoted is not None:
                 return fitted(quoted)
         answer = self._each_subject(intent, slots)
         return fitted(replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)])))
+
+    def _asks_a_list(self, slots: Slots) -> bool:
+        """闽都文化街区要保护哪些非遗: a list of names the task record does not give; the text may."""
+        by_wording = bool(slots.tasks) and all(t.plan for t in slots.tasks)  # not 任务N: named or quoted
+        if "roster" not in slots.aspects or not by_wording:
+            return False
+        tasks = [self.catalog.tasks.get((t.plan, t.number)) for t in slots.tasks if t.plan]
+        return not any(t and LISTS_NAMES.search(t.content) for t in tasks)
 
     def _text_quotes_better(self, slots: Slots) -> bool:
         """A task found by its wording, when a passage of the plans quotes the question more exactly
@@ -81,11 +89,15 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     def _unstated(self, intent: IntentName, slots: Slots) -> list[str]:
         """What was asked that no plan states: a person's name or telephone, a list of names."""
         lines = [texts.NO_PERSONS] if "person" in slots.aspects else []
+        if "particulars" in slots.aspects:
+            lines.append(texts.not_stated(texts.ASPECT_WORDS["particulars"]))
+        if "breakdown" in slots.aspects and intent in INDICATOR_INTENTS and slots.indicators:
+            lines.append(texts.not_stated(texts.ASPECT_WORDS["breakdown"]))
         if intent in INDICATOR_INTENTS and slots.indicators and not slots.tasks:
-            # 咨询点设在哪些地方 · 先行所的名单: an indicator is a number; where and which are not stated.
-            lines += [
-                texts.not_stated(texts.ASPECT_WORDS[a]) for a in ("roster", "where") if a in slots.aspects
-            ]
+            # 咨询点设在哪些地方 · 先行所的名单: an indicator is a number; where and which are not stated
+            # (归哪几家: the responsible units are the list asked for).
+            asked = [a for a in ("roster", "where") if a in slots.aspects and intent != "responsible"]
+            lines += [texts.not_stated(texts.ASPECT_WORDS[a]) for a in asked]
         if "amount" in slots.aspects and slots.tasks:
             views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
             tasks = [views.get((t.plan, t.number)) for t in slots.tasks if t.plan]

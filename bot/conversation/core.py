@@ -12,7 +12,15 @@ from datetime import timedelta
 from bot.conversation import texts
 from bot.conversation.handlers import Handler, default_handlers, question_text
 from bot.conversation.knowledge import Knowledge, LedgerState
-from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, Inbound, Outbound
+from bot.conversation.messages import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    LOCAL_ADMIN,
+    LOCAL_PLATFORM,
+    Inbound,
+    Outbound,
+    storable,
+)
 from bot.conversation.replies import Reply
 from bot.conversation.turn import Conversation, Turn
 from store.members import MemberView
@@ -36,6 +44,10 @@ class Core:
         self._conversations: dict[tuple[str, str], Conversation] = {}
 
     def handle(self, inbound: Inbound) -> list[Outbound]:
+        inbound = storable(inbound)
+        # The sender's own wall-clock day: a year-1 moment has no UTC (nor Shanghai) form to convert to.
+        if not EARLIEST_DAY <= inbound.at.date() <= LATEST_DAY:
+            return [Outbound(texts.day_out_of_range(EARLIEST_DAY, LATEST_DAY), intent="invalid_input")]
         turn = self._turn(inbound)
         handler = next(h for h in self.handlers if h.matches(turn))
         reply = handler.reply(turn)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # every date a person sees is a Shanghai date
+# The days the bot works on: the years the time words read as dates (nlu.time_words), far enough inside
+# date's own range that a year ahead or 3,660 days on (the longest window) never leave the calendar.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 # What a button sends back is "<action>:<id>": a report preview's 确认/取消 carry the pending write's id, a
 # digest's 收到 the outbox message's id. Transports pass it through as the text of an Inbound.
@@ -34,6 +37,29 @@ class Inbound:
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
             raise ValueError("Inbound.at must be timezone-aware")
+
+
+# No database stores these: PostgreSQL refuses NUL in text, and a lone surrogate (a JSON line may carry one,
+# "\ud800") has no UTF-8 form for either database. The parser ignores both anyway (nlu.normalize).
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def storable(inbound: Inbound) -> Inbound:
+    """inbound without what no database can store: dropped from the text, where the parser ignores it
+    anyway, and replaced by U+FFFD in ids and names, so that no two ids become one."""
+    fields = (inbound.chat_id, inbound.user_id, inbound.text, inbound.message_id, inbound.display_name)
+    if not any(_UNSTORABLE.search(value) for value in fields if value is not None):
+        return inbound
+    return replace(
+        inbound,
+        chat_id=_UNSTORABLE.sub("\ufffd", inbound.chat_id),
+        user_id=_UNSTORABLE.sub("\ufffd", inbound.user_id),
+        text=_UNSTORABLE.sub("", inbound.text),
+        message_id=_UNSTORABLE.sub("\ufffd", inbound.message_id) if inbound.message_id is not None else None,
+        display_name=(
+            _UNSTORABLE.sub("\ufffd", inbound.display_name) if inbound.display_name is not None else None
+        ),
+    )
 
 
 def message_key(chat_id: str, per_chat_id: str) -> str:

@@ -17,14 +17,16 @@ from bot.conversation.task_answers import TaskAnswers
 from nlu.intents import Slots, TaskRef
 from nlu.lexicon import search_terms
 from nlu.vocabulary import PLAN_FACT_CUES
-from store.views import PlanView
+from store.views import PassageView, PlanView
 
 _TASK_ROW = re.compile(r"^附件\d+ 序号(\d+)$")
+# Three names in a row (闽剧、脱胎漆器、软木画): the text gives a list.
+LISTS_NAMES = re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}")
 # What a quoted passage must contain to answer an aspect; without it the plan does not state that aspect.
 _EVIDENCE: dict[str, re.Pattern[str]] = {
     "when": re.compile(r"\d{4}\s*年|\d{1,2}\s*月|\d{4}\.\d{1,2}|年底|年内|季度|\d{4}-\d{2}"),
     "person": re.compile(r"(?!x)x"),  # a plan names units and posts, never a person or a telephone number
-    "roster": re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}"),
+    "roster": LISTS_NAMES,
     "count": re.compile(r"\d+|[一二两三四五六七八九十百]+[个项家件名条]"),
     "amount": re.compile(r"\d[\d.]*\s*[万亿]?元"),
 }
@@ -82,6 +84,18 @@ class PlanAnswers(TaskAnswers):
             return found.excerpt
         return f"{found.excerpt.rstrip('…')}……{units}"
 
+    def _parts_of(self, passage: PassageView) -> list[str]:
+        """The sections right under a title passage (四 → 四（一）…四（四）), each with its title."""
+        if "。" in passage.text or not passage.path or len(passage.text) > _TITLE_MAX:
+            return []
+        seen: dict[str, str] = {}
+        for other in self.knowledge.passages().passages:
+            path = other.path
+            if other.plan == passage.plan and path.startswith(passage.path) and path != passage.path:
+                child = path[: len(passage.path) + _child_length(path[len(passage.path) :])]
+                seen.setdefault(child, other.heading if other.path == child else "")
+        return [texts.section_part(path, heading) for path, heading in seen.items() if heading]
+
     def _document(self, slots: Slots) -> Answer | None:
         """A passage of the plans that answers the question, quoted with its section; None if none fits."""
         plans = [p.code for p in self._plans_in(slots)]
@@ -95,6 +109,11 @@ class PlanAnswers(TaskAnswers):
             # The passage is a row of the plan's task table: the task's own record says more.
             subject = replace(slots, tasks=(TaskRef(*task),), task_fragment=None)
             return self._with_task("task_detail", subject, lambda t: texts.task_detail(self._task_facts(t)))
+        parts = self._parts_of(found[0].passage) if "roster" in slots.aspects else []
+        if parts:  # 城市特色创新工程是哪几个: a title whose sections are the list
+            plan = self.catalog.plans[found[0].passage.plan]
+            heading = texts.quote(plan, found[0].passage.path, found[0].passage.text)
+            return Answer("document", "\n".join([heading, *parts]), slots)
         # The best passage is the answer; the next is context and does not make up for what the best lacks.
         unstated = [a for a in _asked_kinds(slots) if not _EVIDENCE[a].search(found[0].excerpt)]
         lines = [texts.not_stated(texts.ASPECT_WORDS[unstated[0]]) + texts.NEAREST_TEXT] if unstated else []
@@ -103,6 +122,15 @@ class PlanAnswers(TaskAnswers):
             for f in found
         ]
         return Answer("document", "\n".join(lines), slots)
+
+
+_TITLE_MAX = 40
+_CHILD = re.compile(r"^（[一二三四五六七八九十]+）|^\d+")
+
+
+def _child_length(rest: str) -> int:
+    found = _CHILD.match(rest)
+    return found.end() if found else len(rest)
 
 
 def _has_units_line(excerpt: str, units: str | None) -> bool:
@@ -122,4 +150,4 @@ def _asked_kinds(slots: Slots) -> list[str]:
     return (["person"] if "person" in slots.aspects else []) + kinds
 
 
-__all__ = ["PLAN_FACT_CUES", "Found", "PlanAnswers"]
+__all__ = ["LISTS_NAMES", "PLAN_FACT_CUES", "Found", "PlanAnswers"]

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, localcontext
+from typing import Literal
 
 from bot.conversation.windows import resolve_window
 from nlu.commands import ReportedValue
 from nlu.time_words import Window
+from store.types import decimal_problem
 
 _SCALES = {"万": Decimal(10**4), "亿": Decimal(10**8), "千": Decimal(10**3)}
 PLAUSIBLE_CHANGE = Decimal("0.5")  # a move of more than half since the last report is worth a second look
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)  # 38.2万 ÷ 10⁴ must never round
+_HUNDRED = Decimal(100)
+
+ValueProblem = Literal["too_large", "too_precise", "share_out_of_range"]
 
 
 @dataclass(frozen=True)
@@ -37,7 +43,16 @@ def to_indicator_unit(reported: ReportedValue, unit_of_measure: str) -> Converte
         return Converted(None, assumed_unit=False)
     if reported.measure is None and base == "%":
         return Converted(None, assumed_unit=False)  # "97万" cannot be a rate
-    return Converted((reported.amount / factor).normalize(), assumed_unit=False)
+    with localcontext(_EXACT):
+        return Converted((reported.amount / factor).normalize(), assumed_unit=False)
+
+
+def value_problem(value: Decimal, unit_of_measure: str, period_kind: str) -> ValueProblem | None:
+    """Why a value in the indicator's unit cannot be recorded as shown: a share (a rate of a whole) over
+    100 %, or more digits than the databases keep exactly; None when it can. A growth rate may pass 100 %."""
+    if period_kind == "share" and measure_parts(unit_of_measure)[1] == "%" and value > _HUNDRED:
+        return "share_out_of_range"
+    return decimal_problem(value)
 
 
 def as_of_date(window: Window | None, today: date) -> date | None:

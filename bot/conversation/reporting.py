@@ -18,11 +18,13 @@ from bot.conversation.knowledge import Knowledge, LedgerState
 from bot.conversation.messages import CANCEL_DATA, CONFIRM_DATA, LOCAL_TZ, Button, Inbound
 from bot.conversation.quantities import (
     PLAUSIBLE_CHANGE,
+    ValueProblem,
     as_of_date,
     change_ratio,
     deadline_date,
     measure_parts,
     to_indicator_unit,
+    value_problem,
 )
 from bot.conversation.replies import Reply
 from nlu.commands import Command
@@ -42,6 +44,7 @@ from store.reporting import (
     latest_pending,
     record,
 )
+from store.types import DECIMAL_PLACES
 from store.views import IndicatorView, TaskView
 
 PENDING_TTL = timedelta(minutes=10)
@@ -312,22 +315,29 @@ class Reporter:
     def _value(self, indicator: IndicatorView, command: Command) -> Reply:
         if command.value is None:
             return Reply("need_value", texts.UNREADABLE_VALUE)
+        if command.value.unclear:
+            return Reply("need_value", texts.value_unclear(command.value.text))
         if _negative(command.value.text, normalize(self.inbound.text)):
             return Reply("refused", texts.NEGATIVE_VALUE)
         converted = to_indicator_unit(command.value, indicator.unit_of_measure)
         if converted.value is None:
             typed = command.value.measure or command.value.text
             return Reply("refused", texts.unit_mismatch(indicator.unit_of_measure, typed))
+        if command.unread_date is not None:
+            return Reply("need_date", texts.unreadable_as_of(command.unread_date))
         as_of = as_of_date(command.as_of, self.view.today)
         if as_of is None:
             return Reply("need_date", texts.UNREADABLE_AS_OF)
         if as_of > self.view.today:
             return Reply("refused", texts.as_of_in_future(as_of))
         value, unit = converted.value, self._unit()
+        shown = texts.quantity(value, indicator.unit_of_measure)
+        problem = value_problem(value, indicator.unit_of_measure, indicator.period_kind)
+        if problem is not None:
+            return Reply("refused", _value_refusal(problem, shown))
         request = WriteRequest(
             "indicator_value", indicator.plan, code=indicator.code, unit=unit, value=value, as_of=as_of
         )
-        shown = texts.quantity(value, indicator.unit_of_measure)
         assumed = indicator.unit_of_measure if converted.assumed_unit else None
         lines = texts.value_lines(indicator.region, indicator.name, shown, as_of, unit, assumed)
         return self._preview(request, lines + self._plausibility(indicator, value))
@@ -500,6 +510,14 @@ def _title(preview: str) -> str:
     """The line of a preview that names what is reported (after 请确认以下上报：)."""
     lines = preview.splitlines()
     return (lines[1] if len(lines) > 1 else preview).rstrip("。.")
+
+
+def _value_refusal(problem: ValueProblem, shown: str) -> str:
+    if problem == "share_out_of_range":
+        return texts.share_out_of_range(shown)
+    if problem == "too_large":
+        return texts.value_too_large(shown)
+    return texts.value_too_precise(shown, DECIMAL_PLACES)
 
 
 def _comparable_baseline(indicator: IndicatorView) -> bool:

@@ -417,6 +417,10 @@ def named_in_text(unit: str, count: int) -> str:
     return f"任务清单没有列{unit}；方案正文将{unit}列为以下 {count} 项工作的责任单位："
 
 
+def section_part(path: str, heading: str) -> str:
+    return f"· {path} {heading}"
+
+
 def section_line(plan_title: str, path: str, heading: str) -> str:
     return f"· 《{plan_title}》{path} {heading}"
 
@@ -1102,6 +1106,8 @@ ASPECT_WORDS = {
     "count": "具体数量",
     "amount": "具体金额",
     "where": "具体地点",
+    "particulars": "地址、面积等具体信息",
+    "breakdown": "各县（市）区的分解数",
 }
 NEAREST_TEXT = "方案中最接近的表述如下："
 NO_PERSONS = "方案只写到责任单位和职务，未载明具体人员姓名或联系方式。"
@@ -1144,3 +1150,47 @@ def not_stated(what: str) -> str:
 def quote(plan: PlanView, path: str, excerpt: str) -> str:
     where = f"{path}" if path else "开头"
     return f"《{plan.title}》{where}原文：“{excerpt}”"
+
+
+# ---- issue 15 (items 13-15): what a chat user sends never crashes the bot nor is recorded otherwise ----
+
+LINE_FAILED = (
+    "抱歉，处理这条消息时出错了，请稍后再试。"  # `duban ask --jsonl`: the line is answered, the rest run
+)
+DB_BUSY = "数据库正忙（正被其他程序占用），请稍后再试。"
+
+
+def day_out_of_range(first: date, last: date) -> str:
+    return f"消息的日期超出了督办机器人支持的范围（{day(first)} 至 {day(last)}），请核对设备的日期和时间。"
+
+
+def today_out_of_range(what: str, first: date, last: date) -> str:
+    """what: "--today", or "字段 today" / "字段 at" of a `duban ask --jsonl` line."""
+    return f"{what} 应在 {day(first)} 至 {day(last)} 之间"
+
+
+def value_unclear(typed: str) -> str:
+    return (
+        f"没有读懂数值“{typed}”：请只用数字和单位书写，例如“3120件”或“38.2万件”"
+        "（不用科学计数法，数字中间不加空格或下划线）。"
+    )
+
+
+def unreadable_as_of(typed: str) -> str:
+    return f"截至日期“{typed}”不是一个有效的日期，请写成“截至9月底”或“截至2025年9月30日”。"
+
+
+def value_too_large(shown: str) -> str:
+    return f"数值 {shown} 过大，超出了可以记录的范围（整数部分最多 18 位），请核对后重新发送。"
+
+
+def value_too_precise(shown: str, places: int) -> str:
+    return f"数值 {shown} 的小数位数过多：按指标单位最多记录 {places} 位小数，请核对后重新发送。"
+
+
+def share_out_of_range(shown: str) -> str:
+    return f"该指标是占比，数值应在 0% 至 100% 之间，收到的是 {shown}，请核对后重新发送。"
+
+
+def jsonl_too_long(field: str, limit: int) -> str:
+    return f"字段 {field} 最长 {limit} 个字符"
