@@ -10,7 +10,7 @@
 - index_version: the catalog version the name index was built from (rebuilt by `duban init`).
 
 Revision ID: 0014
-Revises: 0012 (to be chained after 0013 at merge)
+Revises: 0012 (no 0013 exists: the number was held for a branch that needed no migration)
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0012"  # 0013 at merge (see the report)
+down_revision: str | Sequence[str] | None = "0012"  # no 0013: held for a branch that needed none
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
