@@ -1,9 +1,10 @@
 """All tables.
 
 Catalog tables (plans, units, indicators, tasks) are upserted from seeds; reports and events are append-only
-ledgers (database triggers refuse UPDATE and DELETE on them)."""
+ledgers (database triggers refuse UPDATE and DELETE on them).
 
-from __future__ import annotations
+No `from __future__ import annotations` here: with it every field's annotation is a string that pydantic
+and SQLAlchemy evaluate again for each of the tables, a measurable share of `duban ask`'s start-up."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,7 +19,15 @@ def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Column[in
     return Column(Integer, ForeignKey(target), nullable=nullable, index=index)
 
 
-class Unit(SQLModel, table=True):
+class _Table(SQLModel):
+    """The base of every table. Rows are read from and written to the database, never validated from input
+    (seeds are validated by their own specs), so pydantic's validator for each table is built only if
+    something asks for it instead of at import: about a third of `store.models`' import time."""
+
+    model_config = SQLModel.model_config | {"defer_build": True}
+
+
+class Unit(_Table, table=True):
     """A responsible unit (责任单位); kind "collective" marks a group such as 各县（市）区人民政府."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -29,7 +38,7 @@ class Unit(SQLModel, table=True):
     source_section: str = Field(max_length=200)
 
 
-class UnitAlias(SQLModel, table=True):
+class UnitAlias(_Table, table=True):
     """Another name for a unit; `key` is the normalised form that lookups compare."""
 
     __tablename__ = "unit_alias"
@@ -39,7 +48,7 @@ class UnitAlias(SQLModel, table=True):
     unit_id: int = Field(sa_column=_fk("unit.id"))
 
 
-class CollectiveMember(SQLModel, table=True):
+class CollectiveMember(_Table, table=True):
     """Membership of a collective unit, in the order the group is usually listed."""
 
     __tablename__ = "collective_member"
@@ -48,7 +57,7 @@ class CollectiveMember(SQLModel, table=True):
     position: int
 
 
-class Plan(SQLModel, table=True):
+class Plan(_Table, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=60, unique=True)
     title: str = Field(max_length=200)
@@ -71,7 +80,7 @@ class Plan(SQLModel, table=True):
     source_section: str = Field(max_length=200)
 
 
-class PlanPassage(SQLModel, table=True):
+class PlanPassage(_Table, table=True):
     """One paragraph of a plan's document with the section it stands in: quoted in answers."""
 
     __tablename__ = "plan_passage"
@@ -85,7 +94,7 @@ class PlanPassage(SQLModel, table=True):
     line: int  # line in the source document (the plan's source_doc)
 
 
-class Indicator(SQLModel, table=True):
+class Indicator(_Table, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "code"),)
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(sa_column=_fk("plan.id"))
@@ -108,7 +117,7 @@ class Indicator(SQLModel, table=True):
     source_section: str = Field(max_length=200)
 
 
-class IndicatorUnit(SQLModel, table=True):
+class IndicatorUnit(_Table, table=True):
     """Responsible units of an indicator in written order (position 0 is the lead)."""
 
     __tablename__ = "indicator_unit"
@@ -117,7 +126,7 @@ class IndicatorUnit(SQLModel, table=True):
     unit_id: int = Field(sa_column=_fk("unit.id"))
 
 
-class Task(SQLModel, table=True):
+class Task(_Table, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "number"),)
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(sa_column=_fk("plan.id"))
@@ -132,7 +141,7 @@ class Task(SQLModel, table=True):
     source_section: str = Field(max_length=200)
 
 
-class TaskUnit(SQLModel, table=True):
+class TaskUnit(_Table, table=True):
     """Responsible units of a task in written order (position 0 is the lead)."""
 
     __tablename__ = "task_unit"
@@ -141,7 +150,7 @@ class TaskUnit(SQLModel, table=True):
     unit_id: int = Field(sa_column=_fk("unit.id"))
 
 
-class TaskState(SQLModel, table=True):
+class TaskState(_Table, table=True):
     """Derived, kept in step with task_event (store/task_state.py): a task's standing in its ledger, so
     that lists over every task (逾期, 未完成, 已完成) are one indexed query. Rebuildable from the ledger."""
 
@@ -165,7 +174,7 @@ class TaskState(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
-class NameTerm(SQLModel, table=True):
+class NameTerm(_Table, table=True):
     """Derived from the catalog (store/name_index.py): a name as the parser matches it, and what it names."""
 
     __tablename__ = "name_term"
@@ -176,7 +185,7 @@ class NameTerm(SQLModel, table=True):
     key: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class NameCore(SQLModel, table=True):
+class NameCore(_Table, table=True):
     """Derived: an indicator's name without the field's word (知识产权), for names that add or drop it."""
 
     __tablename__ = "name_core"
@@ -186,7 +195,7 @@ class NameCore(SQLModel, table=True):
     key: str = Field(sa_column=Column(Text, nullable=False))  # the indicator
 
 
-class NameMask(SQLModel, table=True):
+class NameMask(_Table, table=True):
     """Derived: a name under a one-character mask (市检?院), for typos."""
 
     __tablename__ = "name_mask"
@@ -195,7 +204,7 @@ class NameMask(SQLModel, table=True):
     term: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class Wording(SQLModel, table=True):
+class Wording(_Table, table=True):
     """Derived: one distinct task wording (title and content, compact), shared by every task that uses it."""
 
     __tablename__ = "wording"
@@ -203,7 +212,7 @@ class Wording(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class TaskWording(SQLModel, table=True):
+class TaskWording(_Table, table=True):
     """Derived: the wording of a task, and the task's place in catalog order."""
 
     __tablename__ = "task_wording"
@@ -213,7 +222,7 @@ class TaskWording(SQLModel, table=True):
     seq: int
 
 
-class WordingPair(SQLModel, table=True):
+class WordingPair(_Table, table=True):
     """Derived: a character pair of a wording (the postings a quoted fragment is looked up by)."""
 
     __tablename__ = "wording_pair"
@@ -221,7 +230,7 @@ class WordingPair(SQLModel, table=True):
     wording_id: int = Field(sa_column=Column(Integer, ForeignKey("wording.id"), primary_key=True))
 
 
-class WordingPairCount(SQLModel, table=True):
+class WordingPairCount(_Table, table=True):
     """Derived: how many wordings hold a character pair (the rarest pairs are looked up first)."""
 
     __tablename__ = "wording_pair_count"
@@ -229,7 +238,7 @@ class WordingPairCount(SQLModel, table=True):
     wordings: int
 
 
-class IndexVersion(SQLModel, table=True):
+class IndexVersion(_Table, table=True):
     """Which catalog version the derived indexes were built from (catalog: bumped by every seed change)."""
 
     __tablename__ = "index_version"
@@ -238,7 +247,7 @@ class IndexVersion(SQLModel, table=True):
     meta: str = Field(default="{}", sa_column=Column(Text, nullable=False))
 
 
-class Member(SQLModel, table=True):
+class Member(_Table, table=True):
     """A chat user bound to a unit with a role (admin / staff / viewer)."""
 
     __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
@@ -253,7 +262,7 @@ class Member(SQLModel, table=True):
     removed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
-class MemberEvent(SQLModel, table=True):
+class MemberEvent(_Table, table=True):
     """Append-only: who added, bound, changed or removed a member, when, and through what."""
 
     __tablename__ = "member_event"
@@ -269,7 +278,7 @@ class MemberEvent(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=100)
 
 
-class Invite(SQLModel, table=True):
+class Invite(_Table, table=True):
     """A one-time code that binds whoever sends it to a unit with a role."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -283,7 +292,7 @@ class Invite(SQLModel, table=True):
     used_by_member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
 
 
-class BindAttempt(SQLModel, table=True):
+class BindAttempt(_Table, table=True):
     """Append-only: an invite code sent in chat and what came of it (bound, unknown, used, expired, locked).
 
     The wrong ones lock their sender out of binding for a while, and many from everyone pause binding for all
@@ -299,7 +308,7 @@ class BindAttempt(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=100)
 
 
-class IndicatorReport(SQLModel, table=True):
+class IndicatorReport(_Table, table=True):
     """Append-only: a reported value, or (kind "retraction") the withdrawal of an earlier report."""
 
     __tablename__ = "indicator_report"
@@ -318,7 +327,7 @@ class IndicatorReport(SQLModel, table=True):
     message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-class TaskEvent(SQLModel, table=True):
+class TaskEvent(_Table, table=True):
     """Append-only: completion, progress, retraction and delay events of a task."""
 
     __tablename__ = "task_event"
@@ -337,7 +346,7 @@ class TaskEvent(SQLModel, table=True):
     message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-class PendingWrite(SQLModel, table=True):
+class PendingWrite(_Table, table=True):
     """Append-only: a report previewed to its sender and waiting for 确认 or 取消.
 
     Kept in the database, not in process memory, so a restart loses nothing and a confirm button pressed on
@@ -362,7 +371,7 @@ class PendingWrite(SQLModel, table=True):
     message_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-class PendingOutcome(SQLModel, table=True):
+class PendingOutcome(_Table, table=True):
     """Append-only: how a pending write ended; unique per pending write, so it is decided exactly once."""
 
     __tablename__ = "pending_outcome"
@@ -376,7 +385,7 @@ class PendingOutcome(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=100)
 
 
-class UnitChat(SQLModel, table=True):
+class UnitChat(_Table, table=True):
     """Append-only: a unit's reminder chat was bound or unbound; the newest row per unit is in force."""
 
     __tablename__ = "unit_chat"
@@ -392,7 +401,7 @@ class UnitChat(SQLModel, table=True):
     message_id: str | None = Field(default=None, max_length=100)
 
 
-class CalendarOverride(SQLModel, table=True):
+class CalendarOverride(_Table, table=True):
     """Append-only: an admin says a day is (or is not) a working day; the newest row per day is in force."""
 
     __tablename__ = "calendar_override"
@@ -404,7 +413,7 @@ class CalendarOverride(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
-class ReminderSweep(SQLModel, table=True):
+class ReminderSweep(_Table, table=True):
     """Append-only: one sweep, the working days it planned and which process ran it."""
 
     __tablename__ = "reminder_sweep"
@@ -418,7 +427,7 @@ class ReminderSweep(SQLModel, table=True):
     items: int = 0  # reminders it planned
 
 
-class ReminderMessage(SQLModel, table=True):
+class ReminderMessage(_Table, table=True):
     """Append-only outbox row: one message to send. `key` makes it unique: one digest per unit per day,
     one notice per admin per event; its delivery is told by DeliveryEvent rows."""
 
@@ -441,7 +450,7 @@ class ReminderMessage(SQLModel, table=True):
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
-class ReminderItem(SQLModel, table=True):
+class ReminderItem(_Table, table=True):
     """Append-only: one reminder inside a message, unique per (unit, item, kind, planned day)."""
 
     __tablename__ = "reminder_item"
@@ -468,7 +477,7 @@ class ReminderItem(SQLModel, table=True):
     resent_from_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
 
 
-class DeliveryEvent(SQLModel, table=True):
+class DeliveryEvent(_Table, table=True):
     """Append-only: what happened to a message (claimed, sent, retry, failed, unbound, acked).
 
     The unique (message_id, seq) is the claim: two senders that both saw seq n try to add n + 1, and the
@@ -491,7 +500,7 @@ class DeliveryEvent(SQLModel, table=True):
     inbound_message_id: str | None = Field(default=None, max_length=100)  # the ack's chat message
 
 
-class InboundEvent(SQLModel, table=True):
+class InboundEvent(_Table, table=True):
     """Append-only: a chat platform's delivery of one update or event, first seen at received_at.
 
     Platforms redeliver (Slack retries an event not acknowledged in 3 s, Telegram resends an update whose
@@ -505,7 +514,7 @@ class InboundEvent(SQLModel, table=True):
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
-class SenderLease(SQLModel, table=True):
+class SenderLease(_Table, table=True):
     """Which process sends on a chat platform until expires_at: one sender per platform, however many
     `duban run` instances there are, so the platform's rate limits are the bot's, not each process's."""
 

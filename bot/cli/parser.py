@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.cli.entry import started
 from bot.conversation.messages import LOCAL_ADMIN
 
 DEFAULT_INVITE_LIFETIME = "7d"
@@ -29,6 +30,7 @@ class Handler:
         run: Callable[[argparse.Namespace, Any], str | int] = getattr(
             importlib.import_module(f"bot.cli.{self.module}"), self.function
         )
+        started()
         return run(args, db)
 
 
