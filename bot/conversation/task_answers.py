@@ -265,6 +265,7 @@ class TaskAnswers(AnswerBase):
             texts.deadline_text(task.deadline, task.ongoing),
             texts.task_status(True, 0, 0, done_at),
             None,
+            texts.lead_of(task.assigned),
         )
 
     def _query(self, slots: Slots, *, unit_filter: bool = True) -> TaskQuery:
@@ -298,6 +299,7 @@ class TaskAnswers(AnswerBase):
             texts.deadline_text(task.deadline, task.ongoing),
             remaining,
             role,
+            None if role else texts.lead_of(task.assigned),
         )
 
     def _task_facts(self, task: TaskView) -> texts.TaskFacts:

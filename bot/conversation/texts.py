@@ -395,10 +395,22 @@ def task_status(done: bool, done_units: int, total_units: int, done_at: datetime
     return "未完成"
 
 
-def task_line(label: str, content: str, deadline: str, remaining: str | None, role: str | None) -> str:
+def task_line(
+    label: str, content: str, deadline: str, remaining: str | None, role: str | None, lead: str | None = None
+) -> str:
+    """One task in a list. A list of one unit's tasks says the unit's role; any other list names who leads each
+    task, since "who is late" is what a supervising office reads a list for."""
     role_text = f"〔{role}〕" if role else ""
+    lead_text = f"｜{lead}" if lead else ""
     tail = f"｜{deadline}" + (f" {remaining}" if remaining else "")
-    return f"{label}{role_text} {abridge_text(content, 36)}{tail}"
+    return f"{label}{role_text} {abridge_text(content, 36)}{lead_text}{tail}"
+
+
+def lead_of(assigned: Sequence[str]) -> str | None:
+    """The lead unit of a list line: the first unit written, 等 when others share the task."""
+    if not assigned:
+        return None
+    return assigned[0] + ("等" if len(assigned) > 1 else "")
 
 
 ROLE_LABELS = {"lead": "牵头", "co": "配合"}
