@@ -245,11 +245,11 @@ def _request_delay(text: str, lexicon: Lexicon) -> Command | None:
 def _deadline(window: Window) -> Window:
     """A new deadline is a date to finish by: "延期至2025年12月" is by the end of December."""
     if window.kind == "in_month":
-        return Window("by_date", window.year, window.month)
+        return replace(window, kind="by_date")
     if window.kind == "in_quarter" and window.quarter is not None:
-        return Window("by_date", window.year, window.quarter * 3)
+        return replace(window, kind="by_date", month=window.quarter * 3, quarter=None)
     if window.kind == "in_year":
-        return Window("by_date", window.year, 12)
+        return replace(window, kind="by_date", month=12)
     return window
 
 

@@ -96,9 +96,14 @@ _REGION_SUFFIXES = ("区", "市", "县")
 _NOT_MATCHABLE = re.compile(r"[^0-9a-z.%\u4e00-\u9fd5★]+|的")
 
 
+# 任务11、12 · 11，12项: a list separator between two numbers keeps them two numbers (as 和 does) when the
+# punctuation goes; dashes, slashes and dots stay as they are (2025-08-31, 22/26, 2025.8 are one value).
+_NUMBER_LIST_SEPARATOR = re.compile(r"(?<=[0-9])[、，,；;\s]+(?=[0-9])")
+
+
 def compact(text: str) -> str:
     """Normalised text without punctuation, spaces or 的: the form every term and question is matched in."""
-    return _NOT_MATCHABLE.sub("", normalize(text))
+    return _NOT_MATCHABLE.sub("", _NUMBER_LIST_SEPARATOR.sub("和", normalize(text)))
 
 
 @dataclass(frozen=True)

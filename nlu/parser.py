@@ -61,6 +61,7 @@ class _Scan:
     text: str
     entries: list[tuple[Entry, int, int]] = field(default_factory=list)  # entity entries with their spans
     cues: set[Cue] = field(default_factory=set)
+    cue_spans: list[tuple[str, int, int]] = field(default_factory=list)  # each cue word where it stands
     covered: list[bool] = field(default_factory=list)  # by any lexicon word, entity or not
     non_entity: list[bool] = field(default_factory=list)  # by a cue or filler word
 
@@ -165,13 +166,24 @@ def _scan(text: str, lexicon: Lexicon) -> _Scan:
         scan.cues.add("roster")
     if _ASKS_WHO.search(text):
         scan.cues.add("who")
+    elif "who" in scan.cues and _who_only_names_the_sender(scan):
+        scan.cues.discard("who")
     return scan
+
+
+def _who_only_names_the_sender(scan: _Scan) -> bool:
+    """我们负责的那个结案率指标 · 我局牵头的任务: 负责 right after the sender's own unit says whose thing
+    it is, not "who is responsible?" — unless another word asks who."""
+    owns = {end for cue, _, end in scan.cue_spans if cue == "own"}
+    asks = [(start, end) for cue, start, end in scan.cue_spans if cue == "who"]
+    return bool(asks) and all(start in owns for start, _ in asks)
 
 
 def _note(scan: _Scan, entries: Iterable[Entry], start: int, end: int) -> None:
     for entry in entries:
         if entry.kind == "cue":
             scan.cues.add(entry.key)  # type: ignore[arg-type]  # cue keys are Cue by construction
+            scan.cue_spans.append((entry.key, start, end))
         elif entry.kind in ENTITY_KINDS:
             scan.entries.append((entry, start, end))
     is_entity = any(e.kind in ENTITY_KINDS for e in entries)

@@ -30,6 +30,11 @@ class Window:
     day: int | None = None  # by_date with an explicit day ("2025年8月15日前")
     quarter: int | None = None
     days: int | None = None  # within_days
+    year_offset: int = 0  # with year=None: 去年 −1, 明年 +1, counted from the year it is asked in
+
+    def year_from(self, current: int) -> int:
+        """The window's year, for a question asked in `current`."""
+        return self.year if self.year is not None else current + self.year_offset
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,11 @@ _CN = "零〇一二两三四五六七八九十百千"
 _NUMERAL = f"0-9{_CN}"  # for use inside a character class
 # 23年底 is 2023's end: officials write the century only when it matters.
 _YEAR_NUM = "(?P<year>[0-9]{4}|[〇零一二三四五六七八九]{4}|(?<![第务号])2[0-9](?=年))"
-_YEAR = f"(?:{_YEAR_NUM}年|(?P<this_year>今年|本年))"
+_RELATIVE_YEARS = {
+    "前年": -2, "去年": -1, "上一年": -1, "上年": -1, "明年": 1, "来年": 1, "次年": 1, "下一年": 1,
+}  # fmt: skip
+_REL_YEAR = f"(?P<rel_year>{'|'.join(_RELATIVE_YEARS)})"
+_YEAR = f"(?:{_YEAR_NUM}年|(?P<this_year>今年|本年)|{_REL_YEAR})"
 # Chinese months and days only in standard form: "一二月" is January–February, not December.
 _MONTH = "(?P<month>[0-9]{1,2}|十[一二]?|[一二三四五六七八九])月(?!度)份?"  # 月度 is "monthly", not a month
 _DAY = "(?P<day>[0-9]{1,2}|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号]"
@@ -97,6 +106,10 @@ _YEAR_ONLY = re.compile(
     f"(?<![{_NUMERAL}.])(?P<pre>{_UNTIL})?{_YEAR_NUM}年(?![{_NUMERAL}第q])"
     f"(?:(?P<end>底|末)|度)?(?:{_WITHIN}|(?P<post>{_BEFORE}))?"
 )
+# 去年年底 · 明年底前 · 前年: a year counted from today's, alone or at its end.
+_RELATIVE_YEAR_ONLY = re.compile(
+    f"(?P<pre>{_UNTIL})?{_REL_YEAR}(?![{_NUMERAL}第q季])(?:年?(?P<end>底|末)|度)?(?:{_WITHIN}|(?P<post>{_BEFORE}))?"
+)
 _WITHIN_DAYS = re.compile(
     f"(?P<lead>未来|最近|近)?(?<![{_NUMERAL}.月第去])(?P<count>半|[0-9]{{1,3}}|[{_CN}]{{1,6}})"
     f"个?(?P<unit>天|日|周(?!期)|星期|礼拜|(?<=个)月|年)(?P<tail>{_WITHIN})?"
@@ -128,7 +141,8 @@ def window_error(window: Window) -> str | None:
     if window.kind not in _KINDS:
         return f"unknown window kind {window.kind!r}"
     needed = _REQUIRED.get(window.kind)
-    if needed is not None and getattr(window, needed) is None:
+    counted_from_today = needed == "year" and window.year_offset != 0  # 去年: no number, still a year
+    if needed is not None and getattr(window, needed) is None and not counted_from_today:
         return f"a {window.kind} window needs {needed}"
     return _range_error(window) or _day_error(window)
 
@@ -179,7 +193,8 @@ def _month_date(match: re.Match[str]) -> Window | None:
     day = _field(match, "day")
     bounded = bool(match["pre"] or match["post"]) or day is not None
     kind: WindowKind = "by_date" if bounded else "in_month"
-    return _checked(Window(kind, year=_field(match, "year"), month=_field(match, "month"), day=day))
+    year, month = _field(match, "year"), _field(match, "month")
+    return _checked(Window(kind, year=year, month=month, day=day, year_offset=_offset(match)))
 
 
 def _dotted_date(match: re.Match[str]) -> Window | None:
@@ -199,9 +214,10 @@ def _quarter(match: re.Match[str]) -> Window | None:
     year, quarter = _field(match, "year"), _field(match, "quarter")
     if quarter is None or not 1 <= quarter <= 4:
         return None
+    offset = _offset(match)
     if match["pre"] or match["post"]:
-        return _checked(Window("by_date", year=year, month=quarter * 3))
-    return _checked(Window("in_quarter", year=year, quarter=quarter))
+        return _checked(Window("by_date", year=year, month=quarter * 3, year_offset=offset))
+    return _checked(Window("in_quarter", year=year, quarter=quarter, year_offset=offset))
 
 
 def _year_only(match: re.Match[str]) -> Window | None:
@@ -212,6 +228,22 @@ def _year_only(match: re.Match[str]) -> Window | None:
     if match["end"]:
         return _checked(Window("in_month", year=year, month=12))
     return _checked(Window("in_year", year=year))
+
+
+def _relative_year(match: re.Match[str]) -> Window | None:
+    """去年 → last year; 去年底 → its December; 明年底前 → by the end of next year."""
+    offset = _offset(match)
+    if match["pre"] or match["post"]:
+        return Window("by_date", month=12, year_offset=offset)
+    if match["end"]:
+        return Window("in_month", month=12, year_offset=offset)
+    if offset == 1:
+        return Window("next_year")
+    return Window("in_year", year_offset=offset) if offset else None
+
+
+def _offset(match: re.Match[str]) -> int:
+    return _RELATIVE_YEARS.get(match.groupdict().get("rel_year") or "", 0)
 
 
 def _within_days(match: re.Match[str]) -> Window | None:
@@ -250,6 +282,7 @@ _RULES: tuple[tuple[re.Pattern[str], _Builder], ...] = (
     (_QUARTER_CN, _quarter),
     (_QUARTER_Q, _quarter),
     (_YEAR_ONLY, _year_only),
+    (_RELATIVE_YEAR_ONLY, _relative_year),
     (_WITHIN_DAYS, _within_days),
     *((re.compile(f"(?:{_UNTIL})?{pattern}"), _constant(kind)) for kind, pattern in _RELATIVE),
 )

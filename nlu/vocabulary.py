@@ -21,6 +21,19 @@ PLAN_FACT_CUES: Final[frozenset[str]] = frozenset(
     {"doc_number", "issuer", "issued", "validity", "schedule", "draft"}
 )
 
+# 完成没 · 办完了吗 · 到期了没有: whether something is done or due, asked yes-or-no, is asked of its status.
+# A bare 没 after 逾期 begins a phrase instead (逾期没办完的任务), so those verbs take 了 first.
+_PERFECTIVE_ASKED = ("了没", "了没有", "了吗", "了么", "了不")
+_ASKED_YES_OR_NO: Final[tuple[str, ...]] = tuple(
+    verb + ending
+    for verbs, endings in (
+        (("完成", "办完", "做完", "干完", "办结", "落实"), ("没", "没有", *_PERFECTIVE_ASKED)),
+        (("到期", "逾期", "超期", "过期"), _PERFECTIVE_ASKED),
+    )
+    for verb in verbs
+    for ending in endings
+)
+
 CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     "progress": (
         "完成得如何",
@@ -63,6 +76,10 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "完成了吗",
         "咋样",
         "进度如何",
+        "报是多少",  # 现在报的是多少 (的 is dropped before matching)
+        "上报多少",
+        "现在是多少",
+        *_ASKED_YES_OR_NO,
     ),
     "target": (
         "目标",
@@ -337,6 +354,10 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "时间节点",
         "完成时间",
         "完成期限",
+        "时限",
+        "完成时限",
+        "截止日期",
+        "到期日",
         "截止期限",
         "期限呢",
         "什么时候完成",

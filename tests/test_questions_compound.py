@@ -320,3 +320,47 @@ def test_who_holds_an_indicator_is_the_list_of_units(chat: Chat) -> None:
 def test_a_post_named_in_a_tasks_words(chat: Chat) -> None:
     reply, _ = chat.say("市知识产权工作联席会议召集人是谁")
     assert "市政府主要领导" in reply
+
+
+def test_task_numbers_listed_with_punctuation_stay_two_tasks(chat: Chat) -> None:
+    """任务11、12: the separator goes when punctuation is dropped, the two numbers must not run together."""
+    for text in ("任务11、12是什么", "任务11，12谁负责", "任务11,12是什么"):
+        reply, intent = chat.say(text)
+        assert intent in ("task_detail", "responsible"), text
+        assert "任务11" in reply and "任务12" in reply and "鼓楼" not in reply, text
+
+
+def test_who_and_whether_done_both_answered(chat: Chat) -> None:
+    reply, _ = chat.say("任务41和42分别谁负责，完成没")
+    assert "鼓楼区人民政府" in reply and "仓山区人民政府" in reply
+    assert reply.count("状态：") == 2 and reply.count("时限：") == 2
+
+
+def test_a_deadline_asked_as_shixian_is_answered_with_who(chat: Chat) -> None:
+    reply, _ = chat.say("二审独任制那个任务谁负责啥时限")
+    assert "市中级人民法院" in reply and "长期推进" in reply
+
+
+def test_staff_naming_their_own_indicator_get_its_figure_not_its_owner(db: Database) -> None:
+    """我们负责的那个结案率指标: 负责 after 我们 says whose indicator it is; the question is its figure."""
+    staff = _staff(db, "市中级人民法院")
+    reply, intent = staff.say("我们负责的那个结案率指标现在报的是多少")
+    assert intent == "indicator_progress"
+    assert "审限内结案率" in reply and "目标" in reply
+
+
+def test_years_counted_from_today_name_their_months(chat: Chat) -> None:
+    """去年12月底 · 明年1月底: a month of another year, not the whole year nor nothing."""
+    reply, intent = chat.say("去年12月底到期的有哪几项")
+    assert intent == "due_tasks"
+    assert "2024-12-01 至 2024-12-31" in reply and "任务18" in reply
+    reply, _ = chat.say("明年1月底到期的任务有哪些")
+    assert "2026-01-01 至 2026-01-31" in reply
+
+
+def test_a_list_of_tasks_names_who_leads_each(chat: Chat) -> None:
+    reply, _ = chat.say("8月底到期的任务")
+    line = next(line for line in reply.splitlines() if line.startswith("任务42"))
+    assert "仓山区人民政府" in line
+    reply, _ = chat.say("市检察院有哪些任务")  # one unit's list says its role instead
+    assert "〔牵头〕" in reply

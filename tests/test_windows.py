@@ -26,6 +26,11 @@ CASES: list[tuple[Window, date, date | None, date]] = [
     (W("this_week"), D(2025, 8, 11), D(2025, 8, 11), D(2025, 8, 17)),
     (W("next_week"), SUNDAY, D(2025, 8, 11), D(2025, 8, 17)),
     (W("next_week"), D(2025, 12, 29), D(2026, 1, 5), D(2026, 1, 11)),
+    # years counted from today's (去年12月, 明年1月底前, 去年四季度, 前年)
+    (W("in_month", month=12, year_offset=-1), SUNDAY, D(2024, 12, 1), D(2024, 12, 31)),
+    (W("by_date", month=1, year_offset=1), MID_DECEMBER, MID_DECEMBER, D(2026, 1, 31)),
+    (W("in_quarter", quarter=4, year_offset=-1), SUNDAY, D(2024, 10, 1), D(2024, 12, 31)),
+    (W("in_year", year_offset=-2), SUNDAY, D(2023, 1, 1), D(2023, 12, 31)),
     # months, including February and the December rollover
     (W("this_month"), SUNDAY, D(2025, 8, 1), D(2025, 8, 31)),
     (W("this_month"), LEAP_FEBRUARY, D(2024, 2, 1), D(2024, 2, 29)),

@@ -18,7 +18,7 @@ class IndicatorAnswers(AnswerBase):
     def _indicator_progress(self, slots: Slots) -> Answer:
         if self._asks_a_past_year(slots) and "progress" not in slots.aspects:
             return self._indicator_target(slots)
-        year = slots.window.year if slots.window is not None and self._asks_a_past_year(slots) else None
+        year = self._past_year_asked(slots)
 
         def render(indicator: IndicatorView) -> str:
             # 结案率现在多少，23年是多少: now, and the year asked as far as the plan states it
@@ -33,7 +33,7 @@ class IndicatorAnswers(AnswerBase):
         return texts.not_stated(f"{year}年的数据")
 
     def _indicator_target(self, slots: Slots) -> Answer:
-        year = slots.window.year if slots.window is not None and self._asks_a_past_year(slots) else None
+        year = self._past_year_asked(slots)
         full_note = "explain" in slots.aspects
 
         def render(indicator: IndicatorView) -> str:
@@ -44,6 +44,11 @@ class IndicatorAnswers(AnswerBase):
 
         return self._with_indicator("indicator_target", slots, render)
 
+    def _past_year_asked(self, slots: Slots) -> int | None:
+        if slots.window is None or not self._asks_a_past_year(slots):
+            return None
+        return slots.window.year_from(self.today.year)
+
     def _asks_a_past_year(self, slots: Slots) -> bool:
         """有效注册商标23年底多少: a year before this one asks for the figure then, which only the baseline
         (2023年末) can give; a deadline window is something else."""
@@ -51,8 +56,7 @@ class IndicatorAnswers(AnswerBase):
         return (
             window is not None
             and window.kind in ("in_year", "in_month")
-            and window.year is not None
-            and window.year < self.today.year
+            and window.year_from(self.today.year) < self.today.year
         )
 
     def _with_indicator(

@@ -87,22 +87,22 @@ def _by_date(window: Window, today: date) -> DateRange:
 
 def _in_month(window: Window, today: date) -> DateRange:
     """The whole named month."""
-    return _month(window.year or today.year, _need(window.month, "month"))
+    return _month(window.year_from(today.year), _need(window.month, "month"))
 
 
 def _in_quarter(window: Window, today: date) -> DateRange:
     """The whole named quarter."""
-    return _quarter(window.year or today.year, _need(window.quarter, "quarter"))
+    return _quarter(window.year_from(today.year), _need(window.quarter, "quarter"))
 
 
 def _in_year(window: Window, today: date) -> DateRange:
     """The whole named year."""
-    return _year(window.year or today.year)
+    return _year(window.year_from(today.year))
 
 
 def _deadline(window: Window, today: date) -> date:
     """The day a by_date window ends: the given day, else the last day of its month."""
-    year, month = window.year or today.year, _need(window.month, "month")
+    year, month = window.year_from(today.year), _need(window.month, "month")
     last = calendar.monthrange(year, month)[1]
     # min() only bites for 29 February with year=None, which window_error allows for leap years.
     return date(year, month, last if window.day is None else min(window.day, last))

@@ -57,7 +57,16 @@ FOUND: list[tuple[str, Window, str]] = [
     ("到年底还有多少任务", W("this_year"), "到年底"),
     ("明年到期的任务", W("next_year"), "明年"),
     ("下一年的任务", W("next_year"), "下一年"),
-    ("明年3月前的任务", W("next_year"), "明年"),  # a month of next year is not expressible: coarser window
+    ("明年3月前的任务", W("by_date", month=3, year_offset=1), "明年3月前"),
+    # years counted from today's, with a month, a quarter or their end
+    ("去年12月底到期的有哪几项", W("in_month", month=12, year_offset=-1), "去年12月底"),
+    ("去年年底到期的", W("in_month", month=12, year_offset=-1), "去年年底"),
+    ("去年底前完成的", W("by_date", month=12, year_offset=-1), "去年底前"),
+    ("去年到期的任务", W("in_year", year_offset=-1), "去年"),
+    ("前年的数据", W("in_year", year_offset=-2), "前年"),
+    ("明年1月底到期", W("in_month", month=1, year_offset=1), "明年1月底"),
+    ("明年底前要完成的", W("by_date", month=12, year_offset=1), "明年底前"),
+    ("去年四季度到期的", W("in_quarter", quarter=4, year_offset=-1), "去年四季度"),
     # within_days
     ("30天内到期的任务", W("within_days", days=30), "30天内"),
     ("未来30天有哪些任务到期", W("within_days", days=30), "未来30天"),
