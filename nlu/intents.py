@@ -69,6 +69,9 @@ class Slots:
     # answer it better than the place's government's list.
     unnamed_wording: bool = False
     ordinal_only: bool = False  # 第六条: a number said as a place in a list, not as 任务6
+    # 仲裁联络点 → ("仲裁", "仲裁联络点"): a word of the plans' text said right before an indicator's name
+    # that the name itself may lack; the answer checks, and says the plan has no such indicator if so.
+    qualified: tuple[str, str] | None = None
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""

@@ -81,6 +81,8 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
     slots = _slots(scan, tasks, fragment, window, lexicon.plan_region_set)
+    if slots.indicators and not slots.tasks:
+        slots = replace(slots, qualified=_qualified_indicator(scan, lexicon))
     if _about_something_unnamed(scan, slots):
         slots = replace(slots, unnamed_wording=True)
     return Intent(_decide(scan, slots), slots)
@@ -457,6 +459,25 @@ def _slots(
         role=role,
         smalltalk="thanks" if "thanks" in scan.cues else "ack" if "ack" in scan.cues else None,
     )
+
+
+_QUALIFIER_CHARS = (2, 4)
+
+
+def _qualified_indicator(scan: _Scan, lexicon: Lexicon) -> tuple[str, str] | None:
+    """仲裁联络点: the words just before an indicator's name that nothing explained, when the plans' task
+    wording uses them (a real word of the field, not a typo or filler)."""
+    for entry, start, end in scan.entries:
+        if entry.kind != "indicator":
+            continue
+        begin = start
+        while begin > 0 and not scan.covered[begin - 1]:
+            begin -= 1
+        word = scan.text[begin:start]
+        fits = _QUALIFIER_CHARS[0] <= len(word) <= _QUALIFIER_CHARS[1] and _CJK_ONLY.fullmatch(word)
+        if fits and lexicon.names.tasks_using(word, 1):
+            return word, scan.text[begin:end]
+    return None
 
 
 def _indicator_groups(scan: _Scan) -> tuple[tuple[str, ...], ...]:

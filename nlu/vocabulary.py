@@ -431,6 +431,12 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "多久到期",
         "还剩多久",
         "几天到期",
+        # how late: 逾期多少天了 · 超期几天 · 拖了多久 (of the task being discussed)
+        *(
+            late + span
+            for late in ("逾期", "超期", "过期", "晚了", "拖了")
+            for span in ("多少天", "几天", "多久")
+        ),
     ),
     "explain": (
         "以啥数据为准",

@@ -364,3 +364,26 @@ def test_a_list_of_tasks_names_who_leads_each(chat: Chat) -> None:
     assert "仓山区人民政府" in line
     reply, _ = chat.say("市检察院有哪些任务")  # one unit's list says its role instead
     assert "〔牵头〕" in reply
+
+
+def test_gap_and_baseline_asked_together_are_both_answered(chat: Chat) -> None:
+    reply, intent = chat.say("质押融资离目标还差多少，基数多少")
+    assert intent == "indicator_progress"
+    assert "135" in reply and "基线：110 亿元（2023年）" in reply
+    assert reply.count("基线：") == 1
+
+
+def test_a_kind_of_indicator_the_plan_lacks_is_said_to_be_missing(chat: Chat) -> None:
+    """仲裁联络点: the plan has 公安知识产权企业联络点 only; offered as the nearest, never passed off."""
+    reply, _ = chat.say("仲裁联络点要设几个")
+    assert reply.startswith("方案未载明“仲裁联络点”")
+    assert "公安知识产权企业联络点" in reply
+    reply, _ = chat.say("企业联络点要设几个")  # the indicator's own words: answered plainly
+    assert "未载明" not in reply and "≥5 个" in reply
+
+
+def test_how_late_after_a_task_is_asked_of_that_task(chat: Chat) -> None:
+    chat.say("任务42是什么")
+    reply, intent = chat.say("逾期多少天了")  # TODAY is 2025-08-10: not yet due
+    assert intent == "task_detail"
+    assert "任务42" in reply and "2025-08-31" in reply and "共" not in reply

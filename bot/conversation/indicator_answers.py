@@ -11,6 +11,7 @@ from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option
 from bot.conversation.progress import assess, expected_by
 from nlu.intents import IntentName, Slots
+from nlu.lexicon import compact
 from store.views import IndicatorView
 
 
@@ -20,9 +21,13 @@ class IndicatorAnswers(AnswerBase):
             return self._indicator_target(slots)
         year = self._past_year_asked(slots)
 
+        with_baseline = "baseline" in slots.aspects
+
         def render(indicator: IndicatorView) -> str:
             # 结案率现在多少，23年是多少: now, and the year asked as far as the plan states it
             text = self._progress_text(indicator)
+            if with_baseline and "基线：" not in text:  # 还差多少，基数多少: both
+                text += "\n" + texts.baseline_line(self._indicator_facts(indicator))
             return text if year is None else f"{text}\n{self._year_line(indicator, year)}"
 
         return self._with_indicator("indicator_progress", slots, render)
@@ -85,7 +90,12 @@ class IndicatorAnswers(AnswerBase):
             candidates = targeted  # 质押融资达到135亿还差多少: only one of them aims at 135
         if len(candidates) > 1:
             return self._indicator_choice(intent, slots, candidates)
-        return Answer(intent, render(candidates[0]), replace(slots, regions=(candidates[0].region,)))
+        answered = candidates[0]
+        text = render(answered)
+        if slots.qualified and slots.qualified[0] not in compact(answered.name):
+            # 仲裁联络点 answered by 公安知识产权企业联络点 would be a near miss passed off as the answer
+            text = f"{texts.not_stated(f'“{slots.qualified[1]}”')}{texts.KIN_INDICATOR}\n\n{text}"
+        return Answer(intent, text, replace(slots, regions=(answered.region,)))
 
     def _narrowed(self, intent: IntentName, slots: Slots) -> list[IndicatorView] | Answer:
         """Of a name many plans share, those of the regions asked (or talked about); with none named, a

@@ -246,7 +246,7 @@ def indicator_heading(facts: IndicatorFacts) -> str:
 
 def indicator_target(facts: IndicatorFacts, today: date, *, full_note: bool = False) -> str:
     lines = [indicator_heading(facts), f"目标：{facts.target}" + _due_suffix(facts.due, today)]
-    lines.append(_baseline_line(facts))
+    lines.append(baseline_line(facts))
     lines.append("责任单位：" + "、".join(facts.units))
     if facts.note:
         lines.append(f"说明：{facts.note if full_note else abridge_text(facts.note, 120)}")
@@ -266,7 +266,7 @@ def indicator_progress(
     lines = [indicator_heading(facts), f"目标：{facts.target}" + _due_suffix(facts.due, today)]
     if report is None:
         lines.append("最新数据：尚无上报数据")
-        lines.append(_baseline_line(facts))
+        lines.append(baseline_line(facts))
     else:
         value, as_of, who = report
         lines.append(f"最新数据：{value}（截至 {day(as_of)}，{who}上报）")
@@ -297,7 +297,7 @@ def gap_text(missing: Decimal | None, unit: str, comparator: str) -> str:
     return f"距目标还差 {amount}" if comparator != "<=" else f"超出上限 {amount}"
 
 
-def _baseline_line(facts: IndicatorFacts) -> str:
+def baseline_line(facts: IndicatorFacts) -> str:
     if facts.baseline is None:
         return "基线：方案未载明"
     year = f"（{facts.baseline_year}年）" if facts.baseline_year else ""
@@ -398,8 +398,8 @@ def task_status(done: bool, done_units: int, total_units: int, done_at: datetime
 def task_line(
     label: str, content: str, deadline: str, remaining: str | None, role: str | None, lead: str | None = None
 ) -> str:
-    """One task in a list. A list of one unit's tasks says the unit's role; any other list names who leads each
-    task, since "who is late" is what a supervising office reads a list for."""
+    """One task in a list. A list of one unit's tasks says the unit's role; any other list names who leads
+    each task, since "who is late" is what a supervising office reads a list for."""
     role_text = f"〔{role}〕" if role else ""
     lead_text = f"｜{lead}" if lead else ""
     tail = f"｜{deadline}" + (f" {remaining}" if remaining else "")
