@@ -72,11 +72,19 @@ class Slots:
     # 仲裁联络点 → ("仲裁", "仲裁联络点"): a word of the plans' text said right before an indicator's name
     # that the name itself may lack; the answer checks, and says the plan has no such indicator if so.
     qualified: tuple[str, str] | None = None
+    # 四（六） · 三（四）2: a place in a document's outline, as written in it (the answer quotes that section)
+    outline: str | None = None
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""
         return not (
-            self.indicators or self.tasks or self.units or self.regions or self.plans or self.sections
+            self.indicators
+            or self.tasks
+            or self.units
+            or self.regions
+            or self.plans
+            or self.sections
+            or self.outline
         )
 
 

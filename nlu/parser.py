@@ -64,6 +64,7 @@ class _Scan:
     cue_spans: list[tuple[str, int, int]] = field(default_factory=list)  # each cue word where it stands
     covered: list[bool] = field(default_factory=list)  # by any lexicon word, entity or not
     non_entity: list[bool] = field(default_factory=list)  # by a cue or filler word
+    outline_span: tuple[int, int] | None = None  # 四（六）2: its digits are no task number
 
 
 def parse(text: str, lexicon: Lexicon) -> Intent:
@@ -76,16 +77,43 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     scan = _scan(compact(normalized), lexicon)
     if window_match is not None:
         _cover_window(scan, compact(normalized[window_match.start : window_match.end]))
+    outline = _outline(normalized, scan)
     fragment, tasks = _find_tasks(scan, lexicon)
     window = window_match.window if window_match else None
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
     slots = _slots(scan, tasks, fragment, window, lexicon.plan_region_set)
+    if outline is not None:
+        slots = replace(slots, outline=outline)
     if slots.indicators and not slots.tasks:
         slots = replace(slots, qualified=_qualified_indicator(scan, lexicon))
     if _about_something_unnamed(scan, slots):
         slots = replace(slots, unnamed_wording=True)
     return Intent(_decide(scan, slots), slots)
+
+
+_CHINESE_DIGITS = "一二三四五六七八九十"
+# 四（六） · 三、（四）2 · 三(四)第2条: official documents number parts 一、 chapters （一） and items 1.
+_OUTLINE = re.compile(
+    rf"(?<![{_CHINESE_DIGITS}])([{_CHINESE_DIGITS}]{{1,3}})[、.]?\(([{_CHINESE_DIGITS}]{{1,3}})\)"
+    r"(?:第?(\d{1,2})(?:条|项|点|款)?(?![\d年月日号]))?"
+)
+
+
+def _outline(normalized: str, scan: _Scan) -> str | None:
+    """The outline place the message names, written as the document's section paths are (三（四）2); its
+    characters are then explained, not unknown words."""
+    found = _OUTLINE.search(normalized)
+    if found is None:
+        return None
+    part, chapter, item = found.groups()
+    written = compact(found.group(0))
+    start = scan.text.find(written)
+    if start >= 0:
+        scan.outline_span = (start, start + len(written))
+        for i in range(*scan.outline_span):
+            scan.covered[i] = scan.non_entity[i] = True
+    return f"{part}（{chapter}）{item or ''}"
 
 
 def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRef, ...]]:
@@ -95,7 +123,8 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     A quoted name comes after near-verbatim wording, since one task may quote what another is about
     (任务23 quotes “闽都文化”, 任务9 builds the 闽都文化保护样板街区).
     """
-    numbers = _section_items(scan, lexicon) or _task_numbers(scan, _named_spans(scan))
+    not_numbers = _named_spans(scan) + ([scan.outline_span] if scan.outline_span else [])
+    numbers = _section_items(scan, lexicon) or _task_numbers(scan, not_numbers)
     if numbers:
         return None, numbers
     fragment, tasks = _fragment_tasks(scan, lexicon, strong_only=True)
@@ -512,6 +541,8 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
     listing = _listing_intent(cues, slots)
     if listing is not None:
         return listing
+    if slots.outline and not slots.tasks and not slots.indicators:
+        return "document"  # 鼓楼方案四（六）讲的什么: that section of the document
     if slots.sections and not slots.tasks and not slots.indicators:
         return "unit_tasks"  # 鼓楼重点思路是哪四条 · 重点工作有几条: the list itself
     if slots.tasks:

@@ -387,3 +387,20 @@ def test_how_late_after_a_task_is_asked_of_that_task(chat: Chat) -> None:
     reply, intent = chat.say("逾期多少天了")  # TODAY is 2025-08-10: not yet due
     assert intent == "task_detail"
     assert "任务42" in reply and "2025-08-31" in reply and "共" not in reply
+
+
+def test_a_place_in_the_outline_is_answered_from_that_section(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼方案四（六）那条工作内容")  # the 鼓楼 plan's work item of that place
+    assert reply.startswith("鼓楼第10项·重点工作（六）") and "宣传培训" in reply
+    reply, _ = chat.say("三（四）2说了什么")  # only the 福州 plan has it: quoted with its units
+    assert "三（四）2原文" in reply and "一县一策" in reply and "责任单位：" in reply
+    reply, _ = chat.say("三（四）讲什么")  # a title over items: its items listed
+    assert "· 三（四）3 强化司法体制机制改革" in reply
+    reply, _ = chat.say("鼓楼方案三（九）")
+    assert "没有“三（九）”这一部分" in reply
+
+
+def test_the_work_item_of_an_outline_place_is_the_subject_of_what_follows(chat: Chat) -> None:
+    chat.say("鼓楼方案四（六）")
+    reply, _ = chat.say("谁负责")
+    assert "鼓楼第10项" in reply and "鼓楼区市场监督管理局" in reply

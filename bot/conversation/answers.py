@@ -30,6 +30,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     """Answers for one message: every subject and aspect asked, in one reply."""
 
     def answer(self, intent: IntentName, slots: Slots) -> Answer:
+        if intent == "document" and slots.outline:
+            return fitted(self._outline(slots))
         asks_the_text = intent in ("unknown", "help") or slots.unnamed_wording or self._asks_a_list(slots)
         if self.question and (asks_the_text or self._text_quotes_better(slots)):
             quoted = self._document(slots)

@@ -123,6 +123,7 @@ def _merge(last: Slots, new: Slots) -> Slots:
     """The new message's subject wins field by field; a new indicator or task replaces the other kind."""
     merged = {f.name: getattr(new, f.name) or getattr(last, f.name) for f in fields(Slots)}
     merged["qualified"] = new.qualified  # said of one message's indicator, not carried to the next
+    merged["outline"] = new.outline  # a quoted section is no subject to ask more of
     if new.tasks:
         merged["indicators"] = ()
     if new.indicators:

@@ -17,6 +17,7 @@ from bot.conversation.task_answers import TaskAnswers
 from nlu.intents import Slots, TaskRef
 from nlu.lexicon import search_terms
 from nlu.vocabulary import PLAN_FACT_CUES
+from store.catalog_lookup import TaskQuery
 from store.views import PassageView, PlanView
 
 _TASK_ROW = re.compile(r"^附件\d+ 序号(\d+)$")
@@ -122,6 +123,58 @@ class PlanAnswers(TaskAnswers):
             for f in found
         ]
         return Answer("document", "\n".join(lines), slots)
+
+    def _outline(self, slots: Slots) -> Answer:
+        """四（六） · 三（四）2: that section of each plan named (or of every plan that has it), as the plan's
+        work item where the section is one, else quoted."""
+        outline = slots.outline or ""
+        plans = [p.code for p in self._plans_in(slots)] or list(self.catalog.plans)
+        parts: list[tuple[str, TaskRef | None]] = []
+        for plan in plans:
+            section = [
+                p for p in self.knowledge.passages().passages if p.plan == plan and _under(p.path, outline)
+            ]
+            if section:
+                parts.append(self._section_text(self.catalog.plans[plan], outline, section, slots))
+        if not parts:
+            titles = [self.catalog.plans[p].title for p in plans]
+            return Answer("document", texts.no_such_section(outline, titles), slots)
+        text = "\n\n".join(part for part, _ in parts[: texts.MAX_PLANS_LISTED])
+        tasks = tuple(task for _, task in parts if task is not None)
+        if len(parts) == 1 and tasks:  # the work item is the subject now: 谁负责 · 还有多久到期 follow it
+            return Answer("task_detail", text, replace(slots, tasks=tasks, outline=None))
+        return Answer("document", text, slots)
+
+    def _section_text(
+        self, plan: PlanView, outline: str, section: list[PassageView], slots: Slots
+    ) -> tuple[str, TaskRef | None]:
+        number = self._task_titled(plan.code, section[0].heading) if section[0].path == outline else None
+        if number is not None:
+            task = TaskRef(plan.code, number)
+            subject = replace(slots, tasks=(task,), task_fragment=None)
+            detail = self._with_task("task_detail", subject, lambda t: texts.task_detail(self._task_facts(t)))
+            return detail.text, task
+        parts = self._parts_of(section[0])
+        if parts:  # 三（四）: a title over numbered items
+            return "\n".join([texts.quote(plan, outline, section[0].text), *parts]), None
+        text = texts.abridge_text("".join(p.text for p in section), texts.SECTION_CHARS)
+        return texts.quote(plan, outline, text), None
+
+    def _task_titled(self, plan: str, heading: str) -> int | None:
+        """The plan's work item whose title is the section's heading (鼓楼 四（六） is 重点工作（六））."""
+        if not heading or not self.catalog.lookup.has_titled_tasks(plan):
+            return None
+        keys = self.catalog.lookup.task_keys(TaskQuery(plans=(plan,)))
+        tasks = self.catalog.tasks.many(keys)
+        return next((number for (_, number), t in tasks.items() if t.title and t.title == heading), None)
+
+
+def _under(path: str, outline: str) -> bool:
+    """三（四）2 is under 三（四）; 三（四）12 is not under 三（四）1."""
+    if not path.startswith(outline):
+        return False
+    rest = path[len(outline) :]
+    return not rest or not (outline[-1].isdigit() and rest[0].isdigit())
 
 
 _TITLE_MAX = 40

@@ -1159,6 +1159,14 @@ def not_stated(what: str) -> str:
     return f"方案未载明{what}。"
 
 
+SECTION_CHARS = 400  # of a section quoted whole (四（一）): enough to recognise it, not the whole document
+
+
+def no_such_section(outline: str, titles: Sequence[str]) -> str:
+    where = "、".join(f"《{t}》" for t in titles[:3])
+    return f"{where}中没有“{outline}”这一部分。可以说“方案名 + 部分”，例如“鼓楼方案四（六）”。"
+
+
 def quote(plan: PlanView, path: str, excerpt: str) -> str:
     where = f"{path}" if path else "开头"
     return f"《{plan.title}》{where}原文：“{excerpt}”"

@@ -182,3 +182,18 @@ def test_an_indicator_named_with_the_fields_word_added_or_dropped(
 ) -> None:
     """知识产权 goes anywhere in a name or nowhere: the family of 示范优势企业 is told apart by its level."""
     assert parse(text, lexicon).slots.indicators == (key,)
+
+
+@pytest.mark.parametrize(
+    ("text", "outline"),
+    [
+        ("鼓楼方案四（六）那条工作内容", "四（六）"),
+        ("三（四）2说了什么", "三（四）2"),
+        ("示范区方案三、（四）第2条", "三（四）2"),
+        ("四(三)谁负责", "四（三）"),
+    ],
+)
+def test_a_place_in_the_outline_is_no_task_number(lexicon: Lexicon, text: str, outline: str) -> None:
+    """四（三） is the document's outline: not 任务43, and 第2条 under it is not 任务2."""
+    intent = parse(text, lexicon)
+    assert (intent.name, intent.slots.outline, intent.slots.tasks) == ("document", outline, ())
