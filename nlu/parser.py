@@ -85,6 +85,9 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     slots = _slots(scan, tasks, fragment, window, lexicon.plan_region_set)
     if outline is not None:
         slots = replace(slots, outline=outline)
+    measure = _MEASURE_ASKED.search(scan.text)
+    if measure is not None:
+        slots = replace(slots, measure=measure.group(1))
     if slots.indicators and not slots.tasks:
         slots = replace(slots, qualified=_qualified_indicator(scan, lexicon))
     if _about_something_unnamed(scan, slots):
@@ -92,6 +95,11 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     return Intent(_decide(scan, slots), slots)
 
 
+# 多少分 · 几个县 · 多少家: the measure word a number in the answer must carry (not 几月 or 几号: dates;
+# not 哪几个, which asks which, not how many).
+_MEASURE_ASKED = re.compile(
+    r"(?<!百分之)(?:多少|(?<!哪)几)(个|项|家|件|名|条|人|分|次|所|处|元|批|场|期|份|篇|位|座|类|户|万|亿)"
+)
 _CHINESE_DIGITS = "一二三四五六七八九十"
 # 四（六） · 三、（四）2 · 三(四)第2条: official documents number parts 一、 chapters （一） and items 1.
 _OUTLINE = re.compile(

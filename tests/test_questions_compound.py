@@ -404,3 +404,22 @@ def test_the_work_item_of_an_outline_place_is_the_subject_of_what_follows(chat: 
     chat.say("鼓楼方案四（六）")
     reply, _ = chat.say("谁负责")
     assert "鼓楼第10项" in reply and "鼓楼区市场监督管理局" in reply
+
+
+def test_what_the_indicator_note_says_beyond_the_name_is_quoted(chat: Chat) -> None:
+    reply, _ = chat.say("先行所要覆盖几个县市区")
+    assert "指标说明（摘）：" in reply and "13 个县（市）区" in reply
+    reply, _ = chat.say("先行所目标")  # nothing asked beyond the name: no excerpt
+    assert "指标说明（摘）" not in reply
+
+
+def test_a_number_of_a_measure_the_text_lacks_is_not_stated(chat: Chat) -> None:
+    """一票否决扣多少分: the passage ranks districts (前五名) but gives no points."""
+    reply, _ = chat.say("一票否决的地区具体扣多少分")
+    assert reply.startswith("方案未载明具体数量") and "前五名" in reply
+
+
+def test_a_list_of_places_later_in_the_passage_is_quoted_whole(chat: Chat) -> None:
+    reply, _ = chat.say("一县一策是哪几个区县")
+    assert "未载明" not in reply
+    assert all(place in reply for place in ("连江县", "鼓楼区", "仓山区"))

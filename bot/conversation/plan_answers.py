@@ -116,7 +116,10 @@ class PlanAnswers(TaskAnswers):
             heading = texts.quote(plan, found[0].passage.path, found[0].passage.text)
             return Answer("document", "\n".join([heading, *parts]), slots)
         # The best passage is the answer; the next is context and does not make up for what the best lacks.
-        unstated = [a for a in _asked_kinds(slots) if not _EVIDENCE[a].search(found[0].excerpt)]
+        found = [_widened(found[0], _asked_kinds(slots)), *found[1:]]
+        unstated = [a for a in _asked_kinds(slots) if not _states(a, found[0].excerpt)]
+        if not unstated and slots.measure and not _counts_in(found[0].excerpt, slots.measure):
+            unstated = ["count"]  # 一票否决扣多少分: the passage ranks (前五名) but gives no 分
         lines = [texts.not_stated(texts.ASPECT_WORDS[unstated[0]]) + texts.NEAREST_TEXT] if unstated else []
         lines += [
             texts.quote(self.catalog.plans[f.passage.plan], f.passage.path, self._with_units(f, slots))
@@ -167,6 +170,34 @@ class PlanAnswers(TaskAnswers):
         keys = self.catalog.lookup.task_keys(TaskQuery(plans=(plan,)))
         tasks = self.catalog.tasks.many(keys)
         return next((number for (_, number), t in tasks.items() if t.title and t.title == heading), None)
+
+
+WIDE_CHARS = 600  # a passage this short is quoted whole when its excerpt misses what was asked
+_PLACE = re.compile(r"[\u4e00-\u9fd5]{2}(?:县|区)(?![\u4e00-\u9fd5]{0,1}(?:人民政府|管委会))")
+MIN_PLACES = 3
+
+
+def _states(aspect: str, text: str) -> bool:
+    """Whether the text gives what the aspect asks; a list of places (以连江县为主…以鼓楼区为主…以仓山区为主)
+    is a roster as much as names in a row."""
+    if aspect == "roster" and len(set(_PLACE.findall(text))) >= MIN_PLACES:
+        return True
+    return _EVIDENCE[aspect].search(text) is not None
+
+
+def _widened(found: Found, asked: Sequence[str]) -> Found:
+    """The whole passage when the sentences picked miss what was asked and the rest of it holds it (一县一策:
+    the districts follow the sentence that names the policy)."""
+    text = found.passage.text
+    missing = [a for a in asked if not _states(a, found.excerpt)]
+    if missing and len(text) <= WIDE_CHARS and all(_states(a, text) for a in missing):
+        return Found(found.passage, text.strip())
+    return found
+
+
+def _counts_in(text: str, measure: str) -> bool:
+    """Whether the text gives a number of that measure (13 个, 五名, 1.5 万)."""
+    return re.search(rf"(?:\d[\d.]*|[一二两三四五六七八九十百千万]+)\s*{measure}", text) is not None
 
 
 def _under(path: str, outline: str) -> bool:

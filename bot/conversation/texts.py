@@ -1159,6 +1159,10 @@ def not_stated(what: str) -> str:
     return f"方案未载明{what}。"
 
 
+def note_excerpt(sentence: str) -> str:
+    return f"指标说明（摘）：{sentence}"
+
+
 SECTION_CHARS = 400  # of a section quoted whole (四（一）): enough to recognise it, not the whole document
 
 
