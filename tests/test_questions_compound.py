@@ -423,3 +423,22 @@ def test_a_list_of_places_later_in_the_passage_is_quoted_whole(chat: Chat) -> No
     reply, _ = chat.say("一县一策是哪几个区县")
     assert "未载明" not in reply
     assert all(place in reply for place in ("连江县", "鼓楼区", "仓山区"))
+
+
+def test_the_nth_of_a_list_just_shown_is_its_nth_task(chat: Chat) -> None:
+    reply, _ = chat.say("逾期的任务")
+    second = reply.split("\n")[2].split(" ")[0]  # the heading, then one line per task
+    reply, _ = chat.say("第二个谁负责")
+    assert reply.startswith(f"{second}的责任单位")
+    reply, _ = chat.say("第二个")  # said alone, after the same list
+    assert second in reply.split("\n")[0]
+    reply, _ = chat.say("2")  # a bare number is still a task number
+    assert reply.startswith("任务2")
+
+
+def test_which_of_a_units_list_are_done(chat: Chat) -> None:
+    chat.say("市检察院有哪些任务")
+    reply, intent = chat.say("其中哪些完成了")
+    assert intent == "done_tasks" and "市检察院" in reply
+    _, intent = chat.say("已经办结的任务有哪些")
+    assert intent == "done_tasks"

@@ -32,6 +32,7 @@ class Answer:
     slots: Slots  # the subject, for follow-ups
     options: tuple[Option, ...] = ()
     rest: Sequence[str] = ()  # list lines beyond the first page, for "更多"
+    listed: tuple[tuple[str, int], ...] = ()  # the tasks of the page shown, in order: 第二个 is the second
 
 
 class Pages(Sequence[str]):
@@ -71,6 +72,7 @@ class AnswerBase:
         self.numbered_plans = knowledge.lexicon.numbered_plans
         self.numbered = frozenset(self.numbered_plans)
         self.today = today
+        self._fetched: dict[int, list[tuple[str, int]]] = {}  # a paged list's task keys, by offset
 
     def _plans_in(self, slots: Slots) -> list[PlanView]:
         codes = [*slots.plans, *(key.split(":", 1)[0] for key in slots.sections)]
@@ -116,7 +118,22 @@ class AnswerBase:
             return f"{label}·{section_name(task.section or '')}（{ordinal}）"
         return label
 
-    def _paged(self, intent: IntentName, slots: Slots, heading: list[str], lines: Sequence[str]) -> Answer:
+    def _paged(
+        self,
+        intent: IntentName,
+        slots: Slots,
+        heading: list[str],
+        lines: Sequence[str],
+        listed: Sequence[tuple[str, int]] | None = None,
+    ) -> Answer:
+        """The first page of a list; `listed` are its tasks in order (a Pages list of tasks knows its own)."""
         shown, rest = lines[: texts.PAGE_SIZE], lines[texts.PAGE_SIZE :]
         text = "\n".join([*heading, *shown] + ([texts.more_hint(len(rest))] if rest else []))
-        return Answer(intent, text, slots, rest=rest if isinstance(rest, Pages) else tuple(rest))
+        keys = listed if listed is not None else self._fetched.get(0, [])
+        return Answer(
+            intent,
+            text,
+            slots,
+            rest=rest if isinstance(rest, Pages) else tuple(rest),
+            listed=tuple(keys[: len(shown)]),
+        )

@@ -22,7 +22,7 @@ from bot.conversation.messages import (
     storable,
 )
 from bot.conversation.replies import Reply
-from bot.conversation.turn import Conversation, Turn
+from bot.conversation.turn import LIST_INTENTS, Conversation, Turn
 from store.members import MemberView
 
 CONTEXT_TTL = timedelta(hours=2)  # a subject from the morning should not answer an afternoon "谁负责"
@@ -89,3 +89,5 @@ class Core:
         if reply.slots is not None and reply.intent not in ("more", "help", "smalltalk", "unknown"):
             conversation.last_intent = reply.intent  # type: ignore[assignment]  # answers carry IntentNames
             conversation.last_slots = reply.slots
+            if reply.listed or reply.intent in LIST_INTENTS:
+                conversation.listed = reply.listed  # kept while its items are asked about in turn

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
-from bot.conversation.turn import Conversation
-from nlu.intents import Intent, IntentName, Slots
+from bot.conversation.turn import LIST_INTENTS, Conversation
+from nlu.intents import Intent, IntentName, Slots, TaskRef
 
 
 def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, Slots]:
@@ -16,6 +16,9 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
     slots, last = intent.slots, conversation.last_slots
     if _a_year_of_the_indicator(intent, conversation):
         return "indicator_progress", _merge(last, slots)  # 23年呢: the figure then (the baseline, if any)
+    listed_item = _listed_item(slots, conversation)
+    if listed_item is not None:
+        return (intent.name or "task_detail"), replace(slots, tasks=(listed_item,), ordinal_only=False)
     if slots.ordinal_only and not (slots.sections or slots.plans or slots.regions) and last.sections:
         slots = replace(slots, sections=last.sections)  # 第六条 of the list just discussed
         intent = replace(intent, slots=slots)
@@ -39,14 +42,7 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
     return intent.name, slots
 
 
-LISTS: tuple[IntentName, ...] = (
-    "unit_tasks",
-    "due_tasks",
-    "overdue_tasks",
-    "ongoing_tasks",
-    "featured_tasks",
-    "done_tasks",
-)
+LISTS = LIST_INTENTS
 
 
 def _narrowed(last: Slots, new: Slots) -> Slots:
@@ -117,6 +113,14 @@ def _default(slots: Slots) -> IntentName:
     if slots.window is not None:
         return "due_tasks"
     return "indicator_list" if slots.regions else "unknown"
+
+
+def _listed_item(slots: Slots, conversation: Conversation) -> TaskRef | None:
+    """第二个谁负责 after a list: the second task of the list shown, not 任务2."""
+    if not (slots.ordinal_only and len(slots.tasks) == 1) or slots.sections or slots.plans or slots.regions:
+        return None
+    key = conversation.list_item(slots.tasks[0].number)
+    return TaskRef(*key) if key else None
 
 
 def _merge(last: Slots, new: Slots) -> Slots:

@@ -230,7 +230,10 @@ class NumberedChoice:
         choice, conversation = turn.intent.slots.choice or 0, turn.conversation
         answerer = _answerer(turn)
         if not conversation.options:
-            return Reply.of(answerer.answer("task_detail", Slots(tasks=(TaskRef(None, choice),))))
+            key = conversation.list_item(choice) if "第" in turn.text else None
+            # 第二个 after a list is its second task; a bare 2 stays 任务2
+            task = TaskRef(*key) if key else TaskRef(None, choice)
+            return Reply.of(answerer.answer("task_detail", Slots(tasks=(task,))))
         if not 1 <= choice <= len(conversation.options):
             return Reply(
                 conversation.last_intent or "unknown",

@@ -20,8 +20,16 @@ class Reply:
     options: tuple[Option, ...] = ()
     rest: Sequence[str] = ()  # list lines beyond the first page (fetched a page at a time)
     slots: Slots | None = None  # the subject of an answered question; None for writes
+    listed: tuple[tuple[str, int], ...] = ()  # the tasks a list reply shows, in order
 
     @classmethod
     def of(cls, answer: Answer) -> Reply:
         """A question's answer as a reply, keeping its subject, choices and further pages."""
-        return cls(answer.intent, answer.text, options=answer.options, rest=answer.rest, slots=answer.slots)
+        return cls(
+            answer.intent,
+            answer.text,
+            options=answer.options,
+            rest=answer.rest,
+            slots=answer.slots,
+            listed=answer.listed,
+        )

@@ -114,7 +114,8 @@ class TaskAnswers(AnswerBase):
         if slots.role and "count" in slots.aspects:  # 一共多少项，其中牵头几项: both counts
             heading = texts.count_of_all(unit.name, total) + heading
         held = self._held_indicators(unit.name, members)
-        answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines)
+        listed = [(t.plan, t.number) for t, _, _ in rows]
+        answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines, listed)
         named = [] if rows or held or slots.role else self._named_in_text(unit.name, unit.aliases)
         if named:
             return Answer("unit_tasks", "\n".join(named), replace(slots, units=(unit.name,)))
@@ -246,7 +247,9 @@ class TaskAnswers(AnswerBase):
                 ("keys", query, order, offset, limit),
                 lambda: self.catalog.lookup.task_keys(query, order=order, offset=offset, limit=limit),
             )
-            return [render(t) for t in self._tasks(keys)]
+            tasks = self._tasks(keys)
+            self._fetched[offset] = [(t.plan, t.number) for t in tasks]
+            return [render(t) for t in tasks]
 
         return Pages(total, fetch)
 

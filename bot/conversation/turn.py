@@ -20,6 +20,15 @@ from nlu.intents import Intent, IntentName, Slots
 from nlu.parser import parse
 from store.members import MemberView
 
+LIST_INTENTS: tuple[IntentName, ...] = (
+    "unit_tasks",
+    "due_tasks",
+    "overdue_tasks",
+    "ongoing_tasks",
+    "featured_tasks",
+    "done_tasks",
+)
+
 
 @dataclass
 class Conversation:
@@ -27,7 +36,17 @@ class Conversation:
     last_slots: Slots = field(default_factory=Slots)
     options: tuple[Option, ...] = ()
     rest: Sequence[str] = ()
+    listed: tuple[tuple[str, int], ...] = ()  # the tasks of the last list shown: 第二个 is its second
     at: datetime | None = None
+
+    def list_item(self, ordinal: int) -> tuple[str, int] | None:
+        """The ordinal-th task of the list being talked about: the last reply was that list, or one of its
+        items (第二个谁负责 → 第三个呢)."""
+        current = self.last_slots.tasks[0] if len(self.last_slots.tasks) == 1 else None
+        of_the_list = self.last_intent in LIST_INTENTS or (
+            current is not None and (current.plan, current.number) in self.listed
+        )
+        return self.listed[ordinal - 1] if of_the_list and 0 < ordinal <= len(self.listed) else None
 
 
 @dataclass(frozen=True)
