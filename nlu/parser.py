@@ -92,6 +92,10 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         slots = replace(slots, qualified=_qualified_indicator(scan, lexicon))
     if _about_something_unnamed(scan, slots):
         slots = replace(slots, unnamed_wording=True)
+    if {"issued", "who"} <= scan.cues and "when" not in scan.cues and not (slots.tasks or slots.units):
+        scan.cues -= {"issued", "who"}  # 哪个单位印发的: who issued it, not when
+        scan.cues.add("issuer")
+        slots = replace(slots, aspects=(slots.aspects - {"issued", "who"}) | {"issuer"})
     return Intent(_decide(scan, slots), slots)
 
 

@@ -625,6 +625,7 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "双创": "创新创业",
     "高校": "高等院校",
     "台企": "台资企业",
+    "国知局": "国家知识产权局",
 }
 
 # Words for "the whole city" when the catalog has one city-level region.

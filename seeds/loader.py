@@ -183,7 +183,7 @@ def _plan_spec(plan_file: PlanFile, passages: tuple[PassageSpec, ...]) -> PlanSp
         p.reminders.model_dump_json(exclude_none=True) if p.reminders else None,
         tuple(p.short_names),
         tuple(MilestoneSpec(m.period, m.start, m.end, m.work) for m in p.schedule),
-        passages, p.assignment_note,
+        passages, p.assignment_note, p.validity_note,
     )  # fmt: skip
 
 

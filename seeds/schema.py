@@ -115,6 +115,9 @@ class PlanRecord(Record):
     # When the document names no unit per item and the transcription assigns one, how: said with every
     # answer about who is responsible, so an interpretation is never passed off as the text.
     assignment_note: Text | None = None
+    # When the document states no 有效期 and valid_from/valid_to are inferred (from its 进度安排), how:
+    # said with the validity, so an inference is never passed off as the text.
+    validity_note: Text | None = None
     source: Source
 
 

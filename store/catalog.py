@@ -213,6 +213,7 @@ def _sync_plan(session: Session, resolver: _UnitResolver, spec: PlanSpec) -> tup
         "short_names": _json_list(spec.short_names),
         "schedule": _json_list([asdict(m) for m in spec.schedule]),
         "assignment_note": spec.assignment_note,
+        "validity_note": spec.validity_note,
         **_source(spec.source),
     }
     outcome, plan = _upsert(session, Plan, {"code": spec.code}, values)

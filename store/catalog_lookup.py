@@ -618,6 +618,7 @@ def _load_plans(connection: Connection) -> tuple[dict[str, PlanView], dict[str, 
                 for m in json.loads(row.schedule or "[]")
             ),
             assignment_note=row.assignment_note,
+            validity_note=row.validity_note,
         )
     return plans, {str(r.code): int(r.id) for r in rows}
 

@@ -209,6 +209,7 @@ def _plan_view(plan: Plan, directory: _UnitDirectory) -> PlanView:
             for m in json.loads(plan.schedule or "[]")
         ),
         assignment_note=plan.assignment_note,
+        validity_note=plan.validity_note,
     )
 
 

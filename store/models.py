@@ -76,6 +76,7 @@ class Plan(_Table, table=True):
     schedule: str = Field(default="[]", sa_column=Column(Text, nullable=False, server_default="[]"))
     # Where the document assigns no unit per item: how the transcription did (said with every answer).
     assignment_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    validity_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
 

@@ -57,6 +57,7 @@ class PlanSpec:
     schedule: tuple[MilestoneSpec, ...] = ()
     passages: tuple[PassageSpec, ...] = ()  # the document's text by section; () when none was given
     assignment_note: str | None = None  # how units were assigned where the document names none per item
+    validity_note: str | None = None  # how the validity was inferred where the document states none
 
 
 @dataclass(frozen=True)

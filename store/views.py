@@ -34,6 +34,7 @@ class PlanView:
     short_names: tuple[str, ...] = ()
     schedule: tuple[MilestoneSpec, ...] = ()
     assignment_note: str | None = None  # the document names no unit per item; how they were assigned
+    validity_note: str | None = None  # the document states no 有效期; how the dates were inferred
 
 
 @dataclass(frozen=True)

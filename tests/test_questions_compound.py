@@ -442,3 +442,19 @@ def test_which_of_a_units_list_are_done(chat: Chat) -> None:
     assert intent == "done_tasks" and "市检察院" in reply
     _, intent = chat.say("已经办结的任务有哪些")
     assert intent == "done_tasks"
+
+
+def test_a_validity_the_document_does_not_state_says_how_it_was_inferred(chat: Chat) -> None:
+    reply, _ = chat.say("示范区方案有效期到哪天")
+    assert "2026-02-28" in reply and "方案未载明有效期" in reply and "进度安排" in reply
+    reply, _ = chat.say("鼓楼方案有效期到什么时候")  # stated in the document: no note
+    assert "2025-06-30" in reply and "未载明" not in reply
+
+
+def test_who_issued_and_what_a_task_does_not_count(chat: Chat) -> None:
+    reply, _ = chat.say("示范区方案是哪个单位印发的")
+    assert "印发机关：福州市人民政府" in reply
+    reply, _ = chat.say("台胞台企服务指导站要建几个")  # the task builds them; how many is not stated
+    assert "任务28" in reply and "方案未载明具体数量" in reply
+    reply, _ = chat.say("示范区建设经费一共多少钱")
+    assert "方案未载明具体金额" in reply

@@ -12,7 +12,7 @@ from bot.conversation import texts
 from bot.conversation.answer_base import Answer, Option, Pages
 from bot.conversation.indicator_answers import IndicatorAnswers
 from bot.conversation.passages import quoted_length
-from bot.conversation.plan_answers import LISTS_NAMES, PlanAnswers
+from bot.conversation.plan_answers import LISTS_NAMES, PlanAnswers, counts_in
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
 from store.catalog_lookup import TaskQuery
@@ -100,11 +100,18 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             # (归哪几家: the responsible units are the list asked for).
             asked = [a for a in ("roster", "where") if a in slots.aspects and intent != "responsible"]
             lines += [texts.not_stated(texts.ASPECT_WORDS[a]) for a in asked]
-        if "amount" in slots.aspects and slots.tasks:
-            views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
-            tasks = [views.get((t.plan, t.number)) for t in slots.tasks if t.plan]
-            if not any(_AMOUNT.search(t.content) for t in tasks if t):
-                lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))
+        views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
+        tasks = [t for t in (views.get((r.plan, r.number)) for r in slots.tasks if r.plan) if t]
+        # 示范区建设经费一共多少钱 · 任务N要投入多少钱: a sum the plan or the task does not give
+        sum_asked = "amount" in slots.aspects and (tasks or intent == "plan_overview")
+        if sum_asked and not any(_AMOUNT.search(t.content) for t in tasks):
+            lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))
+        # 台胞台企服务指导站要建几个: the task says what to build, not how many
+        count_asked = slots.measure and tasks and intent in ("task_detail", "responsible")
+        if count_asked and not any(
+            counts_in(f"{t.title or ''}{t.content}", slots.measure or "") for t in tasks
+        ):
+            lines.append(texts.not_stated(texts.ASPECT_WORDS["count"]))
         return lines
 
     def _responsible(self, slots: Slots) -> Answer:

@@ -54,7 +54,9 @@ class PlanAnswers(TaskAnswers):
                     texts.plan_fact_line("印发日期", texts.day(plan.issued_on) if plan.issued_on else None)
                 )
             elif aspect == "validity":
-                lines.append(texts.validity_line(plan.valid_from, plan.valid_to, self.today))
+                lines.append(
+                    texts.validity_line(plan.valid_from, plan.valid_to, self.today, plan.validity_note)
+                )
             elif aspect == "schedule":
                 lines.extend(self._schedule_lines(plan, slots))
             elif aspect == "draft":
@@ -118,7 +120,7 @@ class PlanAnswers(TaskAnswers):
         # The best passage is the answer; the next is context and does not make up for what the best lacks.
         found = [_widened(found[0], _asked_kinds(slots)), *found[1:]]
         unstated = [a for a in _asked_kinds(slots) if not _states(a, found[0].excerpt)]
-        if not unstated and slots.measure and not _counts_in(found[0].excerpt, slots.measure):
+        if not unstated and slots.measure and not counts_in(found[0].excerpt, slots.measure):
             unstated = ["count"]  # 一票否决扣多少分: the passage ranks (前五名) but gives no 分
         lines = [texts.not_stated(texts.ASPECT_WORDS[unstated[0]]) + texts.NEAREST_TEXT] if unstated else []
         lines += [
@@ -195,7 +197,7 @@ def _widened(found: Found, asked: Sequence[str]) -> Found:
     return found
 
 
-def _counts_in(text: str, measure: str) -> bool:
+def counts_in(text: str, measure: str) -> bool:
     """Whether the text gives a number of that measure (13 个, 五名, 1.5 万)."""
     return re.search(rf"(?:\d[\d.]*|[一二两三四五六七八九十百千万]+)\s*{measure}", text) is not None
 
@@ -234,4 +236,4 @@ def _asked_kinds(slots: Slots) -> list[str]:
     return (["person"] if "person" in slots.aspects else []) + kinds
 
 
-__all__ = ["LISTS_NAMES", "PLAN_FACT_CUES", "Found", "PlanAnswers"]
+__all__ = ["LISTS_NAMES", "PLAN_FACT_CUES", "Found", "PlanAnswers", "counts_in"]

@@ -1134,11 +1134,14 @@ def plan_fact_line(label: str, value: str | None) -> str:
     return f"{label}：{value}" if value else f"{label}：方案未载明"
 
 
-def validity_line(valid_from: date | None, valid_to: date | None, today: date) -> str:
+def validity_line(
+    valid_from: date | None, valid_to: date | None, today: date, note: str | None = None
+) -> str:
     if valid_to is None:
         return "有效期：方案未载明"
     start = f"{day(valid_from)} 至 " if valid_from else "至 "
-    return f"有效期：{start}{day(valid_to)}" + ("（已到期）" if valid_to < today else "")
+    line = f"有效期：{start}{day(valid_to)}" + ("（已到期）" if valid_to < today else "")
+    return f"{line}（{note}）" if note else line
 
 
 def draft_line(status: str) -> str:
