@@ -75,6 +75,7 @@ class Slots:
     # 四（六） · 三（四）2: a place in a document's outline, as written in it (the answer quotes that section)
     outline: str | None = None
     measure: str | None = None  # 扣多少分 → 分: what a number in the answer must count
+    keyword: str | None = None  # 商标的指标: the indicators were found by a word their names contain
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""

@@ -222,6 +222,10 @@ class NameIndex(Protocol):
         """The first tasks (plan, number), in catalog order, whose wording contains the word."""
         ...
 
+    def indicators_naming(self, word: str, limit: int) -> tuple[str, ...]:
+        """The first indicator keys, in derivation order, one of whose name terms contains the word."""
+        ...
+
 
 class Lexicon:
     """The language's terms (cue words, filler) in memory; the catalog's names looked up per question through
@@ -400,6 +404,16 @@ class MemoryNames:
 
     def cores_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
         return {core: entries for core, entries in self.cores.items() if core in text}
+
+    def indicators_naming(self, word: str, limit: int) -> tuple[str, ...]:
+        keys = (
+            e.key
+            for term, entries in self.entries.items()
+            if word in term
+            for e in entries
+            if e.kind == "indicator"
+        )
+        return tuple(dict.fromkeys(keys))[:limit]
 
     def tasks_using(self, word: str, limit: int) -> list[tuple[str, int]]:
         found = sorted(

@@ -65,6 +65,7 @@ class _Scan:
     covered: list[bool] = field(default_factory=list)  # by any lexicon word, entity or not
     non_entity: list[bool] = field(default_factory=list)  # by a cue or filler word
     outline_span: tuple[int, int] | None = None  # 四（六）2: its digits are no task number
+    keyword: str | None = None  # a word indicator names contain, taken as naming them (商标)
 
 
 def parse(text: str, lexicon: Lexicon) -> Intent:
@@ -79,12 +80,16 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         _cover_window(scan, compact(normalized[window_match.start : window_match.end]))
     outline = _outline(normalized, scan)
     fragment, tasks = _find_tasks(scan, lexicon)
+    if not tasks:
+        _indicators_by_keyword(scan, lexicon)
     window = window_match.window if window_match else None
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
     slots = _slots(scan, tasks, fragment, window, lexicon.plan_region_set)
     if outline is not None:
         slots = replace(slots, outline=outline)
+    if scan.keyword is not None:
+        slots = replace(slots, keyword=scan.keyword)
     measure = _MEASURE_ASKED.search(scan.text)
     if measure is not None:
         slots = replace(slots, measure=measure.group(1))
@@ -272,6 +277,52 @@ def _indicators_without_domain_words(scan: _Scan, lexicon: Lexicon) -> None:
             if other is not None and other[2] != entries and other[0] < conjunction:
                 _note(scan, other[2], other[0], conjunction)
                 return
+
+
+KEYWORD_CHARS = (2, 6)
+MAX_KEYWORD_INDICATORS = 12
+
+
+def _indicators_by_keyword(scan: _Scan, lexicon: Lexicon) -> None:
+    """那商标呢 · 质押融资和商标: a word nothing else explained that indicator names contain names those
+    indicators (one subject with several candidates; the answer narrows by place or lists them)."""
+    found: list[tuple[str, int]] = []
+    for start, end in _uncovered_runs(scan):
+        edges = _EDGES.fullmatch(scan.text[start:end])
+        word = edges.group(1) if edges else ""  # 那商标 · 跟保险这两: the and/this around it ask nothing
+        if not (KEYWORD_CHARS[0] <= len(word) <= KEYWORD_CHARS[1]) or word in DOMAIN_WORDS:
+            return  # 发明专利申请流程怎么走: words the bot does not know besides the name's: no subject
+        at = start + edges.start(1) if edges else start
+        longer = word + scan.text[at + len(word) : at + len(word) + 1]
+        if not lexicon.names.indicators_naming(word, 1) or (
+            longer != word and lexicon.names.indicators_naming(longer, 1)
+        ):
+            return  # 专利申请费: the word goes on past the name's piece; it is about something else
+        found.append((word, at))
+    for word, at in found:
+        keys = lexicon.names.indicators_naming(word, MAX_KEYWORD_INDICATORS)
+        _note(scan, [Entry("indicator", key) for key in keys], at, at + len(word))
+        scan.keyword = word
+
+
+_EDGES = re.compile(r"(?:[和与跟及、]|[这那])*(.*?)(?:[和与跟及、]|[这那][两几些]?)*")
+
+
+def _uncovered_runs(scan: _Scan) -> list[tuple[int, int]]:
+    runs = [(m.start(), m.end()) for m in _CJK_ONLY.finditer(scan.text)]
+    found: list[tuple[int, int]] = []
+    for start, end in runs:
+        i = start
+        while i < end:
+            if scan.covered[i]:
+                i += 1
+                continue
+            j = i
+            while j < end and not scan.covered[j]:
+                j += 1
+            found.append((i, j))
+            i = j
+    return found
 
 
 _AND_WORDS = "和与跟及、"

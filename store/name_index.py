@@ -206,6 +206,20 @@ def cores_by_head(connection: Connection, heads: Collection[str]) -> list[tuple[
     return found
 
 
+def keys_naming(connection: Connection, kind: str, word: str, limit: int) -> tuple[str, ...]:
+    """The first keys of this kind, in derivation order, one of whose terms contains the word (a scan of the
+    terms: the parser asks only when nothing else in a question was recognised)."""
+    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = connection.execute(
+        select(_term.c.key, func.min(_term.c.id).label("first"))
+        .where(_term.c.kind == kind, _term.c.term.like(pattern, escape="\\"))
+        .group_by(_term.c.key)
+        .order_by("first")
+        .limit(limit)
+    )
+    return tuple(str(key) for key, _ in rows)
+
+
 def all_terms(connection: Connection) -> list[tuple[int, str, str, str]]:
     rows = connection.execute(
         select(_term.c.id, _term.c.term, _term.c.kind, _term.c.key).order_by(_term.c.id)

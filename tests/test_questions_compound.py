@@ -374,10 +374,13 @@ def test_gap_and_baseline_asked_together_are_both_answered(chat: Chat) -> None:
 
 
 def test_a_kind_of_indicator_the_plan_lacks_is_said_to_be_missing(chat: Chat) -> None:
-    """仲裁联络点: the plan has 公安知识产权企业联络点 only; offered as the nearest, never passed off."""
-    reply, _ = chat.say("仲裁联络点要设几个")
-    assert reply.startswith("方案未载明“仲裁联络点”")
+    """版权联络点: the plan has 公安知识产权企业联络点 only; offered as the nearest, never passed off."""
+    reply, _ = chat.say("版权联络点要设几个")
+    assert reply.startswith("方案未载明“版权联络点”")
     assert "公安知识产权企业联络点" in reply
+    # 仲裁联络点 is no indicator but 任务39's words: that task, and that it sets no number
+    reply, _ = chat.say("仲裁联络点要设几个")
+    assert reply.startswith("任务39") and "方案未载明具体数量" in reply
     reply, _ = chat.say("企业联络点要设几个")  # the indicator's own words: answered plainly
     assert "未载明" not in reply and "≥5 个" in reply
 
@@ -458,3 +461,20 @@ def test_who_issued_and_what_a_task_does_not_count(chat: Chat) -> None:
     assert "任务28" in reply and "方案未载明具体数量" in reply
     reply, _ = chat.say("示范区建设经费一共多少钱")
     assert "方案未载明具体金额" in reply
+
+
+def test_a_word_indicator_names_share_names_them_all(chat: Chat) -> None:
+    """商标 is in 有效注册商标数量 (福州) and 商标申请数量 (鼓楼): both answered, not a choice."""
+    reply, intent = chat.say("商标的指标完成得怎么样")
+    assert intent == "indicator_progress"
+    assert "有效注册商标数量" in reply and "商标申请数量" in reply and "请回复序号" not in reply
+    reply, _ = chat.say("鼓楼那个")
+    assert reply.startswith("【鼓楼区】商标申请数量")
+    reply, _ = chat.say("鼓楼质押贷款跟保险这两个指标各是多少")
+    assert "专利质押贷款额度" in reply and "专利保险投保专利数量" in reply
+
+
+def test_a_phrase_of_the_text_beats_a_near_miss_indicator(chat: Chat) -> None:
+    """展会专利侵权纠纷 is no indicator (专利侵权纠纷办理量 is a near miss) but the text's own words."""
+    reply, _ = chat.say("展会专利侵权纠纷快速联动哪个区为主")
+    assert "仓山区" in reply and "相近的指标" not in reply

@@ -17,12 +17,13 @@ from sqlalchemy import event, select, text
 
 from bot.conversation import names as stored_names
 from bot.conversation.core import Core
-from bot.conversation.knowledge import Knowledge
+from bot.conversation.knowledge import Catalog, Knowledge
 from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inbound
 from nlu.commands import parse_command
 from nlu.intents import TaskRef
 from nlu.lexicon import Lexicon
 from nlu.parser import parse
+from seeds.apply import apply_seeds
 from store.catalog_queries import list_tasks
 from store.db import Database
 from store.ledger import task_statuses
@@ -205,3 +206,27 @@ def test_the_stored_name_index_answers_as_the_lexicon_in_memory(
     for words in texts:
         assert parse(words, looked_up) == parse(words, knowledge.lexicon), words
         assert parse_command(words, looked_up) == parse_command(words, knowledge.lexicon), words
+
+
+KEYWORD_QUESTIONS = (
+    "那商标呢",
+    "鼓楼质押贷款跟保险这两个指标各是多少",
+    "专利申请费要交多少钱",
+    "版权呢",
+    "商标%呢",
+)
+
+
+def test_indicators_named_by_a_word_are_found_alike_in_the_database(
+    db: Database, knowledge: Knowledge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """商标 names the indicators whose names contain it, whether the names are in memory or in SQLite or
+    PostgreSQL (a LIKE over the terms, with %, _ and \\ in a question taken literally)."""
+    apply_seeds(db)
+    monkeypatch.setattr(stored_names, "PRELOAD_TERMS", 0)
+    meta = stored_names.ensure_name_index(db)
+    looked_up = Lexicon(stored_names.StoredNames(db, Catalog.load(db).lookup, meta))
+    for words in KEYWORD_QUESTIONS:
+        assert parse(words, looked_up) == parse(words, knowledge.lexicon), words
+    assert parse("那商标呢", looked_up).slots.keyword == "商标"
+    assert looked_up.names.indicators_naming("%", 5) == ()

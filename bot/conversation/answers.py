@@ -15,6 +15,7 @@ from bot.conversation.passages import quoted_length
 from bot.conversation.plan_answers import LISTS_NAMES, PlanAnswers, counts_in
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
+from nlu.lexicon import compact
 from store.catalog_lookup import TaskQuery
 from store.views import IndicatorView, PlanView
 
@@ -35,6 +36,9 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         asks_the_text = intent in ("unknown", "help") or slots.unnamed_wording or self._asks_a_list(slots)
         if self.question and (asks_the_text or self._text_quotes_better(slots)):
             quoted = self._document(slots)
+            if quoted is not None and quoted.intent == "task_detail":  # a row of the task table: as a task
+                unstated = self._unstated("task_detail", replace(slots, tasks=quoted.slots.tasks))
+                return fitted(replace(quoted, text="\n".join([quoted.text, *unstated])))
             if quoted is not None:
                 return fitted(quoted)
         answer = self._each_subject(intent, slots)
@@ -50,7 +54,11 @@ class Answerer(IndicatorAnswers, PlanAnswers):
 
     def _text_quotes_better(self, slots: Slots) -> bool:
         """A task found by its wording, when a passage of the plans quotes the question more exactly
-        (知识产权法院 is in the text; 任务16 builds a 知识产权法庭): the passage is the answer."""
+        (知识产权法院 is in the text; 任务16 builds a 知识产权法庭): the passage is the answer. So is the
+        passage that holds a phrase the indicator found is only a near miss for (展会专利侵权纠纷)."""
+        if slots.qualified and not slots.tasks:
+            phrase = compact(slots.qualified[1])
+            return any(phrase in compact(p.text) for p in self.knowledge.passages().passages)
         if not slots.task_fragment or not slots.tasks:
             return False
         phrases = self.knowledge.lexicon.phrases(self.question)

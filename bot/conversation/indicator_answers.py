@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option
+from bot.conversation.knowledge import indicator_key
 from bot.conversation.progress import assess, expected_by
 from nlu.intents import IntentName, Slots
 from nlu.lexicon import bigrams, compact
@@ -88,6 +89,12 @@ class IndicatorAnswers(AnswerBase):
         targeted = [i for i in candidates if i.target in _numbers(self.question)]
         if len(candidates) > 1 and len(targeted) == 1:
             candidates = targeted  # 质押融资达到135亿还差多少: only one of them aims at 135
+        if slots.keyword and 1 < len(candidates) <= KEYWORD_ANSWERS:
+            # 商标的指标完成得怎么样: every indicator the word names, not a choice among them
+            text = "\n\n".join(render(i) for i in candidates)
+            return Answer(
+                intent, text, replace(slots, indicators=tuple(indicator_key(i) for i in candidates))
+            )
         if len(candidates) > 1:
             return self._indicator_choice(intent, slots, candidates)
         answered = candidates[0]
@@ -301,6 +308,7 @@ def _numbers(text: str) -> set[Decimal]:
     return {Decimal(n) for n in _NUMBER.findall(text)}
 
 
+KEYWORD_ANSWERS = 3  # indicators a word names that are answered together; more are offered as a choice
 _NOTE_SENTENCE = re.compile(r"[^。；\n]+[。；]?")
 _COMMON_PAIRS = frozenset({"知识", "识产", "产权"})
 MIN_NOTE_PAIRS = 3  # fewer shared character pairs is a coincidence of wording, not the note's subject

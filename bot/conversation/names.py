@@ -240,6 +240,12 @@ class StoredNames:
                 found.setdefault(core, []).append(Entry("indicator", key))
         return {core: tuple(entries) for core, entries in found.items()}
 
+    def indicators_naming(self, word: str, limit: int) -> tuple[str, ...]:
+        if self.memory is not None:
+            return self.memory.indicators_naming(word, limit)
+        with self.db.engine.connect() as connection:
+            return name_index.keys_naming(connection, "indicator", word, limit)
+
     def tasks_using(self, word: str, limit: int) -> list[tuple[str, int]]:
         if self.memory is not None:
             return self.memory.tasks_using(word, limit)
