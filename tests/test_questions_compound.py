@@ -4,6 +4,7 @@ sender's own unit, a unit's indicators, facts about the plan itself, and honest 
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
+from store.ledger import record_indicator_report
 from store.members import add_member
 from store.reporting import Author, WriteRequest, record
 
@@ -478,3 +480,23 @@ def test_a_phrase_of_the_text_beats_a_near_miss_indicator(chat: Chat) -> None:
     """展会专利侵权纠纷 is no indicator (专利侵权纠纷办理量 is a near miss) but the text's own words."""
     reply, _ = chat.say("展会专利侵权纠纷快速联动哪个区为主")
     assert "仓山区" in reply and "相近的指标" not in reply
+
+
+def test_a_units_indicators_say_where_they_stand(db: Database) -> None:
+    """我们局有啥任务和指标: the unit's indicators with the latest figure, not only their targets."""
+    staff = _staff(db, "市公安局")
+    record_indicator_report(
+        db, plan="fuzhou-protection", code="13", value=Decimal(3), as_of=date(2025, 6, 30),
+        recorded_at=datetime(2025, 7, 1, 9, tzinfo=LOCAL_TZ), platform="test", unit="市公安局",
+        message_id="t-1",
+    )  # fmt: skip
+    reply, _ = staff.say("我们局有啥任务和指标")
+    assert "任务36" in reply
+    assert "建立公安知识产权企业联络点：≥5 个；最新 3 个（截至 2025-06-30），完成目标的 60.0%" in reply
+
+
+def test_how_many_and_which_lead_lists_all_with_the_role_marked(chat: Chat) -> None:
+    reply, intent = chat.say("市教育局的任务有几个，牵头的是哪个")
+    assert intent == "unit_tasks"
+    assert reply.startswith("市教育局共 2 项任务，其中牵头 1 项")
+    assert "任务34〔牵头〕" in reply and "任务29〔配合〕" in reply

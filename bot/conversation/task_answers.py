@@ -7,11 +7,12 @@ from dataclasses import replace
 
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option, Pages
+from bot.conversation.progress import assess
 from bot.conversation.windows import resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
 from nlu.lexicon import section_name
 from store.catalog_lookup import TaskQuery
-from store.views import PlanView, TaskView
+from store.views import IndicatorView, PlanView, TaskView
 
 
 class TaskAnswers(AnswerBase):
@@ -103,7 +104,10 @@ class TaskAnswers(AnswerBase):
             if members & {*t.units, *t.assigned}
         ]
         total = len(rows)
-        if slots.role:
+        # 一共多少项，其中牵头几项 · 我局的任务有几个，牵头的是哪个: all of them, the role marked on each
+        counted = bool(slots.role) and ("count" in slots.aspects or slots.measure is not None)
+        in_role = sum(1 for row in rows if row[1] == slots.role)
+        if slots.role and not counted:
             rows = [row for row in rows if row[1] == slots.role]
         # What names the unit itself comes first, led before supported; then what it holds as a member of a
         # collective (各县（市）区人民政府).
@@ -111,8 +115,8 @@ class TaskAnswers(AnswerBase):
         lines = [self._task_line(t, texts.ROLE_LABELS[role]) for t, role, _ in rows]
         via = sum(1 for row in rows if not row[2])
         heading = texts.unit_tasks_heading(unit.name, len(lines), slots.role, slots.undone, via)
-        if slots.role and "count" in slots.aspects:  # 一共多少项，其中牵头几项: both counts
-            heading = texts.count_of_all(unit.name, total) + heading
+        if counted:
+            heading = texts.count_with_role(unit.name, total, slots.role, in_role)
         held = self._held_indicators(unit.name, members)
         listed = [(t.plan, t.number) for t, _, _ in rows]
         answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines, listed)
@@ -135,13 +139,22 @@ class TaskAnswers(AnswerBase):
 
     def _held_indicators(self, unit: str, members: set[str]) -> list[str]:
         """The indicators a unit is responsible for, named or as a member of a collective."""
-        return [
-            texts.held_indicator(
-                i.name, i.region, texts.target_text(i.comparator, i.target, i.unit_of_measure, i.period_kind)
-            )
-            for i in self.catalog.lookup.indicators_of_units([unit])
-            if members & {*i.units, *i.assigned}
+        held = [
+            i for i in self.catalog.lookup.indicators_of_units([unit]) if members & {*i.units, *i.assigned}
         ]
+        self.ledger.reports.many((i.plan, i.code) for i in held)  # read at once
+        return [self._held_line(i) for i in held]
+
+    def _held_line(self, indicator: IndicatorView) -> str:
+        """An indicator in a unit's list, with where it stands: the unit asked about it in the same breath."""
+        i = indicator
+        target = texts.target_text(i.comparator, i.target, i.unit_of_measure, i.period_kind)
+        report = self.ledger.reports.get((i.plan, i.code))
+        if report is None:
+            return texts.held_indicator(i.name, i.region, target)
+        progress = assess(i, report.value, report.as_of)
+        latest = (texts.quantity(report.value, i.unit_of_measure), report.as_of)
+        return texts.held_indicator(i.name, i.region, target, latest, progress.percent_of_target)
 
     def _plan_hint(self, region: str, unit: str) -> str | None:
         for plan in self.catalog.lookup.plans_by_region.get(region, ()):

@@ -437,6 +437,11 @@ def section_line(plan_title: str, path: str, heading: str) -> str:
     return f"· 《{plan_title}》{path} {heading}"
 
 
+def count_with_role(unit: str, count: int, role: str | None, in_role: int) -> str:
+    role_text = {"lead": "牵头", "co": "配合"}.get(role or "", "承担")
+    return f"{unit}共 {count} 项任务，其中{role_text} {in_role} 项（标〔{role_text}〕）："
+
+
 def count_of_all(scope: str, count: int) -> str:
     return f"{scope.rstrip('：:')}共 {count} 项任务；"
 
@@ -445,8 +450,17 @@ def unit_indicators(unit: str, lines: Sequence[str]) -> str:
     return f"{unit}参与负责的指标 {len(lines)} 项：\n" + "\n".join(lines)
 
 
-def held_indicator(name: str, region: str, target: str) -> str:
-    return f"· 【{region}】{name}：{target}"
+def held_indicator(
+    name: str,
+    region: str,
+    target: str,
+    latest: tuple[str, date] | None = None,
+    percent: Decimal | None = None,
+) -> str:
+    if latest is None:
+        return f"· 【{region}】{name}：{target}"
+    done = f"，完成目标的 {percent_text(percent)}" if percent is not None else ""
+    return f"· 【{region}】{name}：{target}；最新 {latest[0]}（截至 {day(latest[1])}）{done}"
 
 
 def plan_hint(region: str, plan_title: str, count: int) -> str:
