@@ -76,6 +76,8 @@ class Slots:
     outline: str | None = None
     measure: str | None = None  # 扣多少分 → 分: what a number in the answer must count
     keyword: str | None = None  # 商标的指标: the indicators were found by a word their names contain
+    # 逾期超过半年 → (6, "month"): how long past the deadline a task must be to be listed
+    overdue_for: tuple[int, str] | None = None
 
     def subject_free(self) -> bool:
         """True when nothing names an indicator, task, unit, region or plan."""

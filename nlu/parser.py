@@ -90,6 +90,9 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         slots = replace(slots, outline=outline)
     if scan.keyword is not None:
         slots = replace(slots, keyword=scan.keyword)
+    late = _late_by(scan)
+    if late is not None:
+        slots = replace(slots, overdue_for=late)
     measure = _MEASURE_ASKED.search(scan.text)
     if measure is not None:
         slots = replace(slots, measure=measure.group(1))
@@ -109,6 +112,41 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
 _MEASURE_ASKED = re.compile(
     r"(?<!百分之)(?:多少|(?<!哪)几)(个|项|家|件|名|条|人|分|次|所|处|元|批|场|期|份|篇|位|座|类|户|万|亿)"
 )
+# 逾期超过半年 · 超期三个月以上 · 拖了30多天: a length of time past the deadline
+_LATE_BY = re.compile(
+    r"(?:逾期|超期|过期|拖)了?(?:超过|超|多于|已经|已|满|达到|在)?"
+    r"(半年|半个月|\d{1,3}|[一二两三四五六七八九十]{1,3})多?(个月|月|天|日|周|星期|年)?(?:以上|多|之久)?"
+)
+_LATE_UNITS = {
+    "个月": "month",
+    "月": "month",
+    "天": "day",
+    "日": "day",
+    "周": "week",
+    "星期": "week",
+    "年": "year",
+}
+
+
+def _late_by(scan: _Scan) -> tuple[int, str] | None:
+    found = _LATE_BY.search(scan.text)
+    if found is None or (found.group(2) is None and not found.group(1).startswith("半")):
+        return None  # 逾期3: no unit of time, no length
+    amount, unit = found.groups()
+    if amount == "半年":
+        late = (6, "month")
+    elif amount == "半个月":
+        late = (15, "day")
+    else:
+        value = parse_number(amount)
+        if value is None or value != int(value) or value <= 0:
+            return None
+        late = (int(value), _LATE_UNITS[unit])
+    for i in range(found.start(), found.end()):
+        scan.covered[i] = scan.non_entity[i] = True
+    return late
+
+
 _CHINESE_DIGITS = "一二三四五六七八九十"
 # 四（六） · 三、（四）2 · 三(四)第2条: official documents number parts 一、 chapters （一） and items 1.
 _OUTLINE = re.compile(

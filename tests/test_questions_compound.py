@@ -500,3 +500,10 @@ def test_how_many_and_which_lead_lists_all_with_the_role_marked(chat: Chat) -> N
     assert intent == "unit_tasks"
     assert reply.startswith("市教育局共 2 项任务，其中牵头 1 项")
     assert "任务34〔牵头〕" in reply and "任务29〔配合〕" in reply
+
+
+def test_overdue_longer_than_a_span_leaves_the_recently_late_out(chat: Chat) -> None:
+    reply, intent = chat.say("逾期超过半年的任务")  # TODAY 2025-08-10: due before 2025-02-10
+    assert intent == "overdue_tasks" and "逾期超过 6 个月未完成的任务" in reply
+    listed = [line.split(" ")[0] for line in reply.splitlines()[1:]]
+    assert "任务1" in listed and "任务6" not in listed  # 任务6 fell due 2025-06-30

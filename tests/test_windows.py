@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.conversation.windows import DateRange, resolve_window
+from bot.conversation.windows import DateRange, late_since, resolve_window
 from nlu.time_words import Window, WindowKind, find_window
 
 W = Window
@@ -119,3 +119,10 @@ def test_found_windows_always_resolve(text: str, today: date) -> None:
     assert 0 <= match.start < match.end <= len(text)
     resolved = resolve_window(match.window, today)
     assert resolved.start is None or resolved.start <= resolved.end
+
+
+def test_late_since_counts_back_by_the_calendar() -> None:
+    assert late_since(date(2025, 8, 31), (6, "month")) == date(2025, 2, 28)
+    assert late_since(date(2025, 7, 21), (1, "year")) == date(2024, 7, 21)
+    assert late_since(date(2025, 7, 21), (30, "day")) == date(2025, 6, 21)
+    assert late_since(date(2025, 1, 15), (2, "week")) == date(2025, 1, 1)

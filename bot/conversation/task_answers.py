@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option, Pages
 from bot.conversation.progress import assess
-from bot.conversation.windows import resolve_window
+from bot.conversation.windows import late_since, resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
 from nlu.lexicon import section_name
 from store.catalog_lookup import TaskQuery
@@ -183,10 +183,12 @@ class TaskAnswers(AnswerBase):
         return self._list("due_tasks", slots, heading, query, tallies, order="deadline")
 
     def _overdue_tasks(self, slots: Slots) -> Answer:
-        query = replace(self._query(slots), overdue_on=self.today)
+        # 逾期超过半年: past a deadline that fell before this day
+        since = late_since(self.today, slots.overdue_for) if slots.overdue_for else self.today
+        query = replace(self._query(slots), overdue_on=since)
         tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
-        heading = texts.overdue_heading(self.today, total, self._scope(slots))
+        heading = texts.overdue_heading(self.today, total, self._scope(slots), slots.overdue_for)
         return self._list("overdue_tasks", slots, heading, query, tallies, order="deadline")
 
     def _ongoing_tasks(self, slots: Slots) -> Answer:

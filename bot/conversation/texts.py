@@ -495,10 +495,14 @@ def done_heading(today: date, count: int, scope: str) -> str:
     return f"截至 {day(today)}，{scope}已完成的任务共 {count} 项："
 
 
-def overdue_heading(today: date, count: int, scope: str) -> str:
+_LATE_WORDS = {"day": "天", "week": "周", "month": "个月", "year": "年"}
+
+
+def overdue_heading(today: date, count: int, scope: str, late: tuple[int, str] | None = None) -> str:
+    longer = f"超过 {late[0]} {_LATE_WORDS[late[1]]}" if late else ""
     if not count:
-        return f"截至 {day(today)}，{scope}没有逾期未完成的任务。"
-    return f"截至 {day(today)}，{scope}逾期未完成的任务共 {count} 项："
+        return f"截至 {day(today)}，{scope}没有逾期{longer}未完成的任务。"
+    return f"截至 {day(today)}，{scope}逾期{longer}未完成的任务共 {count} 项："
 
 
 def ongoing_heading(count: int, scope: str) -> str:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from nlu.time_words import Window, WindowKind, window_error
 
-__all__ = ["DateRange", "resolve_window"]
+__all__ = ["DateRange", "late_since", "resolve_window"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,19 @@ def resolve_window(window: Window, today: date) -> DateRange:
         return _RESOLVERS[window.kind](window, today)
     except OverflowError as exc:
         raise ValueError(f"cannot resolve {window} against {today}: it runs past the calendar") from exc
+
+
+def late_since(today: date, late: tuple[int, str]) -> date:
+    """The day a deadline must fall before to be `late` ago (6 months before 2025-08-31 is 2025-02-28)."""
+    amount, unit = late
+    if unit == "day":
+        return today - timedelta(days=amount)
+    if unit == "week":
+        return today - timedelta(weeks=amount)
+    months = amount * (12 if unit == "year" else 1)
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
 
 def _this_week(_window: Window, today: date) -> DateRange:

@@ -197,3 +197,21 @@ def test_a_place_in_the_outline_is_no_task_number(lexicon: Lexicon, text: str, o
     """四（三） is the document's outline: not 任务43, and 第2条 under it is not 任务2."""
     intent = parse(text, lexicon)
     assert (intent.name, intent.slots.outline, intent.slots.tasks) == ("document", outline, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "late"),
+    [
+        ("逾期超过半年的任务", (6, "month")),
+        ("超期三个月以上的任务有哪些", (3, "month")),
+        ("逾期30天以上的", (30, "day")),
+        ("市检察院逾期超过一年的任务", (1, "year")),
+    ],
+)
+def test_how_long_past_the_deadline(lexicon: Lexicon, text: str, late: tuple[int, str]) -> None:
+    intent = parse(text, lexicon)
+    assert (intent.name, intent.slots.overdue_for) == ("overdue_tasks", late)
+
+
+def test_how_late_is_a_question_not_a_length(lexicon: Lexicon) -> None:
+    assert parse("逾期多少天了", lexicon).slots.overdue_for is None
