@@ -66,6 +66,7 @@ class _Scan:
     non_entity: list[bool] = field(default_factory=list)  # by a cue or filler word
     outline_span: tuple[int, int] | None = None  # 四（六）2: its digits are no task number
     keyword: str | None = None  # a word indicator names contain, taken as naming them (商标)
+    paired_depth: int = 0  # a part of a message split at 和 is not split again
 
 
 def parse(text: str, lexicon: Lexicon) -> Intent:
@@ -185,6 +186,9 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     fragment, tasks = _fragment_tasks(scan, lexicon, strong_only=True)
     if tasks:
         return fragment, tasks
+    paired = _paired_tasks(scan, lexicon)
+    if paired:
+        return None, paired
     named = _named_tasks(scan)
     if named and _unexplained(scan) <= _NAME_TOLERANCE:
         return None, named
@@ -196,13 +200,50 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
     return (fragment, tasks) if tasks or not named else (None, named)
 
 
+def _paired_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
+    """闽侯的快速维权平台和鼓楼的驿站完成情况: two tasks, each named by its own wording either side of 和;
+    only when each side names exactly one."""
+    if scan.paired_depth:
+        return ()
+    for at, ch in enumerate(scan.text):
+        if (
+            ch not in _AND_WORDS
+            or any(a < at < b for _, a, b in scan.entries)
+            or not 0 < at < len(scan.text) - 1
+        ):
+            continue
+        found = [_find_tasks(_part(scan, a, b), lexicon) for a, b in ((0, at), (at + 1, len(scan.text)))]
+        if all(len(tasks) == 1 for _, tasks in found):
+            return tuple(dict.fromkeys(tasks[0] for _, tasks in found))
+    return ()
+
+
+def _part(scan: _Scan, start: int, end: int) -> _Scan:
+    """The scan of one stretch of the message, as if it had been sent alone."""
+    return _Scan(
+        scan.text[start:end],
+        entries=[(e, a - start, b - start) for e, a, b in scan.entries if start <= a and b <= end],
+        cues=set(scan.cues),
+        covered=scan.covered[start:end],
+        non_entity=scan.non_entity[start:end],
+        paired_depth=scan.paired_depth + 1,
+    )
+
+
 _SHORT_WORD = (2, 3)  # 驿站: too short to be a fragment, but a word only one task uses names it
 
 
 def _rare_word_task(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRef, ...]]:
     """The one word a question does not explain, when it is short and only one task uses it."""
     listing = {"ongoing", "overdue", "featured", "due", "done", "undone", "indicators", "overview", "plan"}
-    if any(e.kind in ("indicator", "unit", "section") for e, _, _ in scan.entries) or scan.cues & listing:
+    # 鼓楼的驿站: a place, not a unit, beside the word; 仓山区的专门任务 asks for the place's tasks instead
+    places = {(a, b) for e, a, b in scan.entries if e.kind == "region"} if "tasks" not in scan.cues else set()
+    named = [
+        e
+        for e, a, b in scan.entries
+        if e.kind in ("indicator", "section") or (e.kind == "unit" and (a, b) not in places)
+    ]
+    if named or scan.cues & listing:
         return None, ()
     runs = [(a, b) for a, b in _runs(scan.covered, False) if b - a >= _SHORT_WORD[0]]
     if len(runs) != 1:

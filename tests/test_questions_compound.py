@@ -507,3 +507,11 @@ def test_overdue_longer_than_a_span_leaves_the_recently_late_out(chat: Chat) -> 
     assert intent == "overdue_tasks" and "逾期超过 6 个月未完成的任务" in reply
     listed = [line.split(" ")[0] for line in reply.splitlines()[1:]]
     assert "任务1" in listed and "任务6" not in listed  # 任务6 fell due 2025-06-30
+
+
+def test_two_tasks_named_by_their_wording_either_side_of_and(chat: Chat) -> None:
+    reply, intent = chat.say("闽侯的快速维权平台和鼓楼的驿站完成情况")
+    assert intent == "task_detail"
+    assert reply.startswith("任务3") and "\n\n任务41" in reply
+    _, intent = chat.say("仓山区的专门任务到期没有")  # 专门 is no task's word here: the place's list
+    assert intent == "unit_tasks"
