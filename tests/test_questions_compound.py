@@ -515,3 +515,10 @@ def test_two_tasks_named_by_their_wording_either_side_of_and(chat: Chat) -> None
     assert reply.startswith("任务3") and "\n\n任务41" in reply
     _, intent = chat.say("仓山区的专门任务到期没有")  # 专门 is no task's word here: the place's list
     assert intent == "unit_tasks"
+
+
+def test_the_sentence_asked_about_beyond_the_cut_is_quoted(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼打算在哪个园区设知创福建工作站")
+    assert "原文相关：“" in reply and "金牛山互联网产业园" in reply
+    reply, _ = chat.say("任务3是什么")  # short wording, nothing cut: no extra line
+    assert "原文相关" not in reply

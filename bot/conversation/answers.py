@@ -132,7 +132,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     def _task_detail(self, slots: Slots) -> Answer:
         if not slots.tasks and slots.indicators:
             return self._indicator_target(slots)
-        return self._with_task("task_detail", slots, lambda task: texts.task_detail(self._task_facts(task)))
+        return self._with_task("task_detail", slots, self._detail)
 
     def _plan_overview(self, slots: Slots) -> Answer:
         plans = self._plans_in(slots) or list(self.catalog.plans.values())

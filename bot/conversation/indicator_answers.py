@@ -10,9 +10,10 @@ from decimal import Decimal
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option
 from bot.conversation.knowledge import indicator_key
+from bot.conversation.passages import sentence_asked
 from bot.conversation.progress import assess, expected_by
 from nlu.intents import IntentName, Slots
-from nlu.lexicon import bigrams, compact
+from nlu.lexicon import compact
 from store.views import IndicatorView
 
 
@@ -99,7 +100,7 @@ class IndicatorAnswers(AnswerBase):
             return self._indicator_choice(intent, slots, candidates)
         answered = candidates[0]
         text = render(answered)
-        noted = _note_asked(self.question, answered)
+        noted = sentence_asked(self.question, answered.note, (answered.name, *answered.aliases))
         if noted and noted not in text:  # 先行所要覆盖几个县市区: the 指标说明 says 13 个县（市）区
             text += "\n" + texts.note_excerpt(noted)
         if slots.qualified and slots.qualified[0] not in compact(answered.name):
@@ -309,24 +310,3 @@ def _numbers(text: str) -> set[Decimal]:
 
 
 KEYWORD_ANSWERS = 3  # indicators a word names that are answered together; more are offered as a choice
-_NOTE_SENTENCE = re.compile(r"[^。；\n]+[。；]?")
-_COMMON_PAIRS = frozenset({"知识", "识产", "产权"})
-MIN_NOTE_PAIRS = 3  # fewer shared character pairs is a coincidence of wording, not the note's subject
-
-
-def _note_asked(question: str, indicator: IndicatorView) -> str | None:
-    """The sentence of the indicator's 指标说明 that holds what the question asks beyond the indicator's
-    name (覆盖几个县市区 → 覆盖全市13个县（市）区), or None."""
-    if not question or not indicator.note:
-        return None
-    named = bigrams(compact(indicator.name)).union(*(bigrams(compact(a)) for a in indicator.aliases))
-    asked = {p for p in bigrams(compact(question)) if _CJK_PAIR.fullmatch(p)} - named - _COMMON_PAIRS
-    best, most = None, MIN_NOTE_PAIRS - 1
-    for sentence in _NOTE_SENTENCE.findall(indicator.note):
-        shared = len(asked & bigrams(compact(sentence)))
-        if shared > most:
-            best, most = sentence.strip(), shared
-    return best
-
-
-_CJK_PAIR = re.compile(r"[\u4e00-\u9fd5]{2}")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from nlu.lexicon import compact, search_terms, with_full_forms
+from nlu.lexicon import bigrams, compact, search_terms, with_full_forms
 from store.views import PassageView
 
 MIN_SHARED_PAIRS = 3  # fewer shared character pairs than this is a coincidence, not a match
@@ -131,6 +131,28 @@ class PassageIndex:
             for p in self.passages
             if any(any(n in units for n in wanted) for units in _UNITS_LINE.findall(p.text))
         ]
+
+
+_ASKED_SENTENCE = re.compile(r"[^。；\n]+[。；]?")
+_CJK_PAIR = re.compile(r"[\u4e00-\u9fd5]{2}")
+_FIELD_PAIRS = frozenset({"知识", "识产", "产权"})
+MIN_ASKED_PAIRS = 3  # fewer shared character pairs is a coincidence of wording, not what was asked
+
+
+def sentence_asked(question: str, text: str, known: Iterable[str] = ()) -> str | None:
+    """The sentence of the text that holds most of what the question asks beyond the names it was found by
+    (`known`): 覆盖几个县市区 in an indicator's note, 在哪个园区设工作站 in a task's wording; None if none
+    shares enough."""
+    if not question or not text:
+        return None
+    named = frozenset().union(*(bigrams(compact(k)) for k in known))
+    asked = {p for p in bigrams(compact(question)) if _CJK_PAIR.fullmatch(p)} - named - _FIELD_PAIRS
+    best, most = None, MIN_ASKED_PAIRS - 1
+    for sentence in _ASKED_SENTENCE.findall(text):
+        shared = len(asked & bigrams(compact(sentence)))
+        if shared > most:
+            best, most = sentence.strip(), shared
+    return best
 
 
 HEAD_MIN = 4  # a phrase's last four characters or more

@@ -111,7 +111,7 @@ class PlanAnswers(TaskAnswers):
         if task is not None and task in self.catalog.tasks and not slots.aspects & {"person", "roster"}:
             # The passage is a row of the plan's task table: the task's own record says more.
             subject = replace(slots, tasks=(TaskRef(*task),), task_fragment=None)
-            return self._with_task("task_detail", subject, lambda t: texts.task_detail(self._task_facts(t)))
+            return self._with_task("task_detail", subject, self._detail)
         parts = self._parts_of(found[0].passage) if "roster" in slots.aspects else []
         if parts:  # 城市特色创新工程是哪几个: a title whose sections are the list
             plan = self.catalog.plans[found[0].passage.plan]
@@ -157,7 +157,7 @@ class PlanAnswers(TaskAnswers):
         if number is not None:
             task = TaskRef(plan.code, number)
             subject = replace(slots, tasks=(task,), task_fragment=None)
-            detail = self._with_task("task_detail", subject, lambda t: texts.task_detail(self._task_facts(t)))
+            detail = self._with_task("task_detail", subject, self._detail)
             return detail.text, task
         parts = self._parts_of(section[0])
         if parts:  # 三（四）: a title over numbered items

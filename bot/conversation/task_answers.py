@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option, Pages
+from bot.conversation.passages import sentence_asked
 from bot.conversation.progress import assess
 from bot.conversation.windows import late_since, resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
@@ -32,6 +33,16 @@ class TaskAnswers(AnswerBase):
             found.append(task_or_error)
         resolved = replace(slots, tasks=tuple(TaskRef(t.plan, t.number) for t in found), task_fragment=None)
         return Answer(intent, "\n\n".join(render(task) for task in found), resolved)
+
+    def _detail(self, task: TaskView) -> str:
+        """A task in full; where its wording is cut short, the sentence the question asks about beyond the
+        cut (鼓楼打算在哪个园区设知创福建工作站 → …在金牛山互联网产业园设立平台工作站)."""
+        text = texts.task_detail(self._task_facts(task))
+        if len(task.content) <= texts.CONTENT_CHARS:
+            return text
+        asked = sentence_asked(self.question, task.content, (task.title or "",))
+        shown = task.content[: texts.CONTENT_CHARS - 1]
+        return text if asked is None or asked in shown else f"{text}\n{texts.asked_sentence(asked)}"
 
     def _of_the_units(self, slots: Slots) -> Slots:
         """我们那个展会专利纠纷的任务: of the tasks the wording fits, those that name the unit asked about."""

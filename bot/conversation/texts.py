@@ -345,12 +345,19 @@ class TaskFacts:
     assignment_note: str | None = None  # the document names no unit per item: how they were assigned
 
 
+CONTENT_CHARS = 160  # of a task's wording in its detail; the sentence asked about is added when cut off
+
+
+def asked_sentence(sentence: str) -> str:
+    return f"原文相关：“{sentence}”"
+
+
 def task_detail(facts: TaskFacts) -> str:
     heading = f"{facts.label}（{facts.plan_title}）" + ("★特色重点任务" if facts.featured else "")
     lines = [heading]
     if facts.title:
         lines.append(f"标题：{facts.title}")
-    lines.append(f"内容：{abridge_text(facts.content, 160)}")
+    lines.append(f"内容：{abridge_text(facts.content, CONTENT_CHARS)}")
     lines.append(
         "责任单位：" + responsible_units(facts.assigned, facts.expanded_count) + _assigned_how(facts)
     )
