@@ -91,6 +91,9 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         slots = replace(slots, outline=outline)
     if scan.keyword is not None:
         slots = replace(slots, keyword=scan.keyword)
+    if "schedule" in scan.cues and slots.ordinal_only and len(slots.tasks) == 1:
+        # 进度安排第二阶段: the second stage of the schedule, not 任务2
+        slots = replace(slots, stage=slots.tasks[0].number, tasks=(), ordinal_only=False)
     late = _late_by(scan)
     if late is not None:
         slots = replace(slots, overdue_for=late)

@@ -522,3 +522,12 @@ def test_the_sentence_asked_about_beyond_the_cut_is_quoted(chat: Chat) -> None:
     assert "原文相关：“" in reply and "金牛山互联网产业园" in reply
     reply, _ = chat.say("任务3是什么")  # short wording, nothing cut: no extra line
     assert "原文相关" not in reply
+
+
+def test_a_stage_of_the_schedule_by_its_place(chat: Chat) -> None:
+    reply, intent = chat.say("示范区进度安排第二阶段是啥时间段")
+    assert intent == "plan_fact" and "2024年8月~2026年1月" in reply and "2026年2月" not in reply
+    reply, _ = chat.say("示范区第五阶段干什么")
+    assert "只有 3 个阶段" in reply
+    reply, _ = chat.say("示范区建设期到啥时候")
+    assert "2024年8月~2026年1月" in reply

@@ -72,6 +72,14 @@ class PlanAnswers(TaskAnswers):
     def _schedule_lines(self, plan: PlanView, slots: Slots) -> list[str]:
         if not plan.schedule:
             return [texts.not_stated("进度安排")]
+        if slots.stage is not None:
+            if not 0 < slots.stage <= len(plan.schedule):
+                return [texts.no_such_stage(slots.stage, len(plan.schedule))]
+            return [
+                texts.milestone_line(
+                    plan.schedule[slots.stage - 1].period, plan.schedule[slots.stage - 1].work
+                )
+            ]
         wanted = set(search_terms(self.question))
         matching = [m for m in plan.schedule if wanted & set(search_terms(m.work))]
         shown = matching or list(plan.schedule)

@@ -1175,6 +1175,10 @@ def draft_line(status: str) -> str:
     return f"文本状态：{status}"
 
 
+def no_such_stage(stage: int, count: int) -> str:
+    return f"进度安排只有 {count} 个阶段，没有第 {stage} 阶段。"
+
+
 def milestone_line(period: str, work: str) -> str:
     return f"· {period}：{work}"
 
