@@ -99,7 +99,7 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         slots = replace(slots, overdue_for=late)
     measure = _MEASURE_ASKED.search(scan.text)
     if measure is not None:
-        slots = replace(slots, measure=measure.group(1))
+        slots = replace(slots, measure=measure.group(1), counted=_counted(scan, measure.end()))
     if slots.indicators and not slots.tasks:
         slots = replace(slots, qualified=_qualified_indicator(scan, lexicon))
     if _about_something_unnamed(scan, slots):
@@ -149,6 +149,16 @@ def _late_by(scan: _Scan) -> tuple[int, str] | None:
     for i in range(found.start(), found.end()):
         scan.covered[i] = scan.non_entity[i] = True
     return late
+
+
+def _counted(scan: _Scan, at: int) -> str | None:
+    """配几个专职人员: the words right after the measure that nothing explained, what the number counts
+    (the field's own word before them, 几个知识产权专职人员, says nothing of what)."""
+    at += next((len(w) for w in DOMAIN_WORDS if scan.text.startswith(w, at)), 0)
+    end = at
+    while end < len(scan.text) and not scan.covered[end] and _CJK_ONLY.fullmatch(scan.text[end]):
+        end += 1
+    return scan.text[at:end] if end - at >= 2 else None
 
 
 _CHINESE_DIGITS = "一二三四五六七八九十"

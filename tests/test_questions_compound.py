@@ -531,3 +531,10 @@ def test_a_stage_of_the_schedule_by_its_place(chat: Chat) -> None:
     assert "只有 3 个阶段" in reply
     reply, _ = chat.say("示范区建设期到啥时候")
     assert "2024年8月~2026年1月" in reply
+
+
+def test_a_count_of_something_the_indicator_does_not_count_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("每个先行所要配几个专职人员")
+    assert reply.startswith("方案未载明专职人员的数量") and "建成知识产权行政保护先行所" in reply
+    reply, _ = chat.say("先行所要建几个")
+    assert "未载明" not in reply and "≥26 个" in reply

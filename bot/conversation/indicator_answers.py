@@ -103,7 +103,11 @@ class IndicatorAnswers(AnswerBase):
         noted = sentence_asked(self.question, answered.note, (answered.name, *answered.aliases))
         if noted and noted not in text:  # 先行所要覆盖几个县市区: the 指标说明 says 13 个县（市）区
             text += "\n" + texts.note_excerpt(noted)
-        if slots.qualified and slots.qualified[0] not in compact(answered.name):
+        counted = slots.counted
+        if counted and not any(counted in compact(n) for n in (answered.name, *answered.aliases)):
+            # 每个先行所要配几个专职人员: the indicator counts 先行所, not what was asked
+            text = f"{texts.not_stated(f'{counted}的数量')}{texts.KIN_INDICATOR}\n\n{text}"
+        elif slots.qualified and slots.qualified[0] not in compact(answered.name):
             # 仲裁联络点 answered by 公安知识产权企业联络点 would be a near miss passed off as the answer
             text = f"{texts.not_stated(f'“{slots.qualified[1]}”')}{texts.KIN_INDICATOR}\n\n{text}"
         return Answer(intent, text, replace(slots, regions=(answered.region,)))
