@@ -20,7 +20,8 @@ _NUMBER = rf"(\d{{1,3}}|[{_CN_DIGITS}]{{1,5}})"
 _NOT_A_NUMBER_AFTER = "共些下起样直般切定览并家批线"  # 任务一共, 第一批: 一 is part of a word, not a number
 _TASK_NUMBER = re.compile(
     rf"(?:任务|第|序号|编号|事项)(?:第)?{_NUMBER}(?![{_NOT_A_NUMBER_AFTER}0-9])(?:项|号|条|个)?(?:任务|工作)?"
-    rf"|(?<![0-9]){_NUMBER}(?:号|项)(?:任务|工作)"
+    # 那两项任务 · 这三项工作 count tasks already talked of: no number (the lookbehind)
+    rf"|(?<![0-9这那些]){_NUMBER}(?:号|项)(?:任务|工作)"
     # 26完成了吗: a bare number opening a question about a task
     rf"|^{_NUMBER}(?:号|项)?(?=完成|办结|做完|谁负责|由谁|什么时候|啥时候|到期|进展|是什么|是啥)"
 )

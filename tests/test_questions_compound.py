@@ -538,3 +538,9 @@ def test_a_count_of_something_the_indicator_does_not_count_is_not_stated(chat: C
     assert reply.startswith("方案未载明专职人员的数量") and "建成知识产权行政保护先行所" in reply
     reply, _ = chat.say("先行所要建几个")
     assert "未载明" not in reply and "≥26 个" in reply
+
+
+def test_those_two_tasks_of_a_unit_are_a_count_not_a_number(chat: Chat) -> None:
+    reply, intent = chat.say("海关那两项任务截止时间分别是")
+    assert intent == "unit_tasks"
+    assert "任务37" in reply and "长期推进" in reply and "任务38" in reply and "2026-01-31" in reply
