@@ -163,13 +163,20 @@ def _canonical(text: str) -> str:
     )
 
 
+def _holds(have: str, fact: str) -> bool:
+    """Whether the reply holds the fact as a whole number: 任务2 is not in 任务21, nor 60 in 160."""
+    wanted = _canonical(fact)
+    pattern = ("(?<![0-9])" if wanted[:1].isdigit() else "") + re.escape(wanted)
+    return re.search(pattern + ("(?![0-9])" if wanted[-1:].isdigit() else ""), have) is not None
+
+
 def judge(turn: dict[str, Any], reply: str) -> tuple[str, ...]:
     have = _canonical(reply)
-    missing = [f for f in (str(x) for x in turn.get("facts") or ()) if _canonical(f) not in have]
+    missing = [f for f in (str(x) for x in turn.get("facts") or ()) if not _holds(have, f)]
     for group in turn.get("any_of") or ():
-        if not any(_canonical(str(option)) in have for option in group):
+        if not any(_holds(have, str(option)) for option in group):
             missing.append("one of " + "/".join(str(o) for o in group))
-    missing += [f"absent {a}" for a in (str(x) for x in turn.get("absent") or ()) if _canonical(a) in have]
+    missing += [f"absent {a}" for a in (str(x) for x in turn.get("absent") or ()) if _holds(have, a)]
     if turn.get("not_stated") and not any(marker in reply for marker in NOT_STATED):
         missing.append("says the plan does not state it")
     return tuple(missing)
