@@ -542,12 +542,34 @@ def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
         name = section_name(key.split(":", 1)[1])
         for term in dict.fromkeys((name, name[-_SECTION_HEAD:])):
             yield term, Entry("section", key)
-    for unit in names.units:
-        for term in (unit.name, *unit.aliases):
-            yield term, Entry("unit", unit.name)
+    yield from _unit_terms(names.units)
     for plan in names.plans:
         for term in (plan.title, _without_city(plan.title), plan.code, *plan.short_names):
             yield term, Entry("plan", plan.code)
+
+
+# The version of how names are derived (aliases, short forms, cores); a stored name index built under another
+# version is rebuilt, since the same catalog then yields other terms. Bump with any change to the derivation.
+NAME_RULES = "2026-12-06.1"
+
+
+def _unit_terms(units: Sequence[UnitName]) -> Iterator[tuple[str, Entry]]:
+    """Units by name and alias; a city bureau also without its 市 (数据局 is the 市数据局), people in the city
+    drop it, unless that leaves another unit's name or a name two units would share."""
+    explicit = {term for unit in units for term in (unit.name, *unit.aliases)}
+    stripped: dict[str, list[str]] = defaultdict(list)
+    for unit in units:
+        for term in (unit.name, *unit.aliases):
+            yield term, Entry("unit", unit.name)
+            if term.startswith(CITY_PREFIX) and len(term) - len(CITY_PREFIX) >= MIN_STRIPPED_UNIT:
+                stripped[term[len(CITY_PREFIX) :]].append(unit.name)
+    for term, owners in stripped.items():
+        if term not in explicit and len(set(owners)) == 1:
+            yield term, Entry("unit", owners[0])
+
+
+CITY_PREFIX = "市"
+MIN_STRIPPED_UNIT = 3  # 数据局 and longer: 市局 alone would be no name
 
 
 def sections_of(tasks: Iterable[TaskText]) -> dict[str, tuple[int, ...]]:

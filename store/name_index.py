@@ -77,6 +77,7 @@ class IndexMeta:
     size: int  # distinct terms
     masked_lengths: tuple[int, ...]
     sectioned_plans: frozenset[str]  # plans whose work items have titles (numbered within sections)
+    rules: str = ""  # the version of the rules that derived the terms; other rules, other terms
 
 
 def head(term: str) -> str:
@@ -106,7 +107,11 @@ def index_meta(db: Database) -> IndexMeta | None:
         return None
     meta = json.loads(row.meta)
     return IndexMeta(
-        int(row.version), int(meta["size"]), tuple(meta["masked_lengths"]), frozenset(meta["sectioned_plans"])
+        int(row.version),
+        int(meta["size"]),
+        tuple(meta["masked_lengths"]),
+        frozenset(meta["sectioned_plans"]),
+        str(meta.get("rules", "")),
     )
 
 
@@ -166,12 +171,17 @@ class IndexWriter:
             self.connection.execute(insert(_pair_count), counts[start : start + CHUNK])
 
     def finish(
-        self, version: int, size: int, masked_lengths: Iterable[int], sectioned: Iterable[str]
+        self,
+        version: int,
+        size: int,
+        masked_lengths: Iterable[int],
+        sectioned: Iterable[str],
+        rules: str = "",
     ) -> None:
         self.flush()
         meta = json.dumps(
             {"size": size, "masked_lengths": sorted(set(masked_lengths), reverse=True),
-             "sectioned_plans": sorted(set(sectioned))},
+             "sectioned_plans": sorted(set(sectioned)), "rules": rules},
             ensure_ascii=False,
         )  # fmt: skip
         self.connection.execute(delete(_version).where(_version.c.name == NAMES))

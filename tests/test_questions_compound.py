@@ -544,3 +544,18 @@ def test_those_two_tasks_of_a_unit_are_a_count_not_a_number(chat: Chat) -> None:
     reply, intent = chat.say("海关那两项任务截止时间分别是")
     assert intent == "unit_tasks"
     assert "任务37" in reply and "长期推进" in reply and "任务38" in reply and "2026-01-31" in reply
+
+
+def test_everyday_names_of_units_and_of_the_senders_unit(db: Database, chat: Chat) -> None:
+    reply, intent = chat.say("数据局的任务有哪些")  # 市数据管理局, called 市数据局: people drop the 市
+    assert intent == "unit_tasks" and "市数据管理局" in reply and "任务7" in reply
+    staff = _staff(db, "榕城海关", "customs")
+    reply, intent = staff.say("我关涉及哪些任务")  # customs staff say 我关
+    assert intent == "unit_tasks" and "任务37" in reply
+
+
+def test_where_the_data_comes_from_is_answered_with_the_figure(chat: Chat) -> None:
+    reply, _ = chat.say("质押融资数据以什么为准")
+    assert "指标说明：" in reply and "每季度国家知识产权局通报的数据为准" in reply
+    reply, _ = chat.say("鼓楼强县方案管到哪天为止")
+    assert "2025-06-30" in reply

@@ -230,3 +230,16 @@ def test_indicators_named_by_a_word_are_found_alike_in_the_database(
         assert parse(words, looked_up) == parse(words, knowledge.lexicon), words
     assert parse("那商标呢", looked_up).slots.keyword == "商标"
     assert looked_up.names.indicators_naming("%", 5) == ()
+
+
+def test_a_name_index_built_under_other_rules_is_rebuilt(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade that derives names differently (数据局 from 市数据局) rebuilds the stored index, though the
+    catalog did not change."""
+    apply_seeds(db)
+    built = stored_names.ensure_name_index(db)
+    monkeypatch.setattr(stored_names, "NAME_RULES", "next")
+    rebuilt = stored_names.ensure_name_index(db)
+    assert built.rules and built.rules != "next"
+    assert rebuilt.rules == "next"

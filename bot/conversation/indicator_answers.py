@@ -30,6 +30,8 @@ class IndicatorAnswers(AnswerBase):
             text = self._progress_text(indicator)
             if with_baseline and "基线：" not in text:  # 还差多少，基数多少: both
                 text += "\n" + texts.baseline_line(self._indicator_facts(indicator))
+            if "explain" in slots.aspects and indicator.note:  # 数据以什么为准: the 指标说明 as well
+                text += "\n" + texts.note_line(indicator.note)
             return text if year is None else f"{text}\n{self._year_line(indicator, year)}"
 
         return self._with_indicator("indicator_progress", slots, render)

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from nlu.lexicon import (
+    NAME_RULES,
     CatalogNames,
     Entry,
     IndicatorName,
@@ -104,7 +105,7 @@ def build_name_index(db: Database) -> int:
                     pairs.setdefault(pair, set()).add(wordings[text])
             uses.append((task_id, wordings[text], seq))
         writer.wordings(wordings, uses, pairs)
-        writer.finish(version, len(order), lengths, sectioned)
+        writer.finish(version, len(order), lengths, sectioned, NAME_RULES)
     return len(order)
 
 
@@ -120,7 +121,7 @@ def ensure_name_index(db: Database) -> IndexMeta:
     """The index as of the catalog now, built first if the catalog changed since (or it was never built)."""
     version, built = name_index.catalog_version(db)
     meta = name_index.index_meta(db)
-    if meta is None or built != version:
+    if meta is None or built != version or meta.rules != NAME_RULES:  # catalog or derivation changed
         build_name_index(db)
         meta = name_index.index_meta(db)
     assert meta is not None

@@ -1191,6 +1191,10 @@ def not_stated(what: str) -> str:
     return f"方案未载明{what}。"
 
 
+def note_line(note: str) -> str:
+    return f"指标说明：{note}"
+
+
 def note_excerpt(sentence: str) -> str:
     return f"指标说明（摘）：{sentence}"
 
