@@ -248,6 +248,8 @@ def _deadline(window: Window) -> Window:
         return replace(window, kind="by_date")
     if window.kind == "in_quarter" and window.quarter is not None:
         return replace(window, kind="by_date", month=window.quarter * 3, quarter=None)
+    if window.kind == "in_half" and window.half is not None:
+        return replace(window, kind="by_date", month=window.half * 6, half=None)
     if window.kind == "in_year":
         return replace(window, kind="by_date", month=12)
     return window

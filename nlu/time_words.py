@@ -16,7 +16,7 @@ __all__ = ["Window", "WindowKind", "WindowMatch", "find_window", "window_error"]
 
 WindowKind = Literal[
     "this_week", "next_week", "this_month", "next_month", "this_quarter", "next_quarter",
-    "this_year", "next_year", "within_days", "by_date", "in_month", "in_quarter", "in_year",
+    "this_year", "next_year", "within_days", "by_date", "in_month", "in_quarter", "in_half", "in_year",
 ]  # fmt: skip
 
 
@@ -31,6 +31,7 @@ class Window:
     quarter: int | None = None
     days: int | None = None  # within_days
     year_offset: int = 0  # with year=None: 去年 −1, 明年 +1, counted from the year it is asked in
+    half: int | None = None  # in_half: 1 上半年, 2 下半年
 
     def year_from(self, current: int) -> int:
         """The window's year, for a question asked in `current`."""
@@ -56,9 +57,9 @@ _LEAP_YEAR = 2000
 _UNIT_DAYS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7, "月": 30, "年": 365}
 _REQUIRED: dict[str, str] = {
     "within_days": "days", "by_date": "month", "in_month": "month", "in_quarter": "quarter",
-    "in_year": "year",
+    "in_half": "half", "in_year": "year",
 }  # fmt: skip
-_LIMITS = (("year", MINYEAR, MAXYEAR), ("month", 1, 12), ("quarter", 1, 4), ("day", 1, 31))
+_LIMITS = (("year", MINYEAR, MAXYEAR), ("month", 1, 12), ("quarter", 1, 4), ("half", 1, 2), ("day", 1, 31))
 
 # Pattern pieces. Lookbehinds keep digits that belong to another number ("任务18月" → not 8月, "12025年")
 # and relative years ("明年8月", "去年底") from being read as this year's dates.
@@ -101,6 +102,10 @@ _QUARTER_CN = re.compile(
 _QUARTER_Q = re.compile(
     f"(?<![0-9a-z.])(?P<pre>{_UNTIL})?(?:{_YEAR_NUM}年? ?|(?P<this_year>今年|本年))?"
     f"q(?P<quarter>[1-4])(?![0-9]){_QUARTER_TAIL}"
+)
+# 今年上半年 · 下半年 · 2025年上半年底前: a half of a year
+_HALF = re.compile(
+    f"(?<![{_NUMERAL}.])(?P<pre>{_UNTIL})?{_YEAR}?(?P<half>上|下)半年(?:{_WITHIN}|(?P<end>末|底)?(?P<post>{_BEFORE})?)"
 )
 _YEAR_ONLY = re.compile(
     f"(?<![{_NUMERAL}.])(?P<pre>{_UNTIL})?{_YEAR_NUM}年(?![{_NUMERAL}第q])"
@@ -220,6 +225,15 @@ def _quarter(match: re.Match[str]) -> Window | None:
     return _checked(Window("in_quarter", year=year, quarter=quarter, year_offset=offset))
 
 
+def _half(match: re.Match[str]) -> Window | None:
+    """上半年 → in_half 1; 上半年底前 → by_date at June (December for 下半年)."""
+    half = 1 if match["half"] == "上" else 2
+    year, offset = _field(match, "year"), _offset(match)
+    if match["pre"] or match["post"]:
+        return _checked(Window("by_date", year=year, month=half * 6, year_offset=offset))
+    return _checked(Window("in_half", year=year, half=half, year_offset=offset))
+
+
 def _year_only(match: re.Match[str]) -> Window | None:
     """2025年 / 2025年内 → in_year; 2025年底 → in_month December; 2025年底前 → by_date."""
     year = _field(match, "year")
@@ -281,6 +295,7 @@ _RULES: tuple[tuple[re.Pattern[str], _Builder], ...] = (
     (_DOTTED_DATE, _dotted_date),
     (_QUARTER_CN, _quarter),
     (_QUARTER_Q, _quarter),
+    (_HALF, _half),
     (_YEAR_ONLY, _year_only),
     (_RELATIVE_YEAR_ONLY, _relative_year),
     (_WITHIN_DAYS, _within_days),

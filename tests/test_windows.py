@@ -69,6 +69,8 @@ CASES: list[tuple[Window, date, date | None, date]] = [
     (W("in_quarter", quarter=4), MID_DECEMBER, D(2025, 10, 1), D(2025, 12, 31)),
     (W("in_quarter", year=2024, quarter=1), SUNDAY, D(2024, 1, 1), D(2024, 3, 31)),
     (W("in_quarter", quarter=3), SUNDAY, D(2025, 7, 1), D(2025, 9, 30)),
+    (W("in_half", half=1), MID_DECEMBER, D(2025, 1, 1), D(2025, 6, 30)),
+    (W("in_half", year=2024, half=2), SUNDAY, D(2024, 7, 1), D(2024, 12, 31)),
     (W("in_year", year=2026), SUNDAY, D(2026, 1, 1), D(2026, 12, 31)),
 ]
 
@@ -90,6 +92,8 @@ def test_every_kind_resolves() -> None:
         (W("by_date", year=2025, month=4, day=31), "month 4 of 2025 has only 30 days"),
         (W("by_date", year=2025, month=2, day=29), "has only 28 days"),
         (W("in_quarter", quarter=5), "quarter=5"),
+        (W("in_half", half=3), "half=3"),
+        (W("in_half"), "needs half"),
         (W("within_days"), "needs days"),
         (W("in_year"), "needs year"),
     ],
@@ -126,3 +130,12 @@ def test_late_since_counts_back_by_the_calendar() -> None:
     assert late_since(date(2025, 7, 21), (1, "year")) == date(2024, 7, 21)
     assert late_since(date(2025, 7, 21), (30, "day")) == date(2025, 6, 21)
     assert late_since(date(2025, 1, 15), (2, "week")) == date(2025, 1, 1)
+
+
+def test_a_half_of_the_year_is_six_months() -> None:
+    assert resolve_window(Window("in_half", half=1), date(2025, 11, 20)) == DateRange(
+        date(2025, 1, 1), date(2025, 6, 30)
+    )
+    assert resolve_window(Window("in_half", half=2, year_offset=-1), date(2025, 11, 20)) == DateRange(
+        date(2024, 7, 1), date(2024, 12, 31)
+    )

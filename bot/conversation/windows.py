@@ -108,6 +108,11 @@ def _in_quarter(window: Window, today: date) -> DateRange:
     return _quarter(window.year_from(today.year), _need(window.quarter, "quarter"))
 
 
+def _in_half(window: Window, today: date) -> DateRange:
+    year, half = window.year_from(today.year), _need(window.half, "half")
+    return DateRange(date(year, half * 6 - 5, 1), _month(year, half * 6).end)
+
+
 def _in_year(window: Window, today: date) -> DateRange:
     """The whole named year."""
     return _year(window.year_from(today.year))
@@ -161,5 +166,6 @@ _RESOLVERS: dict[WindowKind, Callable[[Window, date], DateRange]] = {
     "by_date": _by_date,
     "in_month": _in_month,
     "in_quarter": _in_quarter,
+    "in_half": _in_half,
     "in_year": _in_year,
 }

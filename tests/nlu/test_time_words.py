@@ -183,3 +183,17 @@ def test_window_error(window: Window, message: str) -> None:
 
 def test_window_error_allows_29_february_without_a_year() -> None:
     assert window_error(W("by_date", month=2, day=29)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "window"),
+    [
+        ("今年上半年到期的任务", Window("in_half", half=1)),
+        ("下半年到期的", Window("in_half", half=2)),
+        ("去年下半年", Window("in_half", half=2, year_offset=-1)),
+        ("2025年上半年底前", Window("by_date", year=2025, month=6)),
+    ],
+)
+def test_halves_of_a_year(text: str, window: Window) -> None:
+    found = find_window(normalize(text))
+    assert found is not None and found.window == window
