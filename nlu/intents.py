@@ -79,6 +79,7 @@ class Slots:
     # 逾期超过半年 → (6, "month"): how long past the deadline a task must be to be listed
     overdue_for: tuple[int, str] | None = None
     counted: str | None = None  # 配几个专职人员 → 专职人员: what a number asked for counts, as said
+    baseline_is: str | None = None  # 基数是0的指标: indicators whose baseline is this number
     stage: int | None = None  # 进度安排第二阶段: a milestone of the plan's schedule, by its place
 
     def subject_free(self) -> bool:

@@ -95,6 +95,9 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     if "schedule" in scan.cues and slots.ordinal_only and len(slots.tasks) == 1:
         # 进度安排第二阶段: the second stage of the schedule, not 任务2
         slots = replace(slots, stage=slots.tasks[0].number, tasks=(), ordinal_only=False)
+    baseline = _BASELINE_IS.search(scan.text)
+    if baseline is not None and "indicators" in scan.cues:
+        slots = replace(slots, baseline_is="0" if baseline.group(1) in ("零", "〇") else baseline.group(1))
     late = _late_by(scan)
     if late is not None:
         slots = replace(slots, overdue_for=late)
@@ -162,6 +165,10 @@ def _counted(scan: _Scan, at: int) -> str | None:
     return scan.text[at:end] if end - at >= 2 else None
 
 
+# 哪些指标2023年基数是0 · 基线为零的指标 · 从0起步的: a baseline value to pick indicators by
+_BASELINE_IS = re.compile(
+    r"(?:基数|基线|基期值|基期|基础值|基准值)(?:都|也)?(?:是|为|等于|=)(\d+(?:\.\d+)?|零|〇)|从(0|零)起步"
+)
 _CHINESE_DIGITS = "一二三四五六七八九十"
 # 四（六） · 三、（四）2 · 三(四)第2条: official documents number parts 一、 chapters （一） and items 1.
 _OUTLINE = re.compile(
@@ -495,7 +502,8 @@ def _runs(flags: list[bool], value: bool) -> list[tuple[int, int]]:
     return runs
 
 
-_ORDINAL = re.compile(rf"(?:第)?{_NUMBER}(?:条|项|点|个)?")
+# 重点工作第三条 · 重点思路二; not 一共 · 一些 · 一下, where 一 is part of a word
+_ORDINAL = re.compile(rf"(?:第)?{_NUMBER}(?:条|项|点|个)?(?![共些起直定般样下切同览])")
 
 
 def _section_items(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:

@@ -559,3 +559,13 @@ def test_where_the_data_comes_from_is_answered_with_the_figure(chat: Chat) -> No
     assert "指标说明：" in reply and "每季度国家知识产权局通报的数据为准" in reply
     reply, _ = chat.say("鼓楼强县方案管到哪天为止")
     assert "2025-06-30" in reply
+
+
+def test_indicators_by_their_baseline(chat: Chat) -> None:
+    reply, intent = chat.say("哪些指标2023年基数是0")
+    assert intent == "indicator_list" and "基线为 0 的指标 4 项" in reply
+    assert "企业联络点" in reply and "本科人才" in reply and "先行所" not in reply
+    reply, _ = chat.say("基数是5的指标")
+    assert reply.startswith("没有基线为 5 的指标")
+    reply, _ = chat.say("鼓楼方案重点工作一共几条")  # 一共 is no ordinal: the list, counted
+    assert "共 7 项" in reply

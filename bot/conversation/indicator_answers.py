@@ -273,16 +273,24 @@ class IndicatorAnswers(AnswerBase):
             indicators = [
                 i
                 for i in (held if held is not None else of_plans)
-                if i.plan == plan.code and (not members or members & {*i.units, *i.assigned})
+                if i.plan == plan.code
+                and (not members or members & {*i.units, *i.assigned})
+                and (slots.baseline_is is None or i.baseline == Decimal(slots.baseline_is))
             ]
+            if slots.baseline_is is not None and not indicators:
+                continue  # 基数是0的指标: a plan with none has nothing to list
             if members and not indicators:
                 continue
             lines.append(
-                texts.indicator_list_heading(plan.title, plan.region, len(indicators), "、".join(slots.units))
+                texts.indicator_list_heading(
+                    plan.title, plan.region, len(indicators), "、".join(slots.units), slots.baseline_is
+                )
             )
             lines.extend(
                 self._indicator_row(n, i, "progress" in slots.aspects) for n, i in enumerate(indicators, 1)
             )
+        if not lines and slots.baseline_is is not None:
+            return Answer("indicator_list", texts.no_baseline_of(slots.baseline_is), slots)
         if not lines:
             return Answer("indicator_list", texts.no_indicators("、".join(slots.units)), slots)
         if omitted:

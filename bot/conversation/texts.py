@@ -527,10 +527,18 @@ def scope_of(unit: str | None, plan_title: str | None, featured: bool = False, u
     return (f"{text}：" if text else "") + filters
 
 
-def indicator_list_heading(plan_title: str, region: str, count: int, units: str = "") -> str:
+def indicator_list_heading(
+    plan_title: str, region: str, count: int, units: str = "", baseline: str | None = None
+) -> str:
+    if baseline is not None:
+        return f"【{region}】《{plan_title}》中基线为 {baseline} 的指标 {count} 项："
     if units:
         return f"【{region}】《{plan_title}》中{units}参与负责的指标 {count} 项："
     return f"【{region}】《{plan_title}》共 {count} 项指标："
+
+
+def no_baseline_of(value: str) -> str:
+    return f"没有基线为 {value} 的指标（基线以方案载明的为准）。"
 
 
 def no_indicators(units: str) -> str:
