@@ -569,3 +569,17 @@ def test_indicators_by_their_baseline(chat: Chat) -> None:
     assert reply.startswith("没有基线为 5 的指标")
     reply, _ = chat.say("鼓楼方案重点工作一共几条")  # 一共 is no ordinal: the list, counted
     assert "共 7 项" in reply
+
+
+def test_a_place_or_a_sum_the_record_does_not_give_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("闽都文化保护样板街区选的是哪片街区")
+    assert "任务9" in reply and "方案未载明具体地点" in reply
+    reply, _ = chat.say("军门社区驿站建在哪")  # the task names 军门社区
+    assert "任务41" in reply and "未载明" not in reply
+    reply, _ = chat.say("每个先行所给多少建设补助")
+    assert "方案未载明具体金额" in reply
+
+
+def test_a_unit_only_the_body_text_names_whatever_role_is_asked(chat: Chat) -> None:
+    reply, _ = chat.say("商务局在示范区方案里要配合干啥")
+    assert "三（三）2" in reply and "三（六）2" in reply

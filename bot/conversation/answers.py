@@ -25,6 +25,8 @@ DUE_SOON_DAYS = 30
 
 INDICATOR_INTENTS = ("indicator_progress", "indicator_target", "responsible")
 _AMOUNT = re.compile(r"\d[\d.]*\s*[万亿]?元")
+# A place by its name: 军门社区, 金牛山互联网产业园, 马尾镇 (not 县区 or 样板街区, which name none)
+_NAMED_PLACE = re.compile(r"[\u4e00-\u9fd5]{2,8}(?:镇|乡|街道|社区|产业园|园区|基地|功能区)")
 
 
 class Answerer(IndicatorAnswers, PlanAnswers):
@@ -108,12 +110,21 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             # (归哪几家: the responsible units are the list asked for).
             asked = [a for a in ("roster", "where") if a in slots.aspects and intent != "responsible"]
             lines += [texts.not_stated(texts.ASPECT_WORDS[a]) for a in asked]
+            held = self.catalog.indicators.many(slots.indicators)
+            if "amount" in slots.aspects and not any("元" in i.unit_of_measure for i in held.values()):
+                lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))  # 每个先行所给多少建设补助
         views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
         tasks = [t for t in (views.get((r.plan, r.number)) for r in slots.tasks if r.plan) if t]
         # 示范区建设经费一共多少钱 · 任务N要投入多少钱: a sum the plan or the task does not give
         sum_asked = "amount" in slots.aspects and (tasks or intent == "plan_overview")
         if sum_asked and not any(_AMOUNT.search(t.content) for t in tasks):
             lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))
+        # 快速维权平台建在哪个乡镇 · 样板街区选的是哪片: the task names no place
+        where_asked = "where" in slots.aspects and tasks and intent in ("task_detail", "responsible")
+        if where_asked and not any(
+            _NAMED_PLACE.search(t.content) or self._names_a_place(t.content) for t in tasks
+        ):
+            lines.append(texts.not_stated(texts.ASPECT_WORDS["where"]))
         # 台胞台企服务指导站要建几个: the task says what to build, not how many
         count_asked = slots.measure and tasks and intent in ("task_detail", "responsible")
         if count_asked and not any(
@@ -121,6 +132,11 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         ):
             lines.append(texts.not_stated(texts.ASPECT_WORDS["count"]))
         return lines
+
+    def _names_a_place(self, text: str) -> bool:
+        """Whether the text names a county or district by its name (仓山区), not 县区 or 全市."""
+        found = self.knowledge.lexicon.names.terms_in(compact(text))
+        return any(e.kind == "region" and len(term) > 2 for term, entries in found.items() for e in entries)
 
     def _responsible(self, slots: Slots) -> Answer:
         if slots.tasks:

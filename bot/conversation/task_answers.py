@@ -131,7 +131,8 @@ class TaskAnswers(AnswerBase):
         held = self._held_indicators(unit.name, members)
         listed = [(t.plan, t.number) for t, _, _ in rows]
         answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines, listed)
-        named = [] if rows or held or slots.role else self._named_in_text(unit.name, unit.aliases)
+        # 商务局要配合干啥: a unit no list names may still be named in the body text, whatever role is asked
+        named = [] if total or held else self._named_in_text(unit.name, unit.aliases)
         if named:
             return Answer("unit_tasks", "\n".join(named), replace(slots, units=(unit.name,)))
         extra = [texts.unit_indicators(unit.name, held)] if held and not slots.role else []
@@ -319,9 +320,15 @@ class TaskAnswers(AnswerBase):
 
     def _task_line(self, task: TaskView, role: str | None = None) -> str:
         done = self._status(task)[0]
-        remaining = (
-            None if task.ongoing or not task.deadline else texts.days_left(task.deadline, self.today, done)
-        )
+        status = self.ledger.statuses.get((task.plan, task.number)) if done else None
+        if done:  # 已完成（2025-10-28）: when, for an ongoing task as much as a dated one
+            remaining: str | None = texts.task_status(True, 0, 0, status.done_at if status else None)
+        else:
+            remaining = (
+                None
+                if task.ongoing or not task.deadline
+                else texts.days_left(task.deadline, self.today, False)
+            )
         return texts.task_line(
             self._label(task),
             task.title or task.content,
