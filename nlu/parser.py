@@ -11,6 +11,7 @@ from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
 from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, compact
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
+from nlu.sounds import same_sound
 from nlu.time_words import find_window
 from nlu.vocabulary import DOMAIN_WORDS, PLAN_FACT_CUES, Cue
 
@@ -52,6 +53,7 @@ _QUESTION_CUES: dict[Cue, IntentName] = {
     "progress": "indicator_progress",
     "when": "task_detail",
     "what": "task_detail",
+    "explain": "indicator_target",  # 这个指标怎么统计的: the 指标说明 of the one talked about
 }
 
 
@@ -81,6 +83,7 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     if window_match is not None:
         _cover_window(scan, compact(normalized[window_match.start : window_match.end]))
     outline = _outline(normalized, scan)
+    _pointed_at(scan)
     fragment, tasks = _find_tasks(scan, lexicon)
     if not tasks:
         _indicators_by_keyword(scan, lexicon)
@@ -134,6 +137,17 @@ _LATE_UNITS = {
     "星期": "week",
     "年": "year",
 }
+
+
+_POINTING_WORDS = ("这个", "这项", "这一", "那个", "那项", "该", "此", "上面的", "上述")
+
+
+def _pointed_at(scan: _Scan) -> None:
+    """这个指标怎么统计的 · 该任务谁负责: the one just talked about, not a list of all indicators or tasks."""
+    for cue in ("indicators", "tasks"):
+        spans = [(a, b) for name, a, b in scan.cue_spans if name == cue]
+        if spans and all(scan.text[:a].endswith(_POINTING_WORDS) for a, _ in spans):
+            scan.cues.discard(cue)
 
 
 def _late_by(scan: _Scan) -> tuple[int, str] | None:
@@ -474,7 +488,15 @@ def _masked_match(
     for start, piece, offset, mask in tried:
         if mask in known and not _edge_is_another_word(piece, offset, lexicon):
             return start, known[mask][0]
+        if mask in known and _homophone_at_edge(piece, offset, known[mask][0], lexicon):
+            return start, known[mask][0]  # 沧山区: typed by sound, the usual slip of a pinyin keyboard
     return None
+
+
+def _homophone_at_edge(piece: str, offset: int, term: str, lexicon: Lexicon) -> bool:
+    """A short name off at its edge by a character that sounds the same (沧 for 仓), the rest no word."""
+    rest = piece[1:] if offset == 0 else piece[:-1]
+    return not lexicon.is_term(rest) and same_sound(piece[offset], term[offset])
 
 
 def _edge_is_another_word(piece: str, offset: int, lexicon: Lexicon) -> bool:

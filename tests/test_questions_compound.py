@@ -583,3 +583,11 @@ def test_a_place_or_a_sum_the_record_does_not_give_is_not_stated(chat: Chat) -> 
 def test_a_unit_only_the_body_text_names_whatever_role_is_asked(chat: Chat) -> None:
     reply, _ = chat.say("商务局在示范区方案里要配合干啥")
     assert "三（三）2" in reply and "三（六）2" in reply
+
+
+def test_this_indicator_and_the_texts_own_words_follow_the_conversation(chat: Chat) -> None:
+    chat.say("先行所进度")
+    reply, _ = chat.say("这个指标怎么统计的")  # 这个指标: the one just asked about, with its note
+    assert "说明：该指标为福州市首创" in reply
+    reply, _ = chat.say("仲裁联络点那项任务现在啥状态")  # the text's words among many others: 任务39
+    assert reply.startswith("任务39")

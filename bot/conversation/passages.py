@@ -73,6 +73,16 @@ class PassageIndex:
             Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in answering[:limit]
         ]
 
+    def quoting(self, phrase: str, plans: Sequence[str] = (), limit: int = 2) -> list[Found]:
+        """The passages that hold the phrase word for word (仲裁联络点), in document order."""
+        wanted = compact(phrase)
+        pairs = set(search_terms(phrase))
+        return [
+            Found(self.passages[i], self._excerpt(self.passages[i].text, pairs))
+            for i in range(len(self.passages))
+            if wanted in self._compact[i] and self._in(i, plans)
+        ][:limit]
+
     def _answers(self, asked: str, pairs: set[str], i: int) -> bool:
         """Whether passage i is about what the question asks: it shares enough of the question's rarer
         character pairs (知识产权 and 专利申请, in passage after passage, cannot carry a match alone), or it

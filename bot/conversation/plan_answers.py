@@ -112,6 +112,8 @@ class PlanAnswers(TaskAnswers):
         plans = [p.code for p in self._plans_in(slots)]
         phrases = self.knowledge.lexicon.phrases(self.question)
         found = self.knowledge.passages().search(self.question, plans=plans, phrases=phrases)
+        if not found and slots.qualified:  # 仲裁联络点那项任务: the text's own words, said among many others
+            found = self.knowledge.passages().quoting(slots.qualified[1], plans)
         if not found:
             return None
         row = _TASK_ROW.match(found[0].passage.path)

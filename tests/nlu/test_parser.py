@@ -215,3 +215,9 @@ def test_how_long_past_the_deadline(lexicon: Lexicon, text: str, late: tuple[int
 
 def test_how_late_is_a_question_not_a_length(lexicon: Lexicon) -> None:
     assert parse("逾期多少天了", lexicon).slots.overdue_for is None
+
+
+def test_a_short_name_typed_by_sound_at_its_edge(lexicon: Lexicon) -> None:
+    """沧山区 is 仓山区 typed on a pinyin keyboard; 知识产权试点 is still no misspelt 知识产权局."""
+    assert parse("沧山区有哪些任务", lexicon).slots.units == ("仓山区人民政府",)
+    assert parse("知识产权试点", lexicon).slots.units == ()

@@ -1,0 +1,20 @@
+"""Whether two characters sound the same, tones aside: a pinyin keyboard's usual slip (沧山区 for 仓山区).
+
+pypinyin's dictionary is imported on the first comparison only: most questions hold no typo, and the
+cold start of `duban ask` should not pay for it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def same_sound(first: str, second: str) -> bool:
+    """True when some reading of each character is the same syllable, tones ignored (多音字 count)."""
+    if first == second:
+        return True
+    from pypinyin import Style, pinyin  # the first typo pays for the dictionary (see the module docstring)
+
+    readings = [set(pinyin(ch, style=Style.NORMAL, heteronym=True)[0]) for ch in (first, second)]
+    return bool(readings[0] & readings[1])
