@@ -216,13 +216,18 @@ def cores_by_head(connection: Connection, heads: Collection[str]) -> list[tuple[
     return found
 
 
-def keys_naming(connection: Connection, kind: str, word: str, limit: int) -> tuple[str, ...]:
-    """The first keys of this kind, in derivation order, one of whose terms contains the word (a scan of the
-    terms: the parser asks only when nothing else in a question was recognised)."""
-    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def distinct_terms(connection: Connection, kind: str) -> list[str]:
+    """Every distinct term of this kind (indicator names: a few per distinct indicator name, not per plan)."""
+    rows = connection.execute(select(_term.c.term).where(_term.c.kind == kind).distinct())
+    return [str(term) for (term,) in rows]
+
+
+def keys_of_terms(connection: Connection, kind: str, terms: Collection[str], limit: int) -> tuple[str, ...]:
+    """The first keys of this kind, in derivation order, that these terms denote (looked up by head)."""
+    wanted = list(terms)
     rows = connection.execute(
         select(_term.c.key, func.min(_term.c.id).label("first"))
-        .where(_term.c.kind == kind, _term.c.term.like(pattern, escape="\\"))
+        .where(_term.c.head.in_({head(t) for t in wanted}), _term.c.term.in_(wanted), _term.c.kind == kind)
         .group_by(_term.c.key)
         .order_by("first")
         .limit(limit)

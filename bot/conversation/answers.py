@@ -110,9 +110,10 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             # (归哪几家: the responsible units are the list asked for).
             asked = [a for a in ("roster", "where") if a in slots.aspects and intent != "responsible"]
             lines += [texts.not_stated(texts.ASPECT_WORDS[a]) for a in asked]
-            held = self.catalog.indicators.many(slots.indicators)
-            if "amount" in slots.aspects and not any("元" in i.unit_of_measure for i in held.values()):
-                lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))  # 每个先行所给多少建设补助
+            # 每个先行所给多少建设补助 (read only when a sum is asked: a name may be 2,500 plans')
+            held = self.catalog.indicators.many(slots.indicators) if "amount" in slots.aspects else {}
+            if held and not any("元" in i.unit_of_measure for i in held.values()):
+                lines.append(texts.not_stated(texts.ASPECT_WORDS["amount"]))
         views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
         tasks = [t for t in (views.get((r.plan, r.number)) for r in slots.tasks if r.plan) if t]
         # 示范区建设经费一共多少钱 · 任务N要投入多少钱: a sum the plan or the task does not give

@@ -140,6 +140,7 @@ class StoredNames:
         self.memory: MemoryNames | None = self._preload() if meta.size <= PRELOAD_TERMS else None
         self._heads: OrderedDict[str, tuple[tuple[int, str, str, str], ...]] = OrderedDict()
         self._wordings: OrderedDict[tuple[frozenset[str], int], list[WordingMatch]] = OrderedDict()
+        self._indicator_terms: tuple[str, ...] | None = None  # read on the first word looked up (商标)
 
     def _preload(self) -> MemoryNames:
         memory = MemoryNames()
@@ -244,8 +245,14 @@ class StoredNames:
     def indicators_naming(self, word: str, limit: int) -> tuple[str, ...]:
         if self.memory is not None:
             return self.memory.indicators_naming(word, limit)
+        if self._indicator_terms is None:  # distinct names are few beside the plans that share them
+            with self.db.engine.connect() as connection:
+                self._indicator_terms = tuple(name_index.distinct_terms(connection, "indicator"))
+        terms = [term for term in self._indicator_terms if word in term]
+        if not terms:
+            return ()
         with self.db.engine.connect() as connection:
-            return name_index.keys_naming(connection, "indicator", word, limit)
+            return name_index.keys_of_terms(connection, "indicator", terms, limit)
 
     def tasks_using(self, word: str, limit: int) -> list[tuple[str, int]]:
         if self.memory is not None:
