@@ -591,3 +591,10 @@ def test_this_indicator_and_the_texts_own_words_follow_the_conversation(chat: Ch
     assert "说明：该指标为福州市首创" in reply
     reply, _ = chat.say("仲裁联络点那项任务现在啥状态")  # the text's words among many others: 任务39
     assert reply.startswith("任务39")
+
+
+def test_a_unit_only_the_text_names_called_by_part_of_its_name(chat: Chat) -> None:
+    reply, intent = chat.say("元洪那边的管委会要负责啥")  # 福州新区元洪功能区管委会, in 三（六）2's 责任单位
+    assert intent == "document" and "三（六）2" in reply
+    _, intent = chat.say("福州明天限行尾号")
+    assert intent == "unknown"

@@ -28,6 +28,10 @@ VERBATIM_TOPIC = 6  # six characters of the question word for word in a passage:
 EXCERPT_CHARS = 160
 _SENTENCE = re.compile(r"[^。；！？\n]+[。；！？\n]?")
 _UNITS_LINE = re.compile(r"^(?:责任单位|牵头单位|配合单位|责任领导|参与单位)[:：](.*)$", re.MULTILINE)
+_UNIT_SEPARATOR = re.compile(r"[、，,；;]")
+MIN_UNIT_NAME = 4
+UNIT_ENDING = 2  # 委会 · 理局: what kind of body it is, said with the name
+RARE_PAIR_IDF = 4.0  # a pair in at most a few passages: the name's own word (元洪), not 知识 or 管理
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,29 @@ class PassageIndex:
         return [
             Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in answering[:limit]
         ]
+
+    def unit_named_like(self, question: str) -> str | None:
+        """A unit the text's 责任单位 lines name that the question calls by a rare piece of its name and its
+        ending (元洪管委会 → 福州新区元洪功能区管委会), longest name first; None if none fits."""
+        asked = compact(question)
+        names = {
+            name.strip()
+            for passage in self.passages
+            for line in _UNITS_LINE.findall(passage.text)
+            for name in _UNIT_SEPARATOR.split(line)
+            if len(compact(name)) >= MIN_UNIT_NAME
+        }
+        for name in sorted(names, key=lambda n: (-len(n), n)):
+            full = compact(name)
+            ending = full[-UNIT_ENDING:]
+            rare = [
+                pair
+                for pair in bigrams(full[:-UNIT_ENDING])
+                if pair in asked and self._idf.get(pair, 0.0) >= RARE_PAIR_IDF
+            ]
+            if ending in asked and rare:
+                return name
+        return None
 
     def quoting(self, phrase: str, plans: Sequence[str] = (), limit: int = 2) -> list[Found]:
         """The passages that hold the phrase word for word (仲裁联络点), in document order."""

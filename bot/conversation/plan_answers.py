@@ -15,7 +15,7 @@ from bot.conversation.answer_base import Answer
 from bot.conversation.passages import Found
 from bot.conversation.task_answers import TaskAnswers
 from nlu.intents import Slots, TaskRef
-from nlu.lexicon import search_terms
+from nlu.lexicon import compact, search_terms
 from nlu.vocabulary import PLAN_FACT_CUES
 from store.catalog_lookup import TaskQuery
 from store.views import PassageView, PlanView
@@ -114,6 +114,9 @@ class PlanAnswers(TaskAnswers):
         found = self.knowledge.passages().search(self.question, plans=plans, phrases=phrases)
         if not found and slots.qualified:  # 仲裁联络点那项任务: the text's own words, said among many others
             found = self.knowledge.passages().quoting(slots.qualified[1], plans)
+        unit = None if found else self.knowledge.passages().unit_named_like(self.question)
+        if unit is not None:  # 元洪管委会要负责啥: a unit only the text names, called by part of its name
+            found = self.knowledge.passages().search(unit, plans=plans, phrases=[compact(unit)])
         if not found:
             return None
         row = _TASK_ROW.match(found[0].passage.path)
