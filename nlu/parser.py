@@ -100,7 +100,8 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         slots = replace(slots, stage=slots.tasks[0].number, tasks=(), ordinal_only=False)
     baseline = _BASELINE_IS.search(scan.text)
     if baseline is not None and "indicators" in scan.cues:
-        slots = replace(slots, baseline_is="0" if baseline.group(1) in ("零", "〇") else baseline.group(1))
+        value = next(g for g in baseline.groups() if g)
+        slots = replace(slots, baseline_is="0" if value in ("零", "〇") else value, window=None)
     late = _late_by(scan)
     if late is not None:
         slots = replace(slots, overdue_for=late)
@@ -139,6 +140,7 @@ _LATE_UNITS = {
 }
 
 
+_ASKED: frozenset[str] = frozenset({"target", "progress", "gap", "baseline", "who", "when", "explain"})
 _POINTING_WORDS = ("这个", "这项", "这一", "那个", "那项", "该", "此", "上面的", "上述")
 
 
@@ -176,12 +178,15 @@ def _counted(scan: _Scan, at: int) -> str | None:
     end = at
     while end < len(scan.text) and not scan.covered[end] and _CJK_ONLY.fullmatch(scan.text[end]):
         end += 1
+    if scan.text.startswith("呢", end):
+        return None  # 要几家 国家级呢: a second subject asked in the same breath, not what is counted
     return scan.text[at:end] if end - at >= 2 else None
 
 
 # 哪些指标2023年基数是0 · 基线为零的指标 · 从0起步的: a baseline value to pick indicators by
 _BASELINE_IS = re.compile(
-    r"(?:基数|基线|基期值|基期|基础值|基准值)(?:都|也)?(?:是|为|等于|=)(\d+(?:\.\d+)?|零|〇)|从(0|零)起步"
+    r"(?:基数|基线|基期值|基期|基础值|基准值|年底|年末)(?:都|也|还|仍)?(?:是|为|等于|=)(\d+(?:\.\d+)?|零|〇)"
+    r"|从(0|零)起步"
 )
 _CHINESE_DIGITS = "一二三四五六七八九十"
 # 四（六） · 三、（四）2 · 三(四)第2条: official documents number parts 一、 chapters （一） and items 1.
@@ -401,25 +406,39 @@ def _indicators_by_keyword(scan: _Scan, lexicon: Lexicon) -> None:
     """那商标呢 · 质押融资和商标: a word nothing else explained that indicator names contain names those
     indicators (one subject with several candidates; the answer narrows by place or lists them)."""
     found: list[tuple[str, int]] = []
+    named = [scan.text[a:b] for e, a, b in scan.entries if e.kind == "indicator"]
+    stray = 0
     for start, end in _uncovered_runs(scan):
         edges = _EDGES.fullmatch(scan.text[start:end])
         word = edges.group(1) if edges else ""  # 那商标 · 跟保险这两: the and/this around it ask nothing
-        if not (KEYWORD_CHARS[0] <= len(word) <= KEYWORD_CHARS[1]) or word in DOMAIN_WORDS:
-            return  # 发明专利申请流程怎么走: words the bot does not know besides the name's: no subject
+        if len(word) < KEYWORD_CHARS[0]:
+            stray += len(word)  # 跟商标有关: the 关 of a 有关 cut in two
+            continue
+        if len(word) > KEYWORD_CHARS[1] or word in DOMAIN_WORDS or any(word in name for name in named):
+            return  # 发明专利申请流程怎么走 (unknown words) · 维权援助服务企业数…哪些服务 (the name again)
         at = start + edges.start(1) if edges else start
+        if _said_as_task_wording(scan.text, at, word, lexicon):
+            return  # 数据知识产权试点: a task's own phrase, not the 试点 of indicators' names
         longer = word + scan.text[at + len(word) : at + len(word) + 1]
         if not lexicon.names.indicators_naming(word, 1) or (
             longer != word and lexicon.names.indicators_naming(longer, 1)
         ):
             return  # 专利申请费: the word goes on past the name's piece; it is about something else
         found.append((word, at))
+    if stray > _NAME_TOLERANCE:
+        return
     for word, at in found:
         keys = lexicon.names.indicators_naming(word, MAX_KEYWORD_INDICATORS)
         _note(scan, [Entry("indicator", key) for key in keys], at, at + len(word))
         scan.keyword = word
 
 
-_EDGES = re.compile(r"(?:[和与跟及、]|[这那])*(.*?)(?:[和与跟及、]|[这那][两几些]?)*")
+def _said_as_task_wording(text: str, at: int, word: str, lexicon: Lexicon) -> bool:
+    """Whether the word with what is said just before it is wording some task uses."""
+    return any(lexicon.names.tasks_using(text[at - k : at + len(word)], 1) for k in (2, 3, 4) if at - k >= 0)
+
+
+_EDGES = re.compile(r"(?:[和与跟及、]|[这那])*(.*?)(?:[和与跟及、]|[这那][两几些]?|[有相]关的?)*")
 
 
 def _uncovered_runs(scan: _Scan) -> list[tuple[int, int]]:
@@ -733,6 +752,13 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
         return "unit_tasks"  # 鼓楼重点思路是哪四条 · 重点工作有几条: the list itself
     if slots.tasks:
         return "responsible" if "who" in cues and not cues & _TASK_DETAIL_ASPECTS else "task_detail"
+    if (
+        slots.indicators
+        and "indicators" in cues
+        and ((slots.keyword is not None and len(slots.indicator_groups) == 1) or "roster" in cues)
+        and not cues & _ASKED
+    ):
+        return "indicator_list"  # 跟商标有关的指标 · 质押相关的指标都有哪些: those indicators, listed
     if slots.indicators:
         return _indicator_intent(cues)
     if "indicators" in cues and not slots.units and not (slots.own_unit and "tasks" in cues):

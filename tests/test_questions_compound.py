@@ -598,3 +598,23 @@ def test_a_unit_only_the_text_names_called_by_part_of_its_name(chat: Chat) -> No
     assert intent == "document" and "三（六）2" in reply
     _, intent = chat.say("福州明天限行尾号")
     assert intent == "unknown"
+
+
+def test_indicators_listed_by_a_word_and_a_units_with_where_they_stand(chat: Chat) -> None:
+    reply, intent = chat.say("跟商标有关的指标")
+    assert intent == "indicator_list" and "与“商标”有关的指标 1 项" in reply
+    assert "有效注册商标数量" in reply and "商标申请数量" in reply and "先行所" not in reply
+    reply, _ = chat.say("23年底还是零的指标有哪些")
+    assert "基线为 0 的指标 4 项" in reply
+    reply, _ = chat.say("市中院的指标")
+    assert "尚无上报数据" in reply
+    reply, _ = chat.say("维权援助服务企业数具体统计哪些服务")  # the 指标说明 is the list asked for
+    assert "维权援助培训" in reply and "未载明" not in reply
+
+
+def test_a_word_with_a_place_lists_that_places_indicators_only(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼跟商标有关的指标")
+    assert "商标申请数量" in reply and "有效注册商标数量" not in reply
+    reply, _ = chat.say("鼓楼质押贷款跟保险这两个指标各是多少")  # after a list: a list of the two asked
+    assert reply.startswith("【鼓楼区】《福州市鼓楼区国家知识产权强县建设示范县工作方案》中问到的指标 2 项")
+    assert "专利质押贷款额度" in reply and "专利保险投保专利数量" in reply

@@ -108,7 +108,9 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if intent in INDICATOR_INTENTS and slots.indicators and not slots.tasks:
             # 咨询点设在哪些地方 · 先行所的名单: an indicator is a number; where and which are not stated
             # (归哪几家: the responsible units are the list asked for).
-            asked = [a for a in ("roster", "where") if a in slots.aspects and intent != "responsible"]
+            # (具体统计哪些服务: the 指标说明 asked for is the list)
+            listing = intent != "responsible" and "explain" not in slots.aspects
+            asked = [a for a in ("roster", "where") if a in slots.aspects and listing]
             lines += [texts.not_stated(texts.ASPECT_WORDS[a]) for a in asked]
             # 每个先行所给多少建设补助 (read only when a sum is asked: a name may be 2,500 plans')
             held = self.catalog.indicators.many(slots.indicators) if "amount" in slots.aspects else {}

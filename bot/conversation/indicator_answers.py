@@ -259,6 +259,16 @@ class IndicatorAnswers(AnswerBase):
 
     def _indicator_list(self, slots: Slots) -> Answer:
         """A plan's indicators, or a unit's (我们单位的指标), with their progress when asked."""
+        named = set(slots.indicators)  # 跟商标有关的指标: those the word names, in their plans
+        # the heading says what picked them: one word (与“商标”有关的), else the names asked (问到的)
+        picked_by = (slots.keyword if len(slots.indicator_groups) == 1 else "") if named else None
+        if named:
+            codes = {key.split(":", 1)[0] for key in named}
+            if slots.regions:  # 鼓楼跟商标有关的指标: of that place's plans only
+                codes &= {
+                    p.code for r in slots.regions for p in self.catalog.lookup.plans_by_region.get(r, ())
+                }
+            slots = replace(slots, plans=tuple(c for c in self.catalog.plans if c in codes), regions=())
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
         members = self._members_of(slots.units)
         if not members and len(plans) > texts.MAX_PLANS_LISTED:
@@ -276,6 +286,7 @@ class IndicatorAnswers(AnswerBase):
                 if i.plan == plan.code
                 and (not members or members & {*i.units, *i.assigned})
                 and (slots.baseline_is is None or i.baseline == Decimal(slots.baseline_is))
+                and (not named or indicator_key(i) in named)
             ]
             if slots.baseline_is is not None and not indicators:
                 continue  # 基数是0的指标: a plan with none has nothing to list
@@ -283,12 +294,17 @@ class IndicatorAnswers(AnswerBase):
                 continue
             lines.append(
                 texts.indicator_list_heading(
-                    plan.title, plan.region, len(indicators), "、".join(slots.units), slots.baseline_is
+                    plan.title,
+                    plan.region,
+                    len(indicators),
+                    "、".join(slots.units),
+                    slots.baseline_is,
+                    picked_by,
                 )
             )
-            lines.extend(
-                self._indicator_row(n, i, "progress" in slots.aspects) for n, i in enumerate(indicators, 1)
-            )
+            # a unit's own indicators (我院指标) say where they stand: that is what its staff ask for
+            with_progress = "progress" in slots.aspects or bool(members)
+            lines.extend(self._indicator_row(n, i, with_progress) for n, i in enumerate(indicators, 1))
         if not lines and slots.baseline_is is not None:
             return Answer("indicator_list", texts.no_baseline_of(slots.baseline_is), slots)
         if not lines:

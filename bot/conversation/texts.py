@@ -528,8 +528,17 @@ def scope_of(unit: str | None, plan_title: str | None, featured: bool = False, u
 
 
 def indicator_list_heading(
-    plan_title: str, region: str, count: int, units: str = "", baseline: str | None = None
+    plan_title: str,
+    region: str,
+    count: int,
+    units: str = "",
+    baseline: str | None = None,
+    keyword: str | None = None,
 ) -> str:
+    if keyword == "":
+        return f"【{region}】《{plan_title}》中问到的指标 {count} 项："
+    if keyword is not None:
+        return f"【{region}】《{plan_title}》中与“{keyword}”有关的指标 {count} 项："
     if baseline is not None:
         return f"【{region}】《{plan_title}》中基线为 {baseline} 的指标 {count} 项："
     if units:
