@@ -39,7 +39,8 @@ _MAX_CANDIDATES = 5
 # What a question may ask of its subject; kept in the slots so that an answer can cover every aspect asked.
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
-     "count", "featured", "person", "amount", "where", "breakdown", "particulars", *PLAN_FACT_CUES}
+     "count", "featured", "person", "amount", "where", "breakdown", "particulars", "frequency",
+     *PLAN_FACT_CUES}
 )  # fmt: skip
 # beyond "who": the whole task; 召集人是谁 is answered by the task's own words (由市政府主要领导担任…)
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress", "person"}

@@ -13,7 +13,7 @@ Cue = Literal[
     "featured", "overview", "help", "thanks", "ack", "more", "lead", "co", "when", "what", "plan",
     "own", "undone", "done", "gap", "remaining", "explain", "roster", "count", "breakdown", "particulars",
     "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
-    "within", "yesno",
+    "within", "yesno", "frequency",
 ]  # fmt: skip
 
 # Facts about a plan document itself rather than its tasks or indicators.
@@ -534,7 +534,21 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     "particulars": ("地址", "门牌", "面积", "多大", "占地", "几楼", "几层"),
     "within": ("其中", "这些里", "这些任务里", "这里面", "里面", "当中", "之中", "上面这些", "这些当中"),
     "yesno": ("吗", "是不是", "是否", "有没有"),
+    # 多久开一次 · 一年几次: how often, which a task seldom says
+    "frequency": (
+        "多久开一次",
+        "多久一次",
+        "多长时间一次",
+        "多久召开",
+        "一年几次",
+        "几个月一次",
+        "频次",
+        "频率",
+    ),
     "amount": (
+        "规模多大",
+        "多大规模",
+        "规模多少",
         "多少钱",
         "经费多少",
         "多少经费",
@@ -573,6 +587,8 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "叫啥",
         "叫什么",
         "分管领导",
+        "领导是谁",
+        "谁分管",
         "组长",
         "副组长",
         "召集人",

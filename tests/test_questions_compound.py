@@ -618,3 +618,12 @@ def test_a_word_with_a_place_lists_that_places_indicators_only(chat: Chat) -> No
     reply, _ = chat.say("鼓楼质押贷款跟保险这两个指标各是多少")  # after a list: a list of the two asked
     assert reply.startswith("【鼓楼区】《福州市鼓楼区国家知识产权强县建设示范县工作方案》中问到的指标 2 项")
     assert "专利质押贷款额度" in reply and "专利保险投保专利数量" in reply
+
+
+def test_who_how_often_and_how_much_the_plans_do_not_say(chat: Chat) -> None:
+    reply, _ = chat.say("市中院分管知识产权的领导是谁")
+    assert "未载明具体人员姓名" in reply
+    reply, _ = chat.say("市知识产权工作联席会议多久开一次")
+    assert "任务1" in reply and "方案未载明具体频次" in reply
+    reply, _ = chat.say("知识产权海外维权互助基金规模多大")
+    assert reply.startswith("方案未载明具体金额") and "海外维权互助基金" in reply

@@ -12,7 +12,7 @@ from bot.conversation import texts
 from bot.conversation.answer_base import Answer, Option, Pages
 from bot.conversation.indicator_answers import IndicatorAnswers
 from bot.conversation.passages import quoted_length
-from bot.conversation.plan_answers import LISTS_NAMES, PlanAnswers, counts_in
+from bot.conversation.plan_answers import FREQUENCY, LISTS_NAMES, PlanAnswers, counts_in
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
 from nlu.lexicon import compact
@@ -128,6 +128,9 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             _NAMED_PLACE.search(t.content) or self._names_a_place(t.content) for t in tasks
         ):
             lines.append(texts.not_stated(texts.ASPECT_WORDS["where"]))
+        how_often = "frequency" in slots.aspects and tasks and intent in ("task_detail", "responsible")
+        if how_often and not any(FREQUENCY.search(t.content) for t in tasks):  # 联席会议多久开一次
+            lines.append(texts.not_stated(texts.ASPECT_WORDS["frequency"]))
         # 台胞台企服务指导站要建几个: the task says what to build, not how many
         count_asked = slots.measure and tasks and intent in ("task_detail", "responsible")
         if count_asked and not any(

@@ -30,6 +30,7 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
     "roster": LISTS_NAMES,
     "count": re.compile(r"\d+|[一二两三四五六七八九十百]+[个项家件名条]"),
     "amount": re.compile(r"\d[\d.]*\s*[万亿]?元"),
+    "frequency": re.compile(r"每[年季月周日]|定期|每半年|一年[一二两三四\d]次"),
 }
 
 
@@ -245,8 +246,10 @@ def _asks_day(question: str) -> bool:
 
 
 def _asked_kinds(slots: Slots) -> list[str]:
-    kinds = [a for a in ("when", "roster", "count", "amount") if a in slots.aspects]
+    kinds = [a for a in ("when", "roster", "count", "amount", "frequency") if a in slots.aspects]
     return (["person"] if "person" in slots.aspects else []) + kinds
 
 
-__all__ = ["LISTS_NAMES", "PLAN_FACT_CUES", "Found", "PlanAnswers", "counts_in"]
+FREQUENCY = _EVIDENCE["frequency"]
+
+__all__ = ["FREQUENCY", "LISTS_NAMES", "PLAN_FACT_CUES", "Found", "PlanAnswers", "counts_in"]
