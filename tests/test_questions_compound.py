@@ -627,3 +627,23 @@ def test_who_how_often_and_how_much_the_plans_do_not_say(chat: Chat) -> None:
     assert "任务1" in reply and "方案未载明具体频次" in reply
     reply, _ = chat.say("知识产权海外维权互助基金规模多大")
     assert reply.startswith("方案未载明具体金额") and "海外维权互助基金" in reply
+
+
+def test_an_ordinal_after_a_plans_item_is_that_plans(chat: Chat) -> None:
+    chat.say("鼓楼方案第3项")
+    reply, _ = chat.say("第9项呢")
+    assert reply.startswith("鼓楼第9项")
+    chat.say("任务5")
+    reply, _ = chat.say("第6项呢")
+    assert reply.startswith("任务6")
+
+
+def test_a_units_indicators_with_nothing_reported_say_where_they_started(chat: Chat) -> None:
+    reply, _ = chat.say("市中院的指标")
+    assert "尚无上报数据，基线 95%（2023年）" in reply
+
+
+def test_an_ordinal_after_an_item_of_a_list_is_that_lists(chat: Chat) -> None:
+    chat.say("鼓楼方案重点工作（三）讲啥")
+    reply, _ = chat.say("那第五条呢")  # the fifth of 重点工作, not the plan's fifth item
+    assert reply.startswith("鼓楼第9项·重点工作（五）")

@@ -19,6 +19,10 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
     listed_item = _listed_item(slots, conversation)
     if listed_item is not None:
         return (intent.name or "task_detail"), replace(slots, tasks=(listed_item,), ordinal_only=False)
+    same_plan = _of_the_same_plan(slots, last)
+    if same_plan is not None:  # 鼓楼第3项 → 第9项呢: the 鼓楼 plan's ninth, not 任务9
+        slots = replace(slots, tasks=(same_plan,))
+        intent = replace(intent, slots=slots)
     if slots.ordinal_only and not (slots.sections or slots.plans or slots.regions) and last.sections:
         slots = replace(slots, sections=last.sections)  # 第六条 of the list just discussed
         intent = replace(intent, slots=slots)
@@ -121,6 +125,19 @@ def _listed_item(slots: Slots, conversation: Conversation) -> TaskRef | None:
         return None
     key = conversation.list_item(slots.tasks[0].number)
     return TaskRef(*key) if key else None
+
+
+def _of_the_same_plan(slots: Slots, last: Slots) -> TaskRef | None:
+    """第9项 said after one plan's item: that plan's ninth."""
+    if not (slots.ordinal_only and len(slots.tasks) == 1 and slots.tasks[0].plan is None):
+        return None
+    if (
+        slots.sections or slots.plans or slots.regions or last.sections
+    ):  # 重点工作（三）→ 第五条: of that list
+        return None
+    if len(last.tasks) != 1 or last.tasks[0].plan is None:
+        return None
+    return TaskRef(last.tasks[0].plan, slots.tasks[0].number)
 
 
 def _merge(last: Slots, new: Slots) -> Slots:

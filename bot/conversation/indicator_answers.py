@@ -326,8 +326,16 @@ class IndicatorAnswers(AnswerBase):
         report = self.ledger.reports.get((indicator.plan, indicator.code))
         progress = assess(indicator, report.value if report else None, report.as_of if report else self.today)
         latest = (texts.quantity(report.value, indicator.unit_of_measure), report.as_of) if report else None
+        # with nothing reported, where it started (基线 95%（2023年）), as the single answer says it
+        baseline = None if report else texts.baseline_short(self._indicator_facts(indicator))
         return texts.indicator_progress_line(
-            n, indicator.name, target, latest, progress.percent_of_target, texts.STATUS_MARKS[progress.status]
+            n,
+            indicator.name,
+            target,
+            latest,
+            progress.percent_of_target,
+            texts.STATUS_MARKS[progress.status],
+            baseline,
         )
 
 

@@ -554,11 +554,24 @@ def no_indicators(units: str) -> str:
     return f"{units}没有参与负责的指标。"
 
 
+def baseline_short(facts: IndicatorFacts) -> str | None:
+    if facts.baseline is None:
+        return None
+    return f"基线 {facts.baseline}" + (f"（{facts.baseline_year}年）" if facts.baseline_year else "")
+
+
 def indicator_progress_line(
-    index: int, name: str, target: str, latest: tuple[str, date] | None, percent: Decimal | None, status: str
+    index: int,
+    name: str,
+    target: str,
+    latest: tuple[str, date] | None,
+    percent: Decimal | None,
+    status: str,
+    baseline: str | None = None,
 ) -> str:
     if latest is None:
-        return f"{index}. {name}：目标 {target}；尚无上报数据｜{status}"
+        started = f"，{baseline}" if baseline else ""
+        return f"{index}. {name}：目标 {target}；尚无上报数据{started}｜{status}"
     done = f"，完成目标的 {percent_text(percent)}" if percent is not None else ""
     return f"{index}. {name}：目标 {target}；最新 {latest[0]}（截至 {day(latest[1])}）{done}｜{status}"
 
