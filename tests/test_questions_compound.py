@@ -472,6 +472,7 @@ def test_a_word_indicator_names_share_names_them_all(chat: Chat) -> None:
     assert "有效注册商标数量" in reply and "商标申请数量" in reply and "请回复序号" not in reply
     reply, _ = chat.say("鼓楼那个")
     assert reply.startswith("【鼓楼区】商标申请数量")
+
     reply, _ = chat.say("鼓楼质押贷款跟保险这两个指标各是多少")
     assert "专利质押贷款额度" in reply and "专利保险投保专利数量" in reply
 
@@ -647,3 +648,9 @@ def test_an_ordinal_after_an_item_of_a_list_is_that_lists(chat: Chat) -> None:
     chat.say("鼓楼方案重点工作（三）讲啥")
     reply, _ = chat.say("那第五条呢")  # the fifth of 重点工作, not the plan's fifth item
     assert reply.startswith("鼓楼第9项·重点工作（五）")
+
+
+def test_one_of_the_indicators_a_word_named_is_picked_by_its_place(chat: Chat) -> None:
+    chat.say("商标的指标目标是多少")
+    reply, _ = chat.say("示范区那个")  # picks one of the two just answered, as from a choice
+    assert reply.startswith("【福州市】有效注册商标数量")

@@ -95,9 +95,17 @@ class IndicatorAnswers(AnswerBase):
         if slots.keyword and 1 < len(candidates) <= KEYWORD_ANSWERS:
             # 商标的指标完成得怎么样: every indicator the word names, not a choice among them
             text = "\n\n".join(render(i) for i in candidates)
-            return Answer(
-                intent, text, replace(slots, indicators=tuple(indicator_key(i) for i in candidates))
+            # 示范区那个 next picks one of them, as it would a numbered choice
+            options = tuple(
+                Option(
+                    f"【{i.region}】{i.name}",
+                    intent,
+                    replace(slots, regions=(i.region,), indicators=(indicator_key(i),), keyword=None),
+                )
+                for i in candidates
             )
+            every = replace(slots, indicators=tuple(indicator_key(i) for i in candidates))
+            return Answer(intent, text, every, options=options)
         if len(candidates) > 1:
             return self._indicator_choice(intent, slots, candidates)
         answered = candidates[0]
