@@ -654,3 +654,8 @@ def test_one_of_the_indicators_a_word_named_is_picked_by_its_place(chat: Chat) -
     chat.say("商标的指标目标是多少")
     reply, _ = chat.say("示范区那个")  # picks one of the two just answered, as from a choice
     assert reply.startswith("【福州市】有效注册商标数量")
+
+
+def test_what_a_plan_rests_on_is_quoted_from_its_opening(chat: Chat) -> None:
+    reply, intent = chat.say("鼓楼方案依据哪个文件")
+    assert intent == "document" and "国知发运函字〔2022〕131号" in reply and "开头原文" in reply

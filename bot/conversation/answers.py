@@ -35,9 +35,16 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     def answer(self, intent: IntentName, slots: Slots) -> Answer:
         if intent == "document" and slots.outline:
             return fitted(self._outline(slots))
-        asks_the_text = intent in ("unknown", "help") or slots.unnamed_wording or self._asks_a_list(slots)
+        # 鼓楼方案依据哪个文件: what a plan rests on is in its opening text, not in its overview
+        about_the_plan = intent == "plan_overview" and "explain" in slots.aspects
+        asks_the_text = (
+            intent in ("unknown", "help")
+            or slots.unnamed_wording
+            or self._asks_a_list(slots)
+            or about_the_plan
+        )
         if self.question and (asks_the_text or self._text_quotes_better(slots)):
-            quoted = self._document(slots)
+            quoted = self._document(slots) or (self._basis(slots) if about_the_plan else None)
             if quoted is not None and quoted.intent == "task_detail":  # a row of the task table: as a task
                 unstated = self._unstated("task_detail", replace(slots, tasks=quoted.slots.tasks))
                 return fitted(replace(quoted, text="\n".join([quoted.text, *unstated])))

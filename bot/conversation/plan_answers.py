@@ -143,6 +143,16 @@ class PlanAnswers(TaskAnswers):
         ]
         return Answer("document", "\n".join(lines), slots)
 
+    def _basis(self, slots: Slots) -> Answer | None:
+        """What each plan named rests on: its opening paragraph that cites other documents (《…》（文号）)."""
+        wanted = {plan.code: plan for plan in self._plans_in(slots)}
+        opening: dict[str, str] = {}
+        for passage in self.knowledge.passages().passages:
+            if passage.plan in wanted and not passage.path and _CITES.search(passage.text):
+                opening.setdefault(passage.plan, passage.text)
+        quotes = [texts.quote(wanted[code], "", text) for code, text in opening.items()]
+        return Answer("document", "\n".join(quotes), slots) if quotes else None
+
     def _outline(self, slots: Slots) -> Answer:
         """四（六） · 三（四）2: that section of each plan named (or of every plan that has it), as the plan's
         work item where the section is one, else quoted."""
@@ -223,6 +233,8 @@ def _under(path: str, outline: str) -> bool:
     rest = path[len(outline) :]
     return not rest or not (outline[-1].isdigit() and rest[0].isdigit())
 
+
+_CITES = re.compile(r"《[^》]+》[（(][^）)]*〔\d{4}〕\d+号[）)]")  # 《…通知》（国知发运函字〔2022〕131号）
 
 _TITLE_MAX = 40
 _CHILD = re.compile(r"^（[一二三四五六七八九十]+）|^\d+")
