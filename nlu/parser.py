@@ -71,6 +71,7 @@ class _Scan:
     outline_span: tuple[int, int] | None = None  # 四（六）2: its digits are no task number
     keyword: str | None = None  # a word indicator names contain, taken as naming them (商标)
     paired_depth: int = 0  # a part of a message split at 和 is not split again
+    one_task: bool = False  # 那个任务 · 这项任务: the message is about one task, not a list
 
 
 def parse(text: str, lexicon: Lexicon) -> Intent:
@@ -151,6 +152,7 @@ def _pointed_at(scan: _Scan) -> None:
         spans = [(a, b) for name, a, b in scan.cue_spans if name == cue]
         if spans and all(scan.text[:a].endswith(_POINTING_WORDS) for a, _ in spans):
             scan.cues.discard(cue)
+            scan.one_task = scan.one_task or cue == "tasks"
 
 
 def _late_by(scan: _Scan) -> tuple[int, str] | None:
@@ -284,7 +286,7 @@ def _rare_word_task(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[Ta
         for e, a, b in scan.entries
         if e.kind in ("indicator", "section") or (e.kind == "unit" and (a, b) not in places)
     ]
-    if named or scan.cues & listing:
+    if named or (scan.cues & listing and not scan.one_task):  # 展会那个任务几号到期: one task's deadline
         return None, ()
     runs = [(a, b) for a, b in _runs(scan.covered, False) if b - a >= _SHORT_WORD[0]]
     if len(runs) != 1:

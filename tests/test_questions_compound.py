@@ -659,3 +659,8 @@ def test_one_of_the_indicators_a_word_named_is_picked_by_its_place(chat: Chat) -
 def test_what_a_plan_rests_on_is_quoted_from_its_opening(chat: Chat) -> None:
     reply, intent = chat.say("鼓楼方案依据哪个文件")
     assert intent == "document" and "国知发运函字〔2022〕131号" in reply and "开头原文" in reply
+
+
+def test_that_task_named_by_one_rare_word_and_its_deadline(chat: Chat) -> None:
+    reply, intent = chat.say("仓山展会那个任务几号到期")  # 那个任务: one task, 展会 only 任务42 uses
+    assert intent == "task_detail" and reply.startswith("任务42") and "2025-08-31" in reply
