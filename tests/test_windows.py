@@ -139,3 +139,14 @@ def test_a_half_of_the_year_is_six_months() -> None:
     assert resolve_window(Window("in_half", half=2, year_offset=-1), date(2025, 11, 20)) == DateRange(
         date(2024, 7, 1), date(2024, 12, 31)
     )
+
+
+def test_a_month_without_a_year_is_the_nearest() -> None:
+    december = date(2025, 12, 20)
+    assert resolve_window(Window("in_month", month=1), december) == DateRange(
+        date(2026, 1, 1), date(2026, 1, 31)
+    )
+    assert resolve_window(Window("in_month", month=8), december).start == date(2025, 8, 1)
+    assert resolve_window(Window("in_quarter", quarter=1), december).start == date(2026, 1, 1)
+    assert resolve_window(Window("by_date", month=2), december).end == date(2026, 2, 28)
+    assert resolve_window(Window("in_month", month=1, year_offset=-1), december).start == date(2024, 1, 1)

@@ -100,12 +100,25 @@ def _by_date(window: Window, today: date) -> DateRange:
 
 def _in_month(window: Window, today: date) -> DateRange:
     """The whole named month."""
-    return _month(window.year_from(today.year), _need(window.month, "month"))
+    month = _need(window.month, "month")
+    return _month(_nearest_year(window, today, month), month)
 
 
 def _in_quarter(window: Window, today: date) -> DateRange:
     """The whole named quarter."""
-    return _quarter(window.year_from(today.year), _need(window.quarter, "quarter"))
+    quarter = _need(window.quarter, "quarter")
+    return _quarter(_nearest_year(window, today, quarter * 3), quarter)
+
+
+HALF_A_YEAR = 6
+
+
+def _nearest_year(window: Window, today: date, month: int) -> int:
+    """A month said without a year is the nearest one: 一月份 asked in December is the coming January, 8月
+    asked in December the August just past (the reply's heading shows the dates taken)."""
+    if window.year is not None or window.year_offset:
+        return window.year_from(today.year)
+    return today.year + 1 if month - today.month < -HALF_A_YEAR else today.year
 
 
 def _in_half(window: Window, today: date) -> DateRange:
@@ -120,7 +133,8 @@ def _in_year(window: Window, today: date) -> DateRange:
 
 def _deadline(window: Window, today: date) -> date:
     """The day a by_date window ends: the given day, else the last day of its month."""
-    year, month = window.year_from(today.year), _need(window.month, "month")
+    month = _need(window.month, "month")
+    year = _nearest_year(window, today, month)
     last = calendar.monthrange(year, month)[1]
     # min() only bites for 29 February with year=None, which window_error allows for leap years.
     return date(year, month, last if window.day is None else min(window.day, last))
