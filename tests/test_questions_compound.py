@@ -664,3 +664,9 @@ def test_what_a_plan_rests_on_is_quoted_from_its_opening(chat: Chat) -> None:
 def test_that_task_named_by_one_rare_word_and_its_deadline(chat: Chat) -> None:
     reply, intent = chat.say("仓山展会那个任务几号到期")  # 那个任务: one task, 展会 only 任务42 uses
     assert intent == "task_detail" and reply.startswith("任务42") and "2025-08-31" in reply
+
+
+def test_a_plan_named_after_a_list_a_word_picked_narrows_it(chat: Chat) -> None:
+    chat.say("跟商标有关的指标")
+    reply, _ = chat.say("示范区那个")
+    assert "与“商标”有关的指标 1 项" in reply and "有效注册商标数量" in reply and "商标申请数量" not in reply

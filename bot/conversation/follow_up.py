@@ -145,7 +145,7 @@ def _merge(last: Slots, new: Slots) -> Slots:
     merged = {f.name: getattr(new, f.name) or getattr(last, f.name) for f in fields(Slots)}
     merged["qualified"] = new.qualified  # said of one message's indicator, not carried to the next
     merged["outline"] = new.outline  # a quoted section is no subject to ask more of
-    merged["keyword"] = new.keyword
+    merged["keyword"] = new.keyword if new.indicators else last.keyword  # what picked the carried indicators
     if new.tasks:
         merged["indicators"] = ()
     if new.indicators:

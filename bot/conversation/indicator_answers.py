@@ -276,6 +276,8 @@ class IndicatorAnswers(AnswerBase):
                 codes &= {
                     p.code for r in slots.regions for p in self.catalog.lookup.plans_by_region.get(r, ())
                 }
+            if slots.plans:  # …then 示范区那个: of the plan named
+                codes &= set(slots.plans)
             slots = replace(slots, plans=tuple(c for c in self.catalog.plans if c in codes), regions=())
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
         members = self._members_of(slots.units)
