@@ -794,7 +794,8 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
     ):
         return "due_tasks"
     if "ongoing" in cues and not slots.tasks:
-        return "ongoing_tasks"
+        # 哪些是长期推进，哪些有期限: both kinds asked; a unit's list says which is which
+        return "unit_tasks" if slots.units and "dated" in cues else "ongoing_tasks"
     if (
         "done" in cues
         and "tasks" in cues

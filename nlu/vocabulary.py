@@ -13,7 +13,7 @@ Cue = Literal[
     "featured", "overview", "help", "thanks", "ack", "more", "lead", "co", "when", "what", "plan",
     "own", "undone", "done", "gap", "remaining", "explain", "roster", "count", "breakdown", "particulars",
     "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
-    "within", "yesno", "frequency",
+    "within", "yesno", "frequency", "dated",
 ]  # fmt: skip
 
 # Facts about a plan document itself rather than its tasks or indicators.
@@ -364,7 +364,22 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "什么时候完成",
         "哪天到期",
     ),
-    "what": ("是什么", "什么内容", "内容", "详情", "具体", "讲的什么", "说的什么", "干啥", "是啥", "详细"),
+    "what": (
+        "是什么",
+        "什么内容",
+        "内容",
+        "详情",
+        "具体",
+        "讲的什么",
+        "说的什么",
+        "干啥",
+        "是啥",
+        "详细",
+        "要完成啥",
+        "要完成什么",
+        "要做啥",
+        "要做什么",
+    ),
     "plan": ("方案", "计划", "建设方案", "工作方案"),
     # The sender's own unit: 我单位有哪些任务, 我们县牵头的任务.
     "own": (
@@ -535,6 +550,8 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
     "particulars": ("地址", "门牌", "面积", "多大", "占地", "几楼", "几层"),
     "within": ("其中", "这些里", "这些任务里", "这里面", "里面", "当中", "之中", "上面这些", "这些当中"),
     "yesno": ("吗", "是不是", "是否", "有没有"),
+    # 哪些有期限: tasks with a deadline, beside 长期推进 ones
+    "dated": ("有期限", "有时限", "有截止", "有明确期限", "有截止日期", "有完成时限"),
     # 多久开一次 · 一年几次: how often, which a task seldom says
     "frequency": (
         "多久开一次",

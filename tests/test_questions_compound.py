@@ -670,3 +670,15 @@ def test_a_plan_named_after_a_list_a_word_picked_narrows_it(chat: Chat) -> None:
     chat.say("跟商标有关的指标")
     reply, _ = chat.say("示范区那个")
     assert "与“商标”有关的指标 1 项" in reply and "有效注册商标数量" in reply and "商标申请数量" not in reply
+
+
+def test_what_the_senders_unit_must_do_in_a_plan(db: Database) -> None:
+    staff = _staff(db, "福建理工大学")
+    reply, intent = staff.say("我们学校在示范区方案里要完成啥")
+    assert intent == "unit_tasks" and reply.startswith("福建理工大学") and "本科人才" in reply
+
+
+def test_which_are_ongoing_and_which_have_a_deadline(chat: Chat) -> None:
+    reply, intent = chat.say("海关的任务哪些是长期推进，哪些有期限")
+    assert intent == "unit_tasks"
+    assert "任务37" in reply and "长期推进" in reply and "任务38" in reply and "2026-01-31" in reply
