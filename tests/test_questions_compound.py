@@ -682,3 +682,8 @@ def test_which_are_ongoing_and_which_have_a_deadline(chat: Chat) -> None:
     reply, intent = chat.say("海关的任务哪些是长期推进，哪些有期限")
     assert intent == "unit_tasks"
     assert "任务37" in reply and "长期推进" in reply and "任务38" in reply and "2026-01-31" in reply
+
+
+def test_an_overdue_span_longer_than_the_calendar_lists_nothing(chat: Chat) -> None:
+    reply, intent = chat.say("逾期超过9999年的任务")
+    assert intent == "overdue_tasks" and reply.endswith("没有逾期超过 9999 年未完成的任务。")

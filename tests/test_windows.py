@@ -150,3 +150,9 @@ def test_a_month_without_a_year_is_the_nearest() -> None:
     assert resolve_window(Window("in_quarter", quarter=1), december).start == date(2026, 1, 1)
     assert resolve_window(Window("by_date", month=2), december).end == date(2026, 2, 28)
     assert resolve_window(Window("in_month", month=1, year_offset=-1), december).start == date(2024, 1, 1)
+
+
+def test_late_since_beyond_the_calendar_is_its_first_day() -> None:
+    assert late_since(date(2025, 7, 21), (9999, "year")) == date.min
+    assert late_since(date(2025, 7, 21), (99999, "week")) == date(109, 1, 14)  # still on the calendar
+    assert late_since(date(2025, 7, 21), (999999, "day")) == date.min

@@ -34,12 +34,14 @@ def resolve_window(window: Window, today: date) -> DateRange:
 def late_since(today: date, late: tuple[int, str]) -> date:
     """The day a deadline must fall before to be `late` ago (6 months before 2025-08-31 is 2025-02-28)."""
     amount, unit = late
-    if unit == "day":
-        return today - timedelta(days=amount)
-    if unit == "week":
-        return today - timedelta(weeks=amount)
+    days = {"day": 1, "week": 7}.get(unit)
+    if days is not None:
+        # 逾期超过99999天: before the calendar begins, so nothing is that late
+        return today - timedelta(days=amount * days) if amount * days < (today - date.min).days else date.min
     months = amount * (12 if unit == "year" else 1)
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    if year < date.min.year:
+        return date.min
     month += 1
     return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
 
