@@ -40,7 +40,7 @@ _MAX_CANDIDATES = 5
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
      "count", "featured", "person", "amount", "where", "breakdown", "particulars", "frequency",
-     *PLAN_FACT_CUES}
+     "criteria", "consequence", *PLAN_FACT_CUES}
 )  # fmt: skip
 # beyond "who": the whole task; 召集人是谁 is answered by the task's own words (由市政府主要领导担任…)
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress", "person"}

@@ -687,3 +687,20 @@ def test_which_are_ongoing_and_which_have_a_deadline(chat: Chat) -> None:
 def test_an_overdue_span_longer_than_the_calendar_lists_nothing(chat: Chat) -> None:
     reply, intent = chat.say("逾期超过9999年的任务")
     assert intent == "overdue_tasks" and reply.endswith("没有逾期超过 9999 年未完成的任务。")
+
+
+def test_criteria_and_consequences_the_plans_do_not_give_are_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("验收标准是什么")
+    assert "2026年2月" in reply and "方案未载明具体的验收或考核标准" in reply
+    reply, _ = chat.say("验收不合格怎么处理")
+    assert "方案未载明未完成或不合格时如何处理" in reply
+    reply, _ = chat.say("任务10没完成有什么后果")
+    assert "市科技局" in reply and "方案未载明未完成或不合格时如何处理" in reply
+    reply, _ = chat.say("鼓楼方案没达标怎么办")
+    assert reply == "方案未载明未完成或不合格时如何处理。"
+
+
+def test_a_passage_that_states_the_consequence_is_quoted_without_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("一票否决是什么后果")
+    assert "一票否决" in reply and "不纳入相应指标当年度前五名" in reply
+    assert "未载明未完成" not in reply

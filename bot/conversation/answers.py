@@ -12,7 +12,7 @@ from bot.conversation import texts
 from bot.conversation.answer_base import Answer, Option, Pages
 from bot.conversation.indicator_answers import IndicatorAnswers
 from bot.conversation.passages import quoted_length
-from bot.conversation.plan_answers import FREQUENCY, LISTS_NAMES, PlanAnswers, counts_in
+from bot.conversation.plan_answers import FREQUENCY, LISTS_NAMES, RULES_STATED, PlanAnswers, counts_in
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
 from nlu.lexicon import compact
@@ -50,6 +50,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
                 return fitted(replace(quoted, text="\n".join([quoted.text, *unstated])))
             if quoted is not None:
                 return fitted(quoted)
+        if intent == "unknown" and slots.aspects & set(RULES_STATED):  # 鼓楼方案没达标怎么办
+            return Answer("document", "\n".join(self._rules_unstated(slots, [])), slots)
         answer = self._each_subject(intent, slots)
         return fitted(replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)])))
 
@@ -144,7 +146,19 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             counts_in(f"{t.title or ''}{t.content}", slots.measure or "") for t in tasks
         ):
             lines.append(texts.not_stated(texts.ASPECT_WORDS["count"]))
-        return lines
+        return lines + self._rules_unstated(slots, [t.content for t in tasks])
+
+    def _rules_unstated(self, slots: Slots, shown: list[str]) -> list[str]:
+        """验收标准是什么 · 没完成有什么后果: criteria and consequences, unless what is shown states them."""
+        asked = [a for a in RULES_STATED if a in slots.aspects]
+        if asked and slots.indicators:
+            held = self.catalog.indicators.many(slots.indicators)
+            shown = [*shown, *(i.note or "" for i in held.values())]
+        return [
+            texts.not_stated(texts.ASPECT_WORDS[a])
+            for a in asked
+            if not any(RULES_STATED[a].search(text) for text in shown)
+        ]
 
     def _names_a_place(self, text: str) -> bool:
         """Whether the text names a county or district by its name (仓山区), not 县区 or 全市."""

@@ -31,6 +31,8 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
     "count": re.compile(r"\d+|[一二两三四五六七八九十百]+[个项家件名条]"),
     "amount": re.compile(r"\d[\d.]*\s*[万亿]?元"),
     "frequency": re.compile(r"每[年季月周日]|定期|每半年|一年[一二两三四\d]次"),
+    "criteria": re.compile(r"标准[为是：:]|以.{1,16}为准|评分|合格"),
+    "consequence": re.compile(r"不合格|未通过|未达标|问责|约谈|一票否决|追究|取消.{0,6}资格"),
 }
 
 
@@ -258,10 +260,16 @@ def _asks_day(question: str) -> bool:
 
 
 def _asked_kinds(slots: Slots) -> list[str]:
-    kinds = [a for a in ("when", "roster", "count", "amount", "frequency") if a in slots.aspects]
+    kinds = [
+        a
+        for a in ("when", "roster", "count", "amount", "frequency", "criteria", "consequence")
+        if a in slots.aspects
+    ]
     return (["person"] if "person" in slots.aspects else []) + kinds
 
 
 FREQUENCY = _EVIDENCE["frequency"]
+# 验收标准 · 不合格怎么处理: what a shown record must say to answer these; none of the plans' schedules does
+RULES_STATED = {a: _EVIDENCE[a] for a in ("criteria", "consequence")}
 
-__all__ = ["FREQUENCY", "LISTS_NAMES", "PLAN_FACT_CUES", "Found", "PlanAnswers", "counts_in"]
+__all__ = ["FREQUENCY", "LISTS_NAMES", "PLAN_FACT_CUES", "RULES_STATED", "Found", "PlanAnswers", "counts_in"]

@@ -1176,6 +1176,8 @@ ASPECT_WORDS = {
     "particulars": "地址、面积等具体信息",
     "breakdown": "各县（市）区的分解数",
     "frequency": "具体频次",
+    "criteria": "具体的验收或考核标准",
+    "consequence": "未完成或不合格时如何处理",
 }
 NEAREST_TEXT = "方案中最接近的表述如下："
 NO_PERSONS = "方案只写到责任单位和职务，未载明具体人员姓名或联系方式。"
