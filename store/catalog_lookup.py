@@ -104,7 +104,9 @@ class TaskQuery:
     due_to: date | None = None
 
 
-Order = str  # "catalog" (plan, number) or "deadline" (deadline in force, plan code, number)
+# "catalog" (plan, number), "deadline" (deadline in force, plan, number) or "plan_deadline" (plan, then the
+# deadline in force, then number)
+Order = str
 _COUNTS = ("tasks", "featured", "ongoing", "done", "overdue", "due_soon")
 
 
@@ -259,7 +261,10 @@ class CatalogLookup:
             statement = self._select(connection, query, s.task_id, s.plan_id, s.number)
             if statement is None:
                 return []
-            ordering = (s.deadline, s.plan_id, s.number) if order == "deadline" else (s.plan_id, s.number)
+            ordering = {
+                "deadline": (s.deadline, s.plan_id, s.number),
+                "plan_deadline": (s.plan_id, s.deadline, s.number),
+            }.get(order, (s.plan_id, s.number))
             rows = connection.execute(statement.order_by(*ordering).offset(offset).limit(limit)).all()
         keys = [(self._codes[int(plan_id)], int(number)) for _, plan_id, number in rows]
         for (task_id, _, _), key in zip(rows, keys, strict=True):

@@ -704,3 +704,17 @@ def test_a_passage_that_states_the_consequence_is_quoted_without_not_stated(chat
     reply, _ = chat.say("一票否决是什么后果")
     assert "一票否决" in reply and "不纳入相应指标当年度前五名" in reply
     assert "未载明未完成" not in reply
+
+
+def test_a_list_across_plans_goes_plan_by_plan_each_by_deadline(knowledge: Knowledge) -> None:
+    """The district plan's eleven items, all due on its last day, come after the city plan's overdue tasks
+    rather than before the ones due later: the first page holds every city task past its deadline."""
+    core = Core(knowledge, public_read=True)
+    at = datetime(2025, 11, 20, 10, tzinfo=LOCAL_TZ)
+    (reply,) = core.handle(Inbound("test", "u9", "u9", "逾期任务有哪些", at, "late-1"))
+    first_page = reply.text.splitlines()[1:11]
+    labels = [line.split(" ", 1)[0] for line in first_page]
+    assert {"任务3", "任务11", "任务12", "任务41", "任务42"} <= set(labels)  # due 2025-08-31
+    assert all(label.startswith("任务") for label in labels)  # the city's ten first
+    (more,) = core.handle(Inbound("test", "u9", "u9", "更多", at, "late-2"))
+    assert more.text.startswith("鼓楼第1项") and "鼓楼第10项" in more.text

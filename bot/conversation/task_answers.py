@@ -192,7 +192,9 @@ class TaskAnswers(AnswerBase):
         tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
         heading = texts.due_heading(span.start, span.end, total, self._scope(slots))
-        return self._list("due_tasks", slots, heading, query, tallies, order="deadline")
+        # Plan by plan, each by deadline: one plan's many items due on one day (a district plan's whole list
+        # ends with its validity) do not push another plan's off the first page.
+        return self._list("due_tasks", slots, heading, query, tallies, order="plan_deadline")
 
     def _overdue_tasks(self, slots: Slots) -> Answer:
         # 逾期超过半年: past a deadline that fell before this day
@@ -201,7 +203,7 @@ class TaskAnswers(AnswerBase):
         tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
         heading = texts.overdue_heading(self.today, total, self._scope(slots), slots.overdue_for)
-        return self._list("overdue_tasks", slots, heading, query, tallies, order="deadline")
+        return self._list("overdue_tasks", slots, heading, query, tallies, order="plan_deadline")
 
     def _ongoing_tasks(self, slots: Slots) -> Answer:
         query = replace(self._query(slots), ongoing=True)
