@@ -17,7 +17,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.machinery import ModuleSpec
-from typing import Any, Literal, Protocol, overload
+from typing import Any, Final, Literal, Protocol, overload
 
 from nlu.normalize import normalize
 from nlu.vocabulary import (
@@ -516,6 +516,32 @@ def with_full_forms(text: str) -> str:
     document may use either."""
     full = [long for short, long in ABBREVIATIONS.items() if short in text]
     return " ".join([text, *full])
+
+
+_ASKING: Final[tuple[str, ...]] = tuple(
+    sorted(
+        {w for cue in ("where", "who", "when", "what", "roster", "count", "person") for w in CUE_WORDS[cue]},
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def without_asking_words(text: str) -> str:
+    """The text without the words that ask (设在哪, 谁负责, 什么时候): what it asks about. Some of them
+    occur in plans' text too (设在区市场监督管理局), where they would count as a match."""
+    for word in _ASKING:
+        if len(word) > 1:
+            text = text.replace(word, " ")
+    return text
+
+
+def expanded(text: str) -> str:
+    """The text with each abbreviation written out in place (连江地标示范区 → 连江地理标志示范区)."""
+    for short, long in ABBREVIATIONS.items():
+        if short in text and long not in text:
+            text = text.replace(short, long)
+    return text
 
 
 def search_terms(text: str, *, width: int = 2) -> list[str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
-from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, compact
+from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, compact, expanded
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
 from nlu.sounds import same_sound
@@ -42,6 +42,11 @@ _ASPECTS: frozenset[str] = frozenset(
      "count", "featured", "person", "amount", "where", "breakdown", "particulars", "frequency",
      "criteria", "consequence", *PLAN_FACT_CUES}
 )  # fmt: skip
+# What only a passage of the text could say (a place, a sum, a rule); a region or unit named beside it is
+# where to look, not a request for its list.
+_ASKED_OF_THE_TEXT: frozenset[Cue] = frozenset(
+    {"where", "particulars", "frequency", "amount", "criteria", "consequence"}
+)
 # beyond "who": the whole task; 召集人是谁 is answered by the task's own words (由市政府主要领导担任…)
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress", "person"}
 _QUESTION_CUES: dict[Cue, IntentName] = {
@@ -296,11 +301,17 @@ def _rare_word_task(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[Ta
     if len(word) > _SHORT_WORD[1] or not _CJK_ONLY.fullmatch(word):
         return None, ()
     users = lexicon.names.tasks_using(word, 2)
-    if len(users) != 1:
+    if expanded(word) != word:
+        # 地标: a task saying 地理标志 uses it as much as one saying 地标; among a few, the asker chooses
+        users = list(dict.fromkeys([*users, *lexicon.names.tasks_using(expanded(word), _MAX_CANDIDATES + 1)]))
+        users = users if len(users) <= _MAX_CANDIDATES else []
+    elif len(users) != 1:
+        return None, ()
+    if not users:
         return None, ()
     for i in range(start, end):
         scan.covered[i] = True
-    return word, (TaskRef(*users[0]),)
+    return word, tuple(TaskRef(*user) for user in users)
 
 
 def _cover_window(scan: _Scan, words: str) -> None:
@@ -605,6 +616,10 @@ def _fragment_tasks(
     """Tasks whose wording the message quotes (闽都文化保护样板街区 → 任务9); strong_only: near-verbatim."""
     for fragment in _fragments(scan):
         good = _matching_tasks(fragment, lexicon)
+        written_out = expanded(fragment)
+        if written_out != fragment:  # 地标示范区: the plan may say 地理标志 where the message abbreviates
+            longer = _matching_tasks(written_out, lexicon)
+            good = longer if longer and (not good or longer[0][0] > good[0][0]) else good
         if not good or (strong_only and (len(good) > 1 or good[0][0] < _FRAGMENT_STRONG_SCORE)):
             continue
         return fragment, tuple(TaskRef(task.plan, task.number) for _, task in good[:_MAX_CANDIDATES])
@@ -770,6 +785,8 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
         return "unit_tasks"
     if slots.own_unit and slots.subject_free() and slots.window is None:
         return "unit_tasks"  # 我们单位呢 · 我单位的情况
+    if cues & _ASKED_OF_THE_TEXT and not cues & {"tasks", "indicators"}:
+        return "unknown"  # 鼓楼知识产权法庭在哪个街道: not the district's list; the text, or 未载明
     if not slots.subject_free():
         if "indicators" in cues:
             return "indicator_list"

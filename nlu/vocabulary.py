@@ -654,6 +654,15 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "哪位领导",
         "负责人是谁",
         "主任是谁",
+        "长是谁",  # 庭长是谁 · 局长是谁: the holder of any post
+        "长是哪位",
+        "长叫什么",
+        "长叫啥",
+        "书记是谁",
+        "几个人",  # 办公室有几个人: its staff, whom a plan never counts
+        "多少人员",
+        "人员编制",
+        "编制多少",
     ),
     "doc_number": ("文号", "发文字号", "文件号", "发文号", "字号"),
     "issuer": (
@@ -757,6 +766,7 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "高校": "高等院校",
     "台企": "台资企业",
     "国知局": "国家知识产权局",
+    "地标": "地理标志",
 }
 
 # Words for "the whole city" when the catalog has one city-level region.

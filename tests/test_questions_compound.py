@@ -718,3 +718,38 @@ def test_a_list_across_plans_goes_plan_by_plan_each_by_deadline(knowledge: Knowl
     assert all(label.startswith("任务") for label in labels)  # the city's ten first
     (more,) = core.handle(Inbound("test", "u9", "u9", "更多", at, "late-2"))
     assert more.text.startswith("鼓楼第1项") and "鼓楼第10项" in more.text
+
+
+def test_a_post_or_a_headcount_of_a_unit_is_not_stated_before_its_list(chat: Chat) -> None:
+    reply, _ = chat.say("市中院知识产权庭庭长是谁")
+    assert reply.startswith("方案只写到责任单位和职务，未载明具体人员姓名、人数或联系方式。")
+    assert "市中级人民法院" in reply
+    reply, _ = chat.say("市检察院知识产权检察办公室有几个人")
+    assert "未载明具体人员姓名、人数" in reply
+
+
+def test_where_beside_a_district_is_asked_of_the_text_not_its_list(chat: Chat) -> None:
+    reply, intent = chat.say("鼓楼知识产权法庭在哪个街道")
+    assert intent == "document" and reply.startswith("方案未载明具体地点")
+    assert "承担的任务" not in reply
+    reply, _ = chat.say("鼓楼知识产权工作领导小组办公室设在哪")  # 设在区市场监督管理局 says where
+    assert "设在区市场监督管理局" in reply and "未载明" not in reply
+
+
+def test_an_abbreviation_finds_the_task_that_writes_it_out(chat: Chat) -> None:
+    reply, _ = chat.say("连江地标示范区在哪")  # 地标 = 地理标志: 任务40, not 任务41's 流动地标馆
+    assert reply.startswith("任务40") and "连江县人民政府" in reply
+    reply, _ = chat.say("地标那个任务谁负责")  # both use it: the asker chooses
+    assert "任务40" in reply and "任务41" in reply and "请回复序号" in reply
+
+
+def test_a_sentence_two_items_share_answers_instead_of_a_choice(chat: Chat) -> None:
+    reply, intent = chat.say("鼓楼平台工作站设在哪")
+    assert intent == "document" and "金牛山互联网产业园" in reply and "请回复序号" not in reply
+    reply, _ = chat.say("鼓楼在金牛山互联网产业园要设啥")
+    assert "平台工作站" in reply and "请回复序号" not in reply
+
+
+def test_the_passage_holding_a_rare_name_comes_before_a_row_sharing_common_words(chat: Chat) -> None:
+    reply, _ = chat.say("昆仑专项行动谁负责")  # 昆仑 is in 三（二）3 only; 任务25 is another 专项行动
+    assert "三（二）3" in reply and "昆仑" in reply

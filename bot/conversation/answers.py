@@ -29,6 +29,10 @@ _AMOUNT = re.compile(r"\d[\d.]*\s*[万亿]?元")
 _NAMED_PLACE = re.compile(r"[\u4e00-\u9fd5]{2,8}(?:镇|乡|街道|社区|产业园|园区|基地|功能区)")
 
 
+# What a sentence of the text answers (a place, a count, a list, a sum, how often), whichever item it is in.
+_SENTENCE_ASPECTS = frozenset({"where", "roster", "amount", "frequency"})
+
+
 class Answerer(IndicatorAnswers, PlanAnswers):
     """Answers for one message: every subject and aspect asked, in one reply."""
 
@@ -53,7 +57,11 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if intent == "unknown" and slots.aspects & set(RULES_STATED):  # 鼓楼方案没达标怎么办
             return Answer("document", "\n".join(self._rules_unstated(slots, [])), slots)
         answer = self._each_subject(intent, slots)
-        return fitted(replace(answer, text="\n".join([answer.text, *self._unstated(intent, slots)])))
+        unstated = self._unstated(intent, slots)
+        if intent == "unit_tasks" and "person" in slots.aspects:
+            # 市中院知识产权庭庭长是谁: what was asked is not stated; the unit's list is only what is
+            return fitted(replace(answer, text="\n".join([*unstated, answer.text])))
+        return fitted(replace(answer, text="\n".join([answer.text, *unstated])))
 
     def _asks_a_list(self, slots: Slots) -> bool:
         """闽都文化街区要保护哪些非遗: a list of names the task record does not give; the text may."""
@@ -80,8 +88,13 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         tasks = [views.get((t.plan, t.number)) for t in slots.tasks if t.plan]
         if not tasks:
             return False
+        if len(tasks) > 1 and slots.aspects & _SENTENCE_ASPECTS:
+            # 平台工作站设在哪: two items say it; the sentence that does is the answer, not a choice
+            return True
         best_task = max(quoted_length(self.question, f"{t.title or ''}{t.content}") for t in tasks if t)
-        return quoted_length(self.question, found[0].passage.text) > best_task
+        quoted = quoted_length(self.question, found[0].passage.text)
+        # Between several tasks, a passage quoting the question as well as the best of them settles it.
+        return quoted > best_task or (len(tasks) > 1 and quoted == best_task)
 
     def _each_subject(self, intent: IntentName, slots: Slots) -> Answer:
         """先行所和品牌所的目标: one answer per indicator named, joined; a choice asked stays the reply's."""

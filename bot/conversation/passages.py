@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from nlu.lexicon import bigrams, compact, search_terms, with_full_forms
+from nlu.lexicon import bigrams, compact, search_terms, with_full_forms, without_asking_words
 from store.views import PassageView
 
 MIN_SHARED_PAIRS = 3  # fewer shared character pairs than this is a coincidence, not a match
@@ -49,6 +49,10 @@ class PassageIndex:
         self._idf = {term: math.log(1 + len(self._terms) / n) for term, n in counts.items()}
         self._bm25: Any = None
 
+    def _rare_shared(self, pairs: set[str], i: int) -> int:
+        """How many of the question's rare pairs (a name like 昆仑, in one passage or two) passage i holds."""
+        return sum(1 for p in pairs & self._terms[i] if self._idf.get(p, 0.0) >= RARE_PAIR_IDF)
+
     def _weight(self, pairs: Iterable[str]) -> float:
         return sum(self._idf.get(p, 0.0) for p in pairs)
 
@@ -63,6 +67,7 @@ class PassageIndex:
         full = with_full_forms(question)
         wanted = _ranking_terms(full)
         pairs = set(search_terms(full))
+        about = set(search_terms(without_asking_words(full))) or pairs  # 设在哪 is no match for 设在
         if not pairs or not self.passages:  # no plan text stored (bm25s cannot index nothing)
             return []
         scores = self._index().get_scores(wanted)
@@ -71,8 +76,10 @@ class PassageIndex:
             key=lambda i: -float(scores[i]),
         )[:SHORTLIST]
         asked = compact(question)
-        answering = [i for i in ranked if self._answers(asked, pairs, i)]
-        answering.sort(key=lambda i: -_head_match(phrases, self._compact[i]))  # stable: BM25 next
+        answering = [i for i in ranked if self._answers(asked, about, i)]
+        # stable: BM25 next. A passage sharing rarer words of the question comes first (昆仑 names one
+        # 专项行动; a short row sharing only 专项行动 is not it).
+        answering.sort(key=lambda i: (-_head_match(phrases, self._compact[i]), -self._rare_shared(about, i)))
         return [
             Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in answering[:limit]
         ]

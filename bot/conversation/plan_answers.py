@@ -31,6 +31,11 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
     "count": re.compile(r"\d+|[一二两三四五六七八九十百]+[个项家件名条]"),
     "amount": re.compile(r"\d[\d.]*\s*[万亿]?元"),
     "frequency": re.compile(r"每[年季月周日]|定期|每半年|一年[一二两三四\d]次"),
+    # a named site: 金牛山互联网产业园 · 军门社区 · 海上风电国际产业园 (not 各街道 or 县区)
+    "where": re.compile(
+        r"[\u4e00-\u9fff]{2,10}(?:街道|社区|乡|镇|村|产业园|园区|大厦|基地)(?![\u4e00-\u9fff]{0,2}[、和])"
+        r"|(?:设在|位于|落户|设于)[\u4e00-\u9fff]"
+    ),
     "criteria": re.compile(r"标准[为是：:]|以.{1,16}为准|评分|合格"),
     "consequence": re.compile(r"不合格|未通过|未达标|问责|约谈|一票否决|追究|取消.{0,6}资格"),
 }
@@ -262,7 +267,7 @@ def _asks_day(question: str) -> bool:
 def _asked_kinds(slots: Slots) -> list[str]:
     kinds = [
         a
-        for a in ("when", "roster", "count", "amount", "frequency", "criteria", "consequence")
+        for a in ("when", "where", "roster", "count", "amount", "frequency", "criteria", "consequence")
         if a in slots.aspects
     ]
     return (["person"] if "person" in slots.aspects else []) + kinds
