@@ -40,12 +40,12 @@ _MAX_CANDIDATES = 5
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
      "count", "featured", "person", "amount", "where", "breakdown", "particulars", "frequency",
-     "criteria", "consequence", *PLAN_FACT_CUES}
+     "criteria", "consequence", "duration", *PLAN_FACT_CUES}
 )  # fmt: skip
 # What only a passage of the text could say (a place, a sum, a rule); a region or unit named beside it is
 # where to look, not a request for its list.
 _ASKED_OF_THE_TEXT: frozenset[Cue] = frozenset(
-    {"where", "particulars", "frequency", "amount", "criteria", "consequence"}
+    {"where", "particulars", "frequency", "amount", "criteria", "consequence", "duration"}
 )
 # beyond "who": the whole task; 召集人是谁 is answered by the task's own words (由市政府主要领导担任…)
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress", "person"}

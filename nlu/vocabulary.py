@@ -13,7 +13,7 @@ Cue = Literal[
     "featured", "overview", "help", "thanks", "ack", "more", "lead", "co", "when", "what", "plan",
     "own", "undone", "done", "gap", "remaining", "explain", "roster", "count", "breakdown", "particulars",
     "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
-    "within", "yesno", "frequency", "dated", "criteria", "consequence",
+    "within", "yesno", "frequency", "dated", "criteria", "consequence", "duration",
 ]  # fmt: skip
 
 # Facts about a plan document itself rather than its tasks or indicators.
@@ -473,6 +473,10 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         ),
     ),
     "explain": (
+        "怎么考核",  # 有效注册商标数量怎么考核: the 指标说明 says what is counted and whose figures
+        "如何考核",
+        "咋考核",
+        "考核口径",
         "以啥数据为准",
         "咋定",
         "咋算",
@@ -582,6 +586,19 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "评分细则",
         "考核细则",
         "考核办法",
+    ),
+    # 展会纠纷要求多长时间内处置完: a time limit for handling, not a task's deadline
+    "duration": (
+        "多长时间内",
+        "多久内",
+        "几天内",
+        "多少天内",
+        "几个工作日",
+        "多少个工作日",
+        "几小时内",
+        "时限要求",
+        "办结时限",
+        "处置时限",
     ),
     # 验收不合格怎么处理 · 没完成有什么后果: what follows a failure, which the plans seldom say
     "consequence": (

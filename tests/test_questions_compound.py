@@ -753,3 +753,26 @@ def test_a_sentence_two_items_share_answers_instead_of_a_choice(chat: Chat) -> N
 def test_the_passage_holding_a_rare_name_comes_before_a_row_sharing_common_words(chat: Chat) -> None:
     reply, _ = chat.say("昆仑专项行动谁负责")  # 昆仑 is in 三（二）3 only; 任务25 is another 专项行动
     assert "三（二）3" in reply and "昆仑" in reply
+
+
+def test_a_units_part_of_an_indicator_it_shares_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("福建江夏学院每年要培养多少本科生")
+    assert reply.startswith("方案未载明福建江夏学院单独的分解数")
+    assert "福建理工大学、福建江夏学院、市教育局" in reply and "≥100 名/年" in reply
+
+
+def test_who_accepts_and_handling_time_limits_are_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("示范区由哪个部门来验收")
+    assert "2026年2月" in reply and "方案未载明由哪个单位负责验收或评审" in reply
+    reply, _ = chat.say("任务42要求几个工作日内办结")
+    assert reply.startswith("任务42") and "方案未载明办理或处置的时限" in reply
+
+
+def test_how_an_indicator_is_assessed_is_its_note(chat: Chat) -> None:
+    reply, _ = chat.say("有效注册商标数量怎么考核")
+    assert "说明：" in reply and "商标局" in reply
+
+
+def test_two_lists_joined_by_and_are_both_answered(chat: Chat) -> None:
+    reply, _ = chat.say("逾期的任务和本月底到期的任务")  # TODAY is 2025-08-10
+    assert "逾期未完成的任务共" in reply and "2025-08-01 至 2025-08-31 到期的任务共" in reply

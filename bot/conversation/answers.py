@@ -58,6 +58,9 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             return Answer("document", "\n".join(self._rules_unstated(slots, [])), slots)
         answer = self._each_subject(intent, slots)
         unstated = self._unstated(intent, slots)
+        share = self._unit_share(intent, slots)
+        if share:  # 福建江夏学院每年培养多少本科生: the indicator is the three units' together
+            return fitted(replace(answer, text="\n".join([share, answer.text, *unstated])))
         if intent == "unit_tasks" and "person" in slots.aspects:
             # 市中院知识产权庭庭长是谁: what was asked is not stated; the unit's list is only what is
             return fitted(replace(answer, text="\n".join([*unstated, answer.text])))
@@ -160,6 +163,16 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         ):
             lines.append(texts.not_stated(texts.ASPECT_WORDS["count"]))
         return lines + self._rules_unstated(slots, [t.content for t in tasks])
+
+    def _unit_share(self, intent: IntentName, slots: Slots) -> str | None:
+        """A unit's part of an indicator it holds with others, which no plan divides."""
+        if intent not in ("indicator_target", "indicator_progress") or len(slots.units) != 1:
+            return None
+        held = self.catalog.indicators.many(slots.indicators[:1])
+        view = next(iter(held.values()), None)
+        if view is None or slots.units[0] not in view.assigned[1:]:
+            return None  # the first named leads and answers for the whole
+        return texts.no_unit_share(slots.units[0], view.assigned)
 
     def _rules_unstated(self, slots: Slots, shown: list[str]) -> list[str]:
         """验收标准是什么 · 没完成有什么后果: criteria and consequences, unless what is shown states them."""

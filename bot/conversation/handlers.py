@@ -344,12 +344,29 @@ def _clauses_of_different_kinds(turn: Turn) -> list[Turn]:
     answered whole by the parser's aspects instead."""
     pieces = [p for p in _CLAUSE_END.split(turn.text) if p]
     if len(pieces) < 2:
-        return []
+        return _two_lists(turn)
     clauses = [replace(turn, text=piece) for piece in pieces]
     # A clause that names nothing of its own (进度多少) qualifies the one before it: not a question apart.
     named = [c for c in clauses if not c.intent.slots.subject_free() or c.intent.slots.own_unit]
     kinds = {_KINDS.get(c.intent.name or "", "") for c in named} - {""}
     return clauses if len(kinds) >= 2 else []
+
+
+_AND = re.compile(r"和|以及|还有|跟")
+_LISTS = frozenset({"due_tasks", "overdue_tasks", "ongoing_tasks", "featured_tasks", "done_tasks"})
+
+
+def _two_lists(turn: Turn) -> list[Turn]:
+    """逾期的任务和本月底到期的任务: two different lists joined by 和, each answered."""
+    if turn.intent.name not in _LISTS:
+        return []
+    for found in _AND.finditer(turn.text):
+        halves = [turn.text[: found.start()], turn.text[found.end() :]]
+        clauses = [replace(turn, text=half) for half in halves if half]
+        names = [c.intent.name for c in clauses]
+        if len(clauses) == 2 and all(n in _LISTS for n in names) and names[0] != names[1]:
+            return clauses
+    return []
 
 
 def _each_clause(turn: Turn, clauses: list[Turn]) -> Reply:

@@ -37,6 +37,7 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
         r"|(?:设在|位于|落户|设于)[\u4e00-\u9fff]"
     ),
     "criteria": re.compile(r"标准[为是：:]|以.{1,16}为准|评分|合格"),
+    "duration": re.compile(r"\d+\s*(?:个)?(?:工作)?[日天]内|\d+\s*小时内|\d+\s*个月内|当日|即时"),
     "consequence": re.compile(r"不合格|未通过|未达标|问责|约谈|一票否决|追究|取消.{0,6}资格"),
 }
 
@@ -67,6 +68,8 @@ class PlanAnswers(TaskAnswers):
                 )
             elif aspect == "schedule":
                 lines.extend(self._schedule_lines(plan, slots))
+                if "who" in slots.aspects and plan.schedule:  # 示范区由哪个部门来验收: stages name no unit
+                    lines.append(texts.not_stated(texts.ASPECT_WORDS["schedule_who"]))
             elif aspect == "draft":
                 lines.append(texts.draft_line(plan.status))
         missing = [a for a in asked if a in ("doc_number", "issuer", "issued") and not _has(plan, a)]
@@ -267,7 +270,17 @@ def _asks_day(question: str) -> bool:
 def _asked_kinds(slots: Slots) -> list[str]:
     kinds = [
         a
-        for a in ("when", "where", "roster", "count", "amount", "frequency", "criteria", "consequence")
+        for a in (
+            "when",
+            "where",
+            "roster",
+            "count",
+            "amount",
+            "frequency",
+            "criteria",
+            "consequence",
+            "duration",
+        )
         if a in slots.aspects
     ]
     return (["person"] if "person" in slots.aspects else []) + kinds
@@ -275,6 +288,6 @@ def _asked_kinds(slots: Slots) -> list[str]:
 
 FREQUENCY = _EVIDENCE["frequency"]
 # 验收标准 · 不合格怎么处理: what a shown record must say to answer these; none of the plans' schedules does
-RULES_STATED = {a: _EVIDENCE[a] for a in ("criteria", "consequence")}
+RULES_STATED = {a: _EVIDENCE[a] for a in ("criteria", "consequence", "duration")}
 
 __all__ = ["FREQUENCY", "LISTS_NAMES", "PLAN_FACT_CUES", "RULES_STATED", "Found", "PlanAnswers", "counts_in"]

@@ -322,6 +322,11 @@ def no_district_share(region: str) -> str:
     return f"方案未载明{region}的分项目标；{region}作为责任单位之一参与全市指标："
 
 
+def no_unit_share(unit: str, holders: Sequence[str]) -> str:
+    together = "、".join(holders)
+    return f"方案未载明{unit}单独的分解数；该指标由{together}共同负责，目标为合计："
+
+
 def reporter(name: str | None, unit: str | None) -> str:
     return "·".join(part for part in (name, unit) if part) or "未署名"
 
@@ -1178,6 +1183,8 @@ ASPECT_WORDS = {
     "frequency": "具体频次",
     "criteria": "具体的验收或考核标准",
     "consequence": "未完成或不合格时如何处理",
+    "duration": "办理或处置的时限",
+    "schedule_who": "由哪个单位负责验收或评审",
 }
 NEAREST_TEXT = "方案中最接近的表述如下："
 NO_PERSONS = "方案只写到责任单位和职务，未载明具体人员姓名、人数或联系方式。"
