@@ -283,7 +283,10 @@ _SHORT_WORD = (2, 3)  # 驿站: too short to be a fragment, but a word only one 
 
 def _rare_word_task(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRef, ...]]:
     """The one word a question does not explain, when it is short and only one task uses it."""
-    listing = {"ongoing", "overdue", "featured", "due", "done", "undone", "indicators", "overview", "plan"}
+    listing = {
+        "ongoing", "overdue", "featured", "due", "done", "undone", "indicators", "overview", "plan",
+        *PLAN_FACT_CUES,  # 示范区方案发给哪些单位: the document's own facts, not a task using 单位
+    }  # fmt: skip
     # 鼓楼的驿站: a place, not a unit, beside the word; 仓山区的专门任务 asks for the place's tasks instead
     places = {(a, b) for e, a, b in scan.entries if e.kind == "region"} if "tasks" not in scan.cues else set()
     named = [

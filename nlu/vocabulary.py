@@ -14,11 +14,12 @@ Cue = Literal[
     "own", "undone", "done", "gap", "remaining", "explain", "roster", "count", "breakdown", "particulars",
     "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
     "within", "yesno", "frequency", "dated", "criteria", "consequence", "duration",
+    "recipients", "attachments",
 ]  # fmt: skip
 
 # Facts about a plan document itself rather than its tasks or indicators.
 PLAN_FACT_CUES: Final[frozenset[str]] = frozenset(
-    {"doc_number", "issuer", "issued", "validity", "schedule", "draft"}
+    {"doc_number", "issuer", "issued", "validity", "schedule", "draft", "recipients", "attachments"}
 )
 
 # 完成没 · 办完了吗 · 到期了没有: whether something is done or due, asked yes-or-no, is asked of its status.
@@ -473,6 +474,8 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         ),
     ),
     "explain": (
+        "按谁的算",  # 人口数按谁的算: whose figures the 指标说明 takes
+        "按谁的数",
         "怎么考核",  # 有效注册商标数量怎么考核: the 指标说明 says what is counted and whose figures
         "如何考核",
         "咋考核",
@@ -748,6 +751,19 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "动员会",
     ),
     "draft": ("正式稿", "征求意见稿", "定稿", "正式印发", "正式文件", "草稿", "正式版"),
+    # 示范区方案发给哪些单位的: the document's 主送 line
+    "recipients": (
+        "主送",
+        "发给哪些",
+        "发给谁",
+        "印发给哪些",
+        "下发给哪些",
+        "发到哪些",
+        "送哪些单位",
+        "发给了哪些",
+    ),
+    # 示范区方案有几个附件: the documents attached, by their titles
+    "attachments": ("几个附件", "哪些附件", "附件有哪些", "附件是什么", "有附件吗", "附件有几个", "附件都有"),
 }
 
 # Words that carry no meaning for the question; dropped before looking for a task's wording.

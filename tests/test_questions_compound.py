@@ -756,6 +756,8 @@ def test_the_passage_holding_a_rare_name_comes_before_a_row_sharing_common_words
 
 
 def test_a_units_part_of_an_indicator_it_shares_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("福建理工大学每年要培养多少本科生")  # named first, yet no share of its own
+    assert reply.startswith("方案未载明福建理工大学单独的分解数")
     reply, _ = chat.say("福建江夏学院每年要培养多少本科生")
     assert reply.startswith("方案未载明福建江夏学院单独的分解数")
     assert "福建理工大学、福建江夏学院、市教育局" in reply and "≥100 名/年" in reply
@@ -776,3 +778,14 @@ def test_how_an_indicator_is_assessed_is_its_note(chat: Chat) -> None:
 def test_two_lists_joined_by_and_are_both_answered(chat: Chat) -> None:
     reply, _ = chat.say("逾期的任务和本月底到期的任务")  # TODAY is 2025-08-10
     assert "逾期未完成的任务共" in reply and "2025-08-01 至 2025-08-31 到期的任务共" in reply
+
+
+def test_the_documents_recipients_attachments_and_start_are_plan_facts(chat: Chat) -> None:
+    reply, intent = chat.say("示范区方案发给哪些单位的")
+    assert intent == "plan_fact" and "主送：各县（市）区人民政府、高新区管委会，市直各有关单位" in reply
+    reply, _ = chat.say("示范区方案有几个附件")
+    assert "附件 2 个：附件1 任务清单及责任分工；附件2 国家知识产权保护示范区建设指标说明" in reply
+    reply, _ = chat.say("鼓楼方案有附件吗")
+    assert "附件：方案没有附件" in reply
+    reply, _ = chat.say("鼓楼方案啥时候开始施行")
+    assert "本方案自印发之日起施行" in reply and "2025-06-30" in reply

@@ -170,8 +170,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             return None
         held = self.catalog.indicators.many(slots.indicators[:1])
         view = next(iter(held.values()), None)
-        if view is None or slots.units[0] not in view.assigned[1:]:
-            return None  # the first named leads and answers for the whole
+        if view is None or len(view.assigned) < 2 or slots.units[0] not in view.assigned:
+            return None
         return texts.no_unit_share(slots.units[0], view.assigned)
 
     def _rules_unstated(self, slots: Slots, shown: list[str]) -> list[str]:

@@ -21,6 +21,10 @@ from store.catalog_lookup import TaskQuery
 from store.views import PassageView, PlanView
 
 _TASK_ROW = re.compile(r"^附件\d+ 序号(\d+)$")
+_IN_FORCE = re.compile(r"[^。\n]*(?:起施行|起实施|起执行)[^。\n]*。?")
+_ATTACHMENT = re.compile(r"附件\d+")
+# 各县（市）区人民政府、高新区管委会，市直各有关单位： — names of units, ending in a colon
+_ADDRESSED = re.compile(r"[^。；\n]{2,200}(?:政府|单位|委员会|管委会|部门|局)[：:]")
 # Three names in a row (闽剧、脱胎漆器、软木画): the text gives a list.
 LISTS_NAMES = re.compile(r"[^、，。]{2,12}、[^、，。]{2,12}、[^、，。]{2,12}")
 # What a quoted passage must contain to answer an aspect; without it the plan does not state that aspect.
@@ -66,12 +70,17 @@ class PlanAnswers(TaskAnswers):
                 lines.append(
                     texts.validity_line(plan.valid_from, plan.valid_to, self.today, plan.validity_note)
                 )
+                lines.extend(self._in_force_sentence(plan))
             elif aspect == "schedule":
                 lines.extend(self._schedule_lines(plan, slots))
                 if "who" in slots.aspects and plan.schedule:  # 示范区由哪个部门来验收: stages name no unit
                     lines.append(texts.not_stated(texts.ASPECT_WORDS["schedule_who"]))
             elif aspect == "draft":
                 lines.append(texts.draft_line(plan.status))
+            elif aspect == "recipients":
+                lines.append(texts.recipients_line(self._addressed(plan.code)))
+            elif aspect == "attachments":
+                lines.append(texts.attachments_line(self._attachments(plan.code)))
         missing = [a for a in asked if a in ("doc_number", "issuer", "issued") and not _has(plan, a)]
         if missing:
             quotes = self.knowledge.passages().search(
@@ -79,6 +88,30 @@ class PlanAnswers(TaskAnswers):
             )
             lines.extend(texts.quote(plan, found.passage.path, found.excerpt) for found in quotes)
         return "\n".join(lines)
+
+    def _in_force_sentence(self, plan: PlanView) -> list[str]:
+        """本方案自印发之日起施行…: when the plan takes effect, in its own words."""
+        for passage in self.knowledge.passages().passages:
+            found = _IN_FORCE.search(passage.text) if passage.plan == plan.code else None
+            if found is not None:
+                return [texts.quote(plan, passage.path, found.group(0))]
+        return []
+
+    def _addressed(self, plan: str) -> str | None:
+        """The 主送 line of the document's opening: units, ending in a colon (各县（市）区人民政府…：)."""
+        for passage in self.knowledge.passages().passages:
+            text = passage.text.strip()
+            if passage.plan == plan and not passage.path and _ADDRESSED.fullmatch(text):
+                return text
+        return None
+
+    def _attachments(self, plan: str) -> list[str]:
+        """The attached documents' titles, as each attachment's first line gives it (附件1 任务清单…)."""
+        titles: dict[str, str] = {}
+        for passage in self.knowledge.passages().passages:
+            if passage.plan == plan and _ATTACHMENT.fullmatch(passage.path):
+                titles.setdefault(passage.path, passage.heading or passage.text.strip().splitlines()[0])
+        return list(titles.values())
 
     def _schedule_lines(self, plan: PlanView, slots: Slots) -> list[str]:
         if not plan.schedule:

@@ -1168,7 +1168,9 @@ WEBHOOK_TIMEOUT_EXPECTED = "大于 0、不超过 600 的秒数，如 10 或 2.5"
 
 # --- the plan document itself, and quotations from its text -------------------------------------------------
 
-PLAN_FACT_ORDER = ("doc_number", "issuer", "issued", "validity", "schedule", "draft")
+PLAN_FACT_ORDER = (
+    "doc_number", "issuer", "issued", "validity", "schedule", "draft", "recipients", "attachments",
+)  # fmt: skip
 # Words to look for in a plan's text when a fact is not among its data (自印发之日起施行).
 PLAN_FACT_WORDS = {"doc_number": "文号", "issuer": "印发", "issued": "自印发之日起施行"}
 ASPECT_WORDS = {
@@ -1207,6 +1209,16 @@ def validity_line(
     start = f"{day(valid_from)} 至 " if valid_from else "至 "
     line = f"有效期：{start}{day(valid_to)}" + ("（已到期）" if valid_to < today else "")
     return f"{line}（{note}）" if note else line
+
+
+def recipients_line(line: str | None) -> str:
+    return f"主送：{line.rstrip('：:')}" if line else "主送：方案未载明"
+
+
+def attachments_line(titles: Sequence[str]) -> str:
+    if not titles:
+        return "附件：方案没有附件"
+    return f"附件 {len(titles)} 个：" + "；".join(f"附件{n} {t}" for n, t in enumerate(titles, 1))
 
 
 def draft_line(status: str) -> str:
