@@ -789,3 +789,10 @@ def test_the_documents_recipients_attachments_and_start_are_plan_facts(chat: Cha
     assert "附件：方案没有附件" in reply
     reply, _ = chat.say("鼓楼方案啥时候开始施行")
     assert "本方案自印发之日起施行" in reply and "2025-06-30" in reply
+
+
+def test_what_was_asked_of_another_kind_of_subject_does_not_carry(chat: Chat) -> None:
+    chat.say("验收不合格怎么处理")
+    # an indicator, asked afresh (found as a newcomer)
+    reply, _ = chat.say("福建江夏学院每年要培养多少本科生")
+    assert "≥100 名/年" in reply and "如何处理" not in reply

@@ -28,8 +28,11 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
         intent = replace(intent, slots=slots)
     if intent.name is None:
         previous = conversation.last_intent
-        name = previous if previous is not None and _compatible(previous, slots) else _default(slots)
-        return name, _merge(last, slots)
+        if previous is not None and _compatible(previous, slots):
+            return previous, _merge(last, slots)
+        # A subject of another kind (an indicator after 验收不合格怎么处理) is asked afresh: what was asked
+        # of the last one does not carry.
+        return _default(slots), replace(_merge(last, slots), aspects=slots.aspects)
     if slots.subject_free() and intent.name in (
         "responsible",
         "indicator_target",
