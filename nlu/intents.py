@@ -64,6 +64,9 @@ class Slots:
     featured: bool = False  # only ★ tasks
     undone: bool = False  # only tasks not yet done
     within: bool = False  # 其中, 这些里: narrows the list just given
+    # 下个月到期的呢: a question cut short with 呢 keeps what it leaves out (the last list's unit)
+    elliptic: bool = False
+    listing: bool = False  # 商标的指标: the message itself asks for a list (示范区那个 after it picks one)
     sections: tuple[str, ...] = ()  # "plan:四、重点工作": one of a plan's lists of work items
     # Only a place is named, amid wording the lexicon lacks (鼓楼专利导航围绕哪些领域): the plan's text may
     # answer it better than the place's government's list.

@@ -40,12 +40,12 @@ _MAX_CANDIDATES = 5
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
      "count", "featured", "person", "amount", "where", "breakdown", "particulars", "frequency",
-     "criteria", "consequence", "duration", *PLAN_FACT_CUES}
+     "criteria", "consequence", "duration", "partner", *PLAN_FACT_CUES}
 )  # fmt: skip
 # What only a passage of the text could say (a place, a sum, a rule); a region or unit named beside it is
 # where to look, not a request for its list.
 _ASKED_OF_THE_TEXT: frozenset[Cue] = frozenset(
-    {"where", "particulars", "frequency", "amount", "criteria", "consequence", "duration"}
+    {"where", "particulars", "frequency", "amount", "criteria", "consequence", "duration", "partner"}
 )
 # beyond "who": the whole task; 召集人是谁 is answered by the task's own words (由市政府主要领导担任…)
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress", "person"}
@@ -700,6 +700,8 @@ def _slots(
         featured="featured" in scan.cues,
         undone="undone" in scan.cues and "done" not in scan.cues,  # 哪些完成了 哪些没完成: all, with status
         within="within" in scan.cues,
+        elliptic=scan.text.endswith("呢"),
+        listing="indicators" in scan.cues,
         indicators=keys("indicator"),
         regions=keys("region"),
         units=_units(scan, keys("unit"), plan_regions),
@@ -797,6 +799,8 @@ def _decide(scan: _Scan, slots: Slots) -> IntentName | None:
         return "unknown" if _unexplained(scan) > 2 and (not slots.units or slots.unnamed_wording) else None
     if slots.window is not None:
         return None  # "下个月呢": a new window for the last list
+    if "undone" in cues and not cues & {"indicators", "help"}:
+        return None  # 还有哪些没完成的: of the list just given
     return _subjectless_intent(cues, _unexplained(scan))
 
 
@@ -873,6 +877,7 @@ def _subjectless_intent(cues: set[Cue], unexplained: int) -> IntentName:
 
 
 _UNNAMED_SUBJECT_MIN = 3  # characters the lexicon does not know: a body, a post or a place of its own
+_UNNAMED_BESIDE_UNIT_MIN = 6
 
 
 def _about_something_unnamed(scan: _Scan, slots: Slots) -> bool:
@@ -882,7 +887,9 @@ def _about_something_unnamed(scan: _Scan, slots: Slots) -> bool:
         return False
     regions = {(a, b) for e, a, b in scan.entries if e.kind == "region"}
     by_place = all((a, b) in regions for e, a, b in scan.entries if e.kind == "unit")
-    return by_place and _unexplained(scan) >= _UNNAMED_SUBJECT_MIN
+    unexplained = _unexplained(scan)
+    # 高新区集聚发展试验区要打造什么平台: a unit's name beside wording of its own, longer than chatter
+    return unexplained >= (_UNNAMED_SUBJECT_MIN if by_place else _UNNAMED_BESIDE_UNIT_MIN)
 
 
 def _unexplained(scan: _Scan) -> int:

@@ -14,12 +14,22 @@ Cue = Literal[
     "own", "undone", "done", "gap", "remaining", "explain", "roster", "count", "breakdown", "particulars",
     "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
     "within", "yesno", "frequency", "dated", "criteria", "consequence", "duration",
-    "recipients", "attachments",
+    "recipients", "attachments", "partner", "approval",
 ]  # fmt: skip
 
 # Facts about a plan document itself rather than its tasks or indicators.
 PLAN_FACT_CUES: Final[frozenset[str]] = frozenset(
-    {"doc_number", "issuer", "issued", "validity", "schedule", "draft", "recipients", "attachments"}
+    {
+        "doc_number",
+        "issuer",
+        "issued",
+        "validity",
+        "schedule",
+        "draft",
+        "recipients",
+        "attachments",
+        "approval",
+    }
 )
 
 # 完成没 · 办完了吗 · 到期了没有: whether something is done or due, asked yes-or-no, is asked of its status.
@@ -56,6 +66,8 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "达到多少",
         "现在多少",
         "现在几个",
+        # 23年是多少 → 现在呢: the latest figure of the subject just discussed
+        *(now + tail for now in ("现在", "目前", "当前", "眼下", "如今") for tail in ("呢", "的呢")),
         "建几个了",
         "建了几个",
         "最新",
@@ -437,6 +449,12 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "没落实",
         "在办",
         "还在办",
+        # 没办完 · 还没弄完 · 尚未办好: a negation before a verb of finishing
+        *(
+            no + verb
+            for no in ("没", "未", "还没", "没有", "尚未", "还未")
+            for verb in ("办完", "做完", "干完", "搞完", "弄完", "办好", "做好", "搞定", "结束")
+        ),
     ),
     "done": (
         "已完成",
@@ -474,6 +492,13 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         ),
     ),
     "explain": (
+        # 按啥算 · 按哪个数据考核 · 按什么口径统计: what the 指标说明 counts and whose figures
+        *(
+            "按" + which + what + verb
+            for which in ("啥", "什么", "哪个", "哪种", "哪家", "哪些", "谁")
+            for what in ("", "的", "数据", "的数据", "口径", "标准")
+            for verb in ("算", "计算", "统计", "考核", "认定", "为准", "来算")
+        ),
         "按谁的算",  # 人口数按谁的算: whose figures the 指标说明 takes
         "按谁的数",
         "怎么考核",  # 有效注册商标数量怎么考核: the 指标说明 says what is counted and whose figures
@@ -639,6 +664,36 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "奖补",
         "资助",
         "奖励多少",
+        "预算",  # 试点有多少预算: a sum of money, which the plans never give for one item
+        "拨款",
+        "投资多少",
+        "多少投资",
+        "花多少",
+    ),
+    # 技术调查合作是和哪家单位: a partner the text names, not the task's responsible unit
+    "partner": (
+        *(
+            with_ + whom
+            for with_ in ("和", "跟", "与", "同")
+            for whom in (
+                "哪家",
+                "哪家单位",
+                "哪个单位",
+                "哪些单位",
+                "哪个部门",
+                "哪些部门",
+                "哪个机构",
+                "哪些机构",
+                "谁合作",
+            )
+        ),
+        "合作单位",
+        "合作方",
+        "合作伙伴",
+        "合作对象",
+        "跟谁",
+        "和谁",
+        "与谁",
     ),
     "where": (
         "在哪",
@@ -685,6 +740,8 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "编制多少",
     ),
     "doc_number": ("文号", "发文字号", "文件号", "发文号", "字号"),
+    # 国家知识产权局批复的文号: another body's approval of the plan, which the plan mentions at most
+    "approval": ("批复", "批文", "批准文件", "审批文件", "谁批的", "谁批准", "哪里批的"),
     "issuer": (
         "谁发的",
         "发文单位",

@@ -668,8 +668,13 @@ def test_that_task_named_by_one_rare_word_and_its_deadline(chat: Chat) -> None:
 
 def test_a_plan_named_after_a_list_a_word_picked_narrows_it(chat: Chat) -> None:
     chat.say("跟商标有关的指标")
-    reply, _ = chat.say("示范区那个")
-    assert "与“商标”有关的指标 1 项" in reply and "有效注册商标数量" in reply and "商标申请数量" not in reply
+    reply, intent = chat.say(
+        "示范区那个"
+    )  # the one left is the one asked about: its figures, not a list of one
+    assert intent == "indicator_progress" and reply.startswith("【福州市】有效注册商标数量")
+    assert "商标申请数量" not in reply
+    reply, _ = chat.say("示范区跟商标有关的指标")  # a list asked for stays a list
+    assert "与“商标”有关的指标 1 项" in reply
 
 
 def test_what_the_senders_unit_must_do_in_a_plan(db: Database) -> None:
@@ -796,3 +801,76 @@ def test_what_was_asked_of_another_kind_of_subject_does_not_carry(chat: Chat) ->
     # an indicator, asked afresh (found as a newcomer)
     reply, _ = chat.say("福建江夏学院每年要培养多少本科生")
     assert "≥100 名/年" in reply and "如何处理" not in reply
+
+
+def test_a_follow_up_of_undone_narrows_the_units_list(db: Database) -> None:
+    record(
+        db, WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
+        Author("test", "done-26", None, datetime(2025, 3, 1, 9, tzinfo=LOCAL_TZ), message_id="done-26"),
+    )  # fmt: skip
+    staff = _staff(db, "市检察院")
+    assert "任务26" in staff.say("我单位有哪些任务")[0]
+    reply, intent = staff.say("还有哪些没完成的")
+    assert intent == "unit_tasks" and "未完成任务" in reply
+    assert "任务25" in reply and "任务27" in reply and "任务26" not in reply
+
+
+def test_a_list_cut_short_with_ne_keeps_the_last_lists_unit(db: Database) -> None:
+    staff = _staff(db, "市市场监管局（知识产权局）")
+    staff.say("我们局逾期的任务")
+    reply, intent = staff.say("这个月到期的呢")
+    assert intent == "due_tasks" and "任务11" in reply
+    assert "任务42" not in reply and "任务41" not in reply  # 仓山's and 鼓楼's own tasks, not the bureau's
+
+
+def test_not_yet_finished_said_as_mei_ban_wan_filters_a_window(chat: Chat) -> None:
+    reply, intent = chat.say("9月底前到期还没办完的")
+    assert intent == "due_tasks" and "未完成任务中" in reply
+
+
+def test_now_after_a_baseline_is_the_latest_figure(chat: Chat) -> None:
+    chat.say("有效注册商标2023年是多少")
+    reply, intent = chat.say("现在呢")
+    assert intent == "indicator_progress" and "最新数据" in reply and "有效注册商标数量" in reply
+
+
+def test_by_which_figures_is_asked_as_the_note(chat: Chat) -> None:
+    reply, _ = chat.say("质押融资按哪个数据考核")
+    assert "说明" in reply and "国家知识产权局" in reply
+    assert "市统计局" in chat.say("高价值发明专利拥有量人口数按啥算")[0]
+
+
+def test_an_indicators_progress_names_who_is_responsible(chat: Chat) -> None:
+    reply, _ = chat.say("知识产权本科人才每年要培养多少")
+    assert "福建理工大学" in reply and "福建江夏学院" in reply
+
+
+def test_a_partner_is_asked_of_the_text_not_the_tasks_units(chat: Chat) -> None:
+    reply, _ = chat.say("技术调查合作是和哪家单位")
+    assert "北京中心福建分中心" in reply
+
+
+def test_a_unit_beside_wording_of_its_own_is_asked_of_the_text(chat: Chat) -> None:
+    reply, _ = chat.say("高新区集聚发展试验区要重点打造什么平台")
+    assert "福州大学国家知识产权信息服务中心" in reply and "承担的任务" not in reply
+
+
+def test_a_passage_quoting_far_more_than_a_tasks_keyword_answers(chat: Chat) -> None:
+    reply, _ = chat.say("闽都文化街区要设什么流动指导服务点")
+    assert "福州茉莉花茶" in reply
+
+
+def test_what_no_plan_says_about_a_named_place_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("福州常住人口有多少")
+    assert "未载明“福州常住人口”" in reply
+    assert chat.say("今天天气怎么样")[0].startswith("抱歉")  # nothing of the plans named: not understood
+
+
+def test_an_approval_of_the_plan_is_not_its_own_number(chat: Chat) -> None:
+    reply, _ = chat.say("国家知识产权局批复示范区方案的文号是啥")
+    assert "未载明批复文件" in reply and "批复同意" in reply
+
+
+def test_a_budget_the_plan_does_not_give_is_not_stated(chat: Chat) -> None:
+    reply, _ = chat.say("数据知识产权试点有多少预算")
+    assert "未载明具体金额" in reply

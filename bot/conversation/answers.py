@@ -30,6 +30,9 @@ _NAMED_PLACE = re.compile(r"[\u4e00-\u9fd5]{2,8}(?:镇|乡|街道|社区|产业�
 
 
 # What a sentence of the text answers (a place, a count, a list, a sum, how often), whichever item it is in.
+# 福州常住人口有多少 → 福州常住人口: what is asked about ends where the asking begins
+_ASKED_AFTER = re.compile(r"(?:有|是|要|能)?(?:多少|几[个家项件名]?|什么|啥|哪些|哪个|哪里|怎么|如何)")
+_CLEARLY_MORE = 3  # characters a passage must quote beyond a task's keyword to answer instead
 _SENTENCE_ASPECTS = frozenset({"where", "roster", "amount", "frequency"})
 
 
@@ -56,6 +59,11 @@ class Answerer(IndicatorAnswers, PlanAnswers):
                 return fitted(quoted)
         if intent == "unknown" and slots.aspects & set(RULES_STATED):  # 鼓楼方案没达标怎么办
             return Answer("document", "\n".join(self._rules_unstated(slots, [])), slots)
+        named = slots.regions or slots.plans or slots.units
+        if intent == "unknown" and slots.unnamed_wording and named and slots.aspects and self.question:
+            # 福州常住人口有多少: a place the plans name, asked about what no passage says
+            about = _ASKED_AFTER.split(self.question, maxsplit=1)[0].strip()
+            return Answer("unknown", texts.not_in_any_plan(about), slots)
         answer = self._each_subject(intent, slots)
         unstated = self._unstated(intent, slots)
         share = self._unit_share(intent, slots)
@@ -81,7 +89,13 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if slots.qualified and not slots.tasks:
             phrase = compact(slots.qualified[1])
             return any(phrase in compact(p.text) for p in self.knowledge.passages().passages)
-        if not slots.task_fragment or not slots.tasks:
+        # 闽都文化街区要设什么流动指导服务点: a task found by a keyword, while the text quotes far more
+        by_name = (
+            len(slots.tasks) == 1
+            and slots.tasks[0].plan is not None
+            and not (slots.sections or slots.ordinal_only or slots.task_fragment)
+        )
+        if not slots.tasks or not (slots.task_fragment or by_name):
             return False
         phrases = self.knowledge.lexicon.phrases(self.question)
         found = self.knowledge.passages().search(self.question, limit=1, phrases=phrases)
@@ -91,11 +105,15 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         tasks = [views.get((t.plan, t.number)) for t in slots.tasks if t.plan]
         if not tasks:
             return False
+        if "partner" in slots.aspects:
+            return True  # 技术调查合作是和哪家: the task row gives its own units; the text names the partner
         if len(tasks) > 1 and slots.aspects & _SENTENCE_ASPECTS:
             # 平台工作站设在哪: two items say it; the sentence that does is the answer, not a choice
             return True
         best_task = max(quoted_length(self.question, f"{t.title or ''}{t.content}") for t in tasks if t)
         quoted = quoted_length(self.question, found[0].passage.text)
+        if by_name:  # a keyword is short: the passage must quote clearly more than it
+            return quoted >= best_task + _CLEARLY_MORE
         # Between several tasks, a passage quoting the question as well as the best of them settles it.
         return quoted > best_task or (len(tasks) > 1 and quoted == best_task)
 

@@ -26,6 +26,8 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
     if slots.ordinal_only and not (slots.sections or slots.plans or slots.regions) and last.sections:
         slots = replace(slots, sections=last.sections)  # 第六条 of the list just discussed
         intent = replace(intent, slots=slots)
+    if intent.name is None and slots.undone and slots.subject_free() and conversation.last_intent in LISTS:
+        return conversation.last_intent, _narrowed(last, slots)  # 还有哪些没完成的: of the list just given
     if intent.name is None:
         previous = conversation.last_intent
         if previous is not None and _compatible(previous, slots):
@@ -42,7 +44,11 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
         return _asked_of_subject(intent.name, last), _merge(last, slots)
     if intent.name in ("indicator_progress", "indicator_target") and not slots.regions and last.regions:
         return intent.name, replace(slots, hint_regions=last.regions)
-    narrows = slots.within or (intent.name == "done_tasks" and slots.subject_free())
+    narrows = (
+        slots.within
+        or (intent.name == "done_tasks" and slots.subject_free())
+        or (slots.elliptic and slots.subject_free() and not slots.own_unit)  # 下个月到期的呢
+    )
     if narrows and intent.name in LISTS and conversation.last_intent in LISTS:
         # 其中哪些逾期了 · 哪个已经完成了: the new filter applies to the list just given, with its scope.
         return intent.name, _narrowed(last, slots)
@@ -148,6 +154,7 @@ def _merge(last: Slots, new: Slots) -> Slots:
     merged = {f.name: getattr(new, f.name) or getattr(last, f.name) for f in fields(Slots)}
     merged["qualified"] = new.qualified  # said of one message's indicator, not carried to the next
     merged["outline"] = new.outline  # a quoted section is no subject to ask more of
+    merged["listing"] = new.listing  # what one message asked for is its own
     merged["keyword"] = new.keyword if new.indicators else last.keyword  # what picked the carried indicators
     if new.tasks:
         merged["indicators"] = ()

@@ -278,6 +278,10 @@ class IndicatorAnswers(AnswerBase):
                 }
             if slots.plans:  # …then 示范区那个: of the plan named
                 codes &= set(slots.plans)
+            left = [key for key in slots.indicators if key.split(":", 1)[0] in codes]
+            if (slots.plans or slots.regions) and len(left) == 1 and not slots.listing:
+                # 商标的指标 → 示范区那个: the place picks one of those listed, which is what is asked about
+                return self._indicator_progress(replace(slots, indicators=(left[0],), indicator_groups=()))
             slots = replace(slots, plans=tuple(c for c in self.catalog.plans if c in codes), regions=())
         plans = self._plans_in(slots) or list(self.catalog.plans.values())
         members = self._members_of(slots.units)

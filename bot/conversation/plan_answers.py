@@ -42,6 +42,8 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
     ),
     "criteria": re.compile(r"标准[为是：:]|以.{1,16}为准|评分|合格"),
     "duration": re.compile(r"\d+\s*(?:个)?(?:工作)?[日天]内|\d+\s*小时内|\d+\s*个月内|当日|即时"),
+    # 与北京中心福建分中心开展技术调查合作: with whom, as the text says it
+    "partner": re.compile(r"(?:与|和|同|联合|依托)[^，。；]{2,40}(?:合作|共建|联合|协作|签订|对接)"),
     "consequence": re.compile(r"不合格|未通过|未达标|问责|约谈|一票否决|追究|取消.{0,6}资格"),
 }
 
@@ -57,6 +59,13 @@ class PlanAnswers(TaskAnswers):
 
     def _plan_facts(self, plan: PlanView, asked: Sequence[str], slots: Slots) -> str:
         lines = [texts.plan_heading(plan.region, plan.title, plan.status)]
+        if (
+            "approval" in slots.aspects
+        ):  # 批复文号: the approval is another document; the plan only mentions it
+            lines.append(texts.not_stated(texts.APPROVAL))
+            said = self.knowledge.passages().quoting("批复", (plan.code,))
+            lines.extend(texts.quote(plan, f.passage.path, f.excerpt) for f in said[:1])
+            asked = [a for a in asked if a != "draft"]
         for aspect in asked:
             if aspect == "doc_number":
                 lines.append(texts.plan_fact_line("文号", plan.doc_number))
@@ -313,6 +322,7 @@ def _asked_kinds(slots: Slots) -> list[str]:
             "criteria",
             "consequence",
             "duration",
+            "partner",
         )
         if a in slots.aspects
     ]

@@ -277,6 +277,8 @@ def indicator_progress(
     if expected is not None:
         lines.append(f"序时进度：截至 {day(expected[1])} 应达 {expected[0]}")
     lines.append(f"状态：{status}")
+    if facts.units:  # whom to chase about it, as the target's answer says too
+        lines.append("责任单位：" + "、".join(facts.units))
     return "\n".join(lines)
 
 
@@ -1187,6 +1189,7 @@ ASPECT_WORDS = {
     "consequence": "未完成或不合格时如何处理",
     "duration": "办理或处置的时限",
     "schedule_who": "由哪个单位负责验收或评审",
+    "partner": "合作单位",
 }
 NEAREST_TEXT = "方案中最接近的表述如下："
 NO_PERSONS = "方案只写到责任单位和职务，未载明具体人员姓名、人数或联系方式。"
@@ -1241,6 +1244,15 @@ def only_period(period: str) -> str:
 
 def not_stated(what: str) -> str:
     return f"方案未载明{what}。"
+
+
+def not_in_any_plan(about: str) -> str:
+    """福州常住人口有多少: a question about a place the plans name, on something none of their text says."""
+    subject = f"“{about}”" if about else "这一信息"
+    return f"已收录的方案中均未载明{subject}，原文也没有相关表述。" + HELP
+
+
+APPROVAL = "批复文件的文号和日期"
 
 
 def note_line(note: str) -> str:
