@@ -81,6 +81,7 @@ class Slots:
     keyword: str | None = None  # 商标的指标: the indicators were found by a word their names contain
     # 逾期超过半年 → (6, "month"): how long past the deadline a task must be to be listed
     overdue_for: tuple[int, str] | None = None
+    overdue_within: bool = False  # 逾期不到两个月: at most overdue_for past the deadline, not more
     counted: str | None = None  # 配几个专职人员 → 专职人员: what a number asked for counts, as said
     baseline_is: str | None = None  # 基数是0的指标: indicators whose baseline is this number
     stage: int | None = None  # 进度安排第二阶段: a milestone of the plan's schedule, by its place

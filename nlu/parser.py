@@ -11,7 +11,7 @@ from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
 from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, compact, expanded
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
-from nlu.sounds import same_sound
+from nlu.sounds import same_sound, sounds_alike
 from nlu.time_words import find_window
 from nlu.vocabulary import DOMAIN_WORDS, PLAN_FACT_CUES, Cue
 
@@ -40,12 +40,22 @@ _MAX_CANDIDATES = 5
 _ASPECTS: frozenset[str] = frozenset(
     {"who", "when", "target", "baseline", "progress", "what", "gap", "remaining", "explain", "roster",
      "count", "featured", "person", "amount", "where", "breakdown", "particulars", "frequency",
-     "criteria", "consequence", "duration", "partner", *PLAN_FACT_CUES}
+     "criteria", "consequence", "duration", "partner", "named_body", *PLAN_FACT_CUES}
 )  # fmt: skip
 # What only a passage of the text could say (a place, a sum, a rule); a region or unit named beside it is
 # where to look, not a request for its list.
 _ASKED_OF_THE_TEXT: frozenset[Cue] = frozenset(
-    {"where", "particulars", "frequency", "amount", "criteria", "consequence", "duration", "partner"}
+    {
+        "where",
+        "particulars",
+        "frequency",
+        "amount",
+        "criteria",
+        "consequence",
+        "duration",
+        "partner",
+        "named_body",
+    }
 )
 # beyond "who": the whole task; 召集人是谁 is answered by the task's own words (由市政府主要领导担任…)
 _TASK_DETAIL_ASPECTS = {"when", "remaining", "featured", "what", "progress", "person"}
@@ -111,7 +121,7 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         slots = replace(slots, baseline_is="0" if value in ("零", "〇") else value, window=None)
     late = _late_by(scan)
     if late is not None:
-        slots = replace(slots, overdue_for=late)
+        slots = replace(slots, overdue_for=late[0], overdue_within=late[1])
     measure = _MEASURE_ASKED.search(scan.text)
     if measure is not None:
         slots = replace(slots, measure=measure.group(1), counted=_counted(scan, measure.end()))
@@ -132,9 +142,12 @@ _MEASURE_ASKED = re.compile(
     r"(?<!百分之)(?:多少|(?<!哪)几)(个|项|家|件|名|条|人|分|次|所|处|元|批|场|期|份|篇|位|座|类|户|万|亿)"
 )
 # 逾期超过半年 · 超期三个月以上 · 拖了30多天: a length of time past the deadline
+# 逾期不到两个月 · 逾期一个月以内: no longer than that
 _LATE_BY = re.compile(
-    r"(?:逾期|超期|过期|拖)了?(?:超过|超|多于|已经|已|满|达到|在)?"
-    r"(半年|半个月|\d{1,5}|[一二两三四五六七八九十]{1,3})多?(个月|月|天|日|周|星期|年)?(?:以上|多|之久)?"
+    r"(?:逾期|超期|过期|拖)了?(?P<under>不到|不足|少于|未满|没满|没到|没超过|不超过)?"
+    r"(?:超过|超|多于|已经|已|满|达到|在)?"
+    r"(?P<amount>半年|半个月|\d{1,5}|[一二两三四五六七八九十]{1,3})多?(?P<unit>个月|月|天|日|周|星期|年)?"
+    r"(?P<within>以内|之内|内)?(?:以上|多|之久)?"
 )
 _LATE_UNITS = {
     "个月": "month",
@@ -160,11 +173,12 @@ def _pointed_at(scan: _Scan) -> None:
             scan.one_task = scan.one_task or cue == "tasks"
 
 
-def _late_by(scan: _Scan) -> tuple[int, str] | None:
+def _late_by(scan: _Scan) -> tuple[tuple[int, str], bool] | None:
+    """How long past the deadline, and whether at most that long (逾期不到两个月) rather than longer."""
     found = _LATE_BY.search(scan.text)
-    if found is None or (found.group(2) is None and not found.group(1).startswith("半")):
+    if found is None or (found.group("unit") is None and not found.group("amount").startswith("半")):
         return None  # 逾期3: no unit of time, no length
-    amount, unit = found.groups()
+    amount, unit = found.group("amount", "unit")
     if amount == "半年":
         late = (6, "month")
     elif amount == "半个月":
@@ -176,7 +190,7 @@ def _late_by(scan: _Scan) -> tuple[int, str] | None:
         late = (int(value), _LATE_UNITS[unit])
     for i in range(found.start(), found.end()):
         scan.covered[i] = scan.non_entity[i] = True
-    return late
+    return late, bool(found.group("under") or found.group("within"))
 
 
 def _counted(scan: _Scan, at: int) -> str | None:
@@ -239,13 +253,30 @@ def _find_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[str | None, tuple[TaskRe
         return None, paired
     named = _named_tasks(scan)
     if named and _unexplained(scan) <= _NAME_TOLERANCE:
-        return None, named
+        return None, _with_the_rest_of_the_words(scan, lexicon) or named
     _fuzzy_entities(scan, lexicon)
     _indicators_without_domain_words(scan, lexicon)
     fragment, tasks = _fragment_tasks(scan, lexicon)
     if not tasks and not named:
         return _rare_word_task(scan, lexicon)
     return (fragment, tasks) if tasks or not named else (None, named)
+
+
+_NAMED_WITH_REST_LIMIT = 20
+
+
+def _with_the_rest_of_the_words(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
+    """闽都文化街区: a name one task quotes (任务23 “闽都文化”) beside a word of another's wording (任务9's
+    闽都文化保护样板街区); the one task whose wording holds the name and the rest of the words is meant."""
+    names = [scan.text[a:b] for e, a, b in scan.entries if e.kind == "task"]
+    rest = [scan.text[a:b] for a, b in _runs(scan.covered, False) if b - a >= _SHORT_WORD[0]]
+    rest = [word for word in rest if _CJK_ONLY.fullmatch(word)]
+    if len(set(names)) != 1 or not rest:
+        return ()
+    common = set(lexicon.names.tasks_using(names[0], _NAMED_WITH_REST_LIMIT))
+    for word in rest:
+        common &= set(lexicon.names.tasks_using(word, _NAMED_WITH_REST_LIMIT))
+    return (TaskRef(*common.pop()),) if len(common) == 1 else ()
 
 
 def _paired_tasks(scan: _Scan, lexicon: Lexicon) -> tuple[TaskRef, ...]:
@@ -336,6 +367,13 @@ def _choice(normalized: str) -> int | None:
 _ASKS_WHICH = re.compile(r"哪(?:[2-9]|[1-9][0-9]|[二两三四五六七八九十几])[个家项所条处]|哪些")
 
 
+# 给多少建设经费 · 资金有多少: a sum of money, with words between
+_ASKS_AMOUNT = re.compile(
+    r"(?:多少|几)[\u4e00-\u9fff]{0,4}(?:经费|资金|钱|预算|补助|补贴|奖补|资助)"
+    r"|(?:经费|资金|预算)[\u4e00-\u9fff]{0,3}(?:多少|几)"
+)
+# 选了哪家企业 · 是哪些高校: which bodies by name, which a plan seldom lists
+_ASKS_WHICH_BODY = re.compile(r"哪(?:家|个|些|几家)(?:企业|公司|机构|高校|园区|医院|协会)")
 _ASKS_WHO = re.compile(r"归(?:哪|谁)|哪(?:几|些)(?:家|个)?(?:单位|部门)")  # 指标归哪几家 · 哪几个部门
 
 
@@ -348,6 +386,10 @@ def _scan(text: str, lexicon: Lexicon) -> _Scan:
             _note(scan, entries, start, end)
     if _ASKS_WHICH.search(text):
         scan.cues.add("roster")
+    if _ASKS_AMOUNT.search(text):
+        scan.cues.add("amount")
+    if _ASKS_WHICH_BODY.search(text):
+        scan.cues.add("named_body")
     if _ASKS_WHO.search(text):
         scan.cues.add("who")
     elif "who" in scan.cues and _who_only_names_the_sender(scan):
@@ -523,10 +565,22 @@ def _masked_match(
     """The longest term a placement spells with its wrong character replaced (the first placement)."""
     for start, piece, offset, mask in tried:
         if mask in known and not _edge_is_another_word(piece, offset, lexicon):
+            if _unlike_at_a_short_edge(piece, offset, known[mask][0]):
+                continue  # 专利保护 is no misspelt 专利保险: a word of its own, not a slip of the keyboard
             return start, known[mask][0]
         if mask in known and _homophone_at_edge(piece, offset, known[mask][0], lexicon):
             return start, known[mask][0]  # 沧山区: typed by sound, the usual slip of a pinyin keyboard
     return None
+
+
+_EDGE_TYPO_ANY_SOUND_LENGTH = 6  # 质押融资总金颜: in a long name any wrong last character is a slip
+
+
+def _unlike_at_a_short_edge(piece: str, offset: int, term: str) -> bool:
+    """A short name's first or last character swapped for one that does not sound like it."""
+    at_edge = offset in (0, len(piece) - 1)
+    short = len(piece) < _EDGE_TYPO_ANY_SOUND_LENGTH
+    return at_edge and short and not sounds_alike(piece[offset], term[offset])
 
 
 def _homophone_at_edge(piece: str, offset: int, term: str, lexicon: Lexicon) -> bool:
@@ -834,6 +888,13 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         return "featured_tasks"
     if cues >= {"count", "tasks", "indicators"} and not slots.tasks and _names_a_plan(slots):
         return "plan_overview"  # 一共几个指标几项任务
+    counts_tasks = cues >= {"count", "tasks"} and not cues & {"within", "indicators", "undone", "done"}
+    if (
+        counts_tasks
+        and not (slots.tasks or slots.units or slots.own_unit or slots.sections)
+        and _names_a_plan(slots)
+    ):
+        return "plan_overview"  # 任务清单总共多少项: the overview counts them
     if "overview" in cues and not slots.tasks and not slots.indicators and _names_a_plan(slots):
         return "plan_overview"
     if "plan" in cues and not (

@@ -14,7 +14,7 @@ Cue = Literal[
     "own", "undone", "done", "gap", "remaining", "explain", "roster", "count", "breakdown", "particulars",
     "doc_number", "issuer", "issued", "validity", "schedule", "draft", "person", "amount", "where",
     "within", "yesno", "frequency", "dated", "criteria", "consequence", "duration",
-    "recipients", "attachments", "partner", "approval",
+    "recipients", "attachments", "partner", "approval", "named_body",
 ]  # fmt: skip
 
 # Facts about a plan document itself rather than its tasks or indicators.
@@ -169,6 +169,7 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "指标",
         "预期指标",
         "量化指标",
+        "量化目标",
         "具体目标",
         "考核指标",
         "指标体系",
@@ -400,6 +401,9 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "我们单位",
         "本单位",
         "咱单位",
+        "俺们",  # 俺们的指标: the sender's unit, said as in the north
+        "俺单位",
+        "俺们单位",
         "咱们单位",
         "我局",
         "我们局",
@@ -535,6 +539,22 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "什么数据为准",
         "数据来源",
         "依据",
+        # 根据哪个文件搞的 · 按照什么文件制定的: what the plan rests on
+        *(
+            by + which + doc
+            for by in ("根据", "按照", "依照", "参照", "依据")
+            for which in ("哪个", "哪些", "哪几个", "什么", "啥")
+            for doc in ("文件", "文", "政策", "规定", "精神")
+        ),
+        # 这个指标怎么说明的 · 包括哪些服务: the 指标说明 says what is counted
+        "怎么说明",
+        "如何说明",
+        "咋说明",
+        "说明是什么",
+        "包括哪些",
+        "包含哪些",
+        "涵盖哪些",
+        "统计范围",
         "参考哪里",
         "怎么定的",
         "为什么定",
@@ -647,6 +667,14 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "问责吗",
         "追责",
         "怎么追究",
+        # 任务完不成会扣多少分 · 逾期了扣分吗: a penalty for failing, which the plans do not set
+        "扣分",
+        "扣多少分",
+        "扣几分",
+        "完不成",
+        "没完成会",
+        "做不完",
+        "办不完",
     ),
     "amount": (
         "规模多大",
@@ -832,6 +860,8 @@ FILLER: Final[tuple[str, ...]] = (
     "要", "需要", "该", "具体", "情况下", "所有", "全部", "一览", "名单", "列表", "说说", "讲讲", "介绍",
     "介绍一下", "现有", "当前", "怎样", "把", "被", "对", "中", "里", "目前为止",
     "归",
+    "分别",  # 驿站和展会那个分别完成了没: each of the two, which the answer gives anyway
+    "各自",
     "管",
     "由",
     "那个",

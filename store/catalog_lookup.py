@@ -100,6 +100,7 @@ class TaskQuery:
     ongoing: bool = False
     done: bool = False
     overdue_on: date | None = None  # past their deadline in force on this day and not done
+    overdue_from: date | None = None  # …with that deadline on or after this day (逾期不到两个月)
     due_from: date | None = None  # deadline in force within [due_from, due_to] (due_from None: up to due_to)
     due_to: date | None = None
 
@@ -396,6 +397,8 @@ class CatalogLookup:
         conditions += [condition for wanted, condition in flags if wanted]
         if query.overdue_on is not None:  # the deadline in force is None for 长期推进 tasks
             conditions += [s.done == false(), s.deadline < query.overdue_on]
+            if query.overdue_from is not None:
+                conditions.append(s.deadline >= query.overdue_from)
         if query.due_to is not None:
             conditions.append(s.deadline <= query.due_to)
             if query.due_from is not None:

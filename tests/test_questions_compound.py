@@ -874,3 +874,66 @@ def test_an_approval_of_the_plan_is_not_its_own_number(chat: Chat) -> None:
 def test_a_budget_the_plan_does_not_give_is_not_stated(chat: Chat) -> None:
     reply, _ = chat.say("数据知识产权试点有多少预算")
     assert "未载明具体金额" in reply
+
+
+def test_counting_a_plans_tasks_is_its_overview(chat: Chat) -> None:
+    reply, intent = chat.say("任务清单总共多少项")
+    assert intent == "plan_overview" and "任务 42 项" in reply
+
+
+def test_a_unit_with_no_task_in_the_role_asked_gets_what_it_holds(db: Database) -> None:
+    reply, _ = _staff(db, "市台办").say("我们办有牵头的任务吗")
+    assert "市台办没有牵头的任务" in reply and "任务28〔配合〕" in reply
+
+
+def test_a_quoted_name_beside_another_tasks_words_is_that_task(chat: Chat) -> None:
+    reply, _ = chat.say("闽都文化街区那个任务谁牵头，啥时候到期")
+    assert reply.startswith("任务9") and "市文旅局" in reply and "2026-01-31" in reply
+
+
+def test_two_tasks_by_their_words_each_asked_whether_done(chat: Chat) -> None:
+    reply, intent = chat.say("驿站和展会那个分别完成了没")
+    assert intent == "task_detail" and "任务41" in reply and "任务42" in reply
+
+
+def test_a_list_line_shows_a_task_to_its_distinguishing_end(chat: Chat) -> None:
+    assert "调处人才库" in chat.say("今年8月底到期的任务")[0]
+
+
+def test_overdue_by_less_than_a_span(chat: Chat) -> None:
+    reply, intent = chat.say("逾期不到两个月的")
+    assert intent == "overdue_tasks" and "逾期不超过 2 个月" in reply
+    assert "任务6 " in reply and "任务1 " not in reply  # due 2025-06-30, 41 days; 任务1 is 2024's
+
+
+def test_the_same_plan_fact_of_the_other_plan(chat: Chat) -> None:
+    chat.say("示范区方案文号是多少")
+    reply, intent = chat.say("那鼓楼方案呢")
+    assert intent == "plan_fact" and "文号：方案未载明" in reply
+
+
+def test_this_one_after_a_list_of_one_is_that_task(chat: Chat) -> None:
+    chat.say("连江县牵头的任务")
+    reply, intent = chat.say("这个还有多久到期")
+    assert intent == "task_detail" and reply.startswith("任务40")
+
+
+def test_a_heading_named_is_its_section(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼总体目标的时间节点")
+    assert "（一）总体目标" in reply and "到2025年6月" in reply
+
+
+def test_sums_bodies_and_penalties_the_plans_do_not_give(chat: Chat) -> None:
+    assert "未载明具体金额" in chat.say("每个先行所给多少建设经费")[0]
+    assert "未载明具体是哪些企业或机构" in chat.say("数据知识产权试点具体选了哪家企业")[0]
+    reply, _ = chat.say("任务完不成会扣多少分")
+    assert reply.startswith("方案未载明未完成或不合格时如何处理")
+
+
+def test_a_word_of_the_text_is_no_misspelt_name(chat: Chat) -> None:
+    reply, _ = chat.say("专利保护与促进若干规定要怎么弄")
+    assert "人大修法" in reply and "专利保险" not in reply
+
+
+def test_the_passage_holding_more_of_the_question_beats_the_tasks_row(chat: Chat) -> None:
+    assert "闽都创新实验室" in chat.say("揭榜挂帅依托什么载体")[0]

@@ -15,7 +15,7 @@ from bot.conversation.passages import quoted_length
 from bot.conversation.plan_answers import FREQUENCY, LISTS_NAMES, RULES_STATED, PlanAnswers, counts_in
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
-from nlu.lexicon import compact
+from nlu.lexicon import compact, search_terms, without_asking_words
 from store.catalog_lookup import TaskQuery
 from store.views import IndicatorView, PlanView
 
@@ -32,6 +32,7 @@ _NAMED_PLACE = re.compile(r"[\u4e00-\u9fd5]{2,8}(?:镇|乡|街道|社区|产业�
 # What a sentence of the text answers (a place, a count, a list, a sum, how often), whichever item it is in.
 # 福州常住人口有多少 → 福州常住人口: what is asked about ends where the asking begins
 _ASKED_AFTER = re.compile(r"(?:有|是|要|能)?(?:多少|几[个家项件名]?|什么|啥|哪些|哪个|哪里|怎么|如何)")
+_MORE_WORDS = 2  # character pairs of the question a passage holds beyond the task's row
 _CLEARLY_MORE = 3  # characters a passage must quote beyond a task's keyword to answer instead
 _SENTENCE_ASPECTS = frozenset({"where", "roster", "amount", "frequency"})
 
@@ -50,6 +51,10 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             or self._asks_a_list(slots)
             or about_the_plan
         )
+        if self.question and intent in ("plan_overview", "unknown", "help") and not slots.outline:
+            headed = self._headed(slots)
+            if headed is not None:  # 鼓楼总体目标的时间节点: that section of the plan, in its words
+                return fitted(headed)
         if self.question and (asks_the_text or self._text_quotes_better(slots)):
             quoted = self._document(slots) or (self._basis(slots) if about_the_plan else None)
             if quoted is not None and quoted.intent == "task_detail":  # a row of the task table: as a task
@@ -57,7 +62,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
                 return fitted(replace(quoted, text="\n".join([quoted.text, *unstated])))
             if quoted is not None:
                 return fitted(quoted)
-        if intent == "unknown" and slots.aspects & set(RULES_STATED):  # 鼓楼方案没达标怎么办
+        if intent in ("unknown", "help") and slots.aspects & set(RULES_STATED):  # 鼓楼方案没达标怎么办
             return Answer("document", "\n".join(self._rules_unstated(slots, [])), slots)
         named = slots.regions or slots.plans or slots.units
         if intent == "unknown" and slots.unnamed_wording and named and slots.aspects and self.question:
@@ -73,6 +78,18 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             # 市中院知识产权庭庭长是谁: what was asked is not stated; the unit's list is only what is
             return fitted(replace(answer, text="\n".join([*unstated, answer.text])))
         return fitted(replace(answer, text="\n".join([answer.text, *unstated])))
+
+    def _headed(self, slots: Slots) -> Answer | None:
+        plans = [p.code for p in self._plans_in(slots)]
+        found = self.knowledge.passages().headed(self.question, plans)[: texts.MAX_QUOTED_SECTIONS]
+        if not found:
+            return None
+        quotes = [
+            texts.quote(self.catalog.plans[p.plan], p.path, texts.abridge_text(p.text, texts.SECTION_CHARS))
+            for p in found
+            if p.plan in self.catalog.plans
+        ]
+        return Answer("document", "\n".join(quotes), slots) if quotes else None
 
     def _asks_a_list(self, slots: Slots) -> bool:
         """闽都文化街区要保护哪些非遗: a list of names the task record does not give; the text may."""
@@ -112,10 +129,19 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             return True
         best_task = max(quoted_length(self.question, f"{t.title or ''}{t.content}") for t in tasks if t)
         quoted = quoted_length(self.question, found[0].passage.text)
-        if by_name:  # a keyword is short: the passage must quote clearly more than it
-            return quoted >= best_task + _CLEARLY_MORE
+        if by_name:  # a keyword is short: the passage must quote clearly more than it, or hold more words
+            return quoted >= best_task + _CLEARLY_MORE or self._holds_more_words(
+                found[0].passage.text, [f"{t.title or ''}{t.content}" for t in tasks if t]
+            )
         # Between several tasks, a passage quoting the question as well as the best of them settles it.
         return quoted > best_task or (len(tasks) > 1 and quoted == best_task)
+
+    def _holds_more_words(self, passage: str, tasks: Sequence[str]) -> bool:
+        """揭榜挂帅依托什么载体: the passage holds words of the question (依托, 载体) the task's row lacks."""
+        asked = set(search_terms(without_asking_words(self.question)))
+        in_passage = asked & set(search_terms(passage))
+        in_task = max((len(asked & set(search_terms(text))) for text in tasks), default=0)
+        return len(in_passage) >= in_task + _MORE_WORDS
 
     def _each_subject(self, intent: IntentName, slots: Slots) -> Answer:
         """先行所和品牌所的目标: one answer per indicator named, joined; a choice asked stays the reply's."""

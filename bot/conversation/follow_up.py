@@ -35,6 +35,10 @@ def follow_up(intent: Intent, conversation: Conversation) -> tuple[IntentName, S
         # A subject of another kind (an indicator after 验收不合格怎么处理) is asked afresh: what was asked
         # of the last one does not carry.
         return _default(slots), replace(_merge(last, slots), aspects=slots.aspects)
+    only_item = _the_only_item(conversation)
+    if slots.subject_free() and intent.name in ("responsible", "task_detail") and only_item is not None:
+        # 连江县牵头的任务 (one) → 这个还有多久到期: that one
+        return intent.name, replace(slots, tasks=(only_item,))
     if slots.subject_free() and intent.name in (
         "responsible",
         "indicator_target",
@@ -102,6 +106,8 @@ def _compatible(last_intent: IntentName, slots: Slots) -> bool:
         return bool(slots.tasks)
     if last_intent == "unit_tasks":
         return bool(slots.units)
+    if last_intent == "plan_fact":  # 示范区方案文号 → 那鼓楼方案呢: the same fact of that plan
+        return bool(slots.plans or slots.regions)
     return last_intent in (
         "due_tasks",
         "overdue_tasks",
@@ -126,6 +132,13 @@ def _default(slots: Slots) -> IntentName:
     if slots.window is not None:
         return "due_tasks"
     return "indicator_list" if slots.regions else "unknown"
+
+
+def _the_only_item(conversation: Conversation) -> TaskRef | None:
+    """The task of a list that held just one."""
+    if conversation.last_intent not in LISTS or len(conversation.listed) != 1:
+        return None
+    return TaskRef(*conversation.listed[0])
 
 
 def _listed_item(slots: Slots, conversation: Conversation) -> TaskRef | None:

@@ -31,6 +31,7 @@ _UNITS_LINE = re.compile(r"^(?:责任单位|牵头单位|配合单位|责任领�
 _UNIT_SEPARATOR = re.compile(r"[、，,；;]")
 MIN_UNIT_NAME = 4
 UNIT_ENDING = 2  # 委会 · 理局: what kind of body it is, said with the name
+MIN_HEADING = 4  # 总体目标: a heading of four characters or more, said in a question, names its section
 RARE_PAIR_IDF = 4.0  # a pair in at most a few passages: the name's own word (元洪), not 知识 or 管理
 
 
@@ -79,7 +80,15 @@ class PassageIndex:
         answering = [i for i in ranked if self._answers(asked, about, i)]
         # stable: BM25 next. A passage sharing rarer words of the question comes first (昆仑 names one
         # 专项行动; a short row sharing only 专项行动 is not it).
-        answering.sort(key=lambda i: (-_head_match(phrases, self._compact[i]), -self._rare_shared(about, i)))
+        # Then the one holding more of the question's words (揭榜挂帅依托什么载体: the passage with 依托…载体,
+        # not the short row with 揭榜挂帅 alone).
+        answering.sort(
+            key=lambda i: (
+                -_head_match(phrases, self._compact[i]),
+                -self._rare_shared(about, i),
+                -len(about & self._terms[i]),
+            )
+        )
         return [
             Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in answering[:limit]
         ]
@@ -106,6 +115,20 @@ class PassageIndex:
             if ending in asked and rare:
                 return name
         return None
+
+    def headed(self, question: str, plans: Sequence[str] = ()) -> list[PassageView]:
+        """The first passage under each heading the question names (鼓楼总体目标的时间节点 → （一）总体目标),
+        of the plans named; headings shorter than a name are too common to be meant."""
+        asked = compact(question)
+        seen: set[tuple[str, str]] = set()
+        found: list[PassageView] = []
+        for i, passage in enumerate(self.passages):
+            title = compact(passage.heading)
+            key = (passage.plan, passage.path)
+            if len(title) >= MIN_HEADING and title in asked and key not in seen and self._in(i, plans):
+                seen.add(key)
+                found.append(passage)
+        return found
 
     def quoting(self, phrase: str, plans: Sequence[str] = (), limit: int = 2) -> list[Found]:
         """The passages that hold the phrase word for word (仲裁联络点), in document order."""

@@ -43,6 +43,8 @@ _EVIDENCE: dict[str, re.Pattern[str]] = {
     "criteria": re.compile(r"标准[为是：:]|以.{1,16}为准|评分|合格"),
     "duration": re.compile(r"\d+\s*(?:个)?(?:工作)?[日天]内|\d+\s*小时内|\d+\s*个月内|当日|即时"),
     # 与北京中心福建分中心开展技术调查合作: with whom, as the text says it
+    # 选了哪家企业: a body by its own name (福州大学 · 某某有限公司), not 企业、高校 in general
+    "named_body": re.compile(r"[\u4e00-\u9fff]{2,20}(?:公司|集团|大学|学院|医院|协会|产业园|实验室)"),
     "partner": re.compile(r"(?:与|和|同|联合|依托)[^，。；]{2,40}(?:合作|共建|联合|协作|签订|对接)"),
     "consequence": re.compile(r"不合格|未通过|未达标|问责|约谈|一票否决|追究|取消.{0,6}资格"),
 }
@@ -323,6 +325,7 @@ def _asked_kinds(slots: Slots) -> list[str]:
             "consequence",
             "duration",
             "partner",
+            "named_body",
         )
         if a in slots.aspects
     ]

@@ -118,7 +118,8 @@ class TaskAnswers(AnswerBase):
         # 一共多少项，其中牵头几项 · 我局的任务有几个，牵头的是哪个: all of them, the role marked on each
         counted = bool(slots.role) and ("count" in slots.aspects or slots.measure is not None)
         in_role = sum(1 for row in rows if row[1] == slots.role)
-        if slots.role and not counted:
+        none_in_role = bool(slots.role) and not counted and not in_role and bool(rows)
+        if slots.role and not counted and not none_in_role:
             rows = [row for row in rows if row[1] == slots.role]
         # What names the unit itself comes first, led before supported; then what it holds as a member of a
         # collective (各县（市）区人民政府).
@@ -128,6 +129,8 @@ class TaskAnswers(AnswerBase):
         heading = texts.unit_tasks_heading(unit.name, len(lines), slots.role, slots.undone, via)
         if counted:
             heading = texts.count_with_role(unit.name, total, slots.role, in_role)
+        elif none_in_role:  # 我们办有牵头的任务吗: no; these are what it holds
+            heading = texts.none_in_role(unit.name, slots.role or "lead", total)
         held = self._held_indicators(unit.name, members)
         listed = [(t.plan, t.number) for t, _, _ in rows]
         answer = self._paged("unit_tasks", replace(slots, units=(unit.name,)), [heading], lines, listed)
@@ -198,11 +201,16 @@ class TaskAnswers(AnswerBase):
 
     def _overdue_tasks(self, slots: Slots) -> Answer:
         # 逾期超过半年: past a deadline that fell before this day
-        since = late_since(self.today, slots.overdue_for) if slots.overdue_for else self.today
-        query = replace(self._query(slots), overdue_on=since)
+        late = late_since(self.today, slots.overdue_for) if slots.overdue_for else self.today
+        if slots.overdue_within:  # 逾期不到两个月: past the deadline, but not by that long
+            query = replace(self._query(slots), overdue_on=self.today, overdue_from=late)
+        else:
+            query = replace(self._query(slots), overdue_on=late)
         tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)
-        heading = texts.overdue_heading(self.today, total, self._scope(slots), slots.overdue_for)
+        heading = texts.overdue_heading(
+            self.today, total, self._scope(slots), slots.overdue_for, within=slots.overdue_within
+        )
         return self._list("overdue_tasks", slots, heading, query, tallies, order="plan_deadline")
 
     def _ongoing_tasks(self, slots: Slots) -> Answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -409,6 +410,11 @@ def task_status(done: bool, done_units: int, total_units: int, done_at: datetime
     return "未完成"
 
 
+# Most tasks whole: what sets one apart is often its last clause (…组建福州市专利纠纷调处人才库); ten lines of
+# this width stay far inside a chat message's limit.
+LIST_CONTENT_CHARS = 64
+
+
 def task_line(
     label: str, content: str, deadline: str, remaining: str | None, role: str | None, lead: str | None = None
 ) -> str:
@@ -417,7 +423,7 @@ def task_line(
     role_text = f"〔{role}〕" if role else ""
     lead_text = f"｜{lead}" if lead else ""
     tail = f"｜{deadline}" + (f" {remaining}" if remaining else "")
-    return f"{label}{role_text} {abridge_text(content, 36)}{lead_text}{tail}"
+    return f"{label}{role_text} {abridge_text(content, LIST_CONTENT_CHARS)}{lead_text}{tail}"
 
 
 def lead_of(assigned: Sequence[str]) -> str | None:
@@ -437,6 +443,12 @@ def unit_tasks_heading(unit: str, count: int, role: str | None, undone: bool = F
         return f"{unit}没有{what}。"
     named = f"（直接点名 {count - via} 项，作为集体成员 {via} 项）" if via else ""
     return f"{unit}{what}共 {count} 项{named}："
+
+
+def none_in_role(unit: str, role: str, count: int) -> str:
+    """我们办有牵头的任务吗 — none; what it does hold follows, so the answer is not a bare no."""
+    other = {"lead": "配合", "co": "牵头"}[role]
+    return f"{unit}没有{ROLE_LABELS[role]}的任务；承担的 {count} 项均为{other}或作为集体成员承担："
 
 
 def named_in_text(unit: str, count: int) -> str:
@@ -512,8 +524,10 @@ def done_heading(today: date, count: int, scope: str) -> str:
 _LATE_WORDS = {"day": "天", "week": "周", "month": "个月", "year": "年"}
 
 
-def overdue_heading(today: date, count: int, scope: str, late: tuple[int, str] | None = None) -> str:
-    longer = f"超过 {late[0]} {_LATE_WORDS[late[1]]}" if late else ""
+def overdue_heading(
+    today: date, count: int, scope: str, late: tuple[int, str] | None = None, *, within: bool = False
+) -> str:
+    longer = f"{'不超过' if within else '超过'} {late[0]} {_LATE_WORDS[late[1]]}" if late else ""
     if not count:
         return f"截至 {day(today)}，{scope}没有逾期{longer}未完成的任务。"
     return f"截至 {day(today)}，{scope}逾期{longer}未完成的任务共 {count} 项："
@@ -1190,6 +1204,7 @@ ASPECT_WORDS = {
     "duration": "办理或处置的时限",
     "schedule_who": "由哪个单位负责验收或评审",
     "partner": "合作单位",
+    "named_body": "具体是哪些企业或机构",
 }
 NEAREST_TEXT = "方案中最接近的表述如下："
 NO_PERSONS = "方案只写到责任单位和职务，未载明具体人员姓名、人数或联系方式。"
@@ -1271,9 +1286,19 @@ def no_such_section(outline: str, titles: Sequence[str]) -> str:
     return f"{where}中没有“{outline}”这一部分。可以说“方案名 + 部分”，例如“鼓楼方案四（六）”。"
 
 
+MAX_QUOTED_SECTIONS = 2  # 建设目标 in two plans: both, each abridged
+SECTION_CHARS = 300
+
+
+# "到 2025 年 6 月": the document's typesetting spaces beside Chinese characters, not words apart
+_TYPESET_SPACE = re.compile(
+    r"(?<=[\u4e00-\u9fff，。、：；）（])[ \u3000]+|[ \u3000]+(?=[\u4e00-\u9fff，。、：；）（])"
+)
+
+
 def quote(plan: PlanView, path: str, excerpt: str) -> str:
     where = f"{path}" if path else "开头"
-    return f"《{plan.title}》{where}原文：“{excerpt}”"
+    return f"《{plan.title}》{where}原文：“{_TYPESET_SPACE.sub('', excerpt)}”"
 
 
 # ---- issue 15 (items 13-15): what a chat user sends never crashes the bot nor is recorded otherwise ----
