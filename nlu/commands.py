@@ -55,7 +55,8 @@ class Command:
     unread_date: str | None = None
 
 
-_QUESTION = re.compile(r"吗|么|多少|几|是否|有没有|没有|了没|呢|哪|谁|[?？]")
+# 算完成了吧: a guess put up to be confirmed asks, it does not report
+_QUESTION = re.compile(r"吗|么|多少|几|是否|有没有|没有|了没|呢|哪|谁|[?？]|了吧[\s。.!！]*$")
 # 本科人才和公安联络点两个指标进度: a message that ends asking for progress is a question about it, whatever
 # numbers it holds ("先行所建设情况：已建成20个" ends in its value and is a report).
 _ASKS_AT_END = re.compile(r"(?:进度|进展|情况|怎么样|咋样|如何|完成率)[\s。.!！]*$")

@@ -25,6 +25,10 @@ _TASK_NUMBER = re.compile(
     rf"|(?<![0-9这那些]){_NUMBER}(?:号|项)(?:任务|工作)"
     # 26完成了吗: a bare number opening a question about a task
     rf"|^{_NUMBER}(?:号|项)?(?=完成|办结|做完|谁负责|由谁|什么时候|啥时候|到期|进展|是什么|是啥)"
+    # 27呢 · 那12呢 after a task: the next task asked the same
+    rf"|^那?{_NUMBER}(?:号|项)?(?=呢$)"
+    # 16和19这两项: numbers said to be items
+    rf"|^{_NUMBER}(?=(?:和|跟|与|、){_NUMBER}(?:号|项)?(?:这|那)?[两二三几]项)"
 )
 _CHOICE = re.compile(rf"(?:选择?)?{_NUMBER}|第{_NUMBER}个")  # "第十八项" is a task; "第2个" answers a choice
 _CJK_ONLY = re.compile(r"[\u4e00-\u9fd5]+")

@@ -39,6 +39,10 @@ _ASKED_YES_OR_NO: Final[tuple[str, ...]] = tuple(
     verb + ending
     for verbs, endings in (
         (("完成", "办完", "做完", "干完", "办结", "落实"), ("没", "没有", *_PERFECTIVE_ASKED)),
+        # 驿站建好了没 · 搞定了吗: finished, said of what was built or done
+        (("建好", "建成", "建完", "做好", "办好", "搞好", "弄好", "搞定", "弄完", "搞完"), _PERFECTIVE_ASKED),
+        # 算完成了吧: a guess put as a question, asking to be confirmed
+        (("算完成", "完成", "办完", "办结", "建好"), ("了吧", "了吧？")),
         (("到期", "逾期", "超期", "过期"), _PERFECTIVE_ASKED),
     )
     for verb in verbs
@@ -737,6 +741,9 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "哪个乡镇",
         "哪个街道",
         "选址",
+        # 依托哪里建设 · 建在哪儿: where, or on what, a thing is built
+        *(verb + where for verb in ("依托", "建在", "落户", "放", "设") for where in ("哪里", "哪儿", "哪")),
+        "在哪儿",
     ),
     "person": (
         "电话",

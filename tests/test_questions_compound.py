@@ -937,3 +937,58 @@ def test_a_word_of_the_text_is_no_misspelt_name(chat: Chat) -> None:
 
 def test_the_passage_holding_more_of_the_question_beats_the_tasks_row(chat: Chat) -> None:
     assert "闽都创新实验室" in chat.say("揭榜挂帅依托什么载体")[0]
+
+
+def test_bare_numbers_as_tasks(chat: Chat) -> None:
+    chat.say("任务26完成了吗")
+    reply, intent = chat.say("27呢")
+    assert intent == "task_detail" and reply.startswith("任务27")
+    reply, _ = chat.say("16和19这两项啥时候到期、谁负责")
+    assert "任务16" in reply and "任务19" in reply and "市中级人民法院" in reply
+
+
+def test_built_yet_and_a_guess_to_confirm_are_questions(db: Database) -> None:
+    staff = _staff(db, "鼓楼区人民政府")
+    reply, intent = staff.say("驿站建好了没")
+    assert intent == "task_detail" and reply.startswith("任务41")
+    reply, intent = staff.say("我们那个驿站的任务算完成了吧")
+    assert intent == "task_detail" and "状态" in reply  # asked, not reported
+
+
+def test_who_of_a_task_says_by_when_too(chat: Chat) -> None:
+    reply, _ = chat.say("闽都文化保护样板街区那个谁牵头")
+    assert "市文旅局" in reply and "时限：2026-01-31" in reply
+
+
+def test_an_item_without_units_is_named_by_its_title(chat: Chat) -> None:
+    assert "协同保护" in chat.say("鼓楼重点工作第七条由哪个部门负责")[0]
+
+
+def test_undone_over_this_year_takes_in_the_missed_deadlines(chat: Chat) -> None:
+    reply, _ = chat.say("今年到期但还没完成的任务")
+    assert "2025-01-01 至 2025-12-31" in reply and "任务6 " in reply  # due 2025-06-30, missed
+
+
+def test_a_title_asked_lists_its_sections(chat: Chat) -> None:
+    reply, _ = chat.say("鼓楼方案保障措施有哪几条")
+    assert "加强组织领导" in reply and "加大经费投入" in reply and "强化督查考核" in reply
+    reply, _ = chat.say("示范区进度安排是怎么分阶段的")
+    assert "动员部署会" in reply and "验收评审" in reply
+
+
+def test_what_a_plan_rests_on_asked_as_gen_ju_sha(chat: Chat) -> None:
+    assert "国知发运函字〔2022〕131号" in chat.say("鼓楼方案根据啥文件制定的")[0]
+
+
+def test_a_short_word_of_the_text_is_quoted(chat: Chat) -> None:
+    reply, _ = chat.say("方案里说的随手拍是干嘛用的")
+    assert "随手拍" in reply and "违法监督" in reply
+
+
+def test_more_than_an_indicators_name_is_asked_of_the_text(chat: Chat) -> None:
+    assert "公职律师" in chat.say("专利侵权纠纷行政裁决人才库由哪些人组成")[0]
+    assert "海丝中央法务区福州片区" in chat.say("海外维权援助公共服务平台依托哪里建设")[0]
+
+
+def test_the_passage_holding_both_heads_asked_ranks_first(chat: Chat) -> None:
+    assert "海上风电国际产业园" in chat.say("海洋经济示范园区在哪些基地开展专利导航")[0]

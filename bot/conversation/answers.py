@@ -32,6 +32,8 @@ _NAMED_PLACE = re.compile(r"[\u4e00-\u9fd5]{2,8}(?:镇|乡|街道|社区|产业�
 # What a sentence of the text answers (a place, a count, a list, a sum, how often), whichever item it is in.
 # 福州常住人口有多少 → 福州常住人口: what is asked about ends where the asking begins
 _ASKED_AFTER = re.compile(r"(?:有|是|要|能)?(?:多少|几[个家项件名]?|什么|啥|哪些|哪个|哪里|怎么|如何)")
+# 由哪些人组成 · 依托哪里建设 · 和谁合作: asked of something an indicator's name only begins
+_ASKED_OF_A_NAME = frozenset({"roster", "where", "partner", "particulars", "named_body"})
 _MORE_WORDS = 2  # character pairs of the question a passage holds beyond the task's row
 _CLEARLY_MORE = 3  # characters a passage must quote beyond a task's keyword to answer instead
 _SENTENCE_ASPECTS = frozenset({"where", "roster", "amount", "frequency"})
@@ -56,7 +58,11 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             if headed is not None:  # 鼓楼总体目标的时间节点: that section of the plan, in its words
                 return fitted(headed)
         if self.question and (asks_the_text or self._text_quotes_better(slots)):
-            quoted = self._document(slots) or (self._basis(slots) if about_the_plan else None)
+            # 鼓楼方案根据啥文件制定的: the opening that cites them, before any passage sharing words
+            not_understood = intent in ("unknown", "help")
+            quoted = (self._basis(slots) if about_the_plan else None) or self._document(
+                slots, rare_words=not_understood
+            )
             if quoted is not None and quoted.intent == "task_detail":  # a row of the task table: as a task
                 unstated = self._unstated("task_detail", replace(slots, tasks=quoted.slots.tasks))
                 return fitted(replace(quoted, text="\n".join([quoted.text, *unstated])))
@@ -85,7 +91,14 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if not found:
             return None
         quotes = [
-            texts.quote(self.catalog.plans[p.plan], p.path, texts.abridge_text(p.text, texts.SECTION_CHARS))
+            "\n".join(
+                [
+                    texts.quote(
+                        self.catalog.plans[p.plan], p.path, texts.abridge_text(p.text, texts.SECTION_CHARS)
+                    ),
+                    *self._parts_of(p),  # 保障措施有哪几条: a title, and the sections under it
+                ]
+            )
             for p in found
             if p.plan in self.catalog.plans
         ]
@@ -103,6 +116,15 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         """A task found by its wording, when a passage of the plans quotes the question more exactly
         (知识产权法院 is in the text; 任务16 builds a 知识产权法庭): the passage is the answer. So is the
         passage that holds a phrase the indicator found is only a near miss for (展会专利侵权纠纷)."""
+        if (
+            slots.indicators
+            and not slots.tasks
+            and slots.aspects & _ASKED_OF_A_NAME
+            and self._beyond_the_name(slots)
+        ):
+            return (
+                True  # 专利侵权纠纷行政裁决人才库由哪些人组成: a passage names more than the indicator does
+            )
         if slots.qualified and not slots.tasks:
             phrase = compact(slots.qualified[1])
             return any(phrase in compact(p.text) for p in self.knowledge.passages().passages)
@@ -135,6 +157,16 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             )
         # Between several tasks, a passage quoting the question as well as the best of them settles it.
         return quoted > best_task or (len(tasks) > 1 and quoted == best_task)
+
+    def _beyond_the_name(self, slots: Slots) -> bool:
+        """Whether the best passage quotes the question clearly further than any indicator's name does."""
+        phrases = self.knowledge.lexicon.phrases(self.question)
+        found = self.knowledge.passages().search(self.question, limit=1, phrases=phrases)
+        if not found:
+            return False
+        held = self.catalog.indicators.many(slots.indicators)
+        named = max((quoted_length(self.question, i.name) for i in held.values()), default=0)
+        return quoted_length(self.question, found[0].passage.text) >= named + _CLEARLY_MORE
 
     def _holds_more_words(self, passage: str, tasks: Sequence[str]) -> bool:
         """揭榜挂帅依托什么载体: the passage holds words of the question (依托, 载体) the task's row lacks."""

@@ -31,6 +31,9 @@ _UNITS_LINE = re.compile(r"^(?:责任单位|牵头单位|配合单位|责任领�
 _UNIT_SEPARATOR = re.compile(r"[、，,；;]")
 MIN_UNIT_NAME = 4
 UNIT_ENDING = 2  # 委会 · 理局: what kind of body it is, said with the name
+RARE_WORD_LONGEST, RARE_WORD_SHORTEST = 8, 3  # 随手拍: a word of its own, not two characters by chance
+RARE_WORD_PASSAGES = 2  # a word only this many passages hold names what they are about
+_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
 MIN_HEADING = 4  # 总体目标: a heading of four characters or more, said in a question, names its section
 RARE_PAIR_IDF = 4.0  # a pair in at most a few passages: the name's own word (元洪), not 知识 or 管理
 
@@ -130,6 +133,25 @@ class PassageIndex:
                 found.append(passage)
         return found
 
+    def rare_words(self, question: str, plans: Sequence[str] = (), limit: int = 2) -> list[Found]:
+        """随手拍是干嘛用的: a word too short to share enough character pairs, quoted word for word by a
+        few passages only; the longest such word wins."""
+        asked = compact(without_asking_words(question))
+        for length in range(RARE_WORD_LONGEST, RARE_WORD_SHORTEST - 1, -1):
+            for start in range(len(asked) - length + 1):
+                word = asked[start : start + length]
+                if not _CJK_WORD.fullmatch(word):
+                    continue
+                holding = [
+                    i for i in range(len(self.passages)) if word in self._compact[i] and self._in(i, plans)
+                ]
+                if 0 < len(holding) <= RARE_WORD_PASSAGES:
+                    pairs = set(search_terms(word))
+                    return [
+                        Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in holding
+                    ][:limit]
+        return []
+
     def quoting(self, phrase: str, plans: Sequence[str] = (), limit: int = 2) -> list[Found]:
         """The passages that hold the phrase word for word (仲裁联络点), in document order."""
         wanted = compact(phrase)
@@ -226,14 +248,16 @@ HEAD_MIN = 4  # a phrase's last four characters or more
 
 
 def _head_match(phrases: Sequence[str], text: str) -> int:
-    """The longest ending (four characters or more) of any phrase that the text contains word for word."""
-    best = 0
+    """The longest ending (four characters or more) of each phrase that the text contains word for word,
+    summed: a passage holding the heads of both things asked about (海洋经济示范园区 … 专利导航) beats one
+    holding only the longer of them."""
+    total = 0
     for phrase in phrases:
         for start in range(len(phrase) - HEAD_MIN + 1):
-            if len(phrase) - start > best and phrase[start:] in text:
-                best = len(phrase) - start
+            if phrase[start:] in text:
+                total += len(phrase) - start
                 break
-    return best
+    return total
 
 
 def _ranking_terms(text: str) -> list[str]:

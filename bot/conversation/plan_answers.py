@@ -162,13 +162,16 @@ class PlanAnswers(TaskAnswers):
                 seen.setdefault(child, other.heading if other.path == child else "")
         return [texts.section_part(path, heading) for path, heading in seen.items() if heading]
 
-    def _document(self, slots: Slots) -> Answer | None:
-        """A passage of the plans that answers the question, quoted with its section; None if none fits."""
+    def _document(self, slots: Slots, *, rare_words: bool = False) -> Answer | None:
+        """A passage of the plans that answers the question, quoted with its section; None if none fits.
+        rare_words: a question nothing else understood may name the text's own short word (随手拍)."""
         plans = [p.code for p in self._plans_in(slots)]
         phrases = self.knowledge.lexicon.phrases(self.question)
         found = self.knowledge.passages().search(self.question, plans=plans, phrases=phrases)
         if not found and slots.qualified:  # 仲裁联络点那项任务: the text's own words, said among many others
             found = self.knowledge.passages().quoting(slots.qualified[1], plans)
+        if not found and rare_words:  # 随手拍是干嘛用的: too short a name for the search, but the text's own
+            found = self.knowledge.passages().rare_words(self.question, plans)
         unit = None if found else self.knowledge.passages().unit_named_like(self.question)
         if unit is not None:  # 元洪管委会要负责啥: a unit only the text names, called by part of its name
             found = self.knowledge.passages().search(unit, plans=plans, phrases=[compact(unit)])
@@ -180,8 +183,9 @@ class PlanAnswers(TaskAnswers):
             # The passage is a row of the plan's task table: the task's own record says more.
             subject = replace(slots, tasks=(TaskRef(*task),), task_fragment=None)
             return self._with_task("task_detail", subject, self._detail)
-        parts = self._parts_of(found[0].passage) if "roster" in slots.aspects else []
-        if parts:  # 城市特色创新工程是哪几个: a title whose sections are the list
+        # 城市特色创新工程是哪几个 · 进度安排是怎么分阶段的: a title whose sections are the answer
+        parts = self._parts_of(found[0].passage)
+        if parts:
             plan = self.catalog.plans[found[0].passage.plan]
             heading = texts.quote(plan, found[0].passage.path, found[0].passage.text)
             return Answer("document", "\n".join([heading, *parts]), slots)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option, Pages
@@ -14,6 +15,9 @@ from nlu.intents import IntentName, Slots, TaskRef
 from nlu.lexicon import section_name
 from store.catalog_lookup import TaskQuery
 from store.views import IndicatorView, PlanView, TaskView
+
+# Windows that run from today by default; asked of undone tasks, they take in the deadlines already missed.
+_UP_TO_NOW_WHEN_UNDONE = frozenset({"this_year", "by_date"})
 
 
 class TaskAnswers(AnswerBase):
@@ -191,6 +195,10 @@ class TaskAnswers(AnswerBase):
         if slots.window is None:
             return Answer("due_tasks", texts.NEED_SUBJECT, slots)
         span = resolve_window(slots.window, self.today)
+        if slots.undone and span.start == self.today and slots.window.kind in _UP_TO_NOW_WHEN_UNDONE:
+            # 今年到期但还没完成的: this year's deadlines already past and not met are still undone
+            start = date(self.today.year, 1, 1) if slots.window.kind == "this_year" else None
+            span = replace(span, start=start)
         query = replace(self._query(slots), due_from=span.start, due_to=span.end)
         tallies = self._tallies(query)  # the total and where they are, in one pass
         total = sum(n for _, n in tallies)

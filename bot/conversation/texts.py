@@ -382,8 +382,12 @@ def task_detail(facts: TaskFacts) -> str:
 
 
 def task_responsible(facts: TaskFacts) -> str:
+    """Who, and by when: the deadline is what a supervising office chases the unit for."""
     units = responsible_units(facts.assigned, facts.expanded_count)
-    return f"{facts.label}的责任单位：{units}{_assigned_how(facts)}"
+    when = f"{facts.deadline}" + (f"（{facts.remaining}）" if facts.remaining else "")
+    # an item of a list the document gives no units for is known by its title, not by its number
+    title = f"\n标题：{facts.title}" if facts.title and facts.assignment_note else ""
+    return f"{facts.label}的责任单位：{units}{_assigned_how(facts)}{title}\n时限：{when}"
 
 
 def _assigned_how(facts: TaskFacts) -> str:
