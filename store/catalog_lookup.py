@@ -25,6 +25,7 @@ from sqlalchemy import (
     cast,
     false,
     func,
+    literal_column,
     or_,
     select,
     true,
@@ -373,6 +374,15 @@ class CatalogLookup:
             if not ids:
                 return None
             conditions.append(s.plan_id.in_(ids))
+        # A unit's few tasks are found by their ids. Without statistics SQLite would rather walk an index on
+        # done or deadline over tens of thousands of rows (25 ms against 0.2 ms on the national database), so
+        # beside a list of ids those columns are hidden from its planner (the unary + idiom).
+        hidden = query.units is not None and connection.dialect.name == "sqlite"
+
+        def column(name: str) -> Any:
+            plain = getattr(s, name)
+            return literal_column(f"+{_state.name}.{name}", plain.type) if hidden else plain
+
         if query.units is not None:
             task_ids = self._unit_task_ids(connection, query.units)
             if not task_ids:
@@ -388,21 +398,22 @@ class CatalogLookup:
                     )
                 )
             )
+        done, deadline = column("done"), column("deadline")
         flags = (
-            (query.featured, s.featured == true()),
-            (query.ongoing, s.ongoing == true()),
-            (query.undone, s.done == false()),
-            (query.done, s.done == true()),
+            (query.featured, column("featured") == true()),
+            (query.ongoing, column("ongoing") == true()),
+            (query.undone, done == false()),
+            (query.done, done == true()),
         )
         conditions += [condition for wanted, condition in flags if wanted]
         if query.overdue_on is not None:  # the deadline in force is None for 长期推进 tasks
-            conditions += [s.done == false(), s.deadline < query.overdue_on]
+            conditions += [done == false(), deadline < query.overdue_on]
             if query.overdue_from is not None:
-                conditions.append(s.deadline >= query.overdue_from)
+                conditions.append(deadline >= query.overdue_from)
         if query.due_to is not None:
-            conditions.append(s.deadline <= query.due_to)
+            conditions.append(deadline <= query.due_to)
             if query.due_from is not None:
-                conditions.append(s.deadline >= query.due_from)
+                conditions.append(deadline >= query.due_from)
         return select(*columns).select_from(source).where(and_(*conditions))
 
     def _unit_task_ids(self, connection: Connection, names: Collection[str]) -> list[int]:

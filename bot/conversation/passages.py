@@ -49,6 +49,8 @@ class PassageIndex:
         self.passages = tuple(passages)
         self._terms = [frozenset(search_terms(f"{p.heading}{p.text}")) for p in self.passages]
         self._compact = [compact(p.text) for p in self.passages]  # normalising is the costly part of a match
+        self._titles = [compact(p.heading) for p in self.passages]
+        self._units_named: list[tuple[str, str]] | None = None
         counts: Counter[str] = Counter(term for terms in self._terms for term in terms)
         self._idf = {term: math.log(1 + len(self._terms) / n) for term, n in counts.items()}
         self._bm25: Any = None
@@ -96,19 +98,24 @@ class PassageIndex:
             Found(self.passages[i], self._excerpt(self.passages[i].text, pairs)) for i in answering[:limit]
         ]
 
+    def _unit_names(self) -> list[tuple[str, str]]:
+        """The units the text's 责任单位 lines name, longest first, each with its compact form; read once."""
+        if self._units_named is None:
+            names = {
+                name.strip()
+                for passage in self.passages
+                for line in _UNITS_LINE.findall(passage.text)
+                for name in _UNIT_SEPARATOR.split(line)
+                if len(compact(name)) >= MIN_UNIT_NAME
+            }
+            self._units_named = [(name, compact(name)) for name in sorted(names, key=lambda n: (-len(n), n))]
+        return self._units_named
+
     def unit_named_like(self, question: str) -> str | None:
         """A unit the text's 责任单位 lines name that the question calls by a rare piece of its name and its
         ending (元洪管委会 → 福州新区元洪功能区管委会), longest name first; None if none fits."""
         asked = compact(question)
-        names = {
-            name.strip()
-            for passage in self.passages
-            for line in _UNITS_LINE.findall(passage.text)
-            for name in _UNIT_SEPARATOR.split(line)
-            if len(compact(name)) >= MIN_UNIT_NAME
-        }
-        for name in sorted(names, key=lambda n: (-len(n), n)):
-            full = compact(name)
+        for name, full in self._unit_names():
             ending = full[-UNIT_ENDING:]
             rare = [
                 pair
@@ -126,7 +133,7 @@ class PassageIndex:
         seen: set[tuple[str, str]] = set()
         found: list[PassageView] = []
         for i, passage in enumerate(self.passages):
-            title = compact(passage.heading)
+            title = self._titles[i]
             key = (passage.plan, passage.path)
             if len(title) >= MIN_HEADING and title in asked and key not in seen and self._in(i, plans):
                 seen.add(key)
