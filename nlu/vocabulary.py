@@ -868,6 +868,7 @@ FILLER: Final[tuple[str, ...]] = (
     "介绍一下", "现有", "当前", "怎样", "把", "被", "对", "中", "里", "目前为止",
     "归",
     "分别",  # 驿站和展会那个分别完成了没: each of the two, which the answer gives anyway
+    "建设",  # 驿站建设已完成: what is done to a thing, not what tells it apart
     "各自",
     "管",
     "由",

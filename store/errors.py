@@ -15,3 +15,12 @@ class UnknownNameError(StoreError):
         self.name = name
         self.suggestions = suggestions
         super().__init__(f"unknown {kind}: {name}")
+
+
+class CollectiveUnitError(StoreError):
+    """A member bound to a collective (各海关, 各县（市）区人民政府) could report nothing."""
+
+    def __init__(self, name: str, members: tuple[str, ...]) -> None:
+        self.name = name
+        self.members = members
+        super().__init__(f"a collective, not a unit: {name}")

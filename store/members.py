@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from store.catalog_queries import resolve_unit
 from store.db import Database
-from store.errors import StoreError
+from store.errors import CollectiveUnitError, StoreError
 from store.invite_guard import (
     BOUND,
     LOCKED,
@@ -28,6 +28,7 @@ from store.invite_guard import (
 )
 from store.ledger import unit_id
 from store.models import Invite, Member, MemberEvent, Unit
+from store.views import UnitView
 
 Role = Literal["admin", "staff", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "staff", "viewer")
@@ -76,12 +77,21 @@ def add_member(
     actor: str = "system",
 ) -> MemberView:
     """Add a member, or bring back / change one with the same platform id; unit names may be aliases."""
-    unit_name = resolve_unit(db, unit).name if unit else None
+    unit_name = _bindable(db, unit).name if unit else None
     with db.session() as session:
         member = _set_member(session, platform, user_id, display_name, unit_id(session, unit_name), role, at)
         _log(session, member, "added", actor, at, platform="cli")
         session.commit()
         return _view(member, unit_name)
+
+
+def _bindable(db: Database, unit: str) -> UnitView:
+    """The unit a member may belong to: a unit of its own, never a collective (海关 is the alias of
+    各海关, whose members are the customs offices; someone bound to 各海关 could report for none of them)."""
+    view = resolve_unit(db, unit)
+    if view.kind == "collective":
+        raise CollectiveUnitError(view.name, view.members)
+    return view
 
 
 def remove_member(db: Database, *, platform: str, user_id: str, at: datetime, actor: str) -> MemberView:
@@ -116,7 +126,7 @@ def list_members(db: Database) -> list[MemberView]:
 def create_invite(
     db: Database, *, unit: str, role: str, expires_at: datetime, at: datetime, actor: str
 ) -> InviteView:
-    unit_name = resolve_unit(db, unit).name
+    unit_name = _bindable(db, unit).name
     with db.session() as session:
         invite = Invite(
             code=_new_code(),

@@ -93,6 +93,10 @@ def test_users_add_list_remove(db_url: str, capsys: pytest.CaptureFixture[str]) 
             "--role 应为 admin、staff 或 viewer",
         ),
         (["users", "remove", "nobody"], "没有用户 nobody"),
+        (  # issue 17, defect 4: 海关 is the collective 各海关's alias; bound to it, nobody could report
+            ["users", "add", "x", "--name", "x", "--unit", "海关", "--role", "staff"],
+            "“各海关”是集体名称，不是具体单位，绑定后无法报送。请改用其中的具体单位：榕城海关、马尾海关",
+        ),
         (["users", "add", "", "--name", "x", "--unit", "市检察院", "--role", "staff"], "用户 ID 为空"),
         (
             ["users", "add", "telegram:", "--name", "x", "--unit", "市检察院", "--role", "staff"],

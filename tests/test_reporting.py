@@ -510,3 +510,36 @@ def test_a_removed_members_preview_is_not_confirmed_even_where_anyone_may_ask(db
     remove_member(db, platform="test", user_id="fayuan", at=office.clock, actor="test")
     assert office.say("fayuan", preview.buttons[0].data) == (texts.NOT_BOUND, "not_bound")
     assert rows(db, TaskEvent) == []
+
+
+def test_a_district_plans_item_is_reported_by_its_own_numbering(office: Office) -> None:
+    """Issue 17, defect 1: 鼓楼第3项 is the 鼓楼 plan's third item, not the city's 任务3."""
+    for text in ("鼓楼第3项已完成", "鼓楼方案第3项已完成"):
+        preview = office.send("ip", text)
+        assert preview.intent == "preview", preview.text
+        assert "鼓楼第3项" in preview.text and "任务3" not in preview.text
+        assert office.say("ip", "取消")[1] == "cancelled"
+    office.say("ip", "鼓楼第3项已完成")
+    assert office.say("ip", "确认")[1] == "recorded"
+    reply, _ = office.say("ip", "鼓楼第3项")
+    assert "已完成" in reply
+    assert "已完成" not in office.say("duban", "任务3")[0].split("状态：")[-1]  # the city's 任务3 untouched
+
+
+def test_an_admins_retraction_is_recorded_under_the_admins_own_unit(office: Office) -> None:
+    """Issue 17, defect 3: the audit row names who withdrew the report and that person's unit."""
+    office.say("fayuan", "任务18已完成")
+    office.say("fayuan", "确认")
+    office.say("duban", "撤销任务18")
+    assert office.say("duban", "确认")[1] == "recorded"
+    history, _ = office.say("duban", "任务18办理记录")
+    assert "陈督办·市市场监管局（知识产权局） 撤销" in history
+    assert "陈督办·市中级人民法院" not in history
+
+
+@pytest.mark.parametrize("text", ["军门社区知识产权服务驿站已经建好了", "驿站建设已完成"])
+def test_everyday_completion_wording_is_a_report(office: Office, text: str) -> None:
+    """Issue 17: only one task mentions 驿站; 建好了 and 驿站建设 say it is done."""
+    preview = office.send("gulou", text)
+    assert preview.intent == "preview" and "任务41" in preview.text
+    assert rows(office.db, TaskEvent) == []

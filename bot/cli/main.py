@@ -13,7 +13,7 @@ from bot.cli.parser import build_parser
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from store.db import Database, is_busy
-from store.errors import StoreError, UnknownNameError
+from store.errors import CollectiveUnitError, StoreError, UnknownNameError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except UnknownNameError as exc:
         return _fail(texts.unknown_name(exc.kind, exc.name, exc.suggestions))
+    except CollectiveUnitError as exc:
+        return _fail(texts.collective_unit(exc.name, exc.members))
     except StoreError as exc:
         return _fail(str(exc))
     except OperationalError as exc:

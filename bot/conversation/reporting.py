@@ -392,11 +392,11 @@ class Reporter:
         if not live:
             return Reply("nothing_to_undo", texts.nothing_to_retract(self._subject_name(subject)))
         entry = live[-1]
-        request = _retraction(entry)
+        request = _retraction(entry, self._unit())
         return self._preview(request, [f"撤销：{self._summary(entry)}"])
 
     def _retract(self, entry: HistoryEntry, summary: str) -> Reply:
-        request = _retraction(entry)
+        request = _retraction(entry, self._unit())
         try:
             record(self.knowledge.db, request, self.author)
         except DuplicateMessage:
@@ -421,10 +421,19 @@ class Reporter:
     # ---- lookups -------------------------------------------------------------------------------------
 
     def _tasks(self, subject: Slots) -> list[TaskView]:
-        keys = [(ref.plan or self._numbered_plan(subject), ref.number) for ref in subject.tasks]
+        keys = [(ref.plan or self._plan_of_item(subject, ref.number), ref.number) for ref in subject.tasks]
         known = [(plan, number) for plan, number in keys if plan is not None]
         found = self.view.catalog.tasks.many(known)
         return [found[k] for k in known if k in found]
+
+    def _plan_of_item(self, subject: Slots, number: int) -> str | None:
+        """鼓楼第3项已完成: the item of the plan (or the region's plan) the message names, as a question would
+        read it; a bare 任务3 is the numbered plan's."""
+        if subject.ordinal_only:
+            for plan in self.view._plans_in(subject):
+                if (plan.code, number) in self.view.catalog.tasks:
+                    return plan.code
+        return self._numbered_plan(subject)
 
     def _numbered_plan(self, subject: Slots) -> str | None:
         """The plan a bare task number means: the one plan that numbers its tasks, or, where several do, the
@@ -529,13 +538,15 @@ def _comparable_baseline(indicator: IndicatorView) -> bool:
     )
 
 
-def _retraction(entry: HistoryEntry) -> WriteRequest:
-    """The row that withdraws entry; it names the same subject and unit, and points at entry."""
+def _retraction(entry: HistoryEntry, actor_unit: str | None) -> WriteRequest:
+    """The row that withdraws entry: it names the same subject and points at entry; its unit is the one of
+    whoever withdraws it (an admin of 市监局 withdrawing 中院's report acts as 市监局, and the audit says so).
+    The local operator belongs to no unit."""
     if entry.ledger == "indicator":
         return WriteRequest(
-            "indicator_retraction", entry.plan, code=entry.indicator, unit=entry.unit, refers_to=entry.id
+            "indicator_retraction", entry.plan, code=entry.indicator, unit=actor_unit, refers_to=entry.id
         )
-    return WriteRequest("task_retraction", entry.plan, number=entry.task, unit=entry.unit, refers_to=entry.id)
+    return WriteRequest("task_retraction", entry.plan, number=entry.task, unit=actor_unit, refers_to=entry.id)
 
 
 def _closest_names(candidates: list[IndicatorView], text: str) -> list[IndicatorView]:

@@ -57,6 +57,12 @@ def unknown_name(kind: str, name: str, suggestions: Iterable[str]) -> str:
     return f"未找到{label}“{shown}”。" + (f"您是否要找：{hint}" if hint else listing)
 
 
+def collective_unit(name: str, members: Sequence[str]) -> str:
+    """duban users add --unit 海关: a collective names no one unit a member could report for."""
+    shown = "、".join(members[:8]) + ("等" if len(members) > 8 else "")
+    return f"“{name}”是集体名称，不是具体单位，绑定后无法报送。请改用其中的具体单位：{shown}。"
+
+
 def error(message: str) -> str:
     return f"错误：{message}"
 
