@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Table, func
 from sqlalchemy import select as core_select
@@ -20,8 +21,10 @@ from store.catalog_queries import _UnitDirectory
 from store.db import Database
 from store.errors import StoreError
 from store.models import (
+    CollectiveMember,
     Indicator,
     IndicatorReport,
+    IndicatorUnit,
     Member,
     MemberEvent,
     Plan,
@@ -46,6 +49,8 @@ _plan: Table = Plan.__table__  # type: ignore[attr-defined]
 _report: Table = IndicatorReport.__table__  # type: ignore[attr-defined]
 _member: Table = Member.__table__  # type: ignore[attr-defined]
 _unit: Table = Unit.__table__  # type: ignore[attr-defined]
+_indicator_unit: Table = IndicatorUnit.__table__  # type: ignore[attr-defined]
+_collective_member: Table = CollectiveMember.__table__  # type: ignore[attr-defined]
 
 _VERSION_QUERY = core_select(
     core_select(func.max(IndicatorReport.id)).scalar_subquery(),
@@ -56,6 +61,10 @@ _VERSION_QUERY = core_select(
 
 @dataclass(frozen=True)
 class ReportView:
+    """An indicator's standing value. Where it is held by a collective (各县（市）区人民政府), each member's
+    own latest report is a part; the standing value is then the lead's (or a named unit's) report, else the
+    parts summed for a count or an amount (reporter None, unit None, as of the oldest part)."""
+
     plan: str
     code: str
     value: Decimal
@@ -63,6 +72,11 @@ class ReportView:
     reporter: str | None  # member display name
     unit: str | None
     recorded_at: datetime
+    parts: tuple[ReportView, ...] = ()  # members of a collective, each its latest own report
+    summed: bool = False  # the value is the parts added up
+    missing: tuple[str, ...] = ()  # members of the collectives holding it that have not reported
+    # False: only parts of a rate or ratio, which do not add up; there is no standing value (value is 0)
+    standing: bool = True
 
 
 @dataclass(frozen=True)
@@ -149,8 +163,10 @@ def reports_for(db: Database, keys: Iterable[tuple[str, str]]) -> dict[tuple[str
         units = dict(
             connection.execute(core_select(_unit.c.id, _unit.c.name).where(_unit.c.id.in_(unit_ids))).all()
         )
+        holders = _holders(connection, list(ids))
     retracted = {row.retracts_id for row in rows if row.kind == RETRACTION}
-    latest: dict[tuple[str, str], ReportView] = {}
+    whole: dict[int, ReportView] = {}
+    parts: dict[int, dict[int, ReportView]] = defaultdict(dict)
     for row in rows:
         if row.kind == RETRACTION or row.id in retracted or row.value is None or row.as_of is None:
             continue
@@ -159,13 +175,107 @@ def reports_for(db: Database, keys: Iterable[tuple[str, str]]) -> dict[tuple[str
             plan, code, row.value, row.as_of, members.get(row.member_id) if row.member_id else None,
             units.get(row.unit_id) if row.unit_id else None, row.recorded_at,
         )  # fmt: skip
-        key = (plan, code)
-        if key not in latest or (view.as_of, view.recorded_at) >= (
-            latest[key].as_of,
-            latest[key].recorded_at,
-        ):
-            latest[key] = view
+        held = holders.get(row.indicator_id)
+        # 仓山 staff's 我区先行所已建成2个 is 仓山's part of the city's 26, not the city's figure
+        by_territory = held is not None and row.unit_id in held.territories
+        slot = parts[row.indicator_id] if by_territory else whole
+        key = (row.unit_id or 0) if by_territory else row.indicator_id
+        if key not in slot or _newer(view, slot[key]):
+            slot[key] = view
+    latest: dict[tuple[str, str], ReportView] = {}
+    for indicator_id, key in ids.items():
+        own = sorted(parts.get(indicator_id, {}).values(), key=lambda v: v.unit or "")
+        held = holders.get(indicator_id)
+        missing = tuple(n for n in (held.territory_names if held else ()) if n not in {v.unit for v in own})
+        standing = whole.get(indicator_id)
+        if standing is not None:
+            latest[key] = replace(standing, parts=tuple(own), missing=missing if own else ())
+        elif own and held is not None and held.additive:
+            total = sum((v.value for v in own), Decimal(0))
+            latest[key] = ReportView(
+                key[0], key[1], total, min(v.as_of for v in own), None, None, max(v.recorded_at for v in own),
+                parts=tuple(own), summed=True, missing=missing,
+            )  # fmt: skip
+        elif own:  # 年增幅 of two districts: shown each, never added up
+            first, last = min(v.as_of for v in own), max(v.recorded_at for v in own)
+            latest[key] = ReportView(
+                key[0], key[1], Decimal(0), first, None, None, last, parts=tuple(own), missing=missing,
+                standing=False,
+            )  # fmt: skip
     return latest
+
+
+def _newer(view: ReportView, than: ReportView) -> bool:
+    """The newest as-of date wins, then the newest report."""
+    return (view.as_of, view.recorded_at) >= (than.as_of, than.recorded_at)
+
+
+@dataclass(frozen=True)
+class _Holders:
+    """Who holds an indicator. Its row lists the leads first, then the territories: a collective
+    (各县（市）区人民政府) and units beside it (高新区管委会). Each territory's report is its own part."""
+
+    territories: frozenset[int]  # the collectives' members and the units listed after the first collective
+    territory_names: tuple[str, ...]  # in the row's and the collectives' own order
+    additive: bool  # a count or an amount, which parts add up to; never a rate or a ratio
+
+
+# 结案率 · 年增幅 · 每万人口…拥有量: rates and ratios, which parts do not add up to
+_NOT_ADDITIVE = ("率", "增幅", "每万", "人均", "占比", "比例", "比重")
+
+
+def additive(name: str, unit_of_measure: str) -> bool:
+    """Whether units' parts of the indicator add up to the whole: counts and amounts do, rates do not."""
+    return "%" not in unit_of_measure and not any(word in name for word in _NOT_ADDITIVE)
+
+
+def _holders(connection: Any, indicator_ids: list[int]) -> dict[int, _Holders]:
+    """The indicators among these that a collective holds, with their territories."""
+    rows: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for indicator_id, position, unit, name in connection.execute(
+        core_select(
+            _indicator_unit.c.indicator_id, _indicator_unit.c.position, _indicator_unit.c.unit_id,
+            _unit.c.name,
+        )
+        .join(_unit, _unit.c.id == _indicator_unit.c.unit_id)
+        .where(_indicator_unit.c.indicator_id.in_(indicator_ids))
+    ):  # fmt: skip
+        rows[int(indicator_id)].append((int(position), int(unit), str(name)))
+    listed = {u for units in rows.values() for _, u, _ in units}
+    groups: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for collective, member, position, name in connection.execute(
+        core_select(
+            _collective_member.c.collective_id, _collective_member.c.member_id, _collective_member.c.position,
+            _unit.c.name,
+        )
+        .join(_unit, _unit.c.id == _collective_member.c.member_id)
+        .where(_collective_member.c.collective_id.in_(listed or {0}))
+    ):  # fmt: skip
+        groups[int(collective)].append((int(position), int(member), str(name)))
+    kinds = {
+        int(i): (str(name), str(measure))
+        for i, name, measure in connection.execute(
+            core_select(_indicator.c.id, _indicator.c.name, _indicator.c.unit_of_measure).where(
+                _indicator.c.id.in_(indicator_ids)
+            )
+        )
+    }
+    found: dict[int, _Holders] = {}
+    for indicator_id, units in rows.items():
+        units.sort()
+        first = next((i for i, (_, unit, _) in enumerate(units) if unit in groups), None)
+        if first is None:
+            continue  # no collective: every unit named reports the whole figure
+        territories: list[tuple[int, str]] = []
+        for _, unit, name in units[first:]:
+            territories += [(m, n) for _, m, n in sorted(groups[unit])] if unit in groups else [(unit, name)]
+        name, measure = kinds.get(indicator_id, ("", ""))
+        found[indicator_id] = _Holders(
+            frozenset(u for u, _ in territories),
+            tuple(dict.fromkeys(n for _, n in territories)),
+            additive(name, measure),
+        )
+    return found
 
 
 def task_statuses(db: Database) -> dict[tuple[str, int], TaskStatusView]:

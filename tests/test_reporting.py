@@ -524,6 +524,10 @@ def test_a_district_plans_item_is_reported_by_its_own_numbering(office: Office) 
     reply, _ = office.say("ip", "鼓楼第3项")
     assert "已完成" in reply
     assert "已完成" not in office.say("duban", "任务3")[0].split("状态：")[-1]  # the city's 任务3 untouched
+    reply, intent = office.say(
+        "gulou", "鼓楼第41项已完成"
+    )  # no such item: said, not taken as the city's 任务41
+    assert intent == "need_subject" and "没有第 41 项" in reply
 
 
 def test_an_admins_retraction_is_recorded_under_the_admins_own_unit(office: Office) -> None:
@@ -543,3 +547,40 @@ def test_everyday_completion_wording_is_a_report(office: Office, text: str) -> N
     preview = office.send("gulou", text)
     assert preview.intent == "preview" and "任务41" in preview.text
     assert rows(office.db, TaskEvent) == []
+
+
+def test_a_districts_figure_is_its_part_and_never_replaces_the_citys(office: Office) -> None:
+    """Issue 17, defect 2 and per-district figures: 仓山's 2 先行所 are 仓山's part of the city's 26."""
+    preview, _ = office.say("cangshan", "我区先行所已建成2个")
+    assert "计入全市合计，不替代全市数" in preview and "低于2023基线" not in preview
+    office.say("cangshan", "确认")
+    reply, _ = office.say("duban", "先行所进度")
+    assert (
+        "最新数据：合计 2 个" in reply
+        and "仓山区人民政府 2 个" in reply
+        and "尚未上报：鼓楼区人民政府" in reply
+    )
+    office.say("gulou", "我区先行所已建成3个")
+    office.say("gulou", "确认")
+    assert "最新数据：合计 5 个" in office.say("duban", "先行所进度")[0]
+    office.say("duban", "先行所已建成20个")  # the lead's own city-wide figure stands
+    office.say("duban", "确认")
+    reply, _ = office.say("duban", "先行所进度")
+    assert "最新数据：20 个" in reply and "陈督办" in reply
+    assert "分单位上报：仓山区人民政府 2 个" in reply and "鼓楼区人民政府 3 个" in reply
+    office.say("cangshan", "我区先行所已建成4个")  # a district's update changes its part, not the city's
+    office.say("cangshan", "确认")
+    reply, _ = office.say("duban", "先行所进度")
+    assert (
+        "最新数据：20 个" in reply and "仓山区人民政府 4 个" in reply and "仓山区人民政府 2 个" not in reply
+    )
+
+
+def test_rates_reported_by_districts_are_never_summed(office: Office) -> None:
+    for user, value in (("cangshan", "12%"), ("gulou", "8%")):
+        preview, _ = office.say(user, f"以裁决结案的专利纠纷办理量年增幅{value}")
+        assert "比率不相加" in preview
+        office.say(user, "确认")
+    reply, _ = office.say("duban", "年增幅进度")
+    assert "最新数据：尚无上报数据" in reply and "20%" not in reply
+    assert "仓山区人民政府 12%" in reply and "鼓楼区人民政府 8%" in reply

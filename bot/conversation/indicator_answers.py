@@ -14,6 +14,7 @@ from bot.conversation.passages import sentence_asked
 from bot.conversation.progress import assess, expected_by
 from nlu.intents import IntentName, Slots
 from nlu.lexicon import compact
+from store.ledger import ReportView
 from store.views import IndicatorView
 
 
@@ -214,13 +215,14 @@ class IndicatorAnswers(AnswerBase):
         status = texts.STATUS_MARKS[progress.status]
         if progress.status == "at_risk" and indicator.due is not None and as_of > indicator.due:
             status = texts.PAST_DUE_MARK
-        return texts.indicator_progress(
+        text = texts.indicator_progress(
             facts,
             self.today,
             (
-                texts.quantity(report.value, indicator.unit_of_measure),
+                (texts.SUMMED_VALUE if report.summed else "")
+                + texts.quantity(report.value, indicator.unit_of_measure),
                 report.as_of,
-                texts.reporter(report.reporter, report.unit),
+                texts.SUMMED_PARTS if report.summed else texts.reporter(report.reporter, report.unit),
             )
             if report
             else None,
@@ -231,6 +233,19 @@ class IndicatorAnswers(AnswerBase):
             else None,
             status,
         )
+        return text + self._breakdown(indicator, self.ledger.breakdowns.get((indicator.plan, indicator.code)))
+
+    def _breakdown(self, indicator: IndicatorView, report: ReportView | None) -> str:
+        """仓山 2 个、鼓楼 3 个: each unit's own part of an indicator held together, and who has not yet."""
+        if report is None or not report.parts:
+            return ""
+        parts = [
+            (p.unit or "", texts.quantity(p.value, indicator.unit_of_measure), p.as_of) for p in report.parts
+        ]
+        lines = [texts.parts_line(parts)]
+        if report.missing:
+            lines.append(texts.missing_line(report.missing))
+        return "\n" + "\n".join(lines)
 
     def _gap(self, indicator: IndicatorView, value: Decimal) -> str:
         """还差多少: what is missing to the target, or that it is reached."""

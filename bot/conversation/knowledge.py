@@ -114,6 +114,8 @@ class LedgerState:
     reports: Lookup[tuple[str, str], ReportView] = field(default_factory=lambda: Lookup(lambda keys: {}))
     statuses: Lookup[tuple[str, int], TaskStatusView] = field(default_factory=lambda: Lookup(lambda keys: {}))
     members: Lookup[tuple[str, str], MemberView] = field(default_factory=lambda: Lookup(lambda keys: {}))
+    # what units holding an indicator together reported each, also where no standing value follows
+    breakdowns: Lookup[tuple[str, str], ReportView] = field(default_factory=lambda: Lookup(lambda keys: {}))
 
     memo: dict[Hashable, Any] = field(default_factory=dict)  # lists already counted in this state
 
@@ -126,11 +128,13 @@ class LedgerState:
                 roster.append({(m.platform, m.user_id): m for m in list_members(db)})
             return {k: roster[0][k] for k in keys if k in roster[0]}
 
+        every: CachedLookup[tuple[str, str], ReportView] = CachedLookup(lambda keys: reports_for(db, keys))
         return cls(
             version,
-            CachedLookup(lambda keys: reports_for(db, keys)),
+            Lookup(lambda keys: {k: v for k, v in every.many(keys).items() if v.standing}),
             CachedLookup(lambda keys: statuses_for(db, keys)),
             Lookup(members),
+            breakdowns=every,
         )
 
     def remembered(self, key: Hashable, compute: Callable[[], V]) -> V:

@@ -7,7 +7,7 @@ decision, which are explicit acts. Pending writes live in the database, so a res
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -32,6 +32,7 @@ from nlu.intents import Slots, TaskRef
 from nlu.lexicon import compact
 from nlu.normalize import normalize
 from store.history import HistoryEntry, indicator_history, last_write_by, task_history
+from store.ledger import ReportView, additive
 from store.members import MemberView
 from store.reporting import (
     Author,
@@ -188,7 +189,7 @@ class Reporter:
     def _with_task(self, command: Command, missing: str, act: _TaskAct) -> Reply:
         tasks = self._tasks(command.subject)
         if not tasks and command.subject.tasks:
-            return Reply("need_subject", self._no_such_task(command.subject.tasks[0]))
+            return Reply("need_subject", self._no_such_task(command.subject.tasks[0], command.subject))
         if not tasks:
             return Reply("need_subject", missing)
         mine = [t for t in tasks if self._may_write(t.units)]
@@ -343,18 +344,45 @@ class Reporter:
         return self._preview(request, lines + self._plausibility(indicator, value))
 
     def _plausibility(self, indicator: IndicatorView, value: Decimal) -> list[str]:
-        """Notes, never refusals: a value below the 2023 baseline, or far from the last report."""
+        """Notes, never refusals: a value below the 2023 baseline, or far from the last report. A unit's own
+        part of an indicator held together is set against its own last part, not the city's figure."""
         notes = []
-        if _comparable_baseline(indicator) and value < (indicator.baseline or value):
+        standing = self.view.ledger.reports.get((indicator.plan, indicator.code))
+        own = self._own_part(indicator, standing)
+        if own is not None:
+            summed = additive(indicator.name, indicator.unit_of_measure)
+            notes.append(texts.A_PART if summed else texts.A_PART_APART)
+        if own is None and _comparable_baseline(indicator) and value < (indicator.baseline or value):
             shown = texts.quantity(indicator.baseline or value, indicator.unit_of_measure)
             notes.append(texts.below_baseline(shown, indicator.baseline_year))
-        last = self.view.ledger.reports.get((indicator.plan, indicator.code))
+        last = own.last if own is not None else standing
         ratio = change_ratio(value, last.value) if last else None
         if last and ratio is not None and abs(ratio) > PLAUSIBLE_CHANGE:
             notes.append(
                 texts.big_change(ratio, texts.quantity(last.value, indicator.unit_of_measure), last.as_of)
             )
         return notes
+
+    def _own_part(self, indicator: IndicatorView, standing: ReportView | None) -> _Part | None:
+        """The sender's unit's part, when it reports as one territory of an indicator a collective holds
+        (the units listed from the first collective on, and that collective's members)."""
+        unit = self._unit()
+        if unit is None or self._is_admin() or unit not in self._territories(indicator):
+            return None
+        parts = standing.parts if standing is not None else ()
+        return _Part(next((p for p in parts if p.unit == unit), None))
+
+    def _territories(self, indicator: IndicatorView) -> set[str]:
+        views = self.view.catalog.units.many(indicator.assigned)
+        first = next(
+            (i for i, name in enumerate(indicator.assigned) if name in views and views[name].members), None
+        )
+        if first is None:
+            return set()
+        later = indicator.assigned[first:]
+        return {m for name in later for m in (views[name].members if name in views else ())} | {
+            name for name in later if not (name in views and views[name].members)
+        }
 
     # ---- undo ----------------------------------------------------------------------------------------
 
@@ -429,10 +457,9 @@ class Reporter:
     def _plan_of_item(self, subject: Slots, number: int) -> str | None:
         """鼓楼第3项已完成: the item of the plan (or the region's plan) the message names, as a question would
         read it; a bare 任务3 is the numbered plan's."""
-        if subject.ordinal_only:
-            for plan in self.view._plans_in(subject):
-                if (plan.code, number) in self.view.catalog.tasks:
-                    return plan.code
+        named = self.view._plans_in(subject) if subject.ordinal_only else []
+        if named:  # 鼓楼第41项: that plan has no 41st item, which is said; it is not the city's 任务41
+            return next((p.code for p in named if (p.code, number) in self.view.catalog.tasks), named[0].code)
         return self._numbered_plan(subject)
 
     def _numbered_plan(self, subject: Slots) -> str | None:
@@ -504,8 +531,8 @@ class Reporter:
     def _may_write(self, units: tuple[str, ...]) -> bool:
         return self._is_admin() or (self._unit() is not None and self._unit() in units)
 
-    def _no_such_task(self, ref: TaskRef) -> str:
-        code = ref.plan or self._numbered_plan(Slots())
+    def _no_such_task(self, ref: TaskRef, subject: Slots) -> str:
+        code = ref.plan or self._plan_of_item(subject, ref.number)
         if code is None or code not in self.view.catalog.plans:
             return texts.WHICH_TASK
         count = self.view.catalog.lookup.task_count(code)
@@ -513,6 +540,11 @@ class Reporter:
 
     def _refuse_task(self, task: TaskView) -> Reply:
         return Reply("refused", texts.refuse_task(self.view._label(task), task.assigned, self._unit()))
+
+
+@dataclass(frozen=True)
+class _Part:
+    last: ReportView | None  # the unit's own last part, if it reported one
 
 
 def _title(preview: str) -> str:

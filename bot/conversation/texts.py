@@ -340,6 +340,26 @@ def reporter(name: str | None, unit: str | None) -> str:
     return "·".join(part for part in (name, unit) if part) or "未署名"
 
 
+SUMMED_PARTS = "各单位分别"
+SUMMED_VALUE = "合计 "
+A_PART = "按本单位自己的数报送：计入全市合计，不替代全市数"
+A_PART_APART = "按本单位自己的数报送：比率不相加，单独列出，不替代全市数"
+MISSING_SHOWN = 6  # names of units yet to report, before "等 N 个"
+
+
+def parts_line(parts: Sequence[tuple[str, str, date]]) -> str:
+    """(unit, value with unit, as of) of each unit's own report of an indicator it holds with others."""
+    shown = "；".join(f"{unit} {value}（截至 {day(as_of)}）" for unit, value, as_of in parts)
+    return f"分单位上报：{shown}"
+
+
+def missing_line(units: Sequence[str]) -> str:
+    shown = "、".join(units[:MISSING_SHOWN]) + (
+        f"等 {len(units)} 个单位" if len(units) > MISSING_SHOWN else ""
+    )
+    return f"尚未上报：{shown}"
+
+
 @dataclass(frozen=True)
 class TaskFacts:
     label: str
