@@ -9,6 +9,7 @@ exactly one of two competing senders win, on SQLite and on PostgreSQL alike.
 from __future__ import annotations
 
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ from store.models import (
 )
 from store.querying import chunks, pk
 from store.reminder_chats import Target, unit_targets
+from store.views import plan_short_name
 
 LOG_WITHIN = timedelta(days=366)  # `duban reminders log --unit` shows a year
 # Recipients without a chat platform: members added on this machine (`duban ask/chat`) and chats bound to the
@@ -82,6 +84,8 @@ class ItemView:
     resent: bool
     about_rank: int | None = None  # the late unit's place among the task's units, as the plan lists them
     carried: bool = False  # re-planned from a digest that never went out (not one that went unacknowledged)
+    plan_short: str = ""  # the plan as people call it (示范区, 鼓楼方案)
+    task_words: str | None = None  # the task's title, else its wording: what a reminder is chasing
 
 
 @dataclass(frozen=True)
@@ -328,16 +332,23 @@ class _Names:
     def __init__(self, connection: Connection, rows: Sequence[Any]) -> None:
         unit_ids = {r.unit_id for r in rows if r.unit_id} | {r.about_unit_id for r in rows if r.about_unit_id}
         self.units = unit_names(connection, unit_ids)
-        self.plans = {
-            int(i): (code, region)
-            for i, code, region in connection.execute(select(pk(Plan.id), col(Plan.code), col(Plan.region)))
-        }
-        self.tasks: dict[int, tuple[int, str | None]] = {}
-        for chunk in chunks(sorted({r.task_id for r in rows if r.task_id})):
-            for i, number, title in connection.execute(
-                select(pk(Task.id), col(Task.number), col(Task.title)).where(pk(Task.id).in_(chunk))
+        plan_ids = {r.plan_id for r in rows}
+        self.plans: dict[int, tuple[str, str, str]] = {}
+        for chunk in chunks(sorted(plan_ids)):
+            for i, code, region, shorts in connection.execute(
+                select(pk(Plan.id), col(Plan.code), col(Plan.region), col(Plan.short_names)).where(
+                    pk(Plan.id).in_(chunk)
+                )
             ):
-                self.tasks[int(i)] = (number, title)
+                self.plans[int(i)] = (code, region, _plan_short(region, shorts))
+        self.tasks: dict[int, tuple[int, str | None, str]] = {}
+        for chunk in chunks(sorted({r.task_id for r in rows if r.task_id})):
+            for i, number, title, content in connection.execute(
+                select(pk(Task.id), col(Task.number), col(Task.title), col(Task.content)).where(
+                    pk(Task.id).in_(chunk)
+                )
+            ):
+                self.tasks[int(i)] = (number, title, content)
         self.indicators: dict[int, tuple[str, str, str]] = {}
         for chunk in chunks(sorted({r.indicator_id for r in rows if r.indicator_id})):
             for i, code, name, region in connection.execute(
@@ -349,7 +360,7 @@ class _Names:
         self.ranks = _unit_ranks(connection, {r.task_id for r in rows if r.task_id and r.about_unit_id})
 
     def view(self, row: Any, *, carried: bool = False) -> ItemView:
-        plan, region = self.plans[row.plan_id]
+        plan, region, short = self.plans[row.plan_id]
         task = self.tasks.get(row.task_id) if row.task_id else None
         indicator = self.indicators.get(row.indicator_id) if row.indicator_id else None
         return ItemView(
@@ -369,7 +380,17 @@ class _Names:
             resent=row.resent_from_id is not None,
             about_rank=self.ranks.get((row.task_id, row.about_unit_id)),
             carried=carried,
+            plan_short=short,
+            task_words=(task[1] or task[2]) if task else None,
         )
+
+
+def _plan_short(region: str, short_names: str) -> str:
+    try:
+        names = [str(n) for n in json.loads(short_names or "[]")]
+    except ValueError:
+        names = []
+    return plan_short_name(region, names)
 
 
 def _unit_ranks(connection: Connection, task_ids: Iterable[int]) -> dict[tuple[int, int], int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -79,3 +80,10 @@ class PassageView:
     path: str
     heading: str
     text: str
+
+
+def plan_short_name(region: str, short_names: Sequence[str]) -> str:
+    """How people call a plan in a line of text: 鼓楼方案 (a short name holding its place's name), else its
+    first short name (示范区), else its region."""
+    place = region[:-1] if len(region) > 2 else region
+    return next((n for n in short_names if place in n), short_names[0] if short_names else region)

@@ -15,7 +15,7 @@ from bot.cli.days import parse_day
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.knowledge import Catalog
-from bot.conversation.reminders import Line, ReminderTexts, digest_lines
+from bot.conversation.reminders import Line, ReminderTexts, digest_lines, item_label
 from bot.transports.console_transport import ConsolePort
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer
@@ -30,6 +30,7 @@ from store.delivery_events import DIGEST
 from store.errors import StoreError
 from store.outbox import LogEntry, delivery_log
 from store.reminder_chats import waiting_by_platform
+from store.views import plan_short_name
 
 MAX_DAYS = 400
 
@@ -89,22 +90,18 @@ def _item(reminder: Reminder) -> dict[str, Any]:
 
 
 def _line(reminder: Reminder, catalog: Catalog) -> Line:
-    if reminder.indicator is not None:
-        indicator = catalog.indicators[f"{reminder.plan}:{reminder.indicator}"]
-        label = f"【{indicator.region}】{indicator.name}"
-    else:
-        numbered = catalog.plans[reminder.plan].code
-        label = (
-            f"任务{reminder.task}"
-            if _numbered(catalog, numbered)
-            else f"{catalog.plans[reminder.plan].region}第{reminder.task}项"
-        )
+    """The same wording the deliverer gives the item (bot.conversation.reminders.item_label)."""
+    plan = catalog.plans[reminder.plan]
+    indicator = catalog.indicators[f"{reminder.plan}:{reminder.indicator}"] if reminder.indicator else None
+    task = catalog.tasks.get((reminder.plan, reminder.task)) if reminder.task is not None else None
+    label = item_label(
+        task=reminder.task, task_title=task.title if task else None, plan_region=plan.region,
+        indicator_name=indicator.name if indicator else None,
+        indicator_region=indicator.region if indicator else None,
+        plan_short=plan_short_name(plan.region, plan.short_names),
+        task_words=(task.title or task.content) if task else None,
+    )  # fmt: skip
     return Line(reminder.kind, label, reminder.about_unit, reminder.workdays, reminder.deadline)
-
-
-def _numbered(catalog: Catalog, plan: str) -> bool:
-    """Plans whose tasks have no titles are numbered by 任务N (see bot.conversation.names)."""
-    return not catalog.lookup.has_titled_tasks(plan)
 
 
 def sweep_command(args: argparse.Namespace, db: Database) -> str:

@@ -20,12 +20,17 @@ _RANK: dict[str, int] = {kind: rank for kind, rank in URGENCY.items()}
 
 def item_label(
     *, task: int | None, task_title: str | None, plan_region: str, indicator_name: str | None,
-    indicator_region: str | None,
+    indicator_region: str | None, plan_short: str = "", task_words: str | None = None,
 ) -> str:  # fmt: skip
-    """任务18 for plans whose tasks are numbered only; 鼓楼区第3项 for plans whose tasks have titles."""
+    """What a reminder chases, named as in chat and in a few words: 【示范区】任务11「强化知识产权行政执法…」,
+    【鼓楼方案】鼓楼第3项「成立知识产权服务业联盟…」; an indicator by its region and name."""
     if indicator_name is not None:
         return f"【{indicator_region}】{indicator_name}"
-    return f"任务{task}" if task_title is None else f"{plan_region}第{task}项"
+    place = plan_region[:-1] if len(plan_region) > 2 else plan_region
+    label = f"任务{task}" if task_title is None else f"{place}第{task}项"
+    plan = f"【{plan_short}】" if plan_short else ""
+    words = f"「{texts.abridge_text(task_words, texts.REMINDER_WORDS)}」" if task_words else ""
+    return f"{plan}{label}{words}"
 
 
 @dataclass(frozen=True)
@@ -115,5 +120,6 @@ def _line(item: ItemView) -> Line:
     label = item_label(
         task=item.task, task_title=item.task_title, plan_region=item.plan_region,
         indicator_name=item.indicator_name, indicator_region=item.indicator_region,
+        plan_short=item.plan_short, task_words=item.task_words,
     )  # fmt: skip
     return Line(item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried)

@@ -965,6 +965,9 @@ def history_line(when: datetime, who: str, kind: str, what: str, retracted: bool
 
 # ---- Reminders ------------------------------------------------------------------------------------------
 
+REMINDER_WORDS = (
+    18  # of a task's title or wording in a reminder line: enough to know it without looking it up
+)
 REMINDER_LINES = {
     "escalation": "{label}（{about}）已逾期 {workdays} 个工作日，时限 {deadline}，请督促",
     "overdue": "{label}已逾期 {workdays} 个工作日（时限 {deadline}），请尽快办结并报送",

@@ -51,7 +51,11 @@ def test_task_41_reminders_to_gulou_before_and_after_its_deadline(
     assert len(keys) == len(set(keys))  # one message per unit per day
     first = next(m for m in messages if m["unit"] == "鼓楼区人民政府" and m["date"] == "2025-09-01")
     assert first["text"].startswith("【督办提醒】鼓楼区人民政府（2025-09-01）")
-    assert "任务41已逾期 1 个工作日（时限 2025-08-31）" in first["text"]
+    # the plan and the task in a few words, as the deliverer words them (issue 17)
+    assert (
+        "【示范区】任务41「建设军门社区知识产权服务驿站,设立…」已逾期 1 个工作日（时限 2025-08-31）"
+        in first["text"]
+    )
     assert ledger_version(db) == before  # a dry run writes nothing
 
 
