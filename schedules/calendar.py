@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -109,3 +109,16 @@ class WorkCalendar:
                 found.append(day)
             day += _ONE_DAY
         return found
+
+
+def next_window_opening(now: datetime, calendar: WorkCalendar, opens: time, closes: time) -> datetime | None:
+    """When the sending window next opens, as of now (Shanghai time); None while it is open."""
+    local = now.astimezone(SHANGHAI)
+    if calendar.is_workday(local.date()) and opens <= local.time() < closes:
+        return None
+    day = local.date()
+    if not (calendar.is_workday(day) and local.time() < opens):  # today's window is past, or no window today
+        day += timedelta(days=1)
+    while not calendar.is_workday(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, opens, SHANGHAI)

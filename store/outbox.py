@@ -265,6 +265,23 @@ def _insert_ignoring(connection: Connection, model: Any, rows: list[dict[str, An
     return insert_ignoring(connection, model.__table__, rows, keys)
 
 
+def waiting_count(db: Database, *, since: date, until: date) -> int:
+    """Reminder messages of these days not yet out: never tried, or to be tried again (a claim whose
+    sender died included) — what the next sending window will send."""
+    latest = _latest_events()
+    event = DeliveryEvent.__table__.alias("event")  # type: ignore[attr-defined]
+    statement = (
+        select(func.count())
+        .select_from(ReminderMessage)
+        .outerjoin(latest, latest.c.message_id == pk(ReminderMessage.id))
+        .outerjoin(event, and_(event.c.message_id == latest.c.message_id, event.c.seq == latest.c.seq))
+        .where(col(ReminderMessage.day) >= since, col(ReminderMessage.day) <= until)
+        .where(or_(latest.c.seq.is_(None), event.c.kind.in_([*RETRY_LATER, CLAIMED])))
+    )
+    with db.engine.connect() as connection:
+        return int(connection.execute(statement).scalar_one())
+
+
 def _latest_events() -> Any:
     """Each message's newest delivery event, as a subquery."""
     return (

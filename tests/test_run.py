@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,13 @@ from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.messages import LOCAL_TZ
 from bot.transports.config import TelegramSettings
+from schedules.calendar import WorkCalendar
+from schedules.sweep import run_sweep
 from store.db import Database
 from store.errors import StoreError
 from store.inbound import first_sight
 from store.members import add_member
-from store.outbox import delivery_log
+from store.outbox import delivery_log, waiting_count
 from store.reminder_chats import Target, bind_unit_chat, latest_unacknowledged
 
 TOKEN = "123456:AAFakeTokenForTests_abcdefghij"
@@ -215,6 +217,24 @@ async def test_run_without_transports_answers_on_the_console_and_prints_reminder
     assert any(line.startswith("【鼓楼区】年专利授权量") for line in written)
     assert any(line.startswith("──── 发给 鼓楼区人民政府 ────") for line in written)
     assert written[-1] == "再见。"
+
+
+async def test_outside_the_sending_hours_the_console_says_when_they_open_and_what_waits(db: Database) -> None:
+    """Issue 17: Monday evening, the day's digests planned but not sent: said once, not silence."""
+    written: list[str] = []
+    monday = datetime(2025, 9, 1, 9, 5, tzinfo=LOCAL_TZ)
+    settings = Settings(data_dir=Path("."), db_url=db.url)
+    run_sweep(db, now=monday, calendar=WorkCalendar(), instance="test")  # planned, never sent
+    waiting = waiting_count(db, since=date(2025, 8, 25), until=date(2025, 9, 1))
+    assert waiting > 0
+    clock = lambda: datetime(2025, 9, 1, 18, 30, tzinfo=LOCAL_TZ)  # noqa: E731
+    assert await serve(settings, db, clock=clock, console=ConsoleIO(lambda: None, written.append)) == 0
+    notices = [line for line in written if line.startswith("现在不在提醒发送时段")]
+    assert notices == [
+        f"现在不在提醒发送时段（工作日 9:00–18:00）。下一个发送时段 2025-09-02 09:00 开始，"
+        f"目前有 {waiting} 条提醒待发送，届时自动发出。"
+    ]
+    assert not any(line.startswith("──── 发给") for line in written)  # nothing sent outside the hours
 
 
 async def test_console_output_going_away_stops_the_bot_quietly_and_keeps_the_reminder(

@@ -31,12 +31,14 @@ from bot.conversation.messages import LOCAL_ADMIN, LOCAL_PLATFORM, LOCAL_TZ, Inb
 from bot.conversation.reminders import ReminderTexts
 from bot.transports.base import Transport
 from bot.transports.console_transport import ConsolePort
-from schedules.calendar import WorkCalendar
-from schedules.delivery import Deliverer
+from schedules.calendar import WorkCalendar, next_window_opening
+from schedules.delivery import Deliverer, DeliveryPolicy
 from schedules.port import Port
 from schedules.service import ReminderService, install_sweep_job, make_scheduler
+from store.calendar_overrides import calendar_overrides
 from store.db import Database
 from store.errors import StoreError
+from store.outbox import waiting_count
 from store.reminder_chats import waiting_by_platform
 
 log = logging.getLogger("duban")
@@ -104,7 +106,8 @@ async def serve(
             started.append(transport)
             log.info(texts.transport_started(transport.platform, _mode(settings, transport.platform)))
         scheduler.start()
-        console_task = _start_console(dispatcher, console, clock, stop) if console else None
+        notice = _window_notice(db, clock) if console else None
+        console_task = _start_console(dispatcher, console, clock, stop, notice) if console else None
         await stop.wait()
         if console_task is not None:
             console_task.cancel()
@@ -180,17 +183,34 @@ def _stopping_when_closed(console: ConsoleIO, stop: asyncio.Event) -> ConsoleIO:
 
 
 def _start_console(
-    dispatcher: Dispatcher, console: ConsoleIO, clock: Clock, stop: asyncio.Event
+    dispatcher: Dispatcher, console: ConsoleIO, clock: Clock, stop: asyncio.Event, notice: str | None = None
 ) -> asyncio.Task[None]:
-    return asyncio.create_task(_console_session(dispatcher, console, clock, stop), name="duban-console")
+    return asyncio.create_task(
+        _console_session(dispatcher, console, clock, stop, notice), name="duban-console"
+    )
+
+
+def _window_notice(db: Database, clock: Clock) -> str | None:
+    """Outside the sending hours the console says once when they open and how much waits, rather than
+    staying silent (issue 17)."""
+    policy = DeliveryPolicy()
+    now = clock()
+    opens = next_window_opening(now, WorkCalendar(calendar_overrides(db)), *policy.window)
+    if opens is None:
+        return None
+    today = now.astimezone(LOCAL_TZ).date()
+    waiting = waiting_count(db, since=today - policy.look_back, until=today)
+    return texts.outside_window(opens, waiting)
 
 
 async def _console_session(
-    dispatcher: Dispatcher, console: ConsoleIO, clock: Clock, stop: asyncio.Event
+    dispatcher: Dispatcher, console: ConsoleIO, clock: Clock, stop: asyncio.Event, notice: str | None = None
 ) -> None:
     """The console transport: the local operator (an admin) asks; 退出 or end of input stops the bot."""
     try:
         console.write(texts.RUN_CONSOLE_WELCOME)
+        if notice is not None:
+            console.write(notice)
         lines = _LineReader(console.read)
         count = 0
         while (line := await lines.next()) is not None and line.strip() not in texts.CONSOLE_QUIT_WORDS:

@@ -677,6 +677,19 @@ CONSOLE_WELCOME = "督办机器人（控制台）。直接输入问题，输入�
 CONSOLE_PROMPT = "> "
 CONSOLE_QUIT_WORDS = ("退出", "再见", "exit", "quit")
 CONSOLE_BYE = "再见。"
+
+
+def outside_window(opens: datetime, waiting: int) -> str:
+    """duban run started outside the sending hours: when they open, and what then goes out."""
+    when = opens.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    then = (
+        f"目前有 {waiting} 条提醒待发送，届时自动发出。"
+        if waiting
+        else "目前没有待发送的提醒，届时扫描当天到期事项。"
+    )
+    return f"现在不在提醒发送时段（工作日 9:00–18:00）。下一个发送时段 {when} 开始，{then}"
+
+
 CONSOLE_CLOSED = "控制台输出已关闭，督办机器人停止；未显示的提醒下次启动时再发。"
 RUN_CONSOLE_WELCOME = (
     "督办机器人已启动（控制台；未配置 Telegram 或 Slack）。到期的督办提醒会显示在这里。"
