@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import socket
+import sys
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -35,22 +36,44 @@ from store.views import plan_short_name
 MAX_DAYS = 400
 
 
-def reminders_command(args: argparse.Namespace, db: Database) -> str:
+def reminders_command(args: argparse.Namespace, db: Database) -> int:
     if args.start is None or args.end is None:
         raise StoreError(texts.BAD_REMINDER_RANGE)
     start, end = _range(args.start, args.end)
     catalog = Catalog.load(db)
     calendar = WorkCalendar(calendar_overrides(db))
     policies = Policies.load(db)
-    planned: list[Digest] = []
+    # Day by day, each day's tasks read in a few batches and its messages written at once: a month on a
+    # national catalog keeps no more than a day in memory (issue 17).
+    written = 0
     day = start
     while day <= end:
-        planned.extend(digests(reminders_for_day(db, day, calendar, policies)))
+        planned = digests(reminders_for_day(db, day, calendar, policies))
+        _read_tasks(catalog, planned)
+        for digest in planned:
+            message = _message(digest, catalog)
+            if args.json:
+                prefix = "[\n" if written == 0 else ",\n"
+                sys.stdout.write(prefix + json.dumps(message, ensure_ascii=False, indent=2))
+            else:
+                sys.stdout.write(("\n\n" if written else "") + message["text"])
+            written += 1
         day += timedelta(days=1)
-    messages = [_message(d, catalog) for d in planned]
     if args.json:
-        return json.dumps(messages, ensure_ascii=False, indent=2)
-    return "\n\n".join(m["text"] for m in messages) or texts.NO_ROWS
+        sys.stdout.write("\n]\n" if written else "[]\n")
+    else:
+        sys.stdout.write("\n" if written else texts.NO_ROWS + "\n")
+    return 0
+
+
+_TASK_BATCH = 2_000  # task views read per query when a day's reminders are worded
+
+
+def _read_tasks(catalog: Catalog, planned: list[Digest]) -> None:
+    """The tasks a day's reminders name, read in batches rather than one by one as each line is worded."""
+    keys = list(dict.fromkeys((r.plan, r.task) for d in planned for r in d.items if r.task is not None))
+    for at in range(0, len(keys), _TASK_BATCH):
+        catalog.tasks.many(keys[at : at + _TASK_BATCH])
 
 
 def _range(start: str, end: str) -> tuple[date, date]:
