@@ -22,7 +22,7 @@ __all__ = ["Command", "CommandName", "ReportedValue", "parse_command"]
 
 CommandName = Literal[
     "confirm", "cancel", "undo", "history", "report_done", "report_progress", "report_value",
-    "request_delay", "decide_delay",
+    "request_delay", "decide_delay", "review", "review_list",
 ]  # fmt: skip
 
 
@@ -53,6 +53,7 @@ class Command:
     # A report_value's words that look like a date but name none ("2025年13月40日", "截至2100年38万件"):
     # the as-of date cannot be read, and is not today either.
     unread_date: str | None = None
+    review_id: int | None = None  # 通过 57 / 退回 57 原因…: the 审核号 of a completion report
 
 
 # 算完成了吧: a guess put up to be confirmed asks, it does not report
@@ -99,6 +100,19 @@ _REQUEST = re.compile(
 _REQUEST_NOISE = re.compile(r"申请|延期|延长|推迟|延迟|要求|请求|恳请|批准|同意|将|把|请")
 _REASON = re.compile(r"(?:原因|理由)(?:是|为)?[:：,，]?|因为|由于")
 
+# 办结审核: the verdict first, then the 审核号 (a completion report's number in the notice), then a reason.
+# A verdict on a 延期 request names the task instead ("批准任务41延期") and is read by _decide_delay.
+_REVIEW = re.compile(
+    r"^(?:审核)?(?P<verdict>通过|同意|退回|驳回|打回)(?:审核号|审核|编号|报告)?[:：#\s]*"
+    r"(?P<id>[0-9]{1,12})(?![0-9.%])号?(?P<rest>.*)$",
+    re.DOTALL,
+)
+_REVIEW_LIST = re.compile(
+    r"^(?:查看|列出|看看|有哪些|有什么)?(?:待审核|待审|审核列表|待审批)(?:的)?(?:完成)?(?:报告|上报|事项|任务|列表|清单)?"
+    r"(?:有哪些|有什么|列表|清单)?[?？。!！]*$"
+)
+_RETURN_WORDS = frozenset({"退回", "驳回", "打回"})
+
 _PROGRESS = re.compile(r"(?:最新|工作|目前|当前)?(?:进展|进度)(?:情况)?[:：]")
 _NOTE_QUESTION = re.compile(r"[?？]|[吗呢么]$|怎么样|如何|多少")
 
@@ -128,7 +142,7 @@ def parse_command(text: str, lexicon: Lexicon) -> Command | None:
     reply = _reply(normalized)
     if reply is not None:
         return Command(reply)
-    for recognise in (_undo, _decide_delay, _request_delay, _progress, _history, _value, _done):
+    for recognise in (_review, _undo, _decide_delay, _request_delay, _progress, _history, _value, _done):
         command = recognise(normalized, lexicon)
         if command is not None:
             return _typed_detail(command, typed)
@@ -199,6 +213,24 @@ def _undo(text: str, lexicon: Lexicon) -> Command | None:
     if found is None or _is_question(text):
         return None
     return Command("undo", _subject(_UNDO_NOISE.sub("", text[found.end() :]), lexicon))
+
+
+def _review(text: str, lexicon: Lexicon) -> Command | None:
+    """通过 57 · 退回 57 原因：佐证不全 · 待审核: the supervising office's 办结审核."""
+    if _REVIEW_LIST.match(text.strip(_EDGE)):
+        return Command("review_list")
+    found = _REVIEW.match(text.strip(_EDGE))
+    if found is None or "延期" in text:
+        return None
+    rest = found["rest"].strip(_EDGE)
+    reason = _REASON.match(rest)
+    detail = (rest[reason.end() :] if reason else rest).strip(_EDGE)
+    return Command(
+        "review",
+        approve=found["verdict"] not in _RETURN_WORDS,
+        review_id=int(found["id"]),
+        detail=detail or None,
+    )
 
 
 def _decide_delay(text: str, lexicon: Lexicon) -> Command | None:

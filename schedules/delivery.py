@@ -33,9 +33,11 @@ from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.limits import Limit, RateLimiter, TransportLimits
 from schedules.port import Buttons, Outgoing, Port, SendResult
 from schedules.summary import OverdueSummary
+from schedules.weekly import WeeklyReport
 from store.db import TRANSIENT_DATABASE_ERRORS, Database
 from store.delivery_events import DIGEST, FAILED, RETRY, SENT, THROTTLED, UNBOUND, UNCERTAIN
 from store.outbox import LOCAL_PLATFORMS, MessageView, claim, enqueue_notice, record_delivery
+from store.plan_status import ExpiredPlan
 from store.reminder_chats import Target, mark_chat_unreachable
 from store.sender_leases import hold, release
 
@@ -57,6 +59,12 @@ class Renderer(Protocol):
     def unreachable_notice(self, units: Sequence[str], chat: str, detail: str) -> str: ...
 
     def overdue_summary(self, summary: OverdueSummary) -> str: ...
+
+    def weekly_report(self, report: WeeklyReport) -> str: ...
+
+    def closing_request(self, plan: ExpiredPlan) -> str: ...
+
+    def leader_escalation(self, region: str, number: int, deadline: date, units: Sequence[str]) -> str: ...
 
 
 @dataclass(frozen=True)

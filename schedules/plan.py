@@ -30,7 +30,9 @@ class Policy:
     """When to remind; settings with these defaults, overridable per plan."""
 
     lead_workdays: tuple[int, ...] = (20, 5, 1)
-    overdue_every_workdays: int = 5
+    overdue_every_workdays: int = 5  # for the first month late; the supervising office hears each time
+    weekly_after_months: int = 1  # then weekly (the week's first working day), the unit only
+    monthly_after_months: int = 3  # then monthly (the month's first working day); the office gets a summary
     check_in_month_workday: int = 1  # 长期推进: the first working day of each month
     data_request_workday: int = 5  # indicators: the 5th working day after a quarter ends
 
@@ -55,6 +57,7 @@ class OpenTask:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part (collectives expanded)
     supervisor: str  # the plan's supervising office, told of every overdue notice
+    valid_to: date | None = None  # the plan's last day in force: an expired plan chases no more
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class OpenIndicator:
     plan: str
     code: str
     units: tuple[str, ...]
+    valid_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,9 @@ def day_rules(
         for deadline in sorted(deadlines_due(day, min(earliest, day), calendar, policy)):
             kind, workdays = _deadline_kind(day, deadline, calendar, policy)
             assert kind is not None  # deadlines_due returns only deadlines with a reminder on day
-            latest[deadline] = DayRule(kind, day, deadline, workdays, escalate=kind == "overdue")
+            # restated as of today, like the counts: past its first month a task is no longer escalated
+            escalate = kind == "overdue" and overdue_stage(today, deadline, policy) == "first_month"
+            latest[deadline] = DayRule(kind, day, deadline, workdays, escalate=escalate)
         if is_check_in_day(day, calendar, policy):
             latest["check_in"] = DayRule("check_in", day)
         if is_data_request_day(day, calendar, policy):
@@ -210,8 +216,21 @@ def _urgency(r: Reminder) -> tuple[int, date, str, int, str]:
     return (URGENCY[r.kind], r.deadline or date.max, r.plan, r.task or 0, r.indicator or "")
 
 
+PlanStatus = Literal["draft", "in_force", "expired"]
+
+
+def plan_status(valid_from: date | None, valid_to: date | None, day: date) -> PlanStatus:
+    """A plan's standing on a day from its validity: before it starts a draft, after its last day expired.
+    An expired plan sends no more chasers (the office asks once for the closing report instead)."""
+    if valid_from is not None and day < valid_from:
+        return "draft"
+    if valid_to is not None and day > valid_to:
+        return "expired"
+    return "in_force"
+
+
 def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: Policy) -> Iterator[Reminder]:
-    if not task.units:
+    if not task.units or plan_status(None, task.valid_to, day) == "expired":
         return
     if task.ongoing or task.deadline is None:
         if is_check_in_day(day, calendar, policy):
@@ -221,7 +240,7 @@ def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: P
     if kind is None:
         return
     yield from _to_units(day, task, kind, workdays)
-    if kind == "overdue":
+    if kind == "overdue" and overdue_stage(day, task.deadline, policy) == "first_month":
         # the supervising office hears of every late unit but itself: its own notice already told it
         for unit in (u for u in task.units if u != task.supervisor):
             yield Reminder(
@@ -242,9 +261,48 @@ def _deadline_kind(
             return "due_today", 0
         return ("before_deadline", left) if left in policy.lead_workdays else (None, None)
     late = calendar.count_between(deadline, day)
-    if late >= 1 and (late - 1) % policy.overdue_every_workdays == 0:
-        return "overdue", late
-    return None, None
+    if late < 1:
+        return None, None
+    stage = overdue_stage(day, deadline, policy)
+    if stage == "first_month":
+        due = (late - 1) % policy.overdue_every_workdays == 0
+    elif stage == "weekly":
+        due = day == _week_first_workday(day, calendar)
+    else:
+        due = day == _month_workday(day, calendar, 1)
+    return ("overdue", late) if due else (None, None)
+
+
+OverdueStage = Literal["first_month", "weekly", "monthly"]
+
+
+def overdue_stage(day: date, deadline: date, policy: Policy) -> OverdueStage:
+    """How long a task has been late decides how it is chased: every few working days in the first month
+    (the office told each time), then weekly to the unit, then monthly — chasing that escalates instead of
+    nagging the same way forever."""
+    if day <= add_months(deadline, policy.weekly_after_months):
+        return "first_month"
+    if day <= add_months(deadline, policy.monthly_after_months):
+        return "weekly"
+    return "monthly"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day so many months on (the month's last day where it has no such day: 31 Jan → 28 Feb)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)  # unreachable: every month has a 28th
+
+
+def _week_first_workday(day: date, calendar: WorkCalendar) -> date:
+    """The first working day of day's week (Monday to Sunday); a holiday Monday moves it on."""
+    monday = day - timedelta(days=day.weekday())
+    return calendar.on_or_after(monday)
 
 
 def _to_units(day: date, task: OpenTask, kind: ReminderKind, workdays: int | None) -> Iterator[Reminder]:
@@ -266,6 +324,8 @@ def _data_requests(
     if not is_data_request_day(day, calendar, policy):
         return
     for indicator in indicators:
+        if plan_status(None, indicator.valid_to, day) == "expired":
+            continue
         for unit in indicator.units:
             yield Reminder(day, unit, "data_request", indicator.plan, indicator=indicator.code)
 

@@ -19,12 +19,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer, DeliveryStats, Renderer
+from schedules.plan import Policy, add_months
 from schedules.summary import overdue_summary, weekly_summary_due
 from schedules.sweep import SweepReport, run_sweep
+from schedules.weekly_notice import queue_weekly_reports
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
 from store.delivery_events import SUMMARY
 from store.outbox import enqueue_notice, summary_queued
+from store.plan_status import expired_plans, plan_regions
+from store.reminder_sources import open_tasks
 
 log = logging.getLogger(__name__)
 SWEEP_JOB_ID = "duban-reminder-sweep"
@@ -79,6 +83,9 @@ class ReminderService:
         sweep = run_sweep(self.db, now=now, calendar=calendar, instance=self.instance)
         if sweep is not None:
             queue_weekly_summary(self.db, deliverer.renderer, calendar, now)
+            queue_weekly_reports(self.db, deliverer.renderer, calendar, now)  # 周通报: once a week per plan
+            queue_closing_requests(self.db, deliverer.renderer, now)
+            queue_leader_escalations(self.db, deliverer.renderer, now)
         return TickReport(sweep, await deliverer.deliver_due())
 
     async def run_job(self) -> None:
@@ -113,6 +120,42 @@ def queue_weekly_summary(db: Database, renderer: Renderer, calendar: WorkCalenda
     if weekly_summary_due(today, calendar) and not summary_queued(db, today):
         body = renderer.overdue_summary(overdue_summary(db, today))
         enqueue_notice(db, reason=SUMMARY, day=today, body=body, at=now)
+
+
+def queue_closing_requests(db: Database, renderer: Renderer, now: datetime) -> None:
+    """A plan past its validity chases no more; its supervising office is asked once to collect the closing
+    report (总结报告), naming what is still open (one notice per admin and plan, by key)."""
+    today = now.astimezone(SHANGHAI).date()
+    for plan in expired_plans(db, today):
+        enqueue_notice(
+            db, reason="closing", about=plan.code, day=today, body=renderer.closing_request(plan), at=now
+        )
+
+
+LEADER_CATCH_UP = timedelta(days=14)  # a month's mark passed while the bot was down is still told
+
+
+def queue_leader_escalations(db: Database, renderer: Renderer, now: datetime) -> None:
+    """The overdue cadence's one step up: a task a month late, still open, is told once to the supervising
+    office's leaders (members of role leader), naming the units still open; from then on the unit alone is
+    chased, weekly (schedules.plan.overdue_stage)."""
+    today = now.astimezone(SHANGHAI).date()
+    policy = Policy()
+    crossed = {
+        deadline
+        for back in range(1, 31 * (policy.weekly_after_months + 1) + LEADER_CATCH_UP.days)
+        if today - LEADER_CATCH_UP
+        <= add_months(deadline := today - timedelta(days=back), policy.weekly_after_months)
+        < today
+    }
+    regions = plan_regions(db)
+    for row in open_tasks(db, deadlines=crossed, ongoing=False):
+        if row.deadline is None or (row.valid_to is not None and row.valid_to < today):
+            continue
+        body = renderer.leader_escalation(regions.get(row.plan, ""), row.number, row.deadline, row.units)
+        enqueue_notice(
+            db, reason="leader", about=f"{row.plan}:{row.number}", day=today, body=body, at=now, role="leader"
+        )
 
 
 def make_scheduler() -> AsyncIOScheduler:

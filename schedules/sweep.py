@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from schedules.calendar import SHANGHAI, WorkCalendar
-from schedules.plan import day_rules
+from schedules.plan import Reminder, ReminderKind, day_rules
 from schedules.sources import Policies
-from store.day_outbox import DaySweep, write_day
+from store.day_outbox import DaySweep, plan_without_writing, write_day
 from store.db import Database
 from store.due_items import DueRule
 from store.outbox import EnqueueResult, last_covered_day
@@ -93,3 +94,28 @@ def missed_workdays(last: date | None, today: date, calendar: WorkCalendar) -> t
         days.append(day)
         day = calendar.on_or_after(day + timedelta(days=1))
     return tuple(days[-MAX_CATCH_UP_WORKDAYS:])
+
+
+TaskWords = dict[tuple[str, int], tuple[str | None, str]]  # (plan, number) -> (title, content)
+
+
+def planned_by_sweep(
+    db: Database, day: date, calendar: WorkCalendar, policies: Policies | None = None
+) -> tuple[list[Reminder], TaskWords]:
+    """What the sweep plans for day, as reminders, writing nothing: the dry run's source. The same
+    statements as a sweep (so a month on a national database takes what a month of sweeps takes), rolled
+    back; re-sends are left out, as nothing is sent in a dry run."""
+    if not calendar.is_workday(day):
+        return [], {}
+    chosen = policies or Policies.load(db)
+    rules = due_rules((day,), day, calendar, chosen, earliest_deadline(db) or day)
+    rows = plan_without_writing(db, rules, set(chosen.by_plan))
+    reminders = [
+        Reminder(
+            day, r.unit, cast(ReminderKind, r.kind), r.plan, task=r.task, indicator=r.indicator,
+            deadline=r.deadline, workdays=r.workdays, about_unit=r.about_unit,
+        )  # the kinds are the planner's own rules
+        for r in rows
+    ]  # fmt: skip
+    words = {(r.plan, r.task): (r.task_title, r.task_content or "") for r in rows if r.task is not None}
+    return reminders, words

@@ -35,7 +35,16 @@ from sqlalchemy.dialects import sqlite
 from store.db import Database
 from store.delivery_events import DIGEST, digest_key_prefix
 from store.due_items import DueRule, carried_away, forget_known, plan_reminders, plan_resends
-from store.models import DeliveryEvent, ReminderItem, ReminderMessage, ReminderSweep
+from store.models import (
+    DeliveryEvent,
+    Indicator,
+    Plan,
+    ReminderItem,
+    ReminderMessage,
+    ReminderSweep,
+    Task,
+    Unit,
+)
 from store.sweep_scratch import (
     DELAYS,
     DIGESTS,
@@ -208,3 +217,53 @@ def _new_rows(
             sqlite.insert(table).from_select(columns, rows).on_conflict_do_nothing(index_elements=keys)
         )
     return statement.execution_options(preserve_rowcount=True)  # else INSERT … SELECT reports -1
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    """One reminder a sweep would plan, by name (the dry run's view of it)."""
+
+    unit: str
+    kind: str
+    plan: str
+    task: int | None
+    indicator: str | None
+    deadline: date | None
+    workdays: int | None
+    about_unit: str | None
+    task_title: str | None = None  # the task's words, for the reminder's line (read with it, not after)
+    task_content: str | None = None
+
+
+def plan_without_writing(
+    db: Database, rules: Sequence[DueRule], own_policy_plans: Collection[str]
+) -> list[PlannedReminder]:
+    """What a sweep with these rules plans, by the sweep's own statements, in a transaction that is rolled
+    back: the dry run (`duban reminders --from --to`) costs what a sweep costs and says exactly what a sweep
+    would send. Re-sends of unacknowledged digests are left out (a dry run sends nothing to acknowledge)."""
+    with db.engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            with scratch(connection, (RULES, DELAYS, TASKS, RECIPIENTS, PLANNED)):
+                plan_reminders(connection, rules, own_policy_plans)
+                return [PlannedReminder(*row) for row in connection.execute(_planned_by_name())]
+        finally:
+            transaction.rollback()
+
+
+def _planned_by_name() -> Select[Any]:
+    unit, about = Unit.__table__.alias("unit"), Unit.__table__.alias("about")  # type: ignore[attr-defined]
+    plan, task = Plan.__table__, Task.__table__  # type: ignore[attr-defined]
+    indicator = Indicator.__table__  # type: ignore[attr-defined]
+    return (
+        select(
+            unit.c.name, PLANNED.c.kind, plan.c.code, task.c.number, indicator.c.code,
+            PLANNED.c.deadline, PLANNED.c.workdays, about.c.name, task.c.title, task.c.content,
+        )
+        .select_from(PLANNED)
+        .join(unit, unit.c.id == PLANNED.c.unit_id)
+        .join(plan, plan.c.id == PLANNED.c.plan_id)
+        .outerjoin(task, task.c.id == PLANNED.c.task_id)
+        .outerjoin(indicator, indicator.c.id == PLANNED.c.indicator_id)
+        .outerjoin(about, about.c.id == PLANNED.c.about_unit_id)
+    )  # fmt: skip

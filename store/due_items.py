@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 
 from store.delivery_events import ACKED, CARRIED, CLAIMED, DIGEST, FINISHED, SENT
-from store.ledger import COMPLETED, COMPLETED_ALL, DELAY_APPROVED, RETRACTION
+from store.ledger import COMPLETED, COMPLETED_ALL, COMPLETION_APPROVED, DELAY_APPROVED, RETRACTION
 from store.models import (
     CollectiveMember,
     DeliveryEvent,
@@ -192,10 +192,19 @@ def _task_done(task_id: ColumnElement[Any]) -> ColumnElement[bool]:
 
 
 def _unit_done(task_id: ColumnElement[Any], unit_id: ColumnElement[Any]) -> ColumnElement[bool]:
-    """The unit reported its part of the task done (and nobody retracted it)."""
+    """The unit reported its part of the task done and the supervising office approved it (nobody retracted
+    either); a part waiting for review, or returned, is still chased."""
     done = _events.alias("done_unit")
+    verdict = _events.alias("verdict")
+    approved = exists().where(
+        verdict.c.refers_to_id == done.c.id, verdict.c.kind == COMPLETION_APPROVED, _not_retracted(verdict)
+    )
     return exists().where(
-        done.c.task_id == task_id, done.c.unit_id == unit_id, done.c.kind == COMPLETED, _not_retracted(done)
+        done.c.task_id == task_id,
+        done.c.unit_id == unit_id,
+        done.c.kind == COMPLETED,
+        _not_retracted(done),
+        approved,
     )
 
 
@@ -253,8 +262,13 @@ def _with_rule(source: Any, deadline: ColumnElement[Any], plans: _PlanGroups) ->
             RULES.c.escalate,
         )
         .select_from(source.join(_plan, _plan.c.id == _task.c.plan_id))
-        .where(plans.match(_plan.c.code))
+        .where(plans.match(_plan.c.code), _in_force(RULES.c.day))
     )
+
+
+def _in_force(day: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The plan has not expired by the rule's day: an expired plan chases no more (schedules.plan)."""
+    return or_(_plan.c.valid_to.is_(None), _plan.c.valid_to >= day)
 
 
 def open_recipients() -> Select[Any]:
@@ -352,7 +366,7 @@ def _data_requests(plans: _PlanGroups) -> Select[Any]:
         .outerjoin(member, member.c.collective_id == _indicator_unit.c.unit_id)
         .join(_plan, _plan.c.id == _indicator.c.plan_id)
         .join(RULES, plans.match(_plan.c.code))
-        .where(RULES.c.kind == DATA_REQUEST)
+        .where(RULES.c.kind == DATA_REQUEST, _in_force(RULES.c.day))
     )
 
 
@@ -390,7 +404,13 @@ def _carries(since: date, today: date, now: datetime) -> Select[Any]:
                 and_(~_task_done(item.c.task_id), ~_unit_done(item.c.task_id, responsible)),
             )
         )
+        .where(_plan_in_force(item.c.plan_id, today))
     )
+
+
+def _plan_in_force(plan_id: ColumnElement[Any], today: date) -> ColumnElement[bool]:
+    """An expired plan chases no more, not even by re-sending or carrying what was planned before."""
+    return ~exists().where(_plan.c.id == plan_id, _plan.c.valid_to < literal(today, Date))
 
 
 def carried_away(connection: Connection, since: date, today: date, now: datetime, worker: str) -> int:
@@ -463,4 +483,5 @@ def _resends(previous: date, today: date) -> Select[Any]:
                 and_(~_task_done(item.c.task_id), ~_unit_done(item.c.task_id, responsible)),
             )
         )
+        .where(_plan_in_force(item.c.plan_id, today))
     )

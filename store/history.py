@@ -11,7 +11,7 @@ from typing import Literal
 from sqlmodel import Session, col, select
 
 from store.db import Database
-from store.ledger import RETRACTION, Names
+from store.ledger import RETRACTION, REVIEW_VERDICTS, Names
 from store.models import Indicator, IndicatorReport, Plan, Task, TaskEvent
 
 Ledger = Literal["task", "indicator"]
@@ -67,9 +67,10 @@ def indicator_history(db: Database, plan: str, code: str) -> list[HistoryEntry]:
 
 
 def last_write_by(
-    db: Database, *, platform: str, member_id: int | None, since: datetime
+    db: Database, *, platform: str, member_id: int | None, since: datetime, with_retractions: bool = False
 ) -> HistoryEntry | None:
-    """The sender's newest report of any kind since a moment (retractions and delay decisions excluded)."""
+    """The sender's newest report of any kind since a moment (delay decisions excluded, and retractions
+    unless asked for: a retraction is newest means 撤销 must not reach past it)."""
     with db.session() as session:
         names = Names(session)
         events = session.exec(_by_sender(select(TaskEvent), TaskEvent, platform, member_id, since)).all()
@@ -77,14 +78,15 @@ def last_write_by(
             _by_sender(select(IndicatorReport), IndicatorReport, platform, member_id, since)
         ).all()
         retracted = _retracted_ids(session)
+    skipped = _NOT_REPORTS - {RETRACTION} if with_retractions else _NOT_REPORTS
     candidates = [
-        *(e for e in _task_entries(names, events, retracted["task"]) if e.kind not in _NOT_REPORTS),
-        *(e for e in _report_entries(names, reports, retracted["indicator"]) if e.kind != RETRACTION),
+        *(e for e in _task_entries(names, events, retracted["task"]) if e.kind not in skipped),
+        *(e for e in _report_entries(names, reports, retracted["indicator"]) if e.kind not in skipped),
     ]
     return max(candidates, key=lambda e: e.recorded_at, default=None)
 
 
-_NOT_REPORTS = frozenset({RETRACTION, "delay_approved", "delay_rejected"})
+_NOT_REPORTS = frozenset({RETRACTION, "delay_approved", "delay_rejected", *REVIEW_VERDICTS})
 
 
 def _by_sender(statement, table, platform: str, member_id: int | None, since: datetime):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Table, func
 from sqlalchemy import select as core_select
@@ -42,6 +42,11 @@ RETRACTION = "retraction"
 DELAY_REQUESTED = "delay_requested"
 DELAY_APPROVED = "delay_approved"
 DELAY_REJECTED = "delay_rejected"
+# 办结审核: the supervising office's verdict on one unit's completion report (refers_to_id names it); a part
+# counts as done only once approved, so reminders go on while it waits or after it is returned.
+COMPLETION_APPROVED = "completion_approved"
+COMPLETION_RETURNED = "completion_returned"
+REVIEW_VERDICTS = (COMPLETION_APPROVED, COMPLETION_RETURNED)
 
 
 _indicator: Table = Indicator.__table__  # type: ignore[attr-defined]
@@ -90,6 +95,23 @@ class DelayView:
     requested_at: datetime
 
 
+ReviewState = Literal["pending", "returned", "approved"]
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """One unit's standing completion report and the supervising office's verdict on it."""
+
+    completion_id: int  # the 审核号 an admin answers with 通过 N / 退回 N
+    unit: str
+    reported_at: datetime
+    reporter: str | None
+    state: ReviewState
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None  # why it was returned
+
+
 @dataclass(frozen=True)
 class TaskStatusView:
     plan: str
@@ -102,6 +124,15 @@ class TaskStatusView:
     deadline: date | None = None  # an approved delay's date; None keeps the plan's deadline
     delay_request: DelayView | None = None
     done_at: datetime | None = None  # when the task became done: the admin's word or the last unit's part
+    # each responsible unit that reported its part, in the order reported: waiting, returned or approved
+    reviews: tuple[ReviewView, ...] = ()
+    approved_by: str | None = None  # who approved the last part, when the parts' approvals made it done
+
+    def in_review(self) -> tuple[ReviewView, ...]:
+        return tuple(r for r in self.reviews if r.state == "pending")
+
+    def returned(self) -> tuple[ReviewView, ...]:
+        return tuple(r for r in self.reviews if r.state == "returned")
 
 
 def ledger_version(db: Database) -> tuple[int, int, int]:
@@ -191,10 +222,16 @@ def reports_for(db: Database, keys: Iterable[tuple[str, str]]) -> dict[tuple[str
         if standing is not None:
             latest[key] = replace(standing, parts=tuple(own), missing=missing if own else ())
         elif own and held is not None and held.additive:
-            total = sum((v.value for v in own), Decimal(0))
+            if held.yearly:  # 件/年: only parts of the same (latest) year add up; older years are shown apart
+                year = max(v.as_of.year for v in own)
+                own = [v for v in own if v.as_of.year == year] + [v for v in own if v.as_of.year != year]
+                counted = [v for v in own if v.as_of.year == year]
+            else:
+                counted = own
+            total = sum((v.value for v in counted), Decimal(0))
             latest[key] = ReportView(
-                key[0], key[1], total, min(v.as_of for v in own), None, None, max(v.recorded_at for v in own),
-                parts=tuple(own), summed=True, missing=missing,
+                key[0], key[1], total, min(v.as_of for v in counted), None, None,
+                max(v.recorded_at for v in counted), parts=tuple(own), summed=True, missing=missing,
             )  # fmt: skip
         elif own:  # 年增幅 of two districts: shown each, never added up
             first, last = min(v.as_of for v in own), max(v.recorded_at for v in own)
@@ -218,6 +255,7 @@ class _Holders:
     territories: frozenset[int]  # the collectives' members and the units listed after the first collective
     territory_names: tuple[str, ...]  # in the row's and the collectives' own order
     additive: bool  # a count or an amount, which parts add up to; never a rate or a ratio
+    yearly: bool = False  # counted per year (件/年): parts of different years do not add up
 
 
 # 结案率 · 年增幅 · 每万人口…拥有量: rates and ratios, which parts do not add up to
@@ -253,11 +291,11 @@ def _holders(connection: Any, indicator_ids: list[int]) -> dict[int, _Holders]:
     ):  # fmt: skip
         groups[int(collective)].append((int(position), int(member), str(name)))
     kinds = {
-        int(i): (str(name), str(measure))
-        for i, name, measure in connection.execute(
-            core_select(_indicator.c.id, _indicator.c.name, _indicator.c.unit_of_measure).where(
-                _indicator.c.id.in_(indicator_ids)
-            )
+        int(i): (str(name), str(measure), str(period))
+        for i, name, measure, period in connection.execute(
+            core_select(
+                _indicator.c.id, _indicator.c.name, _indicator.c.unit_of_measure, _indicator.c.period_kind
+            ).where(_indicator.c.id.in_(indicator_ids))
         )
     }
     found: dict[int, _Holders] = {}
@@ -269,11 +307,12 @@ def _holders(connection: Any, indicator_ids: list[int]) -> dict[int, _Holders]:
         territories: list[tuple[int, str]] = []
         for _, unit, name in units[first:]:
             territories += [(m, n) for _, m, n in sorted(groups[unit])] if unit in groups else [(unit, name)]
-        name, measure = kinds.get(indicator_id, ("", ""))
+        name, measure, period = kinds.get(indicator_id, ("", "", ""))
         found[indicator_id] = _Holders(
             frozenset(u for u, _ in territories),
             tuple(dict.fromkeys(n for _, n in territories)),
             additive(name, measure),
+            yearly=period == "per_year" or "/年" in measure,
         )
     return found
 
@@ -352,12 +391,14 @@ def _task_units(rows: Iterable[TaskUnit], directory: _UnitDirectory) -> dict[int
 
 
 def _status(names: Names, task_id: int, events: list[TaskEvent], assigned: set[int]) -> TaskStatusView:
-    done_ids = {e.unit_id for e in events if e.kind == COMPLETED and e.unit_id is not None}
+    parts = standing_parts(events)
+    done_ids = {unit for unit, (_, verdict) in parts.items() if _approved(verdict)}
     progress = [e for e in events if e.kind == PROGRESS]
     plan, number = names.task_key(task_id)
     by_admin = any(e.kind == COMPLETED_ALL for e in events)
     done = by_admin or (bool(assigned) and assigned <= done_ids)
     approved = [e.new_deadline for e in events if e.kind == DELAY_APPROVED and e.new_deadline]
+    done_at, approver = _done_at(events, parts, assigned) if done else (None, None)
     return TaskStatusView(
         plan=plan,
         number=number,
@@ -368,20 +409,58 @@ def _status(names: Names, task_id: int, events: list[TaskEvent], assigned: set[i
         last_progress_at=progress[-1].recorded_at if progress else None,
         deadline=approved[-1] if approved else None,
         delay_request=_open_delay(names, events),
-        done_at=_done_at(events, assigned) if done else None,
+        done_at=done_at,
+        reviews=tuple(_review(names, part, verdict) for part, verdict in parts.values()),
+        approved_by=None if by_admin else names.member(approver),
     )
 
 
-def _done_at(events: list[TaskEvent], assigned: set[int]) -> datetime | None:
-    """The admin's first completion, else the moment the last responsible unit's part came in."""
+def standing_parts(events: Iterable[Any]) -> dict[int, tuple[Any, Any | None]]:
+    """Each unit's standing completion report with the verdict on it (None: not yet reviewed), from live
+    events (retracted ones and retractions left out): the first approved report once one is approved,
+    else the newest. A verdict on a report that is no longer live counts for nothing."""
+    rows = list(events)
+    verdicts = {e.refers_to_id: e for e in rows if e.kind in REVIEW_VERDICTS}
+    found: dict[int, tuple[Any, Any | None]] = {}
+    for event in rows:
+        if event.kind != COMPLETED or event.unit_id is None:
+            continue
+        held = found.get(event.unit_id)
+        if held is not None and _approved(held[1]):
+            continue  # a part once approved stays done; a later report of it changes nothing
+        found[event.unit_id] = (event, verdicts.get(event.id))
+    return found
+
+
+def _approved(verdict: Any | None) -> bool:
+    return verdict is not None and verdict.kind == COMPLETION_APPROVED
+
+
+def _review(names: Names, part: TaskEvent, verdict: TaskEvent | None) -> ReviewView:
+    state: ReviewState = "pending" if verdict is None else "approved" if _approved(verdict) else "returned"
+    return ReviewView(
+        completion_id=int(part.id or 0),
+        unit=names.unit(part.unit_id) or "",
+        reported_at=part.recorded_at,
+        reporter=names.member(part.member_id),
+        state=state,
+        decided_by=names.member(verdict.member_id) if verdict is not None else None,
+        decided_at=verdict.recorded_at if verdict is not None else None,
+        reason=verdict.detail if verdict is not None and not _approved(verdict) else None,
+    )
+
+
+def _done_at(
+    events: list[TaskEvent], parts: dict[int, tuple[Any, Any | None]], assigned: set[int]
+) -> tuple[datetime | None, int | None]:
+    """The admin's first completion, else the moment the last responsible unit's part was approved (and by
+    whom; the approver's member id, named by the caller)."""
     by_admin = [e.recorded_at for e in events if e.kind == COMPLETED_ALL]
     if by_admin:
-        return by_admin[0]
-    firsts: dict[int, datetime] = {}
-    for e in events:
-        if e.kind == COMPLETED and e.unit_id in assigned:
-            firsts.setdefault(e.unit_id, e.recorded_at)
-    return max(firsts.values(), default=None)
+        return by_admin[0], None
+    verdicts = [v for unit, (_, v) in parts.items() if unit in assigned and v is not None and _approved(v)]
+    last = max(verdicts, key=lambda v: v.recorded_at, default=None)
+    return (last.recorded_at, last.member_id) if last is not None else (None, None)
 
 
 def _open_delay(names: Names, events: list[TaskEvent]) -> DelayView | None:

@@ -30,8 +30,11 @@ from store.ledger import unit_id
 from store.models import Invite, Member, MemberEvent, Unit
 from store.views import UnitView
 
-Role = Literal["admin", "staff", "viewer"]
-ROLES: tuple[Role, ...] = ("admin", "staff", "viewer")
+Role = Literal["admin", "staff", "viewer", "leader"]
+ROLES: tuple[Role, ...] = ("admin", "staff", "viewer", "leader")
+# may ask but not write: a viewer, and a leader of the supervising office (who hears, once, of each task a
+# month late: the escalation tier of the overdue cadence)
+READ_ONLY_ROLES: frozenset[str] = frozenset({"viewer", "leader"})
 NAME_CHARS = 100  # Member.display_name's length
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and retyped
 _CODE_LENGTH = 10

@@ -9,7 +9,7 @@ and SQLAlchemy evaluate again for each of the tables, a measurable share of `dub
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from store.types import ExactDecimal, UTCDateTime
@@ -332,7 +332,17 @@ class TaskEvent(_Table, table=True):
     """Append-only: completion, progress, retraction and delay events of a task."""
 
     __tablename__ = "task_event"
-    __table_args__ = (UniqueConstraint("platform", "message_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "message_id"),
+        # 办结审核: one verdict per completion report (migration 0017)
+        Index(
+            "uq_task_event_one_verdict",
+            "refers_to_id",
+            unique=True,
+            sqlite_where=text("kind IN ('completion_approved', 'completion_returned')"),
+            postgresql_where=text("kind IN ('completion_approved', 'completion_returned')"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(sa_column=_fk("task.id"))
     unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
@@ -526,7 +536,33 @@ class SenderLease(_Table, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
 
 
+class Evidence(_Table, table=True):
+    """Append-only: a photo or file sent as 佐证材料 (evidence) for a report: who sent it, when, through
+    which message, what it is (detected from its bytes) and what it is attached to: a ledger row, or a
+    pending write, whose ledger row after 确认 carries the same (platform, message_id). The bytes live
+    under the data directory, named by their sha256 (store/evidence_files.py)."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("platform", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(max_length=64, index=True)
+    size: int
+    content_type: str = Field(max_length=100)  # detected from the bytes, never the name or declared type
+    original_name: str = Field(max_length=120)  # sanitised: no path, no control or direction characters
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))  # the sender's, then
+    platform: str = Field(max_length=20)
+    platform_user_id: str = Field(max_length=100)
+    chat_id: str = Field(max_length=100)
+    message_id: str | None = Field(default=None, max_length=100)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    pending_id: int | None = Field(default=None, sa_column=_fk("pending_write.id", nullable=True))
+    task_event_id: int | None = Field(default=None, sa_column=_fk("task_event.id", nullable=True))
+    indicator_report_id: int | None = Field(default=None, sa_column=_fk("indicator_report.id", nullable=True))
+
+
 APPEND_ONLY_TABLES = (
+    "evidence",
     "indicator_report",
     "task_event",
     "member_event",

@@ -51,6 +51,7 @@ from store.models import (
 )
 from store.querying import chunks, pk
 from store.reminder_chats import Target, unit_targets
+from store.task_sections import section_places
 from store.views import plan_short_name
 
 LOG_WITHIN = timedelta(days=366)  # `duban reminders log --unit` shows a year
@@ -86,6 +87,8 @@ class ItemView:
     carried: bool = False  # re-planned from a digest that never went out (not one that went unacknowledged)
     plan_short: str = ""  # the plan as people call it (示范区, 鼓楼方案)
     task_words: str | None = None  # the task's title, else its wording: what a reminder is chasing
+    # a plan numbering its items in several lists: the item's list and place in it (四、重点工作, 4)
+    task_section: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -131,14 +134,15 @@ def last_covered_day(db: Database) -> date | None:
     return found
 
 
-def admins(db: Database) -> list[Recipient]:
-    """Active admins with the chat a notice reaches them in (their direct chat)."""
+def admins(db: Database, role: str = "admin") -> list[Recipient]:
+    """Active admins (or the members of another role: leaders) with the chat a notice reaches them in (their
+    direct chat)."""
     with db.engine.connect() as connection:
         rows = connection.execute(
             select(
                 pk(Member.id), col(Member.display_name), col(Member.platform), col(Member.platform_user_id)
             )
-            .where(col(Member.role) == "admin", col(Member.removed_at).is_(None))
+            .where(col(Member.role) == role, col(Member.removed_at).is_(None))
             .order_by(col(Member.id))
         )
         return [Recipient(i, name, Target(p, u)) for i, name, p, u in rows]
@@ -154,6 +158,7 @@ def enqueue_notice(
     about_message_id: int | None = None,
     about: str | None = None,
     except_platform: str | None = None,
+    role: str = "admin",
 ) -> int:
     """One notice per admin for one event (reason + about); a repeat of the same event adds nothing.
     except_platform leaves out admins who would be reached only through that platform (it is failing)."""
@@ -169,11 +174,36 @@ def enqueue_notice(
             "body": body,
             "created_at": at,
         }
-        for admin in admins(db)
+        for admin in admins(db, role)
         if admin.target.platform != except_platform
     ]
     with db.engine.begin() as connection:
         return _insert_ignoring(connection, ReminderMessage, rows, ["key"])
+
+
+def enqueue_unit_notice(
+    db: Database, *, reason: str, about: str, unit: str, fallback_member_id: int | None, day: date, body: str,
+    at: datetime,
+) -> int:  # fmt: skip
+    """One notice to a unit about one event, in the unit's reminder chat; a unit with no chat bound hears it
+    in fallback_member's direct chat instead (the member who reported). A repeat of the event adds nothing."""
+    with db.engine.begin() as connection:
+        unit_id = unit_id_named(connection, unit)
+        has_chat = unit_id is not None and unit_targets(connection, [unit_id]).get(unit) is not None
+        if not has_chat and fallback_member_id is None:
+            return 0
+        recipient = {"unit_id": unit_id} if has_chat else {"member_id": fallback_member_id}
+        row = {
+            "key": f"{NOTICE}:{reason}:{about}:unit:{unit_id}"[:160],
+            "day": day,
+            "kind": NOTICE,
+            "catch_up": False,
+            "about_message_id": None,
+            "body": body,
+            "created_at": at,
+            **recipient,
+        }
+        return _insert_ignoring(connection, ReminderMessage, [row], ["key"])
 
 
 def summary_queued(db: Database, day: date) -> bool:
@@ -375,6 +405,7 @@ class _Names:
             ):
                 self.indicators[int(i)] = (code, name, region)
         self.ranks = _unit_ranks(connection, {r.task_id for r in rows if r.task_id and r.about_unit_id})
+        self.sections = section_places(connection, {r.plan_id for r in rows if r.task_id})
 
     def view(self, row: Any, *, carried: bool = False) -> ItemView:
         plan, region, short = self.plans[row.plan_id]
@@ -399,6 +430,7 @@ class _Names:
             carried=carried,
             plan_short=short,
             task_words=(task[1] or task[2]) if task else None,
+            task_section=self.sections.get((row.plan_id, task[0])) if task else None,
         )
 
 

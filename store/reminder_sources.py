@@ -16,7 +16,15 @@ from sqlalchemy import Connection, Executable, func, or_, select
 from sqlmodel import col
 
 from store.db import Database
-from store.ledger import COMPLETED, COMPLETED_ALL, DELAY_APPROVED, RETRACTION
+from store.ledger import (
+    COMPLETED,
+    COMPLETED_ALL,
+    COMPLETION_APPROVED,
+    DELAY_APPROVED,
+    RETRACTION,
+    REVIEW_VERDICTS,
+    standing_parts,
+)
 from store.models import CollectiveMember, Indicator, IndicatorUnit, Plan, Task, TaskEvent, TaskUnit, Unit
 from store.querying import chunks, pk
 
@@ -36,6 +44,7 @@ class OpenTaskRow:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part, collectives expanded
     supervisor: str
+    valid_to: date | None = None  # the plan's: after it, no more chasing (an expired plan)
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class OpenIndicatorRow:
     plan: str
     code: str
     units: tuple[str, ...]
+    valid_to: date | None = None
 
 
 def reminder_plans(db: Database) -> list[PlanReminderInfo]:
@@ -93,7 +103,7 @@ def open_indicators(db: Database) -> Iterator[OpenIndicatorRow]:
             select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(pk(Indicator.id)),
         ):
             units = directory.names(directory.expand(links[indicator_id]))
-            yield OpenIndicatorRow(directory.plans[plan_id], code, units)
+            yield OpenIndicatorRow(directory.plans[plan_id], code, units, directory.valid_to.get(plan_id))
 
 
 class _Directory:
@@ -111,6 +121,9 @@ class _Directory:
             self.members[collective].append(member)
         self.plans: dict[int, str] = {
             int(i): str(c) for i, c in _all(connection, select(pk(Plan.id), col(Plan.code)))
+        }
+        self.valid_to: dict[int, date | None] = {
+            int(i): v for i, v in _all(connection, select(pk(Plan.id), col(Plan.valid_to)))
         }
         self.supervisors: dict[int, str] = {
             plan_id: self.units[unit_id]
@@ -199,11 +212,13 @@ def _open_rows(
             ongoing=bool(ongoing),
             units=directory.names(still),
             supervisor=directory.supervisors[plan_id],
+            valid_to=directory.valid_to.get(plan_id),
         )
 
 
 def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[int, set[int]], set[int]]:
-    """Units that reported their part done per task, and tasks an admin marked done; retractions undone."""
+    """Units whose part of a task is done (reported and approved) per task, and tasks an admin marked done;
+    retractions undone. A part waiting for review or returned is still open: its reminders go on."""
     rows: list[Any] = list(
         _all(
             connection,
@@ -213,21 +228,28 @@ def completions(connection: Connection, task_ids: Sequence[int]) -> tuple[dict[i
                 col(TaskEvent.kind),
                 col(TaskEvent.unit_id),
                 col(TaskEvent.refers_to_id),
+                col(TaskEvent.recorded_at),
+                col(TaskEvent.member_id),
             )
             .where(col(TaskEvent.task_id).in_(task_ids))
-            .where(col(TaskEvent.kind).in_((COMPLETED, COMPLETED_ALL, RETRACTION))),
+            .where(col(TaskEvent.kind).in_((COMPLETED, COMPLETED_ALL, RETRACTION, *REVIEW_VERDICTS)))
+            .order_by(pk(TaskEvent.id)),
         )
     )
     retracted = {row.refers_to_id for row in rows if row.kind == RETRACTION}
-    done_units: dict[int, set[int]] = defaultdict(set)
+    live: dict[int, list[Any]] = defaultdict(list)
     done_all: set[int] = set()
     for row in rows:
         if row.id in retracted or row.kind == RETRACTION:
             continue
         if row.kind == COMPLETED_ALL:
             done_all.add(row.task_id)
-        elif row.unit_id is not None:
-            done_units[row.task_id].add(row.unit_id)
+        live[row.task_id].append(row)
+    done_units: dict[int, set[int]] = defaultdict(set)
+    for task_id, events in live.items():
+        for unit, (_, verdict) in standing_parts(events).items():
+            if verdict is not None and verdict.kind == COMPLETION_APPROVED:
+                done_units[task_id].add(unit)
     return done_units, done_all
 
 

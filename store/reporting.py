@@ -21,6 +21,8 @@ from store.errors import StoreError
 from store.ledger import (
     COMPLETED,
     COMPLETED_ALL,
+    COMPLETION_APPROVED,
+    COMPLETION_RETURNED,
     DELAY_APPROVED,
     DELAY_REJECTED,
     DELAY_REQUESTED,
@@ -28,7 +30,16 @@ from store.ledger import (
     RETRACTION,
     unit_id,
 )
-from store.models import Indicator, IndicatorReport, PendingOutcome, PendingWrite, Plan, Task, TaskEvent
+from store.models import (
+    Indicator,
+    IndicatorReport,
+    PendingOutcome,
+    PendingWrite,
+    Plan,
+    Task,
+    TaskEvent,
+    TaskState,
+)
 from store.querying import is_row_id
 from store.task_state import refresh_task_states
 
@@ -44,6 +55,8 @@ WriteKind = Literal[
     "indicator_value",
     "task_retraction",
     "indicator_retraction",
+    "completion_approved",  # 办结审核: an admin's verdict on one unit's completion report (refers_to)
+    "completion_returned",  # … sent back, with the reason in detail
 ]
 _TASK_EVENT_KIND: dict[WriteKind, str] = {
     "task_completed": COMPLETED,
@@ -53,6 +66,8 @@ _TASK_EVENT_KIND: dict[WriteKind, str] = {
     "delay_approved": DELAY_APPROVED,
     "delay_rejected": DELAY_REJECTED,
     "task_retraction": RETRACTION,
+    "completion_approved": COMPLETION_APPROVED,
+    "completion_returned": COMPLETION_RETURNED,
 }
 # refused: the sender was no longer allowed the write at 确认 (moved to another unit, made a viewer, removed)
 Outcome = Literal["confirmed", "cancelled", "superseded", "expired", "refused"]
@@ -205,7 +220,15 @@ def _keep_state(session: Session, row: TaskEvent | IndicatorReport) -> None:
         except IntegrityError as exc:
             session.rollback()
             raise DuplicateMessage("already recorded") from exc
-        refresh_task_states(session.connection(), [row.task_id])
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            # two writes to one task at once (two parts approved together) would each recompute its state
+            # from a snapshot without the other's event, the later overwriting the earlier: take the task's
+            # state row first, so the second waits and then reads the first's event
+            connection.execute(
+                select(TaskState.task_id).where(TaskState.task_id == row.task_id).with_for_update()
+            )
+        refresh_task_states(connection, [row.task_id])
 
 
 def _at(author: Author, at: datetime) -> Author:

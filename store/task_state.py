@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from store.db import Database
 from store.ledger import TaskStatusView, _status
-from store.models import CollectiveMember, Plan, Task, TaskEvent, TaskState, TaskUnit, Unit
+from store.models import CollectiveMember, Member, Plan, Task, TaskEvent, TaskState, TaskUnit, Unit
 from store.querying import keyed
 
 _task: Table = Task.__table__  # type: ignore[attr-defined]
@@ -26,6 +26,7 @@ _task_unit: Table = TaskUnit.__table__  # type: ignore[attr-defined]
 _members: Table = CollectiveMember.__table__  # type: ignore[attr-defined]
 _events: Table = TaskEvent.__table__  # type: ignore[attr-defined]
 _state: Table = TaskState.__table__  # type: ignore[attr-defined]
+_member: Table = Member.__table__  # type: ignore[attr-defined]
 BATCH = 2_000  # tasks folded per round trip when rebuilding
 
 
@@ -42,15 +43,19 @@ class _TaskRow:
 class _Names:
     """Ids to names for the tasks being folded (the shape `store.ledger._status` reads)."""
 
-    def __init__(self, tasks: dict[int, _TaskRow], units: dict[int, str]) -> None:
+    def __init__(self, tasks: dict[int, _TaskRow], units: dict[int, str], members: dict[int, str]) -> None:
         self.tasks = {task_id: (row.plan, row.number) for task_id, row in tasks.items()}
         self.units = units
+        self.members = members
 
     def task_key(self, task_id: int) -> tuple[str, int]:
         return self.tasks[task_id]
 
     def unit(self, unit_id: int | None) -> str | None:
         return self.units.get(unit_id) if unit_id else None
+
+    def member(self, member_id: int | None) -> str | None:
+        return self.members.get(member_id) if member_id else None
 
 
 def statuses_of(connection: Connection, task_ids: Iterable[int]) -> dict[int, TaskStatusView]:
@@ -69,7 +74,8 @@ def statuses_of(connection: Connection, task_ids: Iterable[int]) -> dict[int, Ta
     assigned = _assigned(connection, events)
     unit_ids = {u for units in assigned.values() for u in units}
     unit_ids |= {e.unit_id for rows in events.values() for e in rows if e.unit_id is not None}
-    names = _Names(tasks, _unit_names(connection, unit_ids))
+    member_ids = {e.member_id for rows in events.values() for e in rows if e.member_id is not None}
+    names = _Names(tasks, _unit_names(connection, unit_ids), _member_names(connection, member_ids))
     found = {}
     for task_id, rows in events.items():
         retracted = {e.refers_to_id for e in rows if e.kind == "retraction"}
@@ -206,4 +212,13 @@ def _unit_names(connection: Connection, unit_ids: Sequence[int] | set[int]) -> d
     if not unit_ids:
         return {}
     rows = connection.execute(select(_unit.c.id, _unit.c.name).where(_unit.c.id.in_(list(unit_ids))))
+    return {int(i): str(n) for i, n in rows}
+
+
+def _member_names(connection: Connection, member_ids: set[int]) -> dict[int, str]:
+    if not member_ids:
+        return {}
+    rows = connection.execute(
+        select(_member.c.id, _member.c.display_name).where(_member.c.id.in_(list(member_ids)))
+    )
     return {int(i): str(n) for i, n in rows}

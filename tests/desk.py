@@ -103,3 +103,21 @@ def count_rows(db: Database) -> int:
     """Ledger rows written so far (values, task events and pending writes)."""
     with Session(db.engine) as session:
         return sum(len(session.exec(select(t)).all()) for t in (IndicatorReport, TaskEvent, PendingWrite))
+
+
+def completed(db: Database, plan: str, number: int, unit: str, at: datetime, key: str) -> int:
+    """A unit's part of a task done as the ledger has it since 办结审核: its completion report and the
+    supervising office's 通过 at the same moment (by the local operator). The 审核号."""
+    from store.reporting import Author, WriteRequest, record
+
+    reported = record(
+        db,
+        WriteRequest("task_completed", plan, number=number, unit=unit),
+        Author("test", f"reporter-{key}", None, at, message_id=key),
+    )
+    record(
+        db,
+        WriteRequest("completion_approved", plan, number=number, refers_to=reported),
+        Author("test", f"reviewer-{key}", None, at, message_id=f"{key}-approved"),
+    )
+    return reported

@@ -90,7 +90,7 @@ def test_users_add_list_remove(db_url: str, capsys: pytest.CaptureFixture[str]) 
         ),
         (
             ["users", "add", "x", "--name", "x", "--unit", "市检察院", "--role", "boss"],
-            "--role 应为 admin、staff 或 viewer",
+            "--role 应为 admin、staff、viewer 或 leader",
         ),
         (["users", "remove", "nobody"], "没有用户 nobody"),
         (  # issue 17, defect 4: 海关 is the collective 各海关's alias; bound to it, nobody could report

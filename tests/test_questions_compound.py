@@ -7,16 +7,22 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+from desk import completed
 
+from bot.conversation import texts
 from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
 from store.ledger import record_indicator_report
 from store.members import add_member
-from store.reporting import Author, WriteRequest, record
 
 TODAY = date(2025, 8, 10)
+
+
+def _plain(line: str) -> str:
+    """A list line without its 督办 colour (🔴 overdue, 🟡 behind, 🔵 due soon)."""
+    return line.lstrip("".join(texts.COLOUR_MARKS.values()))
 
 
 class Chat:
@@ -72,7 +78,7 @@ def test_featured_and_overdue_combine(chat: Chat) -> None:
     reply, intent = chat.say("带星号的任务里哪些已经逾期了")
     assert intent == "overdue_tasks"
     assert "★特色重点任务中" in reply
-    listed = [line.split(" ")[0] for line in reply.splitlines() if line.startswith("任务")]
+    listed = [line.split(" ")[0] for line in map(_plain, reply.splitlines()) if line.startswith("任务")]
     assert listed and "任务4" not in listed  # 任务4 is overdue but not ★
     assert "任务1" in listed and "任务6" in listed
 
@@ -178,11 +184,7 @@ def test_own_units_indicators_with_progress(db: Database) -> None:
 
 
 def test_done_tasks_are_listed_with_the_day_they_were_done(db: Database) -> None:
-    record(
-        db,
-        WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
-        Author("test", "admin-x", None, datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), message_id="m-26"),
-    )
+    completed(db, "fuzhou-protection", 26, "市检察院", datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), "m-26")
     chat = Chat(Core(Knowledge(db), public_read=True))
     reply, intent = chat.say("已经完成的任务有哪些")
     assert intent == "done_tasks" and "任务26" in reply and "已完成（2024-12-25）" in reply
@@ -202,11 +204,7 @@ def test_a_choice_answered_by_naming_the_plan(chat: Chat) -> None:
 
 
 def test_which_of_the_list_is_done_and_a_bare_number_about_a_task(db: Database) -> None:
-    record(
-        db,
-        WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
-        Author("test", "admin-x", None, datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), message_id="m-26"),
-    )
+    completed(db, "fuzhou-protection", 26, "市检察院", datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), "m-26")
     chat = Chat(Core(Knowledge(db), public_read=True))
     chat.say("市检察院的任务")
     reply, intent = chat.say("哪个已经完成了")
@@ -221,11 +219,7 @@ def test_a_place_said_of_one_subject_is_not_the_others(chat: Chat) -> None:
 
 
 def test_done_and_undone_asked_together_list_all_with_status(db: Database) -> None:
-    record(
-        db,
-        WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
-        Author("test", "admin-x", None, datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), message_id="m-26"),
-    )
+    completed(db, "fuzhou-protection", 26, "市检察院", datetime(2024, 12, 25, 16, tzinfo=LOCAL_TZ), "m-26")
     reply, intent = Chat(Core(Knowledge(db), public_read=True)).say("市检察院的任务哪些完成了 哪些没完成")
     assert intent == "unit_tasks" and "任务26" in reply and "任务25" in reply and "已完成" in reply
 
@@ -432,7 +426,7 @@ def test_a_list_of_places_later_in_the_passage_is_quoted_whole(chat: Chat) -> No
 
 def test_the_nth_of_a_list_just_shown_is_its_nth_task(chat: Chat) -> None:
     reply, _ = chat.say("逾期的任务")
-    second = reply.split("\n")[2].split(" ")[0]  # the heading, then one line per task
+    second = _plain(reply.split("\n")[2]).split(" ")[0]  # the heading, then one line per task
     reply, _ = chat.say("第二个谁负责")
     assert reply.startswith(f"{second}的责任单位")
     reply, _ = chat.say("第二个")  # said alone, after the same list
@@ -506,7 +500,7 @@ def test_how_many_and_which_lead_lists_all_with_the_role_marked(chat: Chat) -> N
 def test_overdue_longer_than_a_span_leaves_the_recently_late_out(chat: Chat) -> None:
     reply, intent = chat.say("逾期超过半年的任务")  # TODAY 2025-08-10: due before 2025-02-10
     assert intent == "overdue_tasks" and "逾期超过 6 个月未完成的任务" in reply
-    listed = [line.split(" ")[0] for line in reply.splitlines()[1:]]
+    listed = [_plain(line).split(" ")[0] for line in reply.splitlines()[1:]]
     assert "任务1" in listed and "任务6" not in listed  # 任务6 fell due 2025-06-30
 
 
@@ -718,11 +712,11 @@ def test_a_list_across_plans_goes_plan_by_plan_each_by_deadline(knowledge: Knowl
     at = datetime(2025, 11, 20, 10, tzinfo=LOCAL_TZ)
     (reply,) = core.handle(Inbound("test", "u9", "u9", "逾期任务有哪些", at, "late-1"))
     first_page = reply.text.splitlines()[1:11]
-    labels = [line.split(" ", 1)[0] for line in first_page]
+    labels = [_plain(line).split(" ", 1)[0] for line in first_page]
     assert {"任务3", "任务11", "任务12", "任务41", "任务42"} <= set(labels)  # due 2025-08-31
     assert all(label.startswith("任务") for label in labels)  # the city's ten first
     (more,) = core.handle(Inbound("test", "u9", "u9", "更多", at, "late-2"))
-    assert more.text.startswith("鼓楼第1项") and "鼓楼第10项" in more.text
+    assert _plain(more.text).startswith("鼓楼第1项") and "鼓楼第10项" in more.text
 
 
 def test_a_post_or_a_headcount_of_a_unit_is_not_stated_before_its_list(chat: Chat) -> None:
@@ -804,10 +798,7 @@ def test_what_was_asked_of_another_kind_of_subject_does_not_carry(chat: Chat) ->
 
 
 def test_a_follow_up_of_undone_narrows_the_units_list(db: Database) -> None:
-    record(
-        db, WriteRequest("task_completed", "fuzhou-protection", number=26, unit="市检察院"),
-        Author("test", "done-26", None, datetime(2025, 3, 1, 9, tzinfo=LOCAL_TZ), message_id="done-26"),
-    )  # fmt: skip
+    completed(db, "fuzhou-protection", 26, "市检察院", datetime(2025, 3, 1, 9, tzinfo=LOCAL_TZ), "done-26")
     staff = _staff(db, "市检察院")
     assert "任务26" in staff.say("我单位有哪些任务")[0]
     reply, intent = staff.say("还有哪些没完成的")

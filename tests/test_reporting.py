@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -75,6 +76,13 @@ def office(db: Database) -> Office:
     return Office(db)
 
 
+def review_number(submitted: str) -> int:
+    """The 审核号 a unit's confirmed completion report is given (待审核（审核号 N）)."""
+    found = re.search(r"审核号 (\d+)", submitted)
+    assert found is not None, submitted
+    return int(found.group(1))
+
+
 def rows(
     db: Database,
     table: type[TaskEvent] | type[IndicatorReport] | type[PendingOutcome] | type[PendingWrite],
@@ -106,10 +114,13 @@ def test_confirm_records_and_the_answer_shows_it(office: Office) -> None:
     assert "内容：市中级人民法院报告本任务已完成" in preview.text
     assert [b.label for b in preview.buttons] == ["确认", "取消"]
     assert rows(office.db, TaskEvent) == []  # nothing before 确认
-    assert office.say("fayuan", "确认")[1] == "recorded"
+    submitted, intent = office.say("fayuan", "确认")
+    assert intent == "recorded" and "待审核（审核号" in submitted
     reply, _ = office.say("fayuan", "任务18")
-    assert "状态：已完成" in reply
+    assert "状态：待审核（市中级人民法院）" in reply  # 办结审核: a unit's word is not yet done
     assert len(rows(office.db, TaskEvent)) == 1
+    assert office.say("duban", f"通过 {review_number(submitted)}")[1] == "reviewed"
+    assert "状态：已办结（审核：陈督办" in office.say("fayuan", "任务18")[0]
 
 
 def test_cancel_records_nothing(office: Office) -> None:
@@ -127,10 +138,16 @@ def test_completion_by_fragment_and_chinese_task_number(office: Office) -> None:
 
 def test_shared_task_is_done_unit_by_unit_or_by_an_admin(office: Office) -> None:
     task = "任务6"  # 市市场监管局, then 各县(市)区人民政府 (13) and 高新区管委会: 15 units
+    numbers = []
     for user in ("gulou", "cangshan"):
         preview, intent = office.say(user, f"{task}已完成")
         assert intent == "preview", preview
-        office.say(user, "确认")
+        numbers.append(review_number(office.say(user, "确认")[0]))
+    detail, _ = office.say("duban", task)
+    assert "状态：待审核（鼓楼区人民政府、仓山区人民政府）" in detail, detail
+    assert office.say("gulou", f"{task}已完成")[1] == "already"  # waiting for review: not reported twice
+    for number in numbers:
+        office.say("duban", f"通过 {number}")
     detail, _ = office.say("duban", task)
     assert "状态：部分完成（已完成 2/15 单位）" in detail, detail
     assert office.say("gulou", f"{task}已完成")[1] == "already"
@@ -375,8 +392,11 @@ def test_pending_writes_are_append_only(office: Office) -> None:
 WALKTHROUGH = [  # (intent, facts the reply must contain), one per line of examples/reporting.jsonl
     ("refused", "任务41的责任单位是鼓楼区人民政府，您所在的市中级人民法院无权报送。"),
     ("preview", "内容：市中级人民法院报告本任务已完成"),
-    ("recorded", "已记录：任务18"),
-    ("task_detail", "状态：已完成"),
+    ("recorded", "已提交：任务18"),
+    ("task_detail", "状态：待审核（市中级人民法院）"),
+    ("review_list", "审核号 1：任务18「推进知识产权审判信息化建设"),
+    ("reviewed", "已审核通过：市中级人民法院承担的任务18已办结"),
+    ("task_detail", "状态：已办结（审核：陈督办，2025-09-20 09:06）"),
     ("preview", "任务41：建设军门社区知识产权服务驿站"),
     ("cancelled", "已取消，未记录任何内容。"),
     ("task_detail", "状态：未完成"),
@@ -522,7 +542,7 @@ def test_a_district_plans_item_is_reported_by_its_own_numbering(office: Office) 
     office.say("ip", "鼓楼第3项已完成")
     assert office.say("ip", "确认")[1] == "recorded"
     reply, _ = office.say("ip", "鼓楼第3项")
-    assert "已完成" in reply
+    assert "待审核（鼓楼区市场监督管理局（知识产权局））" in reply, reply
     assert "已完成" not in office.say("duban", "任务3")[0].split("状态：")[-1]  # the city's 任务3 untouched
     reply, intent = office.say(
         "gulou", "鼓楼第41项已完成"
@@ -584,3 +604,69 @@ def test_rates_reported_by_districts_are_never_summed(office: Office) -> None:
     reply, _ = office.say("duban", "年增幅进度")
     assert "最新数据：尚无上报数据" in reply and "20%" not in reply
     assert "仓山区人民政府 12%" in reply and "鼓楼区人民政府 8%" in reply
+
+
+# ---- found by the adversarial run on reporting (issue 17): retraction, moves, territories ---------------------
+
+
+def test_a_retraction_is_not_undone_by_another_undo(office: Office) -> None:
+    """撤销 after 撤销 would reach past the retraction and withdraw an older report."""
+    office.say("fayuan", "结案率97%")
+    office.say("fayuan", "确认")
+    office.say("fayuan", "结案率96%", after=timedelta(minutes=2))
+    office.say("fayuan", "确认")
+    assert office.say("fayuan", "撤销")[1] == "undone"  # 96% withdrawn
+    reply, intent = office.say("fayuan", "撤销")
+    assert intent in ("refused", "already"), reply
+    assert "97%" in office.say("fayuan", "结案率进度")[0]  # the older report still stands
+
+
+def test_an_admins_retraction_reply_offers_no_undo(office: Office) -> None:
+    office.say("fayuan", "任务18已完成")
+    office.say("fayuan", "确认")
+    office.say("duban", "撤销任务18")
+    reply, intent = office.say("duban", "确认")
+    assert intent == "recorded" and texts.UNDO_HINT not in reply and "重新上报" in reply
+    assert office.say("duban", "撤销") == (texts.LAST_WAS_RETRACTION, "refused")
+    assert "状态：未完成" in office.say("duban", "任务18")[0]
+
+
+def test_a_moved_member_cannot_undo_the_old_units_report(office: Office) -> None:
+    office.say("fayuan", "任务18已完成")
+    office.say("fayuan", "确认")
+    _move(office, "fayuan", "鼓楼区人民政府")
+    assert office.say("fayuan", "撤销") == (texts.NOT_YOUR_UNITS_ANY_MORE, "refused")
+    assert "状态：待审核（市中级人民法院）" in office.say("duban", "任务18")[0]  # the report stands
+
+
+def test_an_admin_naming_a_district_enters_that_districts_part(office: Office) -> None:
+    preview, _ = office.say("duban", "仓山区先行所已建成4个")
+    assert texts.on_behalf("仓山区人民政府") in preview and "计入全市合计" in preview
+    office.say("duban", "确认")
+    reply, _ = office.say("duban", "先行所进度")
+    assert "仓山区人民政府 4 个" in reply and "合计 4 个" in reply
+
+
+def test_staff_may_not_report_another_districts_part(office: Office) -> None:
+    reply, intent = office.say("cangshan", "鼓楼区先行所已建成4个")
+    assert intent == "refused" and reply == texts.territory_refused("鼓楼区人民政府", "仓山区人民政府")
+    assert rows(office.db, PendingOutcome) == []
+
+
+def test_an_incomplete_sum_is_not_rated_as_the_citys_standing(office: Office) -> None:
+    office.say("cangshan", "我区先行所已建成2个")
+    office.say("cangshan", "确认")
+    reply, _ = office.say("duban", "先行所进度")
+    assert texts.INCOMPLETE_SUM in reply and "🔴" not in reply
+
+
+def test_the_admin_retracts_the_named_districts_part_and_sees_whose(office: Office) -> None:
+    office.say("cangshan", "我区先行所已建成2个")
+    office.say("cangshan", "确认")
+    office.say("gulou", "我区先行所已建成3个")
+    office.say("gulou", "确认")
+    preview, intent = office.say("duban", "撤销仓山区的先行所上报")
+    assert intent == "preview" and "赵六" in preview and "2 个" in preview and "3 个" not in preview
+    office.say("duban", "确认")
+    reply, _ = office.say("duban", "先行所进度")
+    assert "合计 3 个" in reply and "仓山区人民政府 2 个" not in reply

@@ -44,8 +44,9 @@ from schedules.port import Outgoing
 from schedules.service import ReminderService
 from seeds.apply import apply_seeds
 from store.db import Database
+from store.evidence_files import MAX_BYTES, EvidenceFiles
 from store.members import add_member, create_invite, find_member
-from store.models import PendingWrite, TaskEvent
+from store.models import Evidence, PendingWrite, TaskEvent
 from store.reminder_chats import Target, bind_unit_chat, unit_chats
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -304,7 +305,7 @@ async def test_messages_with_the_same_ts_in_two_dms_are_two_messages(
     await slack.press(FAYUAN, fayuan_preview, buttons(fayuan_preview)["确认"])
     await slack.press(WANG, wang_preview, buttons(wang_preview)["确认"])
     await transport.drain()
-    assert said(fake, dm(WANG))[-1].startswith("已记录：任务41")
+    assert said(fake, dm(WANG))[-1].startswith("已提交：任务41")
     assert sorted(scalar_rows(db, "SELECT message_id FROM task_event")) == [
         f"{dm(FAYUAN)}:1758506400.000007",
         f"{dm(WANG)}:1758506400.000007",
@@ -431,7 +432,7 @@ async def test_a_report_confirmed_by_button_is_recorded_once(
     [update] = fake.updated
     assert update.ts == preview.ts and update.text == preview.text
     assert update.blocks is not None and [b["type"] for b in update.blocks] == ["section"]
-    assert said(fake, dm(FAYUAN))[-1].startswith("已记录：")
+    assert said(fake, dm(FAYUAN))[-1].startswith("已提交：任务18")
 
     # The same press delivered again changes nothing; a second press is answered politely.
     await slack.press(FAYUAN, preview, confirm, action_ts="1758506500.000001")
@@ -664,7 +665,7 @@ async def test_socket_mode_slash_command_and_button_press(
         assert (await asyncio.wait_for(acks.get(), 30))["envelope_id"] == "env-btn"
         await transport.drain()
         assert count(db, TaskEvent) == 1
-        assert said(fake, preview.channel)[-1].startswith("已记录：")
+        assert said(fake, preview.channel)[-1].startswith("已提交：任务18")
         assert [u.ts for u in fake.updated] == [preview.ts]  # the buttons are gone from the preview
     finally:
         await transport.stop()
@@ -740,4 +741,96 @@ def test_manifest_declares_what_the_transport_relies_on() -> None:
     assert settings_["socket_mode_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "im:history", "app_mentions:read", "commands", "users:read", "im:write"} <= scopes
+    assert {"files:read", "files:write"} <= scopes  # 佐证材料 in and out
     assert EVENTS_PATH in MANIFEST.read_text(encoding="utf-8")  # the HTTP-mode request URLs in the comments
+
+
+# ---- 佐证材料: files shared with the bot -----------------------------------------------------------------------
+
+PDF_FILE = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JPEG_FILE = b"\xff\xd8\xff\xe0" + bytes(300)
+
+
+@pytest.fixture
+async def filing(
+    fake: FakeSlack, dispatcher: Dispatcher, clock: FakeClock, tmp_path: Path
+) -> AsyncIterator[SlackTransport]:
+    """The transport over a core that keeps evidence under tmp_path."""
+    files = EvidenceFiles(tmp_path / "evidence", tmp_path / "inbox")
+    dispatcher.core = Core(Knowledge(dispatcher.db, evidence=files))
+    transport = SlackTransport(settings(fake), dispatcher, clock=lambda: AT, sleep=clock.sleep)
+    await transport.start()
+    yield transport
+    await transport.stop()
+
+
+def file_share(slack: Slack, user: str, caption: str, files: list[dict[str, Any]]) -> dict[str, Any]:
+    number = slack.next_id()
+    return {
+        "type": "message", "subtype": "file_share", "channel": dm(user), "user": user, "text": caption,
+        "files": files, "channel_type": "im", "ts": f"1758506400.{number:06d}",
+        "event_ts": f"1758506400.{number:06d}",
+    }  # fmt: skip
+
+
+def evidence_rows(db: Database) -> list[Evidence]:
+    with Session(db.engine) as session:
+        return list(session.exec(select(Evidence).order_by(Evidence.id)).all())  # type: ignore[arg-type]
+
+
+async def test_shared_files_become_evidence_and_an_admin_gets_one_uploaded(
+    filing: SlackTransport, fake: FakeSlack, db: Database
+) -> None:
+    assert filing.http_url is not None
+    slack = Slack(filing.http_url, SECRET)
+    pdf = fake.add_file(PDF_FILE, "验收报告.pdf", mimetype="application/pdf")
+    jpeg = fake.add_file(JPEG_FILE, "现场.jpg", mimetype="image/jpeg")
+    event = file_share(slack, FAYUAN, "任务18已完成", [pdf, jpeg])
+    assert (await slack.event(event))[0] == 200
+    await filing.drain()
+    preview, second = said(fake, dm(FAYUAN))
+    assert "请确认以下上报：" in preview and "已收到佐证材料「验收报告.pdf」" in preview
+    assert "已收到佐证材料「现场.jpg」" in second and "待确认的上报“任务18”" in second  # joins the preview
+    assert fake.downloads == [pdf["id"], jpeg["id"]]
+    first_row, second_row = evidence_rows(db)
+    assert first_row.pending_id == second_row.pending_id is not None
+    assert first_row.message_id == f"{dm(FAYUAN)}:{event['ts']}"
+    assert second_row.message_id == f"{dm(FAYUAN)}:{event['ts']}:file1"
+
+    await slack.event(event, event_id="Ev-again")  # the same message delivered again: nothing new
+    await filing.drain()
+    assert len(evidence_rows(db)) == 2
+
+    await slack.dm(ADMIN, f"查看佐证 {first_row.id}")
+    await filing.drain()
+    [uploaded] = fake.uploaded
+    assert (uploaded.channel, uploaded.filename, uploaded.content) == (dm(ADMIN), "验收报告.pdf", PDF_FILE)
+    assert said(fake, dm(ADMIN))[0].startswith(f"佐证 {first_row.id}「验收报告.pdf」")
+
+    await slack.dm(WANG, f"查看佐证 {first_row.id}")  # another unit's member
+    await filing.drain()
+    assert said(fake, dm(WANG)) == [texts.evidence_not_found(first_row.id)] and len(fake.uploaded) == 1
+
+
+@SQLITE_ONLY  # the transport alone: one backend is enough
+async def test_a_shared_file_over_the_limit_is_not_downloaded(
+    filing: SlackTransport, fake: FakeSlack, db: Database
+) -> None:
+    assert filing.http_url is not None
+    slack = Slack(filing.http_url, SECRET)
+    huge = fake.add_file(b"%PDF-", "大.pdf", mimetype="application/pdf", size=30 * 1024 * 1024)
+    await slack.event(file_share(slack, FAYUAN, "", [huge]))
+    await filing.drain()
+    assert said(fake, dm(FAYUAN)) == [texts.evidence_refused("too_large", MAX_BYTES)]
+    assert fake.downloads == [] and evidence_rows(db) == []
+
+
+def test_the_token_goes_only_to_slacks_file_host() -> None:
+    from bot.transports.slack_files import _trusted
+
+    assert _trusted("https://files.slack.com/files-pri/T1-F1/a.pdf", "https://slack.com/api/")
+    assert not _trusted("http://files.slack.com/files-pri/T1-F1/a.pdf", "https://slack.com/api/")
+    assert not _trusted("https://evil.example/files-pri/a.pdf", "https://slack.com/api/")
+    assert not _trusted("https://slack.com/files-pri/a.pdf", "https://slack.com/api/")
+    assert _trusted("http://127.0.0.1:5000/files-pri/a.pdf", "http://127.0.0.1:5000/api/")
+    assert not _trusted("http://127.0.0.1:5001/files-pri/a.pdf", "http://127.0.0.1:5000/api/")

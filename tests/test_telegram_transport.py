@@ -12,6 +12,7 @@ import itertools
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,8 +35,9 @@ from schedules.port import Outgoing
 from schedules.sweep import run_sweep
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
+from store.evidence_files import MAX_BYTES, EvidenceFiles
 from store.members import add_member, create_invite, find_member
-from store.models import TaskEvent
+from store.models import Evidence, TaskEvent
 from store.reminder_chats import Target, bind_unit_chat, latest_unacknowledged, unit_chats
 
 TOKEN = "123456789:TEST-token"
@@ -213,7 +215,7 @@ async def test_a_report_confirmed_by_its_button_is_recorded_once(bot: Harness) -
     bot.press(preview, 601, confirm, "q-1")
     await bot.fake.wait_for(lambda: len(bot.fake.sent) >= 2 and bot.fake.callback_answers != [])
     confirmation = bot.fake.sent[1]
-    assert confirmation.text.startswith("已记录：") and confirmation.reply_markup is None
+    assert confirmation.text.startswith("已提交：任务18") and confirmation.reply_markup is None
     answer = bot.fake.callback_answers[0]
     assert answer["callback_query_id"] == "q-1" and answer["text"] == confirmation.text.split("\n")[0]
     assert [(e.message_id, e.reply_markup) for e in bot.fake.markup_edits] == [(preview.message_id, None)]
@@ -518,3 +520,105 @@ def test_reply_parts_and_toast() -> None:
     assert toast([Outbound("好" * 300)]) == "好" * 199 + "…"
     assert toast(None) is None and toast([]) is None
     assert reply_parts(Outbound("  \n")) == []
+
+
+# --- 佐证材料: photos and documents -------------------------------------------------------------------------
+
+JPEG_SMALL = b"\xff\xd8\xff\xe0small" + bytes(100)
+JPEG_LARGE = b"\xff\xd8\xff\xe0large" + bytes(5000)
+PDF_FILE = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+async def filing(db: Database, fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[Harness]:
+    """A transport whose core keeps evidence under tmp_path."""
+    files = EvidenceFiles(tmp_path / "evidence", tmp_path / "inbox")
+    harness = Harness(db, fake, Dispatcher(Core(Knowledge(db, evidence=files))))
+    await harness.transport.start()
+    try:
+        yield harness
+    finally:
+        await harness.close()
+
+
+def evidence_rows(db: Database) -> list[Evidence]:
+    with Session(db.engine) as session:
+        return list(session.exec(select(Evidence).order_by(Evidence.id)).all())  # type: ignore[arg-type]
+
+
+async def test_a_photo_and_a_document_become_evidence_and_an_admin_gets_the_document(filing: Harness) -> None:
+    bot = filing
+    bot.member(601, "中院", name="李法官")
+    bot.member(900, "市监局", role="admin", name="陈督办")
+    update = bot.message(601, 601, "")
+    del update["message"]["text"]
+    update["message"]["caption"] = "任务18已完成"
+    update["message"]["photo"] = [  # Telegram sends every size; the largest is the one kept
+        bot.fake.add_file(JPEG_SMALL, kind="photo"),
+        bot.fake.add_file(JPEG_LARGE, kind="photo"),
+    ]
+    bot.fake.queue_update(update)
+    await bot.replies(1)
+    preview = bot.fake.sent[0]
+    assert "请确认以下上报：" in preview.text and "已收到佐证材料「photo-" in preview.text
+    assert buttons(preview)[0].startswith("confirm:")
+    assert bot.fake.downloads == ["photos/file_2.jpg"]  # only the largest size was fetched
+    bot.press(preview, 601, buttons(preview)[0], "q-photo")
+    await bot.replies(2)
+
+    document = bot.message(601, 601, "")
+    del document["message"]["text"]
+    document["message"]["document"] = bot.fake.add_file(PDF_FILE, name="验收报告.pdf", mime="application/pdf")
+    bot.fake.queue_update(document)
+    await bot.replies(3)
+    assert (
+        "已收到佐证材料「验收报告.pdf」" in bot.fake.sent[2].text
+        and "任务18 报告完成" in bot.fake.sent[2].text
+    )
+    photo_row, pdf_row = evidence_rows(bot.db)
+    assert photo_row.size == len(JPEG_LARGE) and photo_row.content_type == "image/jpeg"
+    assert (pdf_row.original_name, pdf_row.content_type) == ("验收报告.pdf", "application/pdf")
+    assert pdf_row.message_id == f"601:{document['message']['message_id']}"
+
+    bot.say(900, 900, f"查看佐证 {pdf_row.id}")
+    await bot.fake.wait_for(lambda: len(bot.fake.documents) == 1)
+    [sent] = bot.fake.documents
+    assert (sent.chat_id, sent.filename, sent.content) == ("900", "验收报告.pdf", PDF_FILE)
+    assert bot.to(900)[0].startswith(f"佐证 {pdf_row.id}「验收报告.pdf」")
+
+    bot.member(700, GULOU)
+    bot.say(700, 700, f"查看佐证 {pdf_row.id}")  # another unit: told nothing, sent nothing
+    await bot.fake.wait_for(lambda: len(bot.to(700)) == 1)
+    assert bot.to(700) == [texts.evidence_not_found(pdf_row.id)] and len(bot.fake.documents) == 1
+
+
+async def test_a_document_over_the_limit_is_refused_without_downloading(filing: Harness) -> None:
+    bot = filing
+    bot.member(601, "中院", name="李法官")
+    bot.say(601, 601, "任务18进展：已上线")
+    await bot.replies(1)
+    update = bot.message(601, 601, "")
+    del update["message"]["text"]
+    update["message"]["document"] = bot.fake.add_file(
+        b"%PDF-", name="大文件.pdf", mime="application/pdf", size=25 * 1024 * 1024
+    )
+    bot.fake.queue_update(update)
+    await bot.replies(2)
+    assert bot.fake.sent[1].text == texts.evidence_refused("too_large", MAX_BYTES)
+    assert bot.fake.downloads == [] and "getFile" not in [m for m, _ in bot.fake.calls]
+    await bot.close()
+    assert evidence_rows(bot.db) == []
+
+
+async def test_a_captionless_photo_in_a_group_is_for_the_bot_only_as_a_reply_to_it(filing: Harness) -> None:
+    bot = filing
+    bot.member(601, "中院", name="李法官")
+    for reply_to_bot in (False, True):
+        update = bot.message(-100, 601, "", reply_to_bot=reply_to_bot)
+        del update["message"]["text"]
+        update["message"]["photo"] = [bot.fake.add_file(JPEG_SMALL, kind="photo")]
+        bot.fake.queue_update(update)
+    await bot.replies(1)
+    await bot.close()
+    assert bot.to(-100) == [texts.EVIDENCE_NO_REPORT]  # the reply was answered; the other ignored
+    assert bot.fake.downloads == ["photos/file_2.jpg"]

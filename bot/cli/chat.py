@@ -29,7 +29,8 @@ MAX_ID_CHARS = 40
 
 def ask_command(args: argparse.Namespace, db: Database) -> str | int:
     today = _parse_today(args.today, texts.BAD_TODAY)
-    core = Core(Knowledge(db), public_read=Settings.from_env().public_read)
+    settings = Settings.from_env()
+    core = Core(Knowledge(db, evidence=settings.evidence_files()), public_read=settings.public_read)
     if args.jsonl:
         return _answer_lines(core, today)
     if args.text is None:
@@ -40,7 +41,8 @@ def ask_command(args: argparse.Namespace, db: Database) -> str | int:
 
 def chat_command(args: argparse.Namespace, db: Database) -> int:
     today = _parse_today(args.today, texts.BAD_TODAY)
-    core = Core(Knowledge(db), public_read=Settings.from_env().public_read)
+    settings = Settings.from_env()
+    core = Core(Knowledge(db, evidence=settings.evidence_files()), public_read=settings.public_read)
     gc.freeze()  # start-up's objects live as long as the session: no collection walks them again
     run_console(core, user=args.user, clock=lambda: _moment(today))
     return 0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.cli.entry import started
+from bot.conversation import texts
 from bot.conversation.messages import LOCAL_ADMIN
 
 DEFAULT_INVITE_LIFETIME = "7d"
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_admin_commands(commands, db_option)
     _add_reminder_commands(commands, db_option)
     _add_calendar_commands(commands, db_option)
+    _add_evidence_commands(commands, db_option)
+    _add_report_commands(commands, db_option)
     _add_run_command(commands, db_option)
     return parser
 
@@ -156,6 +159,29 @@ def _add_calendar_commands(commands: Any, db_option: argparse.ArgumentParser) ->
     unbind.set_defaults(handler=Handler("calendar_chats", "unbind_chat_command"))
     listing = chat_actions.add_parser("list", parents=[db_option], help="列出各单位的提醒聊天")
     listing.set_defaults(handler=Handler("calendar_chats", "list_chats_command"))
+
+
+def _add_evidence_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    evidence = commands.add_parser("evidence", help="佐证材料：导出、列出")
+    actions = evidence.add_subparsers(dest="action", required=True)
+    get = actions.add_parser("get", parents=[db_option], help="导出一份佐证材料")
+    get.add_argument("id", type=int, help="佐证编号")
+    get.add_argument("--out", help="保存到该文件或文件夹（默认当前文件夹，用原文件名）")
+    get.set_defaults(handler=Handler("evidence", "get_command"))
+    listing = actions.add_parser("list", parents=[db_option], help="列出佐证材料")
+    listing.add_argument("--plan", help="计划代码或名称")
+    listing.add_argument("--task", type=int, help="任务序号（可与 --plan 同用）")
+    listing.add_argument("--json", action="store_true", help="输出 JSON")
+    listing.set_defaults(handler=Handler("evidence", "list_command"))
+
+
+def _add_report_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:
+    report = commands.add_parser("report", help=texts.REPORT_HELP)
+    actions = report.add_subparsers(dest="action", required=True)
+    weekly = actions.add_parser("weekly", parents=[db_option], help=texts.WEEKLY_HELP)
+    weekly.add_argument("--plan", help=texts.WEEKLY_PLAN_HELP)
+    weekly.add_argument("--today", help=texts.WEEKLY_TODAY_HELP)
+    weekly.set_defaults(handler=Handler("report", "weekly_command"))
 
 
 def _add_run_command(commands: Any, db_option: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import sys
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,14 +17,15 @@ from bot.cli.days import parse_day
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.knowledge import Catalog
-from bot.conversation.reminders import Line, ReminderTexts, digest_lines, item_label
+from bot.conversation.reminders import Line, ReminderTexts, digest_entries, item_label
 from bot.transports.console_transport import ConsolePort
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer
 from schedules.plan import Digest, Reminder, digests
 from schedules.service import queue_weekly_summary
-from schedules.sources import Policies, reminders_for_day
-from schedules.sweep import run_sweep
+from schedules.sources import Policies
+from schedules.sweep import TaskWords, planned_by_sweep, run_sweep
+from schedules.weekly_notice import queue_weekly_reports
 from store.calendar_overrides import calendar_overrides
 from store.catalog_queries import resolve_unit
 from store.db import Database
@@ -31,6 +33,7 @@ from store.delivery_events import DIGEST
 from store.errors import StoreError
 from store.outbox import LogEntry, delivery_log
 from store.reminder_chats import waiting_by_platform
+from store.task_sections import section_places_by_code
 from store.views import plan_short_name
 
 MAX_DAYS = 400
@@ -43,15 +46,23 @@ def reminders_command(args: argparse.Namespace, db: Database) -> int:
     catalog = Catalog.load(db)
     calendar = WorkCalendar(calendar_overrides(db))
     policies = Policies.load(db)
-    # Day by day, each day's tasks read in a few batches and its messages written at once: a month on a
-    # national catalog keeps no more than a day in memory (issue 17).
+    # Day by day, planned by the sweep's own statements (rolled back), each day's tasks read in a few batches
+    # and its messages written at once: a month on a national catalog takes what a month of sweeps takes and
+    # keeps no more than a day in memory (issue 17).
     written = 0
+    places: Places = {}
+    seen_plans: set[str] = set()
     day = start
     while day <= end:
-        planned = digests(reminders_for_day(db, day, calendar, policies))
-        _read_tasks(catalog, planned)
+        found, words = planned_by_sweep(db, day, calendar, policies)
+        planned = digests(found)
+        new_plans = {r.plan for r in found if r.task is not None} - seen_plans
+        if new_plans:  # a plan's lists do not change during the run: read once
+            with db.engine.connect() as connection:
+                places.update(section_places_by_code(connection, new_plans))
+            seen_plans.update(new_plans)
         for digest in planned:
-            message = _message(digest, catalog)
+            message = _message(digest, catalog, Wording(words, places))
             if args.json:
                 prefix = "[\n" if written == 0 else ",\n"
                 sys.stdout.write(prefix + json.dumps(message, ensure_ascii=False, indent=2))
@@ -66,16 +77,6 @@ def reminders_command(args: argparse.Namespace, db: Database) -> int:
     return 0
 
 
-_TASK_BATCH = 2_000  # task views read per query when a day's reminders are worded
-
-
-def _read_tasks(catalog: Catalog, planned: list[Digest]) -> None:
-    """The tasks a day's reminders name, read in batches rather than one by one as each line is worded."""
-    keys = list(dict.fromkeys((r.plan, r.task) for d in planned for r in d.items if r.task is not None))
-    for at in range(0, len(keys), _TASK_BATCH):
-        catalog.tasks.many(keys[at : at + _TASK_BATCH])
-
-
 def _range(start: str, end: str) -> tuple[date, date]:
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
@@ -86,15 +87,11 @@ def _range(start: str, end: str) -> tuple[date, date]:
     return first, last
 
 
-def _message(digest: Digest, catalog: Catalog) -> dict[str, Any]:
+def _message(digest: Digest, catalog: Catalog, wording: Wording) -> dict[str, Any]:
     items = [_item(r) for r in digest.items]
-    lines = digest_lines([_line(r, catalog) for r in digest.items])
-    return {
-        "date": digest.day.isoformat(),
-        "unit": digest.unit,
-        "items": items,
-        "text": texts.digest(digest.unit, digest.day, lines),
-    }
+    entries = digest_entries([_line(r, catalog, wording) for r in digest.items])
+    text = texts.digest(digest.unit, digest.day, [t for _, t in entries], plans=[p for p, _ in entries])
+    return {"date": digest.day.isoformat(), "unit": digest.unit, "items": items, "text": text}
 
 
 def _item(reminder: Reminder) -> dict[str, Any]:
@@ -112,19 +109,35 @@ def _item(reminder: Reminder) -> dict[str, Any]:
     return item
 
 
-def _line(reminder: Reminder, catalog: Catalog) -> Line:
+Places = dict[tuple[str, int], tuple[str, int]]  # (plan, item) -> its list and place (plans with several)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a day's lines need besides the catalog, read with the day's reminders."""
+
+    words: TaskWords  # each task's title and content
+    places: Places
+
+
+def _line(reminder: Reminder, catalog: Catalog, wording: Wording) -> Line:
     """The same wording the deliverer gives the item (bot.conversation.reminders.item_label)."""
     plan = catalog.plans[reminder.plan]
     indicator = catalog.indicators[f"{reminder.plan}:{reminder.indicator}"] if reminder.indicator else None
-    task = catalog.tasks.get((reminder.plan, reminder.task)) if reminder.task is not None else None
+    key = (reminder.plan, reminder.task or 0)
+    title, content = wording.words.get(key, (None, "")) if reminder.task is not None else (None, "")
     label = item_label(
-        task=reminder.task, task_title=task.title if task else None, plan_region=plan.region,
+        task=reminder.task, task_title=title, plan_region=plan.region,
         indicator_name=indicator.name if indicator else None,
         indicator_region=indicator.region if indicator else None,
         plan_short=plan_short_name(plan.region, plan.short_names),
-        task_words=(task.title or task.content) if task else None,
+        task_words=(title or content) if reminder.task is not None else None,
+        task_section=wording.places.get(key) if reminder.task is not None else None,
     )  # fmt: skip
-    return Line(reminder.kind, label, reminder.about_unit, reminder.workdays, reminder.deadline)
+    return Line(
+        reminder.kind, label, reminder.about_unit, reminder.workdays, reminder.deadline,
+        plan=plan_short_name(plan.region, plan.short_names),
+    )  # fmt: skip
 
 
 def sweep_command(args: argparse.Namespace, db: Database) -> str:
@@ -140,6 +153,7 @@ def sweep_command(args: argparse.Namespace, db: Database) -> str:
         report.day, report.digests, report.created.messages, report.missed, report.resent
     )
     queue_weekly_summary(db, ReminderTexts(), calendar, now)
+    queue_weekly_reports(db, ReminderTexts(), calendar, now)
     configured = Settings.from_env().platforms()
     if configured:
         return "\n".join([summary, texts.sweep_planned_only(configured)])

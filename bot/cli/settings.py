@@ -19,6 +19,7 @@ from bot.transports.config import (
 )
 from schedules.limits import SLACK_LIMITS, TELEGRAM_LIMITS, TransportLimits, parse_limits
 from store.errors import StoreError
+from store.evidence_files import EvidenceFiles
 
 DB_FILE_NAME = "duban.sqlite3"
 _TRUE = ("1", "true", "yes", "on")
@@ -39,6 +40,7 @@ class Settings:
     slack_limits: TransportLimits = SLACK_LIMITS  # DUBAN_SLACK_LIMITS
     telegram: TelegramSettings | None = None  # None: Telegram is not configured
     slack: SlackSettings | None = None
+    evidence_inbox: Path | None = None  # DUBAN_EVIDENCE_INBOX: the console attaches files from here only
 
     @classmethod
     def from_env(cls, *, db_override: str | None = None) -> Settings:
@@ -55,7 +57,12 @@ class Settings:
             slack_limits=_limits(env, "DUBAN_SLACK_LIMITS", SLACK_LIMITS),
             telegram=_telegram(env),
             slack=_slack(env),
+            evidence_inbox=_path(env, "DUBAN_EVIDENCE_INBOX"),
         )
+
+    def evidence_files(self) -> EvidenceFiles:
+        """佐证材料 under `<data dir>/evidence`; the console's files from the inbox (`<data dir>/inbox`)."""
+        return EvidenceFiles(self.data_dir / "evidence", self.evidence_inbox or self.data_dir / "inbox")
 
     def platforms(self) -> tuple[str, ...]:
         """The chat platforms configured (a `duban run` with these settings sends on them)."""
@@ -171,6 +178,11 @@ def _refuse_without_token(env: Mapping[str, str], token_name: str, prefix: str) 
 def _value(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name)
     return value.strip() if value is not None and value.strip() else None
+
+
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    value = _value(env, name)
+    return Path(value).expanduser() if value is not None else None
 
 
 def _url(env: Mapping[str, str], name: str) -> str | None:

@@ -12,6 +12,10 @@ from bot.conversation.knowledge import Knowledge, LedgerState
 from nlu.commands import Command
 from nlu.intents import IntentName, Slots
 from nlu.lexicon import section_key, section_name
+from schedules.calendar import WorkCalendar
+from schedules.colours import Colour, task_colour
+from store.acknowledgements import unacknowledged_due_soon
+from store.calendar_overrides import calendar_overrides
 from store.views import PlanView, TaskView
 
 
@@ -73,6 +77,7 @@ class AnswerBase:
         self.numbered = frozenset(self.numbered_plans)
         self.today = today
         self._fetched: dict[int, list[tuple[str, int]]] = {}  # a paged list's task keys, by offset
+        self._unacked: dict[tuple[str, int], bool] = {}  # a due-soon reminder left without 收到, per task
 
     def _plans_in(self, slots: Slots) -> list[PlanView]:
         codes = [*slots.plans, *(key.split(":", 1)[0] for key in slots.sections)]
@@ -105,6 +110,43 @@ class AnswerBase:
     def _is_overdue(self, task: TaskView) -> bool:
         done = self._status(task)[0]
         return bool(task.deadline and not task.ongoing and task.deadline < self.today and not done)
+
+    def _colour(self, task: TaskView) -> tuple[Colour, str] | None:
+        """The task's 督办 colour and why: 红 overdue, 黄 behind, 蓝 due within 5 working days."""
+        key = (task.plan, task.number)
+        status = self.ledger.statuses.get(key)
+        if status is not None and status.done:
+            return None
+        returned = bool(status and status.returned())
+        unacknowledged = not returned and key in self._unacknowledged([task])
+        colour = task_colour(
+            deadline=task.deadline, ongoing=task.ongoing, done=False, today=self.today,
+            calendar=self._calendar(), behind=returned or unacknowledged,
+        )  # fmt: skip
+        if colour is None:
+            return None
+        if colour == "yellow":
+            return colour, "returned" if returned else "unacknowledged"
+        return colour, colour
+
+    def _unacknowledged(self, tasks: Sequence[TaskView]) -> set[tuple[str, int]]:
+        """Of these tasks, those whose due-soon reminder went unacknowledged; read for many at once. Only a
+        task whose deadline is still ahead can be behind for that reason (an overdue one is red)."""
+        ahead = [
+            (t.plan, t.number)
+            for t in tasks
+            if t.deadline is not None and not t.ongoing and t.deadline >= self.today
+        ]
+        missing = [key for key in ahead if key not in self._unacked]
+        if missing:
+            found = unacknowledged_due_soon(self.knowledge.db, missing, self.today)
+            self._unacked.update({key: key in found for key in missing})
+        return {key for key in ahead if self._unacked.get(key)}
+
+    def _calendar(self) -> WorkCalendar:
+        """Working days as the office has set them, read once per state of the ledgers."""
+        db = self.knowledge.db
+        return self.ledger.remembered(("calendar",), lambda: WorkCalendar(calendar_overrides(db)))
 
     def _label(self, task: TaskView) -> str:
         if task.plan in self.numbered:

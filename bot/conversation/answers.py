@@ -16,11 +16,13 @@ from bot.conversation.plan_answers import FREQUENCY, LISTS_NAMES, RULES_STATED, 
 from bot.conversation.progress import assess
 from nlu.intents import IntentName, Slots
 from nlu.lexicon import compact, search_terms, without_asking_words
+from schedules.colours import COLOURS
 from store.catalog_lookup import TaskQuery
 from store.views import IndicatorView, PlanView
 
 __all__ = ["Answer", "Answerer", "Option"]
 DUE_SOON_DAYS = 30
+COLOURED_AT_MOST = 2_000  # open tasks an overview colours (a plan has tens; national ones a few hundred)
 
 
 INDICATOR_INTENTS = ("indicator_progress", "indicator_target", "responsible")
@@ -313,8 +315,19 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             valid_to=plan.valid_to,
             indicators=len(indicators),
             indicator_status=self._indicator_statuses(indicators),
+            colours=self._colours(plan.code),
             **counts,
         )
+
+    def _colours(self, plan: str) -> dict[str, int]:
+        """How many of the plan's open tasks are 红, 黄 and 蓝 (the first COLOURED_AT_MOST of them)."""
+        query = TaskQuery(plans=(plan,), undone=True)
+        keys = self.catalog.lookup.task_keys(query, limit=COLOURED_AT_MOST)
+        tasks = self.catalog.tasks.many(keys)
+        self.ledger.statuses.many(keys)
+        self._unacknowledged(list(tasks.values()))
+        counted = Counter(colour[0] for task in tasks.values() if (colour := self._colour(task)))
+        return {colour: counted[colour] for colour in COLOURS}
 
     def _overall(self, plans: Sequence[PlanView], *, named: bool) -> str:
         """总体情况 of many plans: counts over all of them and where most is late, not an overview each."""
@@ -330,6 +343,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             valid_to=None,
             indicators=lookup.indicator_total(codes),
             indicator_status={},
+            colours=None,
             **counts,
         )
         return texts.overall_overview(len(plans), facts, [(self._plan_label(code), n) for code, n in late])

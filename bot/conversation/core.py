@@ -53,7 +53,7 @@ class Core:
         reply = handler.reply(turn)
         if handler.remembers:
             self._remember(turn, reply)
-        return [Outbound(reply.text, reply.buttons, intent=reply.intent)]
+        return [Outbound(reply.text, reply.buttons, intent=reply.intent, file=reply.file)]
 
     def identify(self, inbound: Inbound, ledger: LedgerState) -> MemberView | None:
         """The member who sent the message; the local operator counts as an admin of no unit."""

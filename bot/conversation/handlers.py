@@ -15,8 +15,9 @@ from typing import Protocol
 
 from bot.conversation import texts
 from bot.conversation.answers import Answer, Answerer, Option, fitted
+from bot.conversation.evidence import EvidenceAttachment, EvidenceRequest
 from bot.conversation.follow_up import follow_up
-from bot.conversation.messages import ACK_DATA, CANCEL_DATA, CONFIRM_DATA
+from bot.conversation.messages import ACK_DATA, APPROVE_DATA, CANCEL_DATA, CONFIRM_DATA, RETURN_DATA
 from bot.conversation.reminder_chat import acknowledge, bind_reminder_chat
 from bot.conversation.replies import Reply
 from bot.conversation.reporting import Reporter
@@ -30,6 +31,7 @@ MAX_MESSAGE_CHARS = 1000
 _BIND = re.compile(r"(?:/bind|/start|绑定)(?:@\w+)?\s*([a-z0-9]*)\s*", re.IGNORECASE)
 _BUTTON = re.compile(rf"({CONFIRM_DATA}|{CANCEL_DATA}):(\d{{1,18}})")  # what a confirm/cancel button sends
 _ACK_BUTTON = re.compile(rf"{ACK_DATA}:(\d{{1,18}})")
+_REVIEW_BUTTON = re.compile(rf"({APPROVE_DATA}|{RETURN_DATA}):(\d{{1,18}})")  # 通过 / 退回 on a review notice
 _SLASH = re.compile(r"/(help|start|tasks|progress)(?:@\w+)?(?:\s+(.*))?", re.IGNORECASE | re.DOTALL)
 _ACK_WORDS = frozenset({"收到", "收到了", "已收到", "已阅", "收到!", "收到。", "收到."})
 _SUBSCRIBE_WORDS = frozenset({"接收提醒", "在此接收提醒", "本群接收提醒", "/remind", "/remind_here"})
@@ -49,9 +51,12 @@ def default_handlers(*, public_read: bool) -> tuple[Handler, ...]:
     return (
         Binding(),
         Unbound(public_read),
+        EvidenceAttachment(),  # before EmptyOrTooLong: a photo without a caption has no text
+        EvidenceRequest(),
         EmptyOrTooLong(),
         ChatCommandHelp(),
         ConfirmButton(),
+        ReviewButton(),
         Acknowledgement(),
         ReminderChat(),
         WriteCommand(),
@@ -177,6 +182,23 @@ class ConfirmButton:
         found = _BUTTON.fullmatch(turn.text)
         assert found is not None
         return _reporter(turn).button(found.group(1), int(found.group(2)))
+
+
+class ReviewButton:
+    """通过 / 退回 pressed on a review notice ("approve:<审核号>"); 退回 asks for the reason to be typed."""
+
+    remembers = True
+
+    def matches(self, turn: Turn) -> bool:
+        return _REVIEW_BUTTON.fullmatch(turn.text) is not None
+
+    def reply(self, turn: Turn) -> Reply:
+        found = _REVIEW_BUTTON.fullmatch(turn.text)
+        assert found is not None
+        number = int(found.group(2))
+        if found.group(1) == RETURN_DATA:
+            return _reporter(turn).review(number, approve=False, reason=None)
+        return _reporter(turn).review(number, approve=True, reason=None)
 
 
 class Acknowledgement:

@@ -215,6 +215,8 @@ class IndicatorAnswers(AnswerBase):
         status = texts.STATUS_MARKS[progress.status]
         if progress.status == "at_risk" and indicator.due is not None and as_of > indicator.due:
             status = texts.PAST_DUE_MARK
+        if report is not None and report.summed and report.missing:
+            status = texts.INCOMPLETE_SUM  # two districts of fourteen: a part, not the city's standing
         text = texts.indicator_progress(
             facts,
             self.today,

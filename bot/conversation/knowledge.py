@@ -19,6 +19,7 @@ from nlu.lexicon import Lexicon
 from store.catalog_lookup import CatalogLookup
 from store.catalog_queries import plan_passages
 from store.db import Database
+from store.evidence_files import EvidenceFiles
 from store.ledger import ReportView, TaskStatusView, ledger_version, reports_for
 from store.members import MemberView, list_members
 from store.task_state import fill_missing_task_states, statuses_for
@@ -149,8 +150,9 @@ class LedgerState:
 class Knowledge:
     """The catalog, its lexicon and the ledgers' state for one database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, evidence: EvidenceFiles | None = None) -> None:
         self.db = db
+        self.evidence = evidence  # where 佐证材料 are kept; None: files sent in chat are not accepted
         meta = ensure_name_index(db)
         fill_missing_task_states(db)
         self.catalog = Catalog.load(db)

@@ -15,9 +15,28 @@ EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 # What a button sends back is "<action>:<id>": a report preview's 确认/取消 carry the pending write's id, a
 # digest's 收到 the outbox message's id. Transports pass it through as the text of an Inbound.
 CONFIRM_DATA, CANCEL_DATA, ACK_DATA = "confirm", "cancel", "ack"
+APPROVE_DATA, RETURN_DATA = "approve", "return"  # 办结审核: a review notice's 通过/退回 carry the 审核号
+REVIEW_NOTICE = "review"  # the reason of an admin's review notice in the outbox; its key names the 审核号
 LOCAL_PLATFORM = "local"  # `duban ask` and `duban chat`: the machine's own operator and users added by CLI
 LOCAL_ADMIN = "admin"
-BUTTON_DATA = re.compile(rf"(?:{CONFIRM_DATA}|{CANCEL_DATA}|{ACK_DATA}):\d{{1,18}}")
+_ACTIONS = "|".join((CONFIRM_DATA, CANCEL_DATA, ACK_DATA, APPROVE_DATA, RETURN_DATA))
+BUTTON_DATA = re.compile(rf"(?:{_ACTIONS}):\d{{1,18}}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A photo or file sent with a message (佐证材料), as the platform gave it.
+
+    `content` is None when the transport did not fetch it: over the size limit by the platform's own word
+    (`size`), or the download failed. The console has no upload: `path` is a file on this machine, which the
+    core reads only from the allowed folder. `name` and `declared_type` are the sender's; the core trusts
+    neither (the type is read from the bytes)."""
+
+    name: str
+    size: int | None = None
+    content: bytes | None = None
+    declared_type: str | None = None
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,7 @@ class Inbound:
     message_id: str | None = None
     display_name: str | None = None  # how the platform names the sender, kept when they bind
     group: bool = False  # sent in a group chat (reminder chats bound there are paced as groups)
+    attachment: Attachment | None = None  # a photo or file sent with the message
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -78,10 +98,20 @@ class Button:
 
 
 @dataclass(frozen=True)
+class OutboundFile:
+    """A file sent with a reply (佐证材料 fetched by someone allowed to see it)."""
+
+    name: str  # the name it is sent under (its extension the detected type's)
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class Outbound:
     text: str
     buttons: tuple[Button, ...] = ()
     intent: str | None = None  # what the reply answers, for logs and `duban ask --jsonl`
+    file: OutboundFile | None = None  # sent after the text
 
 
 def split_lines(text: str, limit: int) -> list[str]:

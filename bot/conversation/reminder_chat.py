@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.conversation import texts
 from bot.conversation.messages import LOCAL_TZ, Inbound
 from store.db import Database
-from store.members import MemberView
+from store.members import READ_ONLY_ROLES, MemberView
 from store.reminder_chats import Target, acknowledge_message, bind_unit_chat, latest_unacknowledged
 
 
@@ -13,7 +13,7 @@ def acknowledge(db: Database, inbound: Inbound, member: MemberView | None, messa
     """The button names its digest; a typed 收到 means the unit's newest unacknowledged one."""
     if member is None or (member.unit is None and member.role != "admin"):
         return texts.ACK_NEEDS_UNIT
-    if member.role == "viewer":  # viewers may only ask; 收到 speaks for the unit
+    if member.role in READ_ONLY_ROLES:  # viewers may only ask; 收到 speaks for the unit
         return texts.ACK_VIEWER
     if message_id is None:
         if member.unit is None:
@@ -36,7 +36,7 @@ def acknowledge(db: Database, inbound: Inbound, member: MemberView | None, messa
 
 
 def bind_reminder_chat(db: Database, inbound: Inbound, member: MemberView | None) -> str:
-    if member is None or member.unit is None or member.role == "viewer":
+    if member is None or member.unit is None or member.role in READ_ONLY_ROLES:
         return texts.CHAT_BIND_NEEDS_UNIT
     bind_unit_chat(
         db,

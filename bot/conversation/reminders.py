@@ -2,32 +2,43 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.conversation import texts
-from bot.conversation.messages import ACK_DATA
+from bot.conversation.messages import ACK_DATA, APPROVE_DATA, RETURN_DATA, REVIEW_NOTICE
+from nlu.lexicon import section_name
 from schedules.plan import URGENCY
 from schedules.port import Buttons
 from schedules.summary import OverdueSummary
-from store.delivery_events import DIGEST
+from schedules.weekly import WeeklyReport
+from store.delivery_events import DIGEST, NOTICE
 from store.outbox import ItemView, MessageView
+from store.plan_status import ExpiredPlan
 
 ESCALATION = "escalation"
+# the outbox key of an admin's review notice (store.outbox.enqueue_notice, reason "review"): the 审核号 next
+_REVIEW_KEY = re.compile(rf"{NOTICE}:{REVIEW_NOTICE}:(\d{{1,18}}):")
 _RANK: dict[str, int] = {kind: rank for kind, rank in URGENCY.items()}
 
 
 def item_label(
     *, task: int | None, task_title: str | None, plan_region: str, indicator_name: str | None,
     indicator_region: str | None, plan_short: str = "", task_words: str | None = None,
+    task_section: tuple[str, int] | None = None,
 ) -> str:  # fmt: skip
     """What a reminder chases, named as in chat and in a few words: 【示范区】任务11「强化知识产权行政执法…」,
-    【鼓楼方案】鼓楼第3项「成立知识产权服务业联盟…」; an indicator by its region and name."""
+    【鼓楼方案】鼓楼第3项·示范县建设重点思路（三）「成立知识产权服务业联盟…」; an indicator by its region and
+    name."""
     if indicator_name is not None:
         return f"【{indicator_region}】{indicator_name}"
     place = plan_region[:-1] if len(plan_region) > 2 else plan_region
     label = f"任务{task}" if task_title is None else f"{place}第{task}项"
+    if task_title is not None and task_section is not None:  # as the document numbers it, as chat says it
+        section, ordinal = task_section
+        label += f"·{section_name(section)}（{texts.chinese_ordinal(ordinal)}）"
     plan = f"【{plan_short}】" if plan_short else ""
     words = f"「{texts.abridge_text(task_words, texts.REMINDER_WORDS)}」" if task_words else ""
     return f"{plan}{label}{words}"
@@ -44,9 +55,14 @@ class Line:
     deadline: date | None = None
     resent: bool = False
     carried: bool = False  # from a digest that never went out, not one that went unacknowledged
+    plan: str = ""  # the plan's short name: a long digest groups its lines by plan
 
 
 def digest_lines(reminders: Sequence[Line]) -> list[str]:
+    return [text for _, text in digest_entries(reminders)]
+
+
+def digest_entries(reminders: Sequence[Line]) -> list[tuple[str, str]]:
     """The digest's lines, in the order given (most urgent first). The supervisor hears of one late task
     once, naming its late units, however many there are (a task of the 14 county-level governments would
     otherwise take 14 lines)."""
@@ -59,7 +75,7 @@ def digest_lines(reminders: Sequence[Line]) -> list[str]:
         else:
             key = (number,)
         grouped.setdefault(key, []).append(reminder)
-    return [_worded(group) for group in grouped.values()]
+    return [(group[0].plan, _worded(group)) for group in grouped.values()]
 
 
 def _worded(group: Sequence[Line]) -> str:
@@ -69,22 +85,40 @@ def _worded(group: Sequence[Line]) -> str:
     text = texts.REMINDER_LINES[first.kind].format(
         label=first.label, about=about, workdays=first.workdays, deadline=deadline
     )
+    mark = texts.COLOUR_MARKS.get(_colour(first) or "", "")
     if first.carried:
-        return texts.CARRIED_MARK + text
-    return texts.RESENT_MARK + text if first.resent else text
+        return mark + texts.CARRIED_MARK + text
+    return mark + (texts.RESENT_MARK + text if first.resent else text)
+
+
+def _colour(line: Line) -> str | None:
+    """红 for what is late; 蓝 for what falls due soon, 黄 once a reminder of it went unacknowledged."""
+    if line.kind in ("overdue", ESCALATION):
+        return "red"
+    if line.kind in ("due_today", "before_deadline"):
+        return "yellow" if line.resent else "blue"
+    return None
 
 
 class ReminderTexts:
     """The Renderer the deliverer uses: the bot's wording for digests and admin notices."""
 
     def message(self, view: MessageView) -> tuple[str, Buttons]:
+        review = _REVIEW_KEY.match(view.key)
+        if review is not None:  # a completion report for the admin to review: 通过 / 退回 on the notice
+            number = review.group(1)
+            return view.body or "", (
+                (texts.REVIEW_APPROVE_LABEL, f"{APPROVE_DATA}:{number}"),
+                (texts.REVIEW_RETURN_LABEL, f"{RETURN_DATA}:{number}"),
+            )
         if view.kind != DIGEST:
             return view.body or "", ()
-        lines = digest_lines([_line(item) for item in sorted(view.items, key=_urgency)])
+        entries = digest_entries([_line(item) for item in sorted(view.items, key=_urgency)])
         missed = [i.day for i in view.items if i.day < view.day and not i.resent]
         text = texts.digest(
-            view.unit or "", view.day, lines, catch_up_since=min(missed) if view.catch_up and missed else None
-        )
+            view.unit or "", view.day, [t for _, t in entries],
+            catch_up_since=min(missed) if view.catch_up and missed else None, plans=[p for p, _ in entries],
+        )  # fmt: skip
         return text, ((texts.ACK_BUTTON, f"{ACK_DATA}:{view.id}"),)
 
     def unbound_notice(self, views: Sequence[MessageView]) -> str:
@@ -99,9 +133,18 @@ class ReminderTexts:
     def unreachable_notice(self, units: Sequence[str], chat: str, detail: str) -> str:
         return texts.unreachable_notice(units, chat, detail)
 
+    def leader_escalation(self, region: str, number: int, deadline: date, units: Sequence[str]) -> str:
+        return texts.leader_escalation(texts.late_task(region, number, deadline, units))
+
+    def closing_request(self, plan: ExpiredPlan) -> str:
+        return texts.closing_request(plan.region, plan.title, plan.valid_to, plan.open_tasks)
+
     def overdue_summary(self, summary: OverdueSummary) -> str:
         oldest = [texts.late_task(t.plan_region, t.number, t.deadline, t.units) for t in summary.oldest]
         return texts.overdue_summary(summary.day, summary.total, summary.by_unit, oldest)
+
+    def weekly_report(self, report: WeeklyReport) -> str:
+        return texts.weekly_report(report)
 
 
 def _urgency(item: ItemView) -> tuple[int, date, str, int, str, int]:
@@ -120,6 +163,9 @@ def _line(item: ItemView) -> Line:
     label = item_label(
         task=item.task, task_title=item.task_title, plan_region=item.plan_region,
         indicator_name=item.indicator_name, indicator_region=item.indicator_region,
-        plan_short=item.plan_short, task_words=item.task_words,
+        plan_short=item.plan_short, task_words=item.task_words, task_section=item.task_section,
     )  # fmt: skip
-    return Line(item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried)
+    return Line(
+        item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried,
+        item.plan_short,
+    )  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.conversation.answer_base import Answer, Option
-from bot.conversation.messages import Button
+from bot.conversation.messages import Button, OutboundFile
 from nlu.intents import Slots
 
 
@@ -21,6 +21,7 @@ class Reply:
     rest: Sequence[str] = ()  # list lines beyond the first page (fetched a page at a time)
     slots: Slots | None = None  # the subject of an answered question; None for writes
     listed: tuple[tuple[str, int], ...] = ()  # the tasks a list reply shows, in order
+    file: OutboundFile | None = None  # a file sent with the reply (佐证材料)
 
     @classmethod
     def of(cls, answer: Answer) -> Reply:

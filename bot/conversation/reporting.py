@@ -6,16 +6,18 @@ decision, which are explicit acts. Pending writes live in the database, so a res
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
 
 from bot.conversation import texts
 from bot.conversation.answer_base import AnswerBase, Option
+from bot.conversation.evidence_history import evidence_notes
 from bot.conversation.knowledge import Knowledge, LedgerState
-from bot.conversation.messages import CANCEL_DATA, CONFIRM_DATA, LOCAL_TZ, Button, Inbound
+from bot.conversation.messages import CANCEL_DATA, CONFIRM_DATA, LOCAL_TZ, REVIEW_NOTICE, Button, Inbound
 from bot.conversation.quantities import (
     PLAUSIBLE_CHANGE,
     ValueProblem,
@@ -33,7 +35,8 @@ from nlu.lexicon import compact
 from nlu.normalize import normalize
 from store.history import HistoryEntry, indicator_history, last_write_by, task_history
 from store.ledger import ReportView, additive
-from store.members import MemberView
+from store.members import READ_ONLY_ROLES, MemberView
+from store.outbox import enqueue_notice, enqueue_unit_notice
 from store.reporting import (
     Author,
     DuplicateMessage,
@@ -45,10 +48,12 @@ from store.reporting import (
     latest_pending,
     record,
 )
+from store.reviews import Submission, submission, waiting
 from store.types import DECIMAL_PLACES
 from store.views import IndicatorView, TaskView
 
 PENDING_TTL = timedelta(minutes=10)
+_WORDS = re.compile(r"[^\W_]")  # a letter, a digit or a Chinese character
 UNDO_WINDOW = timedelta(minutes=30)
 _MINUTES = int(PENDING_TTL.total_seconds() // 60)
 
@@ -56,8 +61,12 @@ _MINUTES = int(PENDING_TTL.total_seconds() // 60)
 _TaskAct = Callable[[TaskView], "Reply"]
 # Writes only an admin may make: a non-admin's preview of one can only come from before a demotion.
 _ADMIN_ONLY = frozenset(
-    {"task_completed_all", "delay_approved", "delay_rejected", "task_retraction", "indicator_retraction"}
-)
+    {
+        "task_completed_all", "delay_approved", "delay_rejected", "task_retraction", "indicator_retraction",
+        "completion_approved", "completion_returned",
+    }
+)  # fmt: skip
+VERDICT_NOTICE = "verdict"  # the unit's notice of the verdict
 
 
 class Reporter:
@@ -84,8 +93,8 @@ class Reporter:
             return self._history(command.subject)
         if self.member is None:
             return Reply("not_bound", texts.NOT_BOUND)
-        if self.member.role == "viewer":
-            return Reply("refused", texts.VIEWER_CANNOT_WRITE)
+        if self.member.role in READ_ONLY_ROLES:
+            return Reply("refused", texts.cannot_write(self.member.role))
         if command.name in ("confirm", "cancel"):
             pending = latest_pending(self.knowledge.db, self.inbound.platform, self.inbound.user_id)
             return self._close(pending, command.name == "confirm")
@@ -121,11 +130,17 @@ class Reporter:
             if refusal is not None:
                 decide(self.knowledge.db, pending, "refused", self.author)  # closed: never confirmable later
                 return refusal
-            decide(self.knowledge.db, pending, "confirmed", self.author)
+            row_id = decide(self.knowledge.db, pending, "confirmed", self.author)
         except DuplicateMessage:
             return Reply("already", texts.ALREADY_RECORDED)
+        if pending.request.kind == "task_completed" and row_id is not None:
+            # a unit's completion is 待审核 until the supervising office approves it
+            self._ask_for_review(pending, row_id)
+            return Reply("recorded", texts.completion_submitted(_title(pending.preview), row_id))
         if pending.request.kind == "delay_requested":
             return Reply("recorded", texts.delay_submitted(_title(pending.preview).split("：")[0]))
+        if pending.request.kind in ("task_retraction", "indicator_retraction"):
+            return Reply("recorded", texts.retraction_recorded(_title(pending.preview)))
         return Reply("recorded", texts.recorded(_title(pending.preview)))
 
     def _refusal_now(self, request: WriteRequest) -> Reply | None:
@@ -138,13 +153,28 @@ class Reporter:
         member = self.member
         if member is None:
             return Reply("not_bound", texts.NOT_BOUND)
-        if member.role == "viewer":
-            return Reply("refused", texts.VIEWER_CANNOT_WRITE)
+        if member.role in READ_ONLY_ROLES:
+            return Reply("refused", texts.cannot_write(member.role))
         if self._is_admin():
             return None
         moved = request.unit != member.unit  # the preview speaks for the unit it was made as
         if request.kind in _ADMIN_ONLY or moved or not self._may_write(self._subject_units(request)):
             return Reply("refused", texts.preview_void(member.unit, member.role))
+        if request.kind == "task_completed":
+            return self._reported_meanwhile(request)
+        return None
+
+    def _reported_meanwhile(self, request: WriteRequest) -> Reply | None:
+        """A colleague's report of the same part, confirmed since the preview: waiting or done already."""
+        task = self.view.catalog.tasks.get((request.plan, request.number or 0))
+        status = self.view.ledger.statuses.get((request.plan, request.number or 0))
+        if task is None or status is None or request.unit is None:
+            return None
+        label = self.view._label(task)
+        if status.done or request.unit in status.done_units:
+            return Reply("already", texts.already_done(label, None if status.done else request.unit))
+        if any(r.unit == request.unit and r.state == "pending" for r in status.reviews):
+            return Reply("already", texts.in_review_already(label, request.unit))
         return None
 
     def _subject_units(self, request: WriteRequest) -> tuple[str, ...]:
@@ -215,6 +245,9 @@ class Reporter:
         unit = None if admin else self._unit()
         if status and (status.done or (unit and unit in status.done_units)):
             return Reply("already", texts.already_done(label, None if status.done else unit))
+        review = next((r for r in status.reviews if r.unit == unit), None) if status and unit else None
+        if review is not None and review.state == "pending":
+            return Reply("already", texts.in_review_already(label, review.unit))
         done_before = len(status.done_units) if status else 0
         request = WriteRequest(
             "task_completed_all" if admin else "task_completed", task.plan, number=task.number, unit=unit
@@ -223,7 +256,111 @@ class Reporter:
             texts.task_heading(label, task.title or task.content),
             texts.completion_line(unit, done_before, len(task.units)),
         ]
+        if review is not None and review.state == "returned":
+            lines[-1] += texts.returned_before(review.reason)
         return self._preview(request, lines)
+
+    # ---- 办结审核 ------------------------------------------------------------------------------------
+
+    def _ask_for_review(self, pending: PendingView, completion_id: int) -> None:
+        """Every admin hears of the report with 通过/退回 buttons (added by the reminder renderer)."""
+        request = pending.request
+        task = self.view.catalog.tasks.get((request.plan, request.number or 0))
+        if task is None:
+            return
+        at = self.inbound.at
+        body = texts.review_request(
+            self.view._label(task), self._words(task), request.unit or "", self._name(), pending.author.at,
+            completion_id,
+        )  # fmt: skip
+        enqueue_notice(
+            self.knowledge.db, reason=REVIEW_NOTICE, about=str(completion_id), day=_local_day(at), body=body,
+            at=at,
+        )  # fmt: skip
+
+    def _review(self, command: Command) -> Reply:
+        return self.review(command.review_id or 0, bool(command.approve), command.detail)
+
+    def review(self, review_id: int, approve: bool, reason: str | None) -> Reply:
+        """通过 N / 退回 N 原因: the verdict on completion report N, recorded at once (the act itself)."""
+        if not self._is_admin():
+            return Reply("refused", texts.ONLY_ADMIN_REVIEWS)
+        found = submission(self.knowledge.db, review_id)
+        refusal = self._review_refusal(found, review_id)
+        if refusal is not None or found is None:
+            return refusal or Reply("refused", texts.no_such_review(review_id))
+        reason = (reason or "").strip()[:500] or None
+        if reason is not None and not _WORDS.search(reason):
+            reason = None  # "？？？" is no reason: the unit must be told what to fix
+        if not approve and reason is None:
+            return Reply("need_detail", texts.review_need_reason(review_id))
+        request = WriteRequest(
+            "completion_approved" if approve else "completion_returned",
+            found.plan,
+            number=found.number,
+            unit=self._unit(),  # the deciding admin's office, for the record
+            detail=None if approve else reason,
+            refers_to=review_id,
+        )
+        try:
+            record(self.knowledge.db, request, self.author)
+        except DuplicateMessage:  # redelivered, or another admin decided it a moment earlier (one verdict)
+            now = submission(self.knowledge.db, review_id)
+            refusal = self._review_refusal(now, review_id) if now is not None else None
+            return refusal or Reply("already", texts.ALREADY_RECORDED)
+        task = self.view.catalog.tasks[(found.plan, found.number)]
+        label, words, at = self.view._label(task), self._words(task), self.inbound.at
+        body = (
+            texts.approved_notice(label, words, self._name(), at)
+            if approve
+            else texts.returned_notice(label, words, reason or "", self._name(), at)
+        )
+        notified = enqueue_unit_notice(
+            self.knowledge.db, reason=VERDICT_NOTICE, about=str(review_id), unit=found.unit or "",
+            fallback_member_id=found.reporter_id, day=_local_day(at), body=body, at=at,
+        )  # fmt: skip
+        return Reply(
+            "reviewed", texts.review_recorded(label, found.unit or "", approve, reason, notified > 0)
+        )
+
+    def _review_refusal(self, found: Submission | None, review_id: int) -> Reply | None:
+        if found is None or (found.plan, found.number) not in self.view.catalog.tasks:
+            return Reply("refused", texts.no_such_review(review_id))
+        if found.retracted:
+            return Reply("already", texts.review_withdrawn(review_id))
+        if found.state != "pending":
+            approved, by, at = found.state == "approved", found.decided_by, found.decided_at
+            return Reply("already", texts.review_decided_before(review_id, approved, by, at))
+        status = self.view.ledger.statuses.get((found.plan, found.number))
+        if status is not None and (status.done_by_admin or (found.unit or "") in status.done_units):
+            label = self.view._label(self.view.catalog.tasks[(found.plan, found.number)])
+            return Reply("already", texts.review_part_done_already(review_id, found.unit or "", label))
+        return None
+
+    def _review_list(self, command: Command) -> Reply:
+        if not self._is_admin():
+            return Reply("refused", texts.ONLY_ADMIN_REVIEWS)
+        total, shown = waiting(self.knowledge.db)
+        lines = []
+        for found in shown:
+            task = self.view.catalog.tasks.get((found.plan, found.number))
+            if task is not None:
+                label, words = self.view._label(task), self._words(task)
+                lines.append(
+                    texts.waiting_review_line(
+                        found.id, label, words, found.unit, found.reporter, found.reported_at
+                    )
+                )
+        return Reply("review_list", texts.waiting_reviews(total, lines))
+
+    @staticmethod
+    def _words(task: TaskView) -> str:
+        return texts.abridge_text(task.title or task.content, texts.REMINDER_WORDS)
+
+    def _name(self) -> str | None:
+        if self.member is None:
+            return None
+        return self.member.display_name
 
     def _progress(self, task: TaskView, command: Command) -> Reply:
         detail = (command.detail or "").strip()[:500]
@@ -331,7 +468,12 @@ class Reporter:
             return Reply("need_date", texts.UNREADABLE_AS_OF)
         if as_of > self.view.today:
             return Reply("refused", texts.as_of_in_future(as_of))
-        value, unit = converted.value, self._unit()
+        value = converted.value
+        territory = self._territory_named(indicator, command.subject)
+        if territory is not None and territory != self._unit() and not self._is_admin():
+            return Reply("refused", texts.territory_refused(territory, self._unit()))
+        # 鼓楼区先行所已建成4个 from the office: 鼓楼's own part, entered for it, not the city's figure
+        unit = territory or self._unit()
         shown = texts.quantity(value, indicator.unit_of_measure)
         problem = value_problem(value, indicator.unit_of_measure, indicator.period_kind)
         if problem is not None:
@@ -341,14 +483,23 @@ class Reporter:
         )
         assumed = indicator.unit_of_measure if converted.assumed_unit else None
         lines = texts.value_lines(indicator.region, indicator.name, shown, as_of, unit, assumed)
-        return self._preview(request, lines + self._plausibility(indicator, value))
+        if territory is not None and territory != self._unit():
+            lines.append(texts.on_behalf(territory))
+        return self._preview(request, lines + self._plausibility(indicator, value, unit))
 
-    def _plausibility(self, indicator: IndicatorView, value: Decimal) -> list[str]:
+    def _territory_named(self, indicator: IndicatorView, subject: Slots) -> str | None:
+        """The one territory of the indicator the message names (仓山区先行所…), if any."""
+        named = self._named_units(subject) & self._territories(indicator)
+        return next(iter(named)) if len(named) == 1 else None
+
+    def _plausibility(self, indicator: IndicatorView, value: Decimal, unit: str | None) -> list[str]:
         """Notes, never refusals: a value below the 2023 baseline, or far from the last report. A unit's own
         part of an indicator held together is set against its own last part, not the city's figure."""
         notes = []
         standing = self.view.ledger.reports.get((indicator.plan, indicator.code))
-        own = self._own_part(indicator, standing)
+        own = self._own_part(
+            indicator, self.view.ledger.breakdowns.get((indicator.plan, indicator.code)), unit
+        )
         if own is not None:
             summed = additive(indicator.name, indicator.unit_of_measure)
             notes.append(texts.A_PART if summed else texts.A_PART_APART)
@@ -363,11 +514,12 @@ class Reporter:
             )
         return notes
 
-    def _own_part(self, indicator: IndicatorView, standing: ReportView | None) -> _Part | None:
-        """The sender's unit's part, when it reports as one territory of an indicator a collective holds
-        (the units listed from the first collective on, and that collective's members)."""
-        unit = self._unit()
-        if unit is None or self._is_admin() or unit not in self._territories(indicator):
+    def _own_part(
+        self, indicator: IndicatorView, standing: ReportView | None, unit: str | None
+    ) -> _Part | None:
+        """The unit's part, when it reports as one territory of an indicator a collective holds (the units
+        listed from the first collective on, and that collective's members)."""
+        if unit is None or unit not in self._territories(indicator):  # an admin of a district reports for it
             return None
         parts = standing.parts if standing is not None else ()
         return _Part(next((p for p in parts if p.unit == unit), None))
@@ -395,18 +547,34 @@ class Reporter:
         return self._retract_latest(command.subject)
 
     def _undo_own(self, subject: Slots) -> Reply:
-        since = self.inbound.at - UNDO_WINDOW
-        entry = last_write_by(
-            self.knowledge.db, platform=self.inbound.platform, member_id=self.author.member_id, since=since
-        )
+        newest, entry = self._own_last_write(with_retractions=True), self._own_last_write()
+        undoing_a_retraction = newest is not None and newest.kind == "retraction"
+        if undoing_a_retraction and subject.subject_free() and (entry is None or not entry.retracted):
+            # 撤销 after an admin's 撤销 of another's report would withdraw one's own older report instead
+            return Reply("refused", texts.LAST_WAS_RETRACTION)
         if entry is None:
             return Reply("nothing_to_undo", texts.NOTHING_TO_UNDO)
+        if not self._is_admin() and entry.unit is not None and entry.unit != self._unit():
+            return Reply("refused", texts.NOT_YOUR_UNITS_ANY_MORE)  # reported for a unit one has since left
         if not subject.subject_free() and not self._about(entry, subject):
             return Reply("refused", texts.ONLY_OWN_UNDO)
         summary = self._summary(entry)
         if entry.retracted:
             return Reply("already", texts.already_undone(summary))
+        decided = submission(self.knowledge.db, entry.id) if entry.kind == "completed" else None
+        if decided is not None and decided.state != "pending":  # the office has ruled on it: its word stands
+            return Reply("refused", texts.reviewed_cannot_undo(summary, decided.state == "approved"))
         return self._retract(entry, summary)
+
+    def _own_last_write(self, *, with_retractions: bool = False) -> HistoryEntry | None:
+        """The sender's newest write within the undo window."""
+        return last_write_by(
+            self.knowledge.db,
+            platform=self.inbound.platform,
+            member_id=self.author.member_id,
+            since=self.inbound.at - UNDO_WINDOW,
+            with_retractions=with_retractions,
+        )
 
     def _retract_latest(self, subject: Slots) -> Reply:
         entries = self._history_of(subject)
@@ -417,11 +585,20 @@ class Reporter:
             for e in entries
             if not e.retracted and e.kind in ("completed", "completed_all", "report", "progress")
         ]
+        named = self._named_units(subject)
+        if named:  # 撤销仓山区的先行所上报: that unit's, not whoever reported last
+            live = [e for e in live if e.unit in named]
         if not live:
             return Reply("nothing_to_undo", texts.nothing_to_retract(self._subject_name(subject)))
         entry = live[-1]
         request = _retraction(entry, self._unit())
-        return self._preview(request, [f"撤销：{self._summary(entry)}"])
+        whose = texts.reported_by(self._who(entry), entry.recorded_at)
+        return self._preview(request, [f"撤销：{self._summary(entry)}{whose}"])
+
+    @staticmethod
+    def _named_units(subject: Slots) -> set[str]:
+        """The units a message names; a district named is its government (the parser gives both)."""
+        return set(subject.units)
 
     def _retract(self, entry: HistoryEntry, summary: str) -> Reply:
         request = _retraction(entry, self._unit())
@@ -440,8 +617,10 @@ class Reporter:
         name = self._subject_name(subject)
         lines = [texts.history_heading(name, len(entries))]
         by_id = {e.id: e for e in entries}
+        attached = evidence_notes(self.knowledge.db, entries)  # 📎 佐证材料 under each report
         lines += [
             texts.history_line(e.recorded_at, self._who(e), e.kind, self._what(e, by_id), e.retracted)
+            + attached.get((e.ledger, e.id), "")
             for e in entries
         ]
         return Reply("history", "\n".join(lines))
@@ -515,6 +694,10 @@ class Reporter:
         if entry.kind == "retraction" and withdrawn is not None:
             kind = texts.HISTORY_KIND.get(withdrawn.kind, withdrawn.kind)
             return f"撤回 {texts.moment(withdrawn.recorded_at)} 的{kind}"
+        if entry.kind in ("completion_approved", "completion_returned"):
+            return f"审核号 {entry.refers_to}" + (f"，原因：{entry.detail}" if entry.detail else "")
+        if entry.kind == "completed" and entry.id:
+            return f"审核号 {entry.id}"
         return entry.detail or ""
 
     def _who(self, entry: HistoryEntry) -> str:
@@ -545,6 +728,10 @@ class Reporter:
 @dataclass(frozen=True)
 class _Part:
     last: ReportView | None  # the unit's own last part, if it reported one
+
+
+def _local_day(at: datetime) -> date:
+    return at.astimezone(LOCAL_TZ).date()
 
 
 def _title(preview: str) -> str:

@@ -14,6 +14,7 @@ from bot.conversation.windows import late_since, resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
 from nlu.lexicon import section_name
 from store.catalog_lookup import TaskQuery
+from store.ledger import TaskStatusView
 from store.views import IndicatorView, PlanView, TaskView
 
 # Windows that run from today by default; asked of undone tasks, they take in the deadlines already missed.
@@ -302,7 +303,9 @@ class TaskAnswers(AnswerBase):
         """The tasks in the order given, with the ledger's state of each read at once."""
         self.ledger.statuses.many(keys)
         found = self.catalog.tasks.many(keys)
-        return [found[k] for k in keys if k in found]
+        tasks = [found[k] for k in keys if k in found]
+        self._unacknowledged(tasks)  # the colours of the lines, read at once
+        return tasks
 
     def _done_line(self, task: TaskView) -> str:
         status = self.ledger.statuses.get((task.plan, task.number))
@@ -347,6 +350,7 @@ class TaskAnswers(AnswerBase):
                 if task.ongoing or not task.deadline
                 else texts.days_left(task.deadline, self.today, False)
             )
+        colour = self._colour(task)
         return texts.task_line(
             self._label(task),
             task.title or task.content,
@@ -354,6 +358,7 @@ class TaskAnswers(AnswerBase):
             remaining,
             role,
             None if role else texts.lead_of(task.assigned),
+            mark=texts.COLOUR_MARKS[colour[0]] if colour else "",
         )
 
     def _task_facts(self, task: TaskView) -> texts.TaskFacts:
@@ -369,7 +374,14 @@ class TaskAnswers(AnswerBase):
             remaining=None
             if task.ongoing or not task.deadline
             else texts.days_left(task.deadline, self.today, done),
-            status=texts.task_status(done, done_units, len(task.units), status.done_at if status else None),
+            status=texts.task_status(
+                done,
+                done_units,
+                len(task.units),
+                status.done_at if status else None,
+                approved_by=status.approved_by if status else None,
+                reviews=_review_states(status) if status and not done else "",
+            ),
             assigned=task.assigned,
             assignment_note=self.catalog.plans[task.plan].assignment_note,
             expanded_count=self._collective_sizes(task.assigned),
@@ -377,4 +389,12 @@ class TaskAnswers(AnswerBase):
             progress_at=status.last_progress_at if status else None,
             planned_deadline=self._planned_deadline(task),
             delay_request=status.delay_request if status else None,
+            colour=texts.colour_line(*colour) if (colour := self._colour(task)) else None,
         )
+
+
+def _review_states(status: TaskStatusView) -> str:
+    """The parts waiting for review or sent back, as the status line says them."""
+    pending = [r.unit for r in status.in_review()]
+    returned = [(r.unit, r.reason) for r in status.returned()]
+    return texts.review_states(pending, returned)

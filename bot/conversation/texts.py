@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.conversation.messages import LOCAL_TZ
 
 if TYPE_CHECKING:  # only `duban init` reports a sync; the chat commands need not import the seeding code
+    from schedules.weekly import UnitFigures, WeeklyReport
     from store.catalog import SyncReport
     from store.ledger import DelayView
     from store.views import PlanView
@@ -377,6 +378,7 @@ class TaskFacts:
     planned_deadline: date | None = None  # the document's date, when an approved delay moved it
     delay_request: DelayView | None = None  # waiting for an admin
     assignment_note: str | None = None  # the document names no unit per item: how they were assigned
+    colour: str | None = None  # 督办标识：🔴 红（已逾期）…
 
 
 CONTENT_CHARS = 160  # of a task's wording in its detail; the sentence asked about is added when cut off
@@ -401,6 +403,8 @@ def task_detail(facts: TaskFacts) -> str:
     if facts.delay_request:
         lines.append(f"　延期申请待批：至 {day(facts.delay_request.new_deadline)}")
     lines.append(f"状态：{facts.status}")
+    if facts.colour:
+        lines.append(facts.colour)
     if facts.progress:
         when = f"（{moment(facts.progress_at)}）" if facts.progress_at else ""
         lines.append(f"最新进展：{facts.progress}{when}")
@@ -432,12 +436,20 @@ def responsible_units(assigned: Sequence[str], expanded_count: dict[str, int]) -
     return f"{shown[0]}（牵头）；" + "、".join(shown[1:]) + "（配合）"
 
 
-def task_status(done: bool, done_units: int, total_units: int, done_at: datetime | None = None) -> str:
+def task_status(
+    done: bool, done_units: int, total_units: int, done_at: datetime | None = None, *,
+    approved_by: str | None = None, reviews: str = "",
+) -> str:  # fmt: skip
+    """已完成 (an admin's word), 已办结（审核人、时间） (the parts approved), 部分完成, 待审核 / 已退回."""
+    if done and approved_by:
+        when = f"，{moment(done_at)}" if done_at else ""
+        return f"已办结（审核：{approved_by}{when}）"
     if done:
         return f"已完成（{moment(done_at)[:10]}）" if done_at else "已完成"
+    extra = f"；{reviews}" if reviews else ""
     if done_units:
-        return f"部分完成（已完成 {done_units}/{total_units} 单位）"
-    return "未完成"
+        return f"部分完成（已完成 {done_units}/{total_units} 单位{extra}）"
+    return reviews or "未完成"
 
 
 # Most tasks whole: what sets one apart is often its last clause (…组建福州市专利纠纷调处人才库); ten lines of
@@ -446,14 +458,29 @@ LIST_CONTENT_CHARS = 64
 
 
 def task_line(
-    label: str, content: str, deadline: str, remaining: str | None, role: str | None, lead: str | None = None
-) -> str:
+    label: str, content: str, deadline: str, remaining: str | None, role: str | None, lead: str | None = None,
+    *, mark: str = "",
+) -> str:  # fmt: skip
     """One task in a list. A list of one unit's tasks says the unit's role; any other list names who leads
-    each task, since "who is late" is what a supervising office reads a list for."""
+    each task, since "who is late" is what a supervising office reads a list for. mark: its colour."""
     role_text = f"〔{role}〕" if role else ""
     lead_text = f"｜{lead}" if lead else ""
     tail = f"｜{deadline}" + (f" {remaining}" if remaining else "")
-    return f"{label}{role_text} {abridge_text(content, LIST_CONTENT_CHARS)}{lead_text}{tail}"
+    return f"{mark}{label}{role_text} {abridge_text(content, LIST_CONTENT_CHARS)}{lead_text}{tail}"
+
+
+# 督办 colours (schedules.colours): 红 overdue, 黄 behind, 蓝 due within 5 working days
+COLOUR_MARKS = {"red": "🔴", "yellow": "🟡", "blue": "🔵"}
+_COLOUR_WHY = {
+    "red": "红（已逾期）",
+    "returned": "黄（完成报告被退回，尚未重新报告）",
+    "unacknowledged": "黄（临期提醒未确认收到）",
+    "blue": "蓝（5 个工作日内到期）",
+}
+
+
+def colour_line(colour: str, why: str) -> str:
+    return f"督办标识：{COLOUR_MARKS[colour]} {_COLOUR_WHY[why]}"
 
 
 def lead_of(assigned: Sequence[str]) -> str | None:
@@ -652,6 +679,10 @@ class OverviewFacts:
     due_soon: int
     indicators: int
     indicator_status: dict[str, int]
+    colours: dict[str, int] | None = None  # open tasks 红 / 黄 / 蓝
+
+
+COLOUR_COUNTS = {"red": "逾期", "yellow": "滞后", "blue": "5个工作日内到期"}
 
 
 def plan_overview(facts: OverviewFacts, today: date) -> str:
@@ -662,6 +693,9 @@ def plan_overview(facts: OverviewFacts, today: date) -> str:
         f"任务 {facts.tasks} 项（★{facts.featured}，长期推进 {facts.ongoing}）：已完成 {facts.done}，"
         f"逾期 {facts.overdue}，30 天内到期 {facts.due_soon}"
     )
+    if facts.colours is not None:
+        marked = " · ".join(f"{COLOUR_MARKS[c]} {COLOUR_COUNTS[c]} {n}" for c, n in facts.colours.items())
+        lines.append(f"督办标识：{marked}")
     counts = "，".join(f"{STATUS_MARKS[status]} {n}" for status, n in facts.indicator_status.items() if n)
     lines.append(f"指标 {facts.indicators} 项：{counts}")
     return "\n".join(lines)
@@ -735,7 +769,7 @@ BAD_TODAY = "--today 应为 YYYY-MM-DD 格式的日期"
 # ---- identities --------------------------------------------------------------------------------------------
 
 LOCAL_ADMIN_NAME = "本机管理员"
-ROLE_LABELS_ZH = {"admin": "管理员", "staff": "填报员", "viewer": "查询员"}
+ROLE_LABELS_ZH = {"admin": "管理员", "staff": "填报员", "viewer": "查询员", "leader": "分管领导"}
 NOT_BOUND = (
     "您还没有绑定所在单位，暂时不能使用督办机器人。请向督办办公室索取邀请码，"
     "然后发送“绑定 邀请码”（Telegram 也可用 /start 邀请码）。"
@@ -774,7 +808,7 @@ def invite_created(unit: str, role: str, expires: str) -> str:
 
 
 BAD_EXPIRES = "--expires 应为时长，如 7d、12h、30m（天、小时、分钟）"
-BAD_ROLE = "--role 应为 admin、staff 或 viewer"
+BAD_ROLE = "--role 应为 admin、staff、viewer 或 leader"
 EMPTY_USER_ID = "用户 ID 为空：写名字，或 telegram:123、slack:U123"
 EMPTY_USER_NAME = "--name 不能为空"
 
@@ -809,6 +843,16 @@ def env_file_bad_line(path: str, line: int) -> str:
 CONFIRM_LABEL = "确认"
 CANCEL_LABEL = "取消"
 VIEWER_CANNOT_WRITE = "您的角色是查询员，只能查询，不能报送；如需报送请联系督办办公室调整角色。"
+
+
+def cannot_write(role: str) -> str:
+    """A read-only member's refusal, in their own role's name."""
+    if role == "viewer":
+        return VIEWER_CANNOT_WRITE
+    label = ROLE_LABELS_ZH.get(role, role)
+    return f"您的角色是{label}，只能查询和接收督办通知，不能报送；如需报送请联系督办办公室调整角色。"
+
+
 NOTHING_PENDING = "当前没有待确认的上报。"
 NOT_YOUR_PENDING = "这条待确认的上报不是您提交的，无法由您确认或取消。"
 CANCELLED = "已取消，未记录任何内容。"
@@ -876,6 +920,204 @@ def progress_line(detail: str) -> str:
     return f"进展：{detail}"
 
 
+# ---- 周通报 ----
+# The weekly 通报 to a plan's supervising office (issue 17 item 9), the same text on the console.
+WEEKLY_LIMIT = 4000  # characters: one chat message (Telegram's limit is 4,096)
+REPORT_HELP = "通报：weekly 周通报"
+WEEKLY_HELP = "各计划的周通报（与每周第一个工作日发给督办单位的相同）"
+WEEKLY_PLAN_HELP = "计划代码或名称（如 fuzhou-protection、鼓楼）；默认全部计划"
+WEEKLY_TODAY_HELP = "按该日期（YYYY-MM-DD，视为当天 09:00 的台账）生成；默认现在"
+WEEKLY_BAD_DAY = "--today 应为 YYYY-MM-DD 格式的日期，如 2025-09-22"
+WEEKLY_NO_TASKS = "该计划没有任务，没有周通报。"
+
+
+def weekly_report(report: WeeklyReport) -> str:
+    """The 通报: totals, on-time rate, the most overdue units, the week's changes, then every unit as far as
+    one message holds (the rest counted in one line)."""
+    year, week, _ = report.day.isocalendar()
+    plan, changes = report.plan, report.changes
+    ongoing = f"，其中长期推进 {report.ongoing} 项不设时限、不计逾期" if report.ongoing else ""
+    lines = [
+        f"【督办周通报】{plan.short_name} {year}年第{week}周（{day(report.day)}）",
+        f"方案：{plan.title}",
+        f"致：{plan.supervising_unit}（督办单位）",
+        f"口径：截至 {day(report.day)}；每项任务按责任单位分别计 1 项（集合单位按成员单位分别计），"
+        f"共 {report.parts} 项{ongoing}。办结 = 审核通过（或整项任务经管理员标记完成）；"
+        "逾期 = 时限已过仍未办结（含待审核、已退回）。",
+        f"一、总体：已办结 {report.done} 项，待审核 {report.pending} 项，已退回 {report.returned} 项，"
+        f"尚未上报 {report.unreported} 项；逾期 {report.overdue} 项。",
+        _weekly_on_time(report),
+        "三、逾期最多的单位："
+        + ("、".join(f"{u.unit} {u.overdue} 项" for u in report.top_overdue) or "无逾期事项。"),
+        f"四、自上次通报（{day(report.since)}）以来：新上报办结 {changes.reported} 项，"
+        f"新办结 {changes.done} 项，新退回 {changes.returned} 项，新逾期 {changes.overdue} 项；"
+        f"逾期 {changes.overdue_before} → {report.overdue} 项，"
+        f"待审核 {changes.pending_before} → {report.pending} 项。",
+        "五、各单位情况（逾期多的在前）：",
+    ]
+    return "\n".join(lines + _weekly_units(report.units, WEEKLY_LIMIT - len("\n".join(lines))))
+
+
+def _weekly_on_time(report: WeeklyReport) -> str:
+    if report.due == 0:
+        return "二、按期完成率：暂无已到时限的事项。"
+    rate = percent_text(Decimal(report.on_time) * 100 / Decimal(report.due))
+    late = report.due - report.on_time - report.done_late
+    return (
+        f"二、按期完成率 {rate}（{report.on_time}/{report.due}）：已到时限的 {report.due} 项中，"
+        f"按期办结 {report.on_time} 项，逾期后办结 {report.done_late} 项，逾期未办结 {late} 项。"
+        "按期完成率 = 按期办结项数 ÷ 已到时限项数（按期：时限当日或之前审核通过）。"
+    )
+
+
+def _weekly_units(units: Sequence[UnitFigures], room: int) -> list[str]:
+    """As many unit lines as fit in room characters, keeping room for the line that counts the rest."""
+    shown: list[str] = []
+    room -= 120  # the rest's line: 另有 N 个单位未列出（…）
+    for number, unit in enumerate(units, 1):
+        line = (
+            f"{number}. {unit.unit}：共 {unit.parts} 项，已办结 {unit.done}，待审核 {unit.pending}，"
+            f"已退回 {unit.returned}，逾期 {unit.overdue}"
+        )
+        if len(line) + 1 > room:
+            break
+        shown.append(line)
+        room -= len(line) + 1
+    rest = units[len(shown) :]
+    if rest:
+        shown.append(
+            f"……另有 {len(rest)} 个单位未列出（共 {sum(u.parts for u in rest)} 项，"
+            f"已办结 {sum(u.done for u in rest)}，待审核 {sum(u.pending for u in rest)}，"
+            f"已退回 {sum(u.returned for u in rest)}，逾期 {sum(u.overdue for u in rest)}）"
+        )
+    return shown
+
+
+# ---- 方案到期 ----------------------------------------------------------------------------------------
+
+
+def leader_escalation(task: str) -> str:
+    """The once-only step up to the office's leaders when a task is a month late."""
+    return (
+        f"【请领导督办】{task}已逾期满一个月仍未办结。此后每周催办责任单位一次，"
+        "请分管领导督促；逾期满三个月后改为每月催办。"
+    )
+
+
+def closing_request(region: str, title: str, valid_to: date, open_tasks: int) -> str:
+    """The one message an expired plan sends: no more chasers; the office collects the closing report."""
+    still = f"尚有 {open_tasks} 项任务未办结，" if open_tasks else "各项任务均已办结，"
+    return (
+        f"【方案到期】【{region}】《{title}》已于 {day(valid_to)} 到期，督办提醒已停止发送。"
+        f"{still}请组织各责任单位报送总结（办结）报告。"
+    )
+
+
+# ---- 办结审核 ------------------------------------------------------------------------------------------
+
+REVIEW_APPROVE_LABEL, REVIEW_RETURN_LABEL = "通过", "退回"
+ONLY_ADMIN_REVIEWS = "只有督办管理员可以审核完成报告。"
+NO_REVIEWS_WAITING = "目前没有待审核的完成报告。"
+
+
+def in_review_already(label: str, unit: str) -> str:
+    return f"{unit}已报告{label}完成，正在等待督办办公室审核，无需重复报送。"
+
+
+def reviewed_cannot_undo(summary: str, approved: bool) -> str:
+    verdict = "审核通过" if approved else "退回"
+    return f"{summary}已由督办办公室{verdict}，不能再撤销；如确有错误，请联系督办办公室处理。"
+
+
+def returned_before(reason: str | None) -> str:
+    return f"（上次报告被退回，原因：{reason}）" if reason else "（上次报告被退回）"
+
+
+def completion_submitted(summary: str, review_id: int) -> str:
+    return (
+        f"已提交：{summary}。\n状态：待审核（审核号 {review_id}）。督办办公室审核通过后办结，"
+        "在此之前到期提醒照常发送。"
+    )
+
+
+def review_request(
+    label: str, words: str, unit: str, reporter: str | None, at: datetime, review_id: int
+) -> str:
+    who = f"{unit}（{reporter}，{moment(at)}）" if reporter else f"{unit}（{moment(at)}）"
+    return (
+        f"【待审核】{who}报告 {label}「{words}」已完成。\n"
+        f"审核号 {review_id}：请点“通过”或“退回”，也可回复“通过 {review_id}”或“退回 {review_id} 原因……”。"
+    )
+
+
+def review_need_reason(review_id: int) -> str:
+    return f"退回需要写明原因，原因会发给报告单位。请回复：退回 {review_id} 原因……"
+
+
+def no_such_review(review_id: int) -> str:
+    return f"没有审核号为 {review_id} 的完成报告。发“待审核”可查看等待审核的报告。"
+
+
+def review_withdrawn(review_id: int) -> str:
+    return f"审核号 {review_id} 的完成报告已被撤销，无需审核。"
+
+
+def review_decided_before(review_id: int, approved: bool, by: str | None, at: datetime | None) -> str:
+    verdict = "通过" if approved else "退回"
+    when = f"于 {moment(at)} " if at else ""
+    return f"审核号 {review_id} 已{when}由{by or '管理员'}{verdict}，不再重复审核。"
+
+
+def review_part_done_already(review_id: int, unit: str, label: str) -> str:
+    return f"{unit}承担的{label}已经办结（另一份报告已审核通过），审核号 {review_id} 无需再审。"
+
+
+def review_recorded(label: str, unit: str, approved: bool, reason: str | None, notified: bool) -> str:
+    told = "已通知该单位。" if notified else "该单位尚未绑定接收提醒的聊天，也无法联系报告人，请另行告知。"
+    if approved:
+        return f"已审核通过：{unit}承担的{label}已办结。{told}"
+    return f"已退回：{unit}报告的{label}，原因：{reason}。{told}提醒照常发送，直至重新报告并审核通过。"
+
+
+def returned_notice(label: str, words: str, reason: str, by: str | None, at: datetime) -> str:
+    return (
+        f"【退回】您单位报告完成的 {label}「{words}」被督办办公室退回（{by or '管理员'}，{moment(at)}）。\n"
+        f"原因：{reason}\n请按要求办理后重新报告，例如：{label}已完成。"
+    )
+
+
+def approved_notice(label: str, words: str, by: str | None, at: datetime) -> str:
+    return f"【已办结】您单位报告完成的 {label}「{words}」已审核通过（{by or '管理员'}，{moment(at)}）。"
+
+
+def waiting_reviews(total: int, lines: Sequence[str]) -> str:
+    if not total:
+        return NO_REVIEWS_WAITING
+    more = f"\n（另有 {total - len(lines)} 条未列出，请先审核以上各条）" if total > len(lines) else ""
+    return (
+        f"待审核的完成报告共 {total} 条（回复“通过 审核号”或“退回 审核号 原因”）：\n"
+        + "\n".join(lines)
+        + more
+    )
+
+
+def waiting_review_line(review_id: int, label: str, words: str, unit: str | None, reporter: str | None,
+                        at: datetime) -> str:  # fmt: skip
+    who = "，".join(p for p in (unit, reporter, moment(at)) if p)
+    return f"审核号 {review_id}：{label}「{words}」— {who}"
+
+
+def review_states(pending: Sequence[str], returned: Sequence[tuple[str, str | None]]) -> str:
+    """待审核 / 已退回 parts of a task, for its status line:
+    待审核（市中级人民法院）；已退回（仓山区人民政府：佐证不全）."""
+    parts = []
+    if pending:
+        parts.append(f"待审核（{'、'.join(pending)}）")
+    for unit, reason in returned:
+        parts.append(f"已退回（{unit}：{reason}）" if reason else f"已退回（{unit}）")
+    return "；".join(parts)
+
+
 def delay_lines(current: date | None, new: date, reason: str | None) -> list[str]:
     return [
         f"申请延期：{day(current) if current else '无'} → {day(new)}",
@@ -939,6 +1181,35 @@ def recorded(summary: str) -> str:
     return f"已记录：{summary}。{UNDO_HINT}"
 
 
+def retraction_recorded(summary: str) -> str:
+    """A retraction is not undone by 撤销 (that would withdraw another report): report again instead."""
+    return f"已记录：{summary}。如撤错了，请重新上报原数据。"
+
+
+LAST_WAS_RETRACTION = "您最近一次操作是撤销，撤销不能再撤销；如撤错了，请重新上报原数据。"
+NOT_YOUR_UNITS_ANY_MORE = "这条上报是您在原单位时报送的，您现在的单位不能撤回它；请联系督办办公室处理。"
+
+
+def territory_refused(named: str, own: str | None) -> str:
+    """仓山 staff reporting 鼓楼区先行所: each territory reports its own part."""
+    return f"{named}的数据请由{named}报送；您所在的{own or '单位'}只能报送本单位的数据。"
+
+
+def on_behalf(unit: str) -> str:
+    return f"代{unit}报送（计为{unit}的数据）"
+
+
+def reported_by(who: str, at: datetime) -> str:
+    return f"（{who} {moment(at)} 上报）"
+
+
+INCOMPLETE_SUM = "⚪ 尚有单位未上报，合计不完整，暂不评价"
+
+
+def partial_sum(reported: int, missing: int) -> str:
+    return f"（{reported} 个单位上报，{missing} 个未报，合计不完整）"
+
+
 def delay_submitted(label: str) -> str:
     return f"已提交{label}的延期申请，待管理员审批。"
 
@@ -964,6 +1235,8 @@ HISTORY_KIND = {
     "delay_rejected": "驳回延期",
     "retraction": "撤销",
     "report": "上报",
+    "completion_approved": "审核通过",
+    "completion_returned": "审核退回",
 }
 
 
@@ -1002,8 +1275,18 @@ RESENT_MARK = "〔前一工作日提醒未确认，再次发送〕"
 CARRIED_MARK = "〔此前因平台故障未能送达，顺延发送〕"
 
 
-def digest(unit: str, day_: date, lines: Sequence[str], *, catch_up_since: date | None = None) -> str:
-    numbered = [f"{n}. {line}" for n, line in enumerate(lines, 1)]
+DIGEST_GROUP_ABOVE = 8  # a digest of more items groups them by plan, each plan with its count
+
+
+def digest(
+    unit: str, day_: date, lines: Sequence[str], *, catch_up_since: date | None = None,
+    plans: Sequence[str] = (),
+) -> str:  # fmt: skip
+    numbered = (
+        _grouped_by_plan(lines, plans)
+        if len(lines) > DIGEST_GROUP_ABOVE and len(plans) == len(lines) and all(plans)
+        else [f"{n}. {line}" for n, line in enumerate(lines, 1)]
+    )
     if catch_up_since is None:
         head = [f"【督办提醒】{unit}（{day(day_)}）"]
     else:
@@ -1012,6 +1295,21 @@ def digest(unit: str, day_: date, lines: Sequence[str], *, catch_up_since: date 
             f"系统自 {day(catch_up_since)} 起未能按时发送提醒，以下为目前仍需办理的事项：",
         ]
     return "\n".join([*head, *numbered, "回复“收到”确认已阅。"])
+
+
+def _grouped_by_plan(lines: Sequence[str], plans: Sequence[str]) -> list[str]:
+    """【示范区】3 项 then its lines (most urgent first, as given), plan by plan in order of first mention;
+    the lines no longer repeat the plan's name. Numbering runs on across plans."""
+    order = list(dict.fromkeys(plans))
+    found: list[str] = []
+    number = 0
+    for plan in order:
+        mine = [line for line, of in zip(lines, plans, strict=True) if of == plan]
+        found.append(f"【{plan}】{len(mine)} 项：")
+        for line in mine:
+            number += 1
+            found.append(f"{number}. {line.replace(f'【{plan}】', '', 1)}")
+    return found
 
 
 def unreachable_notice(units: Sequence[str], chat: str, detail: str) -> str:
@@ -1389,3 +1687,127 @@ def share_out_of_range(shown: str) -> str:
 
 def jsonl_too_long(field: str, limit: int) -> str:
     return f"字段 {field} 最长 {limit} 个字符"
+
+
+# ---- 佐证材料 (evidence, issue 17 item 3): files attached to reports, fetched by those allowed ----------
+
+EVIDENCE_ALLOWED = "JPG/PNG 图片、PDF、Word（.docx）、Excel（.xlsx）或 OFD 文件"
+EVIDENCE_TYPE_NAMES = {
+    "image/jpeg": "JPEG 图片",
+    "image/png": "PNG 图片",
+    "application/pdf": "PDF 文档",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格",
+    "application/ofd": "OFD 文档",
+}
+EVIDENCE_NOT_KEPT = "佐证材料未保存："
+EVIDENCE_NO_REPORT = "未找到10分钟内您的上报，佐证材料未保存。请先上报（如：任务3已完成），再发送材料。"
+EVIDENCE_VIEWER = "您的角色是查询员，不能提交佐证材料；如需报送请联系督办办公室调整角色。"
+EVIDENCE_NOT_ACCEPTED = "本机器人未设置佐证材料的存放位置，材料未保存，请联系督办办公室。"
+EVIDENCE_REPORT_NOT_HANDLED = (
+    "本条消息中的上报也未处理：请换一个符合要求的文件，连同上报重新发送；或不带附件直接发送上报。"
+)
+EVIDENCE_AFTER_CHOICE = "佐证材料未保存：请先选定上报事项并确认，再在10分钟内发送材料。"
+EVIDENCE_NOT_WITH_REPORT = "佐证材料未保存：这条上报没有生成待确认的预览。"
+EVIDENCE_PRIVATE_ONLY = "佐证材料只在与机器人的私聊中发送，请在私聊中发送“查看佐证 编号”。"
+EVIDENCE_SEND_FAILED = "佐证材料的文件未能发出，请稍后再试。"
+EVIDENCE_LIST_EMPTY = "没有佐证材料。"
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} 字节"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def evidence_type(content_type: str) -> str:
+    return EVIDENCE_TYPE_NAMES.get(content_type, content_type)
+
+
+def evidence_refused(reason: str, limit_bytes: int, detail: str = "", inbox: str = "") -> str:
+    """Why a file was not kept; size and type refusals name what is accepted."""
+    limit = f"{limit_bytes // (1024 * 1024)} MB"
+    accepted = f"可发送{EVIDENCE_ALLOWED}，每个不超过 {limit}。"
+    reasons = {
+        "empty": f"文件是空的（0 字节）。{accepted}",
+        "too_large": f"文件超过 {limit} 的上限，请压缩或拆分后再发送。{accepted}",
+        "type": (
+            "文件类型不在允许范围内（按文件内容识别，不看扩展名；可执行文件、脚本、网页、压缩包等一律不收）。"
+            + accepted
+        ),
+        "not_found": f"找不到文件 {detail}。只能附加文件夹 {inbox} 中的文件。",
+        "outside_inbox": f"{detail} 不在允许的文件夹 {inbox} 内，请先把文件放进该文件夹。",
+        "not_a_file": f"{detail} 不是普通文件。",
+        "unavailable": "未能从聊天平台下载该文件，请重新发送。",
+    }
+    return EVIDENCE_NOT_KEPT + reasons.get(reason, reasons["type"])
+
+
+def evidence_received(name: str, size: int, content_type: str, what: str, number: int) -> str:
+    kind = evidence_type(content_type)
+    return f"已收到佐证材料「{name}」（{file_size(size)}，{kind}），已附于：{what}，编号 {number}。"
+
+
+EVIDENCE_PREVIEW_STATES = {
+    "confirmed": "已确认",
+    "cancelled": "已取消",
+    "expired": "已失效",
+    "superseded": "已被新的上报取代",
+    "refused": "未获确认",
+}
+
+
+def evidence_on_preview(title: str, outcome: str | None = None) -> str:
+    """A preview the file waits on: still open (确认 takes it along), or how it ended."""
+    if outcome is None:
+        return f"待确认的上报“{title}”（确认后随上报记录）"
+    return f"上报预览“{title}”（{EVIDENCE_PREVIEW_STATES.get(outcome, outcome)}）"
+
+
+def evidence_on_report(subject: str, kind: str, at: datetime) -> str:
+    return f"{subject} {HISTORY_KIND.get(kind, kind)}（{moment(at)}）"
+
+
+def evidence_history_line(number: int, name: str, size: int, content_type: str) -> str:
+    return f"  📎 佐证 {number}「{name}」{file_size(size)} {evidence_type(content_type)}"
+
+
+def evidence_not_found(number: int) -> str:
+    """The same for an id that does not exist and one the asker may not see: nothing is given away."""
+    return f"没有找到您可以查看的佐证材料 {number}。"
+
+
+def evidence_sent(
+    number: int, name: str, size: int, content_type: str, who: str, at: datetime, what: str
+) -> str:
+    kind = evidence_type(content_type)
+    return f"佐证 {number}「{name}」（{file_size(size)}，{kind}）\n{who} {moment(at)} 发送，附于：{what}"
+
+
+def evidence_path(path: str) -> str:
+    return f"文件位置：{path}"
+
+
+def evidence_damaged(number: int) -> str:
+    return f"佐证材料 {number} 的文件缺失或已损坏，未能发出，请联系督办办公室。"
+
+
+def evidence_unknown(number: int) -> str:
+    return f"没有编号为 {number} 的佐证材料"
+
+
+def evidence_exported(number: int, name: str, path: str, size: int, sha256: str) -> str:
+    return f"已导出佐证 {number}「{name}」到 {path}（{file_size(size)}，sha256 {sha256}）"
+
+
+def evidence_exists(path: str) -> str:
+    return f"{path} 已存在，未覆盖；请用 --out 指定其他文件名"
+
+
+def evidence_list_line(
+    number: int, name: str, size: int, content_type: str, who: str, at: datetime, what: str
+) -> str:
+    kind = evidence_type(content_type)
+    return f"{number}「{name}」{file_size(size)} {kind} · {who} {moment(at)} · 附于：{what}"

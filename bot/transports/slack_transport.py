@@ -37,6 +37,7 @@ from bot.conversation.dispatch import Dispatcher
 from bot.conversation.handlers import binding_code
 from bot.conversation.messages import LOCAL_TZ, Inbound, Outbound, message_key
 from bot.transports.config import SlackSettings
+from bot.transports.slack_files import fetch_attachment, file_messages, shared_files, upload
 from bot.transports.slack_http import EVENTS_PATH, SlackEvents
 from bot.transports.slack_port import BUTTON_VALUE, JSON, SlackPort, Sleep, without_buttons
 from schedules.limits import SLACK_LIMITS, TransportLimits
@@ -185,7 +186,9 @@ class SlackTransport:
         with self._working("a direct message"):
             # Channel messages are answered only when the bot is mentioned (app_mention); edits, joins and
             # other bots' messages carry a subtype or a bot_id. bolt already drops the bot's own messages.
-            if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            # A file shared in the DM (subtype file_share) is a message with 佐证材料.
+            other_subtype = event.get("subtype") not in (None, "file_share")
+            if event.get("channel_type") != "im" or other_subtype or event.get("bot_id"):
                 return
             if "user" not in event or "channel" not in event:
                 return
@@ -195,6 +198,7 @@ class SlackTransport:
                 text=str(event.get("text") or ""),
                 message_id=_in_channel(str(event["channel"]), event.get("ts")),
                 event_id=_text_or_none(body.get("event_id")),
+                files=shared_files(event),
             )
 
     async def _on_mention(self, event: JSON, body: JSON, context: AsyncBoltContext) -> None:
@@ -205,9 +209,11 @@ class SlackTransport:
             await self._converse(
                 channel=channel,
                 user=str(event["user"]),
-                text=without_mention(str(event.get("text") or ""), context.bot_user_id) or "/help",
+                text=without_mention(str(event.get("text") or ""), context.bot_user_id)
+                or ("" if shared_files(event) else "/help"),
                 message_id=_in_channel(channel, event.get("ts")),
                 event_id=_text_or_none(body.get("event_id")),
+                files=shared_files(event),
             )
 
     async def _on_command(self, ack: AsyncAck, command: JSON) -> None:
@@ -244,20 +250,26 @@ class SlackTransport:
         message_id: str | None,
         event_id: str | None,
         refused: Refused | None = None,
+        files: Sequence[JSON] = (),
     ) -> None:
-        inbound = Inbound(
-            PLATFORM,
-            channel,
-            user,
-            text,
-            self.clock(),
-            message_id=message_id,
-            display_name=await self._display_name(user, text),
-            group=not _is_direct(channel),
-        )
-        replies = await self._handle(inbound, event_id)
-        if replies is not None:
-            await self._reply(channel, replies, refused=refused)
+        # Several files in one message: the first goes with the text, each further one as a message of its
+        # own (its id and delivery key suffixed with its number), so each is kept once.
+        for number, (words, file) in enumerate(file_messages(text, files)):
+            suffix = f":file{number}" if number else ""
+            inbound = Inbound(
+                PLATFORM,
+                channel,
+                user,
+                words,
+                self.clock(),
+                message_id=message_id + suffix if message_id else None,
+                display_name=await self._display_name(user, words),
+                group=not _is_direct(channel),
+                attachment=await fetch_attachment(self.client, file) if file is not None else None,
+            )
+            replies = await self._handle(inbound, event_id + suffix if event_id else None)
+            if replies is not None:
+                await self._reply(channel, replies, refused=refused)
 
     async def _pressed(self, body: JSON, action: JSON) -> None:
         user = str((body.get("user") or {}).get("id") or "")
@@ -299,6 +311,7 @@ class SlackTransport:
         for number, reply in enumerate(replies):
             result = await self.sender.post(channel, reply.text, _buttons(reply))
             if result.status == "sent":
+                await self._send_file(channel, reply)
                 continue
             if result.status == "blocked" and refused is not None:
                 await refused(replies[number:])
@@ -309,6 +322,11 @@ class SlackTransport:
             else:
                 log.warning("Slack: reply to %s not sent (%s: %s)", channel, result.status, result.detail)
             return
+
+    async def _send_file(self, channel: str, reply: Outbound) -> None:
+        """The reply's file, after its text (佐证材料 fetched in chat); a failed upload is said."""
+        if reply.file is not None and not await upload(self.client, channel, reply.file):
+            await self.sender.post(channel, texts.EVIDENCE_SEND_FAILED, ())
 
     def _responder(self, response_url: str) -> Refused:
         async def respond(replies: Sequence[Outbound]) -> None:

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from telegram import (
@@ -41,6 +41,7 @@ from bot.conversation import texts
 from bot.conversation.dispatch import Dispatcher
 from bot.conversation.messages import BUTTON_DATA, LOCAL_TZ, Inbound, Outbound, message_key
 from bot.transports.config import TelegramSettings
+from bot.transports.telegram_files import fetch_attachment, has_file, send_file
 from bot.transports.telegram_port import TelegramPort, keyboard, retry_seconds, split_text
 from bot.transports.telegram_webhook import TelegramApp, TelegramWebhook
 from schedules.limits import TELEGRAM_LIMITS, TransportLimits
@@ -159,6 +160,8 @@ class TelegramTransport:
             return
         chat = Target(PLATFORM, inbound.chat_id, inbound.group)
         async with self._chats.hold(chat.chat_id):
+            if has_file(message):  # 佐证材料, fetched in turn: a 确认 sent after it must wait for it
+                inbound = replace(inbound, attachment=await fetch_attachment(self.application.bot, message))
             replies = await self._handle(inbound, str(update.update_id))
             if replies:
                 # In a busy group the answer quotes the question it answers.
@@ -169,9 +172,9 @@ class TelegramTransport:
         group = message.chat.type in GROUP_TYPES
         text = message.text if message.text is not None else message.caption
         if text is None:
-            # A sticker or photo in a private chat gets the core's "no text" answer; service messages and
-            # anything wordless in a group are not for the bot.
-            if group or message.effective_attachment is None:
+            # A sticker in a private chat gets the core's "no text" answer, a photo or file is evidence
+            # (in a group only as a reply to the bot); service messages and the rest are not for the bot.
+            if (group and not has_file(message)) or message.effective_attachment is None:
                 return None
             text = ""
         bot = self.application.bot
@@ -242,6 +245,8 @@ class TelegramTransport:
                 if not await self._send_part(chat, text, markup, quote):
                     return
                 quote = None  # only the first message quotes the question
+            if reply.file is not None and not await send_file(self.application.bot, chat.chat_id, reply.file):
+                await self._send_part(chat, texts.EVIDENCE_SEND_FAILED, None, None)
 
     async def _send_part(
         self, chat: Target, text: str, markup: InlineKeyboardMarkup | None, quote: int | None

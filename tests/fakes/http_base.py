@@ -66,6 +66,7 @@ class Request:
     body: bytes
     keep_alive: bool = True
     files: dict[str, bytes] = field(default_factory=dict)  # uploads, filled by a multipart parser
+    file_names: dict[str, str] = field(default_factory=dict)  # each upload's file name, as sent
 
     @property
     def path(self) -> str:
@@ -79,11 +80,14 @@ class Request:
 
 @dataclass
 class Response:
-    """A JSON answer; ``headers`` are sent besides Content-Type, Content-Length and Connection."""
+    """A JSON answer; ``headers`` are sent besides Content-Type, Content-Length and Connection.
+
+    ``raw``, when set, is sent instead of the JSON body as ``application/octet-stream`` (a file served)."""
 
     status: int
     body: JSON
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
 
 
 # A handler's answer meaning "hang up without answering": what a send whose answer is lost looks like to the
@@ -168,8 +172,10 @@ async def write_response(
     keep_alive: bool,
     content_type: str = "application/json",
 ) -> None:
-    """Write ``response`` with its body as UTF-8 JSON and wait until the transport takes it."""
+    """Write ``response`` with its body as UTF-8 JSON (or its raw bytes) and wait until the transport takes it."""
     payload = json.dumps(response.body, ensure_ascii=False).encode("utf-8")
+    if response.raw is not None:
+        payload, content_type = response.raw, "application/octet-stream"
     try:
         reason = HTTPStatus(response.status).phrase
     except ValueError:

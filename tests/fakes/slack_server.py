@@ -10,8 +10,14 @@ string.  All of these are accepted.
 The server runs an event loop on a thread of its own: the blocking ``WebClient`` would otherwise stall a
 server sharing the caller's loop, and asyncio tests can use the same fake without lending it their loop.
 
+Files: ``add_file`` keeps bytes as Slack keeps a file a user shares and returns the file object to put in a
+``file_share`` event; its ``url_private_download`` (``/files-pri/...`` on this server) serves the bytes only
+with the bot token in ``Authorization`` (``downloads`` records each).  The files_upload_v2 flow is served:
+files.getUploadURLExternal hands out ``/upload/<id>`` on this server, which takes the bytes, and
+files.completeUploadExternal shares them (``uploaded``).
+
 Supported methods: auth.test, chat.postMessage, chat.update, chat.postEphemeral, conversations.open,
-users.info and apps.connections.open (Socket Mode: it takes the app-level token, ``xapp-…``, and answers the
+files.getUploadURLExternal, files.completeUploadExternal, users.info and apps.connections.open (Socket Mode: it takes the app-level token, ``xapp-…``, and answers the
 ``socket_mode_url`` a test sets, a WebSocket server of the test's own); any other answers ``unknown_method``.  As on Slack, errors are HTTP 200 with
 ``{"ok": false, "error": ...}``, except rate limits: 429 with a ``Retry-After`` header in whole seconds.
 
@@ -65,7 +71,7 @@ from fakes.http_base import (
     summary_line,
 )
 
-__all__ = ["DEFAULT_APP_TOKEN", "DEFAULT_TOKEN", "Call", "FakeSlack", "SlackMessage", "main"]
+__all__ = ["DEFAULT_APP_TOKEN", "DEFAULT_TOKEN", "Call", "FakeSlack", "SlackMessage", "UploadedFile", "main"]
 
 DEFAULT_TOKEN = "xoxb-0000000001-0000000002-fakeslacktoken"
 DEFAULT_APP_TOKEN = "xapp-1-A0000DUBAN-0000000003-fakeslackapptoken"
@@ -100,6 +106,17 @@ class SlackMessage:
     at: float  # the server's monotonic clock
     recipient: str | None = None  # the user who sees an ephemeral message
     metadata: JSON | None = None  # chat.postMessage's message metadata (event_type, event_payload)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file the app uploaded and shared (files_upload_v2: URL, bytes, completion)."""
+
+    file_id: str
+    channel: str | None
+    filename: str
+    title: str | None
+    content: bytes
 
 
 @dataclass
@@ -192,6 +209,11 @@ class FakeSlack:
         self._conversation_ids = itertools.count(1)
         self._conversations: dict[tuple[str, ...], str] = {}  # sorted member ids -> D.../G... id
         self._record: IO[str] | None = None
+        self._shared_files: dict[str, bytes] = {}  # file id -> bytes users shared (add_file)
+        self._incoming: dict[str, tuple[str, bytes | None]] = {}  # upload id -> (filename, bytes once sent)
+        self._uploaded: list[UploadedFile] = []
+        self._file_ids = itertools.count(1)
+        self.downloads: list[str] = []  # file ids served to the app
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
@@ -203,6 +225,8 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.history": self._conversations_history,
             "users.info": self._users_info,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
             "apps.connections.open": self._connections_open,
         }
 
@@ -317,6 +341,32 @@ class FakeSlack:
         with self._lock:
             return self._open((user_id,))
 
+    def add_file(
+        self,
+        content: bytes,
+        name: str,
+        *,
+        mimetype: str = "application/octet-stream",
+        size: int | None = None,
+    ) -> JSON:
+        """Keep a file as if a user had shared it; the file object of a ``file_share`` event. ``size``
+        overrides the size Slack reports (a huge file without its bytes). Call it once the server runs."""
+        with self._lock:
+            file_id = f"F{next(self._file_ids):08d}"
+            self._shared_files[file_id] = content
+        url = f"http://{self.host}:{self.port}/files-pri/{self.team_id}-{file_id}/{name}"
+        return {
+            "id": file_id, "name": name, "title": name, "mimetype": mimetype, "filetype": "binary",
+            "size": len(content) if size is None else size, "url_private": url,
+            "url_private_download": url + "?download=1", "mode": "hosted", "is_external": False,
+        }  # fmt: skip
+
+    @property
+    def uploaded(self) -> list[UploadedFile]:
+        """Files the app uploaded and shared, in order."""
+        with self._lock:
+            return list(self._uploaded)
+
     # --- queries -----------------------------------------------------------------------------------
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -359,6 +409,11 @@ class FakeSlack:
     async def _handle(self, request: Request) -> Response:
         """Answer one request on the server's loop; it awaits nothing, so the thread lock can be taken here."""
         path = request.path
+        if path.startswith("/files-pri/") or path.startswith("/upload/"):
+            with self._lock:
+                response = self._file_route(request)
+                self._served.notify_all()
+            return response
         if not path.startswith(API_PREFIX) or len(path) == len(API_PREFIX):
             return Response(404, {"ok": False, "error": "not_found"})
         api_method = path[len(API_PREFIX) :]
@@ -422,6 +477,45 @@ class FakeSlack:
             raise _SlackError(failure.error, failure.status, failure.retry_after)
 
     # --- methods (called with the lock held) -------------------------------------------------------
+
+    def _file_route(self, request: Request) -> Response:
+        """A shared file downloaded (GET, the bot token required), or an upload's bytes (POST)."""
+        if request.path.startswith("/upload/"):
+            upload_id = request.path.removeprefix("/upload/")
+            if request.method != "POST" or upload_id not in self._incoming:
+                return Response(404, {"ok": False, "error": "not_found"})
+            self._incoming[upload_id] = (self._incoming[upload_id][0], request.body)
+            return Response(200, {"ok": True})
+        token = _token(request, {})
+        if token is None or (self.token is not None and token != self.token):
+            return Response(403, {"ok": False, "error": "not_authed"})  # Slack shows a login page instead
+        file_id = request.path.removeprefix("/files-pri/").split("/")[0].removeprefix(f"{self.team_id}-")
+        if request.method != "GET" or file_id not in self._shared_files:
+            return Response(404, {"ok": False, "error": "file_not_found"})
+        self.downloads.append(file_id)
+        return Response(200, {}, raw=self._shared_files[file_id])
+
+    def _upload_url(self, params: JSON) -> JSON:
+        filename, length = str_param(params, "filename"), str_param(params, "length")
+        if not filename or not length or not length.isdigit():
+            raise _SlackError("invalid_arguments")
+        file_id = f"F{next(self._file_ids):08d}"
+        self._incoming[file_id] = (filename, None)
+        return {"upload_url": f"http://{self.host}:{self.port}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, params: JSON) -> JSON:
+        files = _json_list(params, "files") or []
+        channel = str_param(params, "channel_id")
+        shared = []
+        for item in files:
+            file_id = str(item.get("id") or "")
+            filename, content = self._incoming.get(file_id, ("", None))
+            if content is None:
+                raise _SlackError("file_not_found")
+            title = str(item["title"]) if item.get("title") else None
+            self._uploaded.append(UploadedFile(file_id, channel, filename, title, content))
+            shared.append({"id": file_id, "name": filename, "title": title or filename})
+        return {"files": shared}
 
     def _auth_test(self, params: JSON) -> JSON:
         return {

@@ -9,7 +9,12 @@ file is uploaded; every value that is not a string is JSON-encoded inside its fi
 Supported methods: getMe, sendMessage, editMessageText, editMessageReplyMarkup, answerCallbackQuery,
 getUpdates (long polling that wakes as soon as an update is queued; updates stay queued until an offset
 confirms them, as on Telegram), setWebhook, deleteWebhook,
-getWebhookInfo, setMyCommands.  Anything else answers 404 the way Telegram does.
+getWebhookInfo, setMyCommands, getFile and sendDocument.  Anything else answers 404 the way Telegram does.
+
+Files: ``add_file`` keeps bytes the way Telegram keeps what users send and returns the Document or
+PhotoSize object to put in an update; getFile answers its ``file_path`` (refusing a file over 20 MB, as
+Telegram does for bots), and ``GET /file/bot<token>/<file_path>`` serves the bytes (``downloads`` records
+each).  sendDocument's uploads are kept in ``documents``.
 
 ``await fake.wait_for(predicate)`` returns once the predicate holds, checked after every request served: tests
 wait for what the bot did without sleeping.
@@ -42,6 +47,7 @@ from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+from urllib.parse import unquote
 
 from schedules.limits import RateLimiter, TransportLimits
 
@@ -66,7 +72,7 @@ from fakes.http_base import (
     summary_line,
 )
 
-__all__ = ["FakeTelegram", "SentMessage", "main"]
+__all__ = ["FakeTelegram", "SentDocument", "SentMessage", "main"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,20 @@ class SentMessage:
     reply_markup: JSON | None
     at: float  # the server's monotonic clock
     message_id: int
+
+
+@dataclass(frozen=True)
+class SentDocument:
+    """One accepted sendDocument: the uploaded file as the bot sent it."""
+
+    chat_id: str
+    filename: str
+    content: bytes
+    caption: str | None
+    message_id: int
+
+
+BOT_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses bigger files: "Bad Request: file is too big"
 
 
 @dataclass
@@ -135,6 +155,10 @@ class FakeTelegram:
         self.calls: list[tuple[str, JSON]] = []  # every request: (method as sent, parameters)
         self.callback_answers: list[JSON] = []
         self.markup_edits: list[SentMessage] = []  # editMessageReplyMarkup (text: the message's text)
+        self.documents: list[SentDocument] = []  # sendDocument
+        self.downloads: list[str] = []  # file paths served to the bot
+        self._stored_files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes)
+        self._file_ids = itertools.count(1)
         self.rejected = 0  # sendMessage refused by the flood limits
         self.failures_served = 0  # scripted failures answered
         self.webhook_url = ""
@@ -166,6 +190,7 @@ class FakeTelegram:
             "deletewebhook": self._delete_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "setmycommands": self._set_my_commands,
+            "getfile": self._get_file,
         }
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -259,6 +284,34 @@ class FakeTelegram:
                 self._served.clear()
                 await self._served.wait()
 
+    def add_file(
+        self, content: bytes, *, kind: str = "document", name: str | None = None, mime: str | None = None,
+        size: int | None = None,
+    ) -> JSON:  # fmt: skip
+        """Keep a file as if a user had sent it; the Document (or, kind "photo", PhotoSize) to put in an
+        update. ``size`` overrides the file_size Telegram reports (a huge file without its bytes)."""
+        number = next(self._file_ids)
+        file_id, unique = f"FILE{number:06d}", f"U{number:06d}"
+        path = (
+            f"{'photos' if kind == 'photo' else 'documents'}/file_{number}{'.jpg' if kind == 'photo' else ''}"
+        )
+        self._stored_files[file_id] = (path, content)
+        reported = len(content) if size is None else size
+        if kind == "photo":
+            return {
+                "file_id": file_id,
+                "file_unique_id": unique,
+                "width": 800,
+                "height": 600,
+                "file_size": reported,
+            }
+        document: JSON = {"file_id": file_id, "file_unique_id": unique, "file_size": reported}
+        if name is not None:
+            document["file_name"] = name
+        if mime is not None:
+            document["mime_type"] = mime
+        return document
+
     def _push_update(self, update: JSON) -> None:
         self._updates.append(update)
         self._updates.sort(key=lambda u: int(u["update_id"]))
@@ -269,6 +322,8 @@ class FakeTelegram:
     async def _handle(self, request: Request) -> Response:
         try:
             path = request.path
+            if path.startswith("/file/bot"):
+                return self._serve_file(path)
             if not path.startswith("/bot"):
                 raise _ApiError(404, "Not Found")
             token, _, api_method = path[len("/bot") :].partition("/")
@@ -281,6 +336,8 @@ class FakeTelegram:
             handler = self._handlers.get(api_method.lower())
             if api_method.lower() == "getupdates":
                 result = await self._get_updates(params)
+            elif api_method.lower() == "senddocument":
+                result = self._send_document(params, request)
             elif handler is None:
                 raise _ApiError(404, "Not Found")
             else:
@@ -427,6 +484,48 @@ class FakeTelegram:
         message["edit_date"] = message["date"]
         return message
 
+    def _get_file(self, params: JSON) -> JSON:
+        file_id = str_param(params, "file_id") or ""
+        if file_id not in self._stored_files:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        path, content = self._stored_files[file_id]
+        if len(content) > BOT_DOWNLOAD_LIMIT:
+            raise _ApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"U{file_id}",
+            "file_size": len(content),
+            "file_path": path,
+        }
+
+    def _serve_file(self, path: str) -> Response:
+        token, _, file_path = unquote(path[len("/file/bot") :]).partition("/")  # httpx sends ":" as %3A
+        if self.token is not None and token != self.token:
+            return _error_response(_ApiError(401, "Unauthorized"))
+        found = next((c for p, c in self._stored_files.values() if p == file_path), None)
+        if found is None:
+            return _error_response(_ApiError(404, "Not Found"))
+        self.downloads.append(file_path)
+        return Response(200, {}, raw=found)
+
+    def _send_document(self, params: JSON, request: Request) -> JSON:
+        chat_id = _required_chat(params)
+        field = str(params.get("document") or "").removeprefix("attach://")
+        if field not in request.files:
+            raise _ApiError(400, "Bad Request: there is no document in the request")
+        message_id = next(self._message_ids)
+        caption = str_param(params, "caption")
+        filename = request.file_names.get(field, "document")
+        self.documents.append(SentDocument(chat_id, filename, request.files[field], caption, message_id))
+        message = self._message(chat_id, message_id, "", None)
+        del message["text"]
+        message["document"] = {
+            "file_id": f"SENT{message_id}",
+            "file_unique_id": f"S{message_id}",
+            "file_name": filename,
+        }
+        return message
+
     def _answer_callback_query(self, params: JSON) -> bool:
         if not str_param(params, "callback_query_id"):
             raise _ApiError(
@@ -518,8 +617,10 @@ def _multipart_params(request: Request) -> JSON:
         payload = part.get_payload(decode=True)
         if not isinstance(name, str) or not isinstance(payload, bytes):
             continue
-        if part.get_filename() is not None:
+        filename = part.get_filename()
+        if filename is not None:
             request.files[name] = payload
+            request.file_names[name] = filename
             params[name] = f"attach://{name}"
         else:
             params[name] = payload.decode("utf-8")

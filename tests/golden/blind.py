@@ -135,10 +135,17 @@ def prepare(db: Database, data: dict[str, Any]) -> None:
         )  # fmt: skip
     for number, done in enumerate(data.get("completions") or [], 1):
         at = datetime.combine(done["date"], time(16), LOCAL_TZ)
-        record(
+        reported = record(
             db,
             WriteRequest("task_completed", PLANS["fuzhou"], number=int(done["task"]), unit=str(done["unit"])),
             Author("blind", f"completer-{number}", None, at, message_id=f"blind-done-{number}"),
+        )
+        record(  # 办结审核: a part done is a part approved
+            db,
+            WriteRequest(
+                "completion_approved", PLANS["fuzhou"], number=int(done["task"]), refers_to=reported
+            ),
+            Author("blind", f"reviewer-{number}", None, at, message_id=f"blind-approved-{number}"),
         )
 
 

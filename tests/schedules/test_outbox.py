@@ -67,8 +67,9 @@ class RecordingPort:
 
 
 def _labels_only(text: str) -> str:
-    """【示范区】任务41「建设军门社区…」 → 任务41: the plan and the task's words are checked on their own."""
-    return re.sub(r"【[^】]*】((?:任务|[^\s「]{1,6}第)\d+项?)「[^」]*」", r"\1", text)
+    """【示范区】任务41「建设军门社区…」 → 任务41 (a long digest names the plan once, above its lines): the plan
+    and the task's words are checked on their own."""
+    return re.sub(r"(?:【[^】]*】)?((?:任务|[^\s「]{1,6}第)\d+项?)「[^」]*」", r"\1", text)
 
 
 class Office:
@@ -126,15 +127,23 @@ class Office:
         asyncio.run(service.tick())
 
     def complete(self, number: int, unit: str, at: datetime) -> None:
-        record(
+        """The unit's completion report and the supervising office's 通过 (办结审核) a minute later."""
+        reported = record(
             self.db,
             WriteRequest("task_completed", "fuzhou-protection", number=number, unit=unit),
             Author("telegram", "gulou-1", None, at, message_id=f"done-{number}-{unit}"),
         )
+        record(
+            self.db,
+            WriteRequest("completion_approved", "fuzhou-protection", number=number, refers_to=reported),
+            Author("telegram", ADMIN_CHAT, None, at + timedelta(minutes=1), message_id=f"ok-{number}-{unit}"),
+        )
 
     def notices(self) -> list[str]:
-        """What the admin was told, apart from the Monday overdue summary."""
-        return [t for t in self.port.to(ADMIN_CHAT) if not t.startswith("【逾期周报】")]
+        """What the admin was told, apart from the regular messages: the Monday overdue summary, the weekly
+        通报 and the one closing request of a plan past its validity (the 鼓楼 plan, to 2025-06-30)."""
+        regular = ("【逾期周报】", "【督办周通报】", "【方案到期】")
+        return [t for t in self.port.to(ADMIN_CHAT) if not t.startswith(regular)]
 
     def events(self, chat: str) -> list[str]:
         """The delivery events of the messages that went (or were tried) to chat, in order."""
@@ -160,18 +169,19 @@ def test_restart_on_the_same_day_sends_nothing_twice(office: Office) -> None:
     assert len(office.port.to(GULOU)) == 1 and "任务41已逾期 1 个工作日" in office.port.to(GULOU)[0]
     office.at(date(2025, 9, 1), time(11, 0)).tick(instance="after-restart")
     assert office.port.sent == first
-    chats = Counter(m.target.chat_id for m in office.port.sent)
+    chats = Counter(m.target.chat_id for m in office.port.sent if m.target.chat_id != ADMIN_CHAT)
     assert max(chats.values()) == 1  # one message per unit per day
 
 
 def test_a_sweep_for_a_day_an_earlier_catch_up_covered_adds_no_reminder_twice(office: Office) -> None:
     """`duban reminders sweep --today` for a past day: a catch-up on 4 September already covered
-    2 September, so what that day gives is in the outbox already; the sweep leaves it out (on PostgreSQL
-    adding it again would abort the sweep on the unique key)."""
+    1 September, so what that day gives is in the outbox already; the sweep leaves it out (on PostgreSQL
+    adding it again would abort the sweep on the unique key). 1 September: the first working day of a month
+    and of a week, when tasks long overdue are chased too."""
     office.at(date(2025, 8, 29)).tick()
     office.at(date(2025, 9, 4)).tick()  # down Monday to Wednesday: covers 1–3 September
     before = _item_count(office.db)
-    report = run_sweep(office.db, now=datetime(2025, 9, 2, 9, 5, tzinfo=LOCAL_TZ), calendar=WorkCalendar(),
+    report = run_sweep(office.db, now=datetime(2025, 9, 1, 9, 5, tzinfo=LOCAL_TZ), calendar=WorkCalendar(),
                        instance="by-hand")  # fmt: skip
     assert report is not None and report.digests > 0
     assert (report.created.messages, report.created.items) == (0, 0) and _item_count(office.db) == before
@@ -257,7 +267,7 @@ def test_a_blocked_chat_fails_at_once_is_unbound_and_the_admins_are_told(office:
     assert SUPERVISOR in unit_chats(office.db)
     office.at(date(2025, 9, 1), time(10)).tick()
     assert len(office.notices()) == 1  # told once
-    office.at(date(2025, 9, 2)).tick()  # the next day's digest (the re-send) is reported, not sent
+    office.at(date(2025, 9, 8)).tick()  # the next digest (任务41 chased again) is reported, not sent
     assert office.port.to(GULOU) == []
     assert any(n.startswith("【未绑定，无法送达】鼓楼区人民政府") for n in office.notices())
 
@@ -271,6 +281,13 @@ def test_a_unit_without_a_chat_is_reported_to_the_admins(db: Database) -> None:
 
 
 def test_acknowledged_digests_rest_and_unacknowledged_ones_come_once_more(office: Office) -> None:
+    # re-sending is what is tested: the 示范区 plan chases late tasks every 5 working days however late they
+    # are (its own policy), so that each of these days has reminders of its own
+    with office.db.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE plan SET reminder_policy = :policy WHERE code = 'fuzhou-protection'"),
+            {"policy": '{"weekly_after_months": 1200, "monthly_after_months": 1200}'},
+        )
     office.at(date(2025, 9, 1)).tick()
     core = Core(Knowledge(office.db))
     acked = core.handle(Inbound("telegram", "gulou-1", "gulou-1", "收到", office.now, "ack-1"))
@@ -290,11 +307,16 @@ def test_acknowledged_digests_rest_and_unacknowledged_ones_come_once_more(office
 
 def _lines(digest: str) -> tuple[set[str], set[str]]:
     """A digest's reminder lines without their numbers: (new ones, re-sent ones without the mark)."""
-    lines = [line.split(". ", 1)[1] for line in digest.splitlines() if ". " in line]
+    lines = [_uncoloured(line.split(". ", 1)[1]) for line in digest.splitlines() if ". " in line]
     return (
         {line for line in lines if not line.startswith(texts.RESENT_MARK)},
         {line.removeprefix(texts.RESENT_MARK) for line in lines if line.startswith(texts.RESENT_MARK)},
     )
+
+
+def _uncoloured(line: str) -> str:
+    """A digest line without its colour (🔵 due soon turns 🟡 when re-sent unacknowledged)."""
+    return line.lstrip("".join(texts.COLOUR_MARKS.values()))
 
 
 def test_the_ack_button_names_its_digest_and_checks_the_unit(office: Office) -> None:
@@ -357,7 +379,7 @@ def test_two_sweepers_at_once_on_postgresql_never_send_twice(db: Database) -> No
         thread.start()
     for thread in threads:
         thread.join()
-    chats = Counter(m.target.chat_id for m in office.port.sent)
+    chats = Counter(m.target.chat_id for m in office.port.sent if m.target.chat_id != ADMIN_CHAT)
     with db.engine.connect() as connection:
         messages = connection.execute(text("SELECT count(*) FROM reminder_message")).scalar_one()
     assert len(office.port.sent) == messages > 20
@@ -399,8 +421,8 @@ async def test_the_sweep_is_one_apscheduler_job_replaced_on_restart(db: Database
 
 
 def test_admins_get_the_weekly_overdue_summary_once_on_the_first_working_day(office: Office) -> None:
-    office.at(date(2025, 9, 2)).tick()  # a Tuesday: no summary
-    assert office.port.to(ADMIN_CHAT) == []
+    office.at(date(2025, 9, 2)).tick()  # a Tuesday: no summary (the expired 鼓楼 plan's closing request only)
+    assert [t for t in office.port.to(ADMIN_CHAT) if not t.startswith("【方案到期】")] == []
     office.at(date(2025, 9, 8)).tick()  # Monday
     office.at(date(2025, 9, 8), time(15)).tick()
     summaries = [t for t in office.port.to(ADMIN_CHAT) if t.startswith("【逾期周报】")]
@@ -489,3 +511,80 @@ def test_a_digest_names_each_items_plan_and_task_in_a_few_words(office: Office) 
     office.at(date(2025, 9, 1)).tick()
     text = office.port.named(GULOU)[0]
     assert "【示范区】任务41「建设军门社区知识产权服务驿站,设立…」已逾期 1 个工作日" in text
+
+
+def test_a_completion_waiting_for_review_is_still_chased_until_approved(office: Office) -> None:
+    """办结审核: reminders go on while a unit's report waits for 通过, and stop once it is approved."""
+    reported = record(
+        office.db,
+        WriteRequest("task_completed", "fuzhou-protection", number=41, unit=GULOU),
+        Author("telegram", "gulou-1", None, datetime(2025, 8, 29, 10, tzinfo=LOCAL_TZ), message_id="done-41"),
+    )
+    office.at(date(2025, 9, 1)).tick()
+    assert "任务41已逾期 1 个工作日" in office.port.to(GULOU)[0]  # reported, not yet approved
+    record(
+        office.db,
+        WriteRequest("completion_approved", "fuzhou-protection", number=41, refers_to=reported),
+        Author("telegram", ADMIN_CHAT, None, datetime(2025, 9, 1, 15, tzinfo=LOCAL_TZ), message_id="ok-41"),
+    )
+    office.at(date(2025, 9, 8)).tick()  # the next chase day: 5 working days on
+    assert not any("任务41" in text for text in office.port.to(GULOU)[1:])
+    assert any("任务11" in text for text in office.port.to(SUPERVISOR)[-1:])  # a chase day indeed
+
+
+def test_a_due_soon_reminder_left_unacknowledged_turns_the_task_yellow(office: Office) -> None:
+    """督办 colours: 蓝 due within 5 working days, 黄 once its due-soon reminder went without 收到, 红 late."""
+    office.at(date(2025, 8, 22)).tick()  # 5 working days before 任务41's deadline (Sunday 31 August)
+    [digest] = office.port.to(GULOU)
+    assert "🔵" in digest and "任务41还有" in digest
+    core = Core(Knowledge(office.db))
+
+    def ask(day: date, text: str) -> str:
+        at = datetime.combine(day, time(10), LOCAL_TZ)
+        return core.handle(Inbound("telegram", "gulou-1", "gulou-1", text, at, f"{day}-{text}"))[0].text
+
+    assert "督办标识：🟡 黄（临期提醒未确认收到）" in ask(date(2025, 8, 25), "任务41")
+    assert ask(date(2025, 8, 25), "收到") == texts.ACKED
+    assert "督办标识：🔵 蓝（5 个工作日内到期）" in ask(date(2025, 8, 25), "任务41")
+    assert "督办标识：🔴 红（已逾期）" in ask(date(2025, 9, 1), "任务41")
+    assert "🔴 逾期" in ask(date(2025, 9, 1), "示范区总体情况")
+
+
+def test_an_expired_plan_chases_no_more_and_asks_once_for_the_closing_report(office: Office) -> None:
+    """The 鼓楼 plan is in force to 2025-06-30: its items are chased that day, never after; its office is
+    asked once for the closing report."""
+    gulou_ip = "鼓楼区市场监督管理局（知识产权局）"
+    office.at(date(2025, 6, 30)).tick()
+    [digest] = office.port.named(gulou_ip)
+    # more than 8 items: grouped by plan, each with its count, the plan named once above its lines
+    assert (
+        "\n【鼓楼方案】11 项：\n1. 🔵鼓楼第1项·示范县建设重点思路（一）「以“知创福建”为重要载体" in digest
+    ), digest
+    assert digest.count("【鼓楼方案】") == 1
+    assert not [t for t in office.port.to(ADMIN_CHAT) if t.startswith("【方案到期】")]
+    sent = len(office.port.sent)
+    for day in (date(2025, 7, 1), date(2025, 7, 2), date(2025, 8, 1), date(2025, 9, 1)):
+        office.at(day).tick()
+    assert not any("鼓楼第" in message.text for message in office.port.sent[sent:])
+    [closing] = [t for t in office.port.to(ADMIN_CHAT) if t.startswith("【方案到期】")]
+    assert "已于 2025-06-30 到期，督办提醒已停止发送" in closing and "请组织各责任单位报送总结" in closing
+
+
+def test_a_task_a_month_late_is_told_once_to_the_offices_leaders(office: Office) -> None:
+    """The cadence's step up: the 2025-08-31 tasks are a month late on 30 September; the first sweep after
+    (the National Day break: 9 October) tells each leader once per task, naming the units still open."""
+    joined = datetime(2025, 1, 1, tzinfo=UTC)
+    add_member(office.db, platform="telegram", user_id="leader-1", display_name="刘局长", unit="市监局",
+               role="leader", at=joined)  # fmt: skip
+    office.at(date(2025, 9, 29)).tick()
+    assert office.port.to("leader-1") == []  # not yet a month
+    office.at(date(2025, 10, 9)).tick()
+    told = office.port.to("leader-1")
+    assert len(told) == 5 and all(t.startswith("【请领导督办】福州市任务") for t in told)
+    assert any("任务41（时限 2025-08-31，鼓楼区人民政府）" in t for t in told)
+    office.at(date(2025, 10, 10)).tick()
+    assert len(office.port.to("leader-1")) == 5  # once
+    core = Core(Knowledge(office.db))
+    at = datetime(2025, 10, 10, 10, tzinfo=LOCAL_TZ)
+    [reply] = core.handle(Inbound("telegram", "leader-1", "leader-1", "任务41已完成", at, "l-1"))
+    assert reply.text == texts.cannot_write("leader")

@@ -235,3 +235,29 @@ def test_the_supervising_office_is_not_escalated_its_own_lateness() -> None:
         ],
         key=str,
     )
+
+
+def test_overdue_chasing_escalates_instead_of_nagging_forever() -> None:
+    """Issue 17 item 6: every 5 working days for the first month late (the office told each time), then
+    weekly to the unit alone (the week's first working day), then monthly (the month's first working day)."""
+    calendar = WorkCalendar()
+    late = OpenTask("p", 1, date(2025, 6, 30), False, ("甲",), "督办办")
+    days = [date(2025, 7, 1) + timedelta(days=n) for n in range(200)]
+    chased = {d: plan_day(d, [late], [], calendar) for d in days}
+    to_unit = [d for d, found in chased.items() if any(r.kind == "overdue" for r in found)]
+    escalated = [d for d, found in chased.items() if any(r.kind == "escalation" for r in found)]
+    first_month = [d for d in to_unit if d <= date(2025, 7, 30)]
+    assert first_month == [date(2025, 7, 1), date(2025, 7, 8), date(2025, 7, 15), date(2025, 7, 22),
+                           date(2025, 7, 29)]  # fmt: skip
+    assert escalated == first_month
+    weekly = [d for d in to_unit if date(2025, 7, 30) < d <= date(2025, 9, 30)]
+    assert weekly and all(d.weekday() == 0 for d in weekly)  # Mondays (none a holiday in that stretch)
+    assert len(weekly) == 9
+    monthly = [d for d in to_unit if d > date(2025, 9, 30)]
+    # 1 October is a holiday: October's first working day is the 9th (after the National Day break)
+    assert monthly == [
+        date(2025, 10, 9),
+        date(2025, 11, 3),
+        date(2025, 12, 1),
+        date(2026, 1, 4),
+    ]  # a 调休 Sunday

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, literal, select
 
 from schedules.calendar import SHANGHAI, WorkCalendar
-from schedules.plan import Policy, Reminder, ReminderKind
+from schedules.plan import Policy, Reminder, ReminderKind, overdue_stage
 from schedules.sources import Policies, reminders_for_day
 from schedules.sweep import missed_workdays, run_sweep
 from store.db import Database
@@ -99,11 +99,21 @@ def _delivered_and_read(db: Database, sweep_id: int, now: datetime) -> None:
 
 
 def fold(reminders: Sequence[Reminder], today: date, calendar: WorkCalendar) -> list[Reminder]:
-    """What a catch-up sends: per unit and item only the latest day's reminder, restated as of today."""
+    """What a catch-up sends: per unit and item only the latest day's reminder, restated as of today — the
+    supervising office's escalation too, which as of today stops once the task is a month late (the
+    cadence then chases the unit alone)."""
     latest: dict[tuple[str, str], Reminder] = {}
     for reminder in sorted(reminders, key=lambda r: r.day):
         latest[(reminder.unit, reminder.item)] = reminder
-    return [_as_of(r, today, calendar) for r in latest.values()]
+    return [
+        _as_of(r, today, calendar)
+        for r in latest.values()
+        if not (
+            r.kind == "escalation"
+            and r.deadline
+            and overdue_stage(today, r.deadline, Policy()) != "first_month"
+        )
+    ]
 
 
 def _as_of(reminder: Reminder, today: date, calendar: WorkCalendar) -> Reminder:
