@@ -25,7 +25,7 @@ from store.models import (
 )
 from store.names import closest, name_key
 from store.specs import MilestoneSpec, SourceRef
-from store.views import IndicatorView, PassageView, PlanView, TaskView, UnitView
+from store.views import IndicatorView, PassageView, PlanView, TaskView, UnitView, plan_short_name
 
 
 class _UnitDirectory:
@@ -97,11 +97,13 @@ def list_plans(db: Database) -> list[PlanView]:
 
 
 def resolve_plan(db: Database, name: str) -> PlanView:
-    """A plan by code, title or region (福州 / 鼓楼区); UnknownNameError with close matches otherwise."""
+    """A plan by code, title, region (福州 / 鼓楼区) or a short name people call it by (示范区, 鼓楼方案:
+    how reminders and chat name it); UnknownNameError with close matches otherwise."""
     plans = list_plans(db)
     keys: dict[str, str] = {}
     for plan in plans:
-        for label in (plan.code, plan.title, plan.region, plan.region.rstrip("市区县")):
+        shorts = (*plan.short_names, plan_short_name(plan.region, plan.short_names))
+        for label in (plan.code, plan.title, plan.region, plan.region.rstrip("市区县"), *shorts):
             keys.setdefault(name_key(label), plan.code)
     code = keys.get(name_key(name))
     if code is None:

@@ -421,3 +421,10 @@ def test_report_weekly_refuses_a_bad_plan_or_day_in_chinese(
     assert code == 0 and out.startswith("【督办周通报】鼓楼方案 2025年第39周（2025-09-22）")
     code, out, _ = run("--today", "2025-09-22")  # every plan, one after the other
     assert code == 0 and out.count("【督办周通报】") == 2
+
+
+def test_the_plan_is_named_as_reminders_name_it(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    """Found as a newcomer: `--plan 示范区` (the name every digest and 通报 uses) was not a plan name."""
+    for name in ("示范区", "fuzhou-protection", "福州"):
+        assert main(["report", "weekly", "--plan", name, "--today", "2025-09-22", "--db", db.url]) == 0
+        assert capsys.readouterr().out.startswith("【督办周通报】示范区 2025年第39周")
