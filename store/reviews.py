@@ -7,11 +7,11 @@ through `store.reporting.record` like every other write, so they are attributabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, select
+from sqlalchemy import Connection, Row, Select, Table, func, select
 
 from store.db import Database
 from store.ledger import COMPLETED, COMPLETION_APPROVED, RETRACTION, REVIEW_VERDICTS, ReviewState
@@ -66,15 +66,8 @@ def submission(db: Database, completion_id: int) -> Submission | None:
     state: ReviewState = (
         "pending" if verdict is None else "approved" if verdict.kind == COMPLETION_APPROVED else "returned"
     )
-    return Submission(
-        id=int(row.id),
-        plan=str(row.code),
-        number=int(row.number),
-        unit=row.unit_name,
-        unit_id=row.unit_id,
-        reporter=row.display_name,
-        reporter_id=row.member_id,
-        reported_at=row.recorded_at,
+    return replace(
+        _pending(row),
         retracted=retracted,
         state=state,
         decided_by=names.get(verdict.member_id) if verdict is not None else None,
@@ -88,11 +81,11 @@ def waiting(db: Database) -> tuple[int, list[Submission]]:
     decided = select(_event.c.refers_to_id).where(
         _event.c.kind.in_((*REVIEW_VERDICTS, RETRACTION)), _event.c.refers_to_id.is_not(None)
     )
-    statement = _submissions().where(_event.c.id.not_in(decided)).order_by(_event.c.id)
+    statement = _submissions().where(_event.c.id.not_in(decided))
     with db.engine.connect() as connection:
-        rows = connection.execute(statement).all()
-    shown = [_pending(row) for row in rows[:OPEN_LIMIT]]
-    return len(rows), shown
+        total = connection.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+        rows = connection.execute(statement.order_by(_event.c.id).limit(OPEN_LIMIT)).all()
+    return int(total), [_pending(row) for row in rows]
 
 
 def _submissions() -> Select[Any]:
