@@ -102,15 +102,15 @@ _REASON = re.compile(r"(?:原因|理由)(?:是|为)?[:：,，]?|因为|由于")
 
 # 办结审核: the verdict first, then the 审核号 (a completion report's number in the notice), then a reason.
 # A verdict on a 延期 request names the task instead ("批准任务41延期") and is read by _decide_delay.
-_REVIEW = re.compile(
-    r"^(?:审核)?(?P<verdict>通过|同意|退回|驳回|打回)(?:审核号|审核|编号|报告)?[:：#\s]*"
-    r"(?P<id>[0-9]{1,12})(?![0-9.%])号?(?P<rest>.*)$",
-    re.DOTALL,
+_VERDICTS = r"(?P<verdict>通过|同意|退回|驳回|打回)"
+_REVIEW_NO = r"(?:审核号|审核|编号|报告)?[:：#\s]*第?\s*(?P<id>[0-9]{1,12})(?![0-9.%])号?"
+_REVIEW = (
+    re.compile(rf"^(?:审核)?{_VERDICTS}{_REVIEW_NO}(?P<rest>.*)$", re.DOTALL),  # 通过 57 · 退回第57号 原因…
+    re.compile(rf"^{_REVIEW_NO}[,，:：\s]*(?:审核)?{_VERDICTS}(?P<rest>.*)$", re.DOTALL),  # 审核号57 通过
 )
-_REVIEW_LIST = re.compile(
-    r"^(?:查看|列出|看看|有哪些|有什么)?(?:待审核|待审|审核列表|待审批)(?:的)?(?:完成)?(?:报告|上报|事项|任务|列表|清单)?"
-    r"(?:有哪些|有什么|列表|清单)?[?？。!！]*$"
-)
+# 待审核 · 列一下待审核的 · 还有几个报告等着审核: the reports waiting; a number in it names one, not the list
+_REVIEW_LIST = re.compile(r"^[^0-9]*(?:待审核|待审批|待审|审核列表|等着审核|等待审核|等审核|未审核)[^0-9]*$")
+_REVIEW_LIST_NOT = re.compile(r"任务|指标|第|项|方案|延期|吗")  # 任务6待审核吗 asks about one task
 _RETURN_WORDS = frozenset({"退回", "驳回", "打回"})
 
 _PROGRESS = re.compile(r"(?:最新|工作|目前|当前)?(?:进展|进度)(?:情况)?[:：]")
@@ -217,10 +217,11 @@ def _undo(text: str, lexicon: Lexicon) -> Command | None:
 
 def _review(text: str, lexicon: Lexicon) -> Command | None:
     """通过 57 · 退回 57 原因：佐证不全 · 待审核: the supervising office's 办结审核."""
-    if _REVIEW_LIST.match(text.strip(_EDGE)):
+    if _REVIEW_LIST.match(text.strip(_EDGE)) and not _REVIEW_LIST_NOT.search(text):
         return Command("review_list")
-    found = _REVIEW.match(text.strip(_EDGE))
-    if found is None or "延期" in text:
+    stripped = text.strip(_EDGE)
+    found = next((m for pattern in _REVIEW if (m := pattern.match(stripped))), None)
+    if found is None or "延期" in text or _is_question(text):  # 57号通过了吗 asks, it does not decide
         return None
     rest = found["rest"].strip(_EDGE)
     reason = _REASON.match(rest)
