@@ -57,7 +57,8 @@ class OpenTask:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part (collectives expanded)
     supervisor: str  # the plan's supervising office, told of every overdue notice
-    valid_to: date | None = None  # the plan's last day in force: an expired plan chases no more
+    valid_to: date | None = None  # the plan's last day of chasing (expired or archived after it)
+    valid_from: date | None = None  # before it the plan is a draft and chases nothing
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class OpenIndicator:
     code: str
     units: tuple[str, ...]
     valid_to: date | None = None
+    valid_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,8 @@ PlanStatus = Literal["draft", "in_force", "expired"]
 
 def plan_status(valid_from: date | None, valid_to: date | None, day: date) -> PlanStatus:
     """A plan's standing on a day from its validity: before it starts a draft, after its last day expired.
-    An expired plan sends no more chasers (the office asks once for the closing report instead)."""
+    Only a plan in force chases; an expired one's office is asked once for the closing report instead.
+    (An archive ends the window early: the caller passes the day before it as valid_to.)"""
     if valid_from is not None and day < valid_from:
         return "draft"
     if valid_to is not None and day > valid_to:
@@ -230,7 +233,7 @@ def plan_status(valid_from: date | None, valid_to: date | None, day: date) -> Pl
 
 
 def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: Policy) -> Iterator[Reminder]:
-    if not task.units or plan_status(None, task.valid_to, day) == "expired":
+    if not task.units or plan_status(task.valid_from, task.valid_to, day) != "in_force":
         return
     if task.ongoing or task.deadline is None:
         if is_check_in_day(day, calendar, policy):
@@ -324,7 +327,7 @@ def _data_requests(
     if not is_data_request_day(day, calendar, policy):
         return
     for indicator in indicators:
-        if plan_status(None, indicator.valid_to, day) == "expired":
+        if plan_status(indicator.valid_from, indicator.valid_to, day) != "in_force":
             continue
         for unit in indicator.units:
             yield Reminder(day, unit, "data_request", indicator.plan, indicator=indicator.code)

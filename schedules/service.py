@@ -20,13 +20,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer, DeliveryStats, Renderer
 from schedules.plan import Policy, add_months
-from schedules.summary import overdue_summary, weekly_summary_due
+from schedules.summary import long_overdue_summary, monthly_summary_due, overdue_summary, weekly_summary_due
 from schedules.sweep import SweepReport, run_sweep
 from schedules.weekly_notice import queue_weekly_reports
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
 from store.delivery_events import SUMMARY
-from store.outbox import enqueue_notice, summary_queued
+from store.outbox import enqueue_notice, notice_queued, summary_queued
 from store.plan_status import expired_plans, plan_regions
 from store.reminder_sources import open_tasks
 
@@ -86,6 +86,7 @@ class ReminderService:
             queue_weekly_reports(self.db, deliverer.renderer, calendar, now)  # 周通报: once a week per plan
             queue_closing_requests(self.db, deliverer.renderer, now)
             queue_leader_escalations(self.db, deliverer.renderer, now)
+            queue_monthly_summary(self.db, deliverer.renderer, calendar, now)
         return TickReport(sweep, await deliverer.deliver_due())
 
     async def run_job(self) -> None:
@@ -120,6 +121,23 @@ def queue_weekly_summary(db: Database, renderer: Renderer, calendar: WorkCalenda
     if weekly_summary_due(today, calendar) and not summary_queued(db, today):
         body = renderer.overdue_summary(overdue_summary(db, today))
         enqueue_notice(db, reason=SUMMARY, day=today, body=body, at=now)
+
+
+MONTHLY = "monthly"
+
+
+def queue_monthly_summary(db: Database, renderer: Renderer, calendar: WorkCalendar, now: datetime) -> None:
+    """On the month's first working day each admin gets the tasks more than three months late, once (by key);
+    none is sent when there are none."""
+    today = now.astimezone(SHANGHAI).date()
+    month = today.strftime("%Y-%m")
+    if not monthly_summary_due(today, calendar) or notice_queued(db, MONTHLY, month):
+        return
+    summary = long_overdue_summary(db, today)
+    if summary.total:
+        enqueue_notice(
+            db, reason=MONTHLY, about=month, day=today, body=renderer.overdue_summary(summary), at=now
+        )
 
 
 def queue_closing_requests(db: Database, renderer: Renderer, now: datetime) -> None:

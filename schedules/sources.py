@@ -54,7 +54,9 @@ def reminders_for_day(
     for batch in _batches(open_tasks(db, deadlines=deadlines, ongoing=check_in)):
         found.extend(plan_day(day, batch, (), calendar, chosen.default, chosen.by_plan))
     if any(is_data_request_day(day, calendar, p) for p in chosen.distinct()):
-        indicators = [OpenIndicator(i.plan, i.code, i.units, i.valid_to) for i in open_indicators(db)]
+        indicators = [
+            OpenIndicator(i.plan, i.code, i.units, i.valid_to, i.valid_from) for i in open_indicators(db)
+        ]
         found.extend(plan_day(day, (), indicators, calendar, chosen.default, chosen.by_plan))
     return found
 

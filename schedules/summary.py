@@ -1,4 +1,5 @@
-"""The weekly overdue summary for admins: how many tasks are late, which units have most, which are oldest."""
+"""The overdue summaries for admins: how many tasks are late, which units have most, which are oldest — every
+week for all late tasks, every month for those more than three months late (the cadence's last step)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from schedules.calendar import WorkCalendar
+from schedules.plan import Policy, add_months
 from store.db import Database
 from store.overdue import overdue_counts
 
@@ -26,6 +28,7 @@ class OverdueSummary:
     total: int
     by_unit: tuple[tuple[str, int], ...]  # most late tasks first
     oldest: tuple[LateTask, ...]
+    late_before: date | None = None  # the monthly summary: only tasks whose deadline is before this day
 
 
 def weekly_summary_due(day: date, calendar: WorkCalendar) -> bool:
@@ -39,3 +42,18 @@ def overdue_summary(db: Database, day: date) -> OverdueSummary:
     counts = overdue_counts(db, day, top=TOP)
     oldest = tuple(LateTask(t.plan_region, t.number, t.deadline, t.units) for t in counts.oldest)
     return OverdueSummary(day, counts.total, counts.by_unit, oldest)
+
+
+def monthly_summary_due(day: date, calendar: WorkCalendar) -> bool:
+    """The first working day of the month."""
+    return calendar.is_workday(day) and calendar.on_or_after(day.replace(day=1)) == day
+
+
+def long_overdue_summary(db: Database, day: date, policy: Policy | None = None) -> OverdueSummary:
+    """Tasks of plans in force more than three months past their deadline: from then on the unit is chased
+    monthly, and the supervising office sees them together once a month."""
+    months = (policy or Policy()).monthly_after_months
+    before = add_months(day, -months)
+    counts = overdue_counts(db, day, top=TOP, late_before=before, in_force_only=True)
+    oldest = tuple(LateTask(t.plan_region, t.number, t.deadline, t.units) for t in counts.oldest)
+    return OverdueSummary(day, counts.total, counts.by_unit, oldest, late_before=before)

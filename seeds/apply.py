@@ -1,11 +1,14 @@
-"""Apply the seed catalog to a database (idempotent: a second run creates and updates nothing)."""
+"""Apply the seed catalog, or one plan file, to a database (idempotent: a second run changes nothing)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from seeds.loader import load_catalog
-from store.catalog import SyncReport, sync_catalog
+from seeds.loader import load_catalog, load_plan
+from store.catalog import ChangeSource, SyncReport, sync_catalog
+from store.catalog_changes import CatalogChange, changes_after, last_change
 from store.db import Database
 
 
@@ -14,3 +17,20 @@ def apply_seeds(db: Database, data_dir: Path | None = None) -> SyncReport:
     catalog = load_catalog(data_dir)
     db.upgrade()
     return sync_catalog(db, catalog)
+
+
+@dataclass(frozen=True)
+class Applied:
+    title: str
+    report: SyncReport
+    changes: tuple[CatalogChange, ...]  # what this run changed in items already loaded, as recorded
+
+
+def apply_plan_file(db: Database, path: Path, *, actor: str, at: datetime) -> Applied:
+    """A reviewed plan file (an imported draft) loaded as the seeds are; a revised one updates its plan and
+    records every changed deadline, unit list or leader in catalog_event."""
+    catalog = load_plan(path)
+    db.upgrade()
+    mark = last_change(db)
+    report = sync_catalog(db, catalog, ChangeSource(str(path), actor, at))
+    return Applied(catalog.plans[0].title, report, changes_after(db, mark))

@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from seeds.document import split_passages
-from seeds.schema import ONGOING, IndicatorRecord, PlanFile, Source, TaskRecord, UnitsFile
+from seeds.schema import NO_DEADLINE, ONGOING, IndicatorRecord, PlanFile, Source, TaskRecord, UnitsFile
 from store.names import name_key
 from store.specs import (
     Catalog,
@@ -54,8 +54,23 @@ def default_data_dir() -> Path:
 def load_catalog(data_dir: Path | None = None) -> Catalog:
     """Validate every YAML file in the directory and return the combined catalog."""
     folder = data_dir or default_data_dir()
-    units_file = _load(folder / UNITS_FILE, UnitsFile)
     plan_files = [(p, _load(p, PlanFile)) for p in sorted(folder.glob("*.yaml")) if p.name != UNITS_FILE]
+    return _catalog(_load(folder / UNITS_FILE, UnitsFile), plan_files)
+
+
+def load_plan(path: Path, data_dir: Path | None = None) -> Catalog:
+    """One plan file (an imported draft, reviewed) with the seed units it may name: what `duban plans
+    apply` loads. Its document, if it names one, sits in docs/ beside it."""
+    units_file = _load((data_dir or default_data_dir()) / UNITS_FILE, UnitsFile)
+    return _catalog(units_file, [(path, _load(path, PlanFile))])
+
+
+def _catalog(seed_units: UnitsFile, plan_files: list[tuple[Path, PlanFile]]) -> Catalog:
+    """The plans' own new units join the seed units; every reference is then checked against them all."""
+    units_file = UnitsFile(
+        units=[*seed_units.units, *(u for _, f in plan_files for u in f.units)],
+        collectives=[*seed_units.collectives, *(c for _, f in plan_files for c in f.collectives)],
+    )
     known = _known_unit_keys(units_file)
     for path, plan_file in plan_files:
         _check_natural_keys(path, plan_file)
@@ -209,11 +224,16 @@ def _indicator_spec(plan: str, i: IndicatorRecord) -> IndicatorSpec:
     )  # fmt: skip
 
 
+# Kinds with no day to count to: chased by the monthly check-in as 长期推进 is (the words are kept, shown).
+_UNDATED_KINDS = ("ongoing", "recurring", "start", "none")
+
+
 def _task_spec(plan: str, t: TaskRecord) -> TaskSpec:
-    deadline = parse_deadline(t.deadline)
+    deadline = None if t.deadline_kind in _UNDATED_KINDS else parse_deadline(t.deadline)
+    leads = len(t.units) - len(t.co_units) if t.co_units else 1
     return TaskSpec(
         plan, t.number, t.title, t.section, t.content, t.featured, deadline, deadline is None, tuple(t.units),
-        _ref(t.source),
+        _ref(t.source), t.deadline_text, t.deadline_kind, t.leader, leads,
     )  # fmt: skip
 
 
@@ -221,7 +241,7 @@ def parse_deadline(value: date | str) -> date | None:
     """'2025.8' is the end of August 2025; '长期推进' (ongoing) has no date."""
     if isinstance(value, date):
         return value
-    if value == ONGOING:
+    if value in (ONGOING, NO_DEADLINE):
         return None
     if "-" in value:
         return date.fromisoformat(value)

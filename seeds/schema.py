@@ -21,9 +21,13 @@ UnitKind = Literal[
     "government",
     "other",
 ]
-Comparator = Literal[">", ">=", "<=", "="]
+Comparator = Literal[">", ">=", "<=", "<", "="]
 PeriodKind = Literal["per_year", "yearly_average", "level", "growth_rate", "share"]
+# How a document states a deadline (seeds/importer/deadlines.py reads them); the date kept with it is the
+# day a reminder counts to: a month's, a year's, a half's or a quarter's last day; a start's first day.
+DeadlineKind = Literal["date", "month", "year", "half", "quarter", "ongoing", "recurring", "start", "none"]
 ONGOING = "长期推进"
+NO_DEADLINE = "无"
 _MONTH = re.compile(r"^(\d{4})\.(\d{1,2})$")
 
 
@@ -151,9 +155,23 @@ class TaskRecord(Record):
     section: Text | None = None
     content: Text
     featured: bool
-    units: list[Text] = Field(min_length=1)
-    deadline: date | str
+    units: list[Text] = Field(min_length=1)  # every responsible unit in written order, the lead first
+    # Those of units that cooperate (配合单位 / 协同配合单位), written after the leads; empty in a hand
+    # transcription, where the first unit leads and the list does not say more.
+    co_units: list[Text] = []
+    leader: Text | None = None  # 责任领导, as the document names them
+    deadline: date | str = NO_DEADLINE
+    deadline_text: Text | None = None  # the document's own words (全年, 每季度, 8月底前) when not plain
+    deadline_kind: DeadlineKind | None = None  # None: read from deadline (a date, 2025.8, 长期推进)
+    deadline_rule: Literal["monthly", "quarterly", "half-yearly", "yearly"] | None = None  # a recurring one
     source: Source
+
+    @model_validator(mode="after")
+    def _co_units_follow_the_leads(self) -> TaskRecord:
+        leads = len(self.units) - len(self.co_units)
+        if self.co_units and (leads < 1 or self.units[leads:] != self.co_units):
+            raise ValueError("co_units 须是 units 末尾的那几个单位（牵头单位在前，配合单位在后）")
+        return self
 
     @field_validator("deadline", mode="before")
     @classmethod
@@ -162,14 +180,23 @@ class TaskRecord(Record):
             return value
         if not isinstance(value, str):
             raise ValueError('时限须写成带引号的 "2025.8"、"2025-06-30" 或 "长期推进"')
-        if value == ONGOING or _MONTH.match(value) or re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        if value in (ONGOING, NO_DEADLINE) or _MONTH.match(value) or re.match(r"^\d{4}-\d{2}-\d{2}$", value):
             return value
-        raise ValueError(f'无法识别的时限：{value!r}（应为 "2025.8"、"2025-06-30" 或 "长期推进"）')
+        raise ValueError(f'无法识别的时限：{value!r}（应为 "2025.8"、"2025-06-30"、"长期推进" 或 "无"）')
+
+
+class ReviewNote(Record):
+    where: Text
+    what: Text
 
 
 class PlanFile(Record):
-    """One plan document; natural-key uniqueness is checked by the loader, which can name the line."""
+    """One plan document; natural-key uniqueness is checked by the loader, which can name the line. An
+    imported plan brings the units it names that the store did not know (reviewed by the office first)."""
 
     plan: PlanRecord
+    units: list[UnitRecord] = []
+    collectives: list[CollectiveRecord] = []
+    review: list[ReviewNote] = []  # what the import could not read or had to propose: for the office to check
     indicators: list[IndicatorRecord] = []
     tasks: list[TaskRecord] = []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import delete
@@ -16,6 +17,7 @@ from sqlmodel import Session, SQLModel, col, select
 from store.db import Database
 from store.errors import StoreError
 from store.models import (
+    CatalogEvent,
     CollectiveMember,
     Indicator,
     IndicatorUnit,
@@ -65,9 +67,20 @@ class SyncReport:
         return sum(c.updated for c in self.kinds.values())
 
 
-def sync_catalog(db: Database, catalog: Catalog) -> SyncReport:
-    """Bring the catalog tables in line with `catalog` in one transaction."""
+@dataclass(frozen=True)
+class ChangeSource:
+    """Who applies the catalog and from which file: written with every change it makes to an item."""
+
+    file: str
+    actor: str
+    at: datetime
+
+
+def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = None) -> SyncReport:
+    """Bring the catalog tables in line with `catalog` in one transaction. A task whose deadline, units or
+    leader change gets a catalog_event row per field (old → new): a revised plan never overwrites silently."""
     report = SyncReport()
+    source = source or ChangeSource("seeds", "duban init", datetime.now(UTC))
     with db.session() as session:
         resolver = _UnitResolver(session)
         ordered = sorted(catalog.units, key=lambda u: u.kind == "collective")
@@ -82,10 +95,14 @@ def sync_catalog(db: Database, catalog: Catalog) -> SyncReport:
             outcome = _sync_assigned(session, resolver, plan_ids, indicator, "code", indicator_tables)
             report.count("indicators", outcome)
         for task in catalog.tasks:
+            before = _task_terms(session, plan_ids.get(task.plan), task.number)
             report.count(
                 "tasks",
                 _sync_assigned(session, resolver, plan_ids, task, "number", (Task, TaskUnit, "task_id")),
             )
+            if before is not None:
+                after = _task_terms(session, plan_ids.get(task.plan), task.number)
+                _record_changes(session, task, before, after or {}, source)
         _keep_indexes(session, changed=bool(report.created or report.updated))
         session.commit()
     return report
@@ -272,3 +289,40 @@ def _plan_id(plan_ids: dict[str, int], code: str) -> int:
 
 def _source(source: Any) -> dict[str, str]:
     return {"source_doc": source.doc, "source_section": source.section}
+
+
+_TRACKED = ("deadline", "deadline_text", "ongoing", "leader", "lead_units")
+
+
+def _task_terms(session: Session, plan_id: int | None, number: int) -> dict[str, str] | None:
+    """A task's terms as text (deadline, units in order, leader…), or None when it is not in the store yet."""
+    if plan_id is None:
+        return None
+    task = session.exec(select(Task).where(col(Task.plan_id) == plan_id, col(Task.number) == number)).first()
+    if task is None:
+        return None
+    units = session.exec(
+        select(Unit.name)
+        .join(TaskUnit, col(TaskUnit.unit_id) == col(Unit.id))
+        .where(col(TaskUnit.task_id) == task.id)
+        .order_by(col(TaskUnit.position))
+    ).all()
+    terms = {name: "" if getattr(task, name) is None else str(getattr(task, name)) for name in _TRACKED}
+    terms["units"] = "、".join(units)
+    return terms
+
+
+def _record_changes(
+    session: Session, task: TaskSpec, before: dict[str, str], after: dict[str, str], source: ChangeSource
+) -> None:
+    for name, old in before.items():
+        new = after.get(name, "")
+        if new != old:
+            session.add(
+                CatalogEvent(
+                    plan_code=task.plan, item=f"任务{task.number}", field=name, old=old or None,
+                    new=new or None, source=source.file[:300], actor=source.actor[:200],
+                    recorded_at=source.at,
+                )
+            )  # fmt: skip
+    session.flush()

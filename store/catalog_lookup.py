@@ -510,6 +510,9 @@ class CatalogLookup:
                 assigned=names.names(unit_ids),
                 units=names.names(names.expand(unit_ids)),
                 source=SourceRef(doc=row.source_doc, section=row.source_section),
+                leader=row.leader,
+                deadline_text=row.deadline_text,
+                lead_units=int(row.lead_units or 1),
             )
         return found
 

@@ -241,6 +241,9 @@ def _task_view(task: Task, plan_code: str, unit_ids: list[int], directory: _Unit
         assigned=directory.names(unit_ids),
         units=directory.names(directory.expand(unit_ids)),
         source=_source(task),
+        leader=task.leader,
+        deadline_text=task.deadline_text,
+        lead_units=task.lead_units,
     )
 
 

@@ -53,6 +53,7 @@ from store.models import (
     TaskUnit,
     Unit,
 )
+from store.plan_status import chasing_on
 from store.sweep_scratch import DELAYS, PLANNED, PLANNED_COLUMNS, RECIPIENTS, RESENDS, RULES, TASKS
 
 DEADLINE_KINDS = ("before_deadline", "due_today", "overdue")
@@ -267,8 +268,8 @@ def _with_rule(source: Any, deadline: ColumnElement[Any], plans: _PlanGroups) ->
 
 
 def _in_force(day: ColumnElement[Any]) -> ColumnElement[bool]:
-    """The plan has not expired by the rule's day: an expired plan chases no more (schedules.plan)."""
-    return or_(_plan.c.valid_to.is_(None), _plan.c.valid_to >= day)
+    """The plan is in force on the rule's day: not a draft, not expired, not archived (schedules.plan)."""
+    return chasing_on(day, _plan)
 
 
 def open_recipients() -> Select[Any]:
@@ -409,8 +410,8 @@ def _carries(since: date, today: date, now: datetime) -> Select[Any]:
 
 
 def _plan_in_force(plan_id: ColumnElement[Any], today: date) -> ColumnElement[bool]:
-    """An expired plan chases no more, not even by re-sending or carrying what was planned before."""
-    return ~exists().where(_plan.c.id == plan_id, _plan.c.valid_to < literal(today, Date))
+    """A plan out of force chases no more, not even by re-sending or carrying what was planned before."""
+    return exists().where(_plan.c.id == plan_id, chasing_on(today, _plan))
 
 
 def carried_away(connection: Connection, since: date, today: date, now: datetime, worker: str) -> int:

@@ -138,6 +138,12 @@ class Task(_Table, table=True):
     featured: bool = False
     deadline: date | None = Field(default=None, index=True)  # the sweep looks tasks up by deadline
     ongoing: bool = False
+    # As the document words the deadline (全年, 每季度, 2025年6月起) and its kind (seeds.schema.DeadlineKind);
+    # None for the seeds' plain forms (a date, 2025.8, 长期推进), which the deadline says itself.
+    deadline_text: str | None = Field(default=None, max_length=100)
+    deadline_kind: str | None = Field(default=None, max_length=20)
+    leader: str | None = Field(default=None, max_length=200)  # 责任领导
+    lead_units: int = 1  # the first so many units lead (牵头); the rest cooperate (配合)
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
 
@@ -412,6 +418,36 @@ class UnitChat(_Table, table=True):
     message_id: str | None = Field(default=None, max_length=100)
 
 
+class PlanStatusEvent(_Table, table=True):
+    """Append-only: an admin archives a plan (or puts it back in force); the newest row per plan is in force.
+    Draft, in force and expired come from the validity dates alone; archived is the office's own word."""
+
+    __tablename__ = "plan_status_event"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("plan.id"))
+    status: str = Field(max_length=20)  # archived / in_force
+    effective_on: date  # from this day (Asia/Shanghai) the status holds
+    note: str = Field(default="", max_length=200)
+    actor: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class CatalogEvent(_Table, table=True):
+    """Append-only: a change the catalog made to a plan's item when a revised plan was applied (a deadline,
+    the unit list, the leader), with the old and new value, from which file and by whom."""
+
+    __tablename__ = "catalog_event"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_code: str = Field(max_length=100, index=True)
+    item: str = Field(max_length=40)  # 任务12 / 指标3
+    field: str = Field(max_length=40)  # deadline / units / leader
+    old: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    new: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    source: str = Field(max_length=300)
+    actor: str = Field(max_length=200)
+    recorded_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
 class CalendarOverride(_Table, table=True):
     """Append-only: an admin says a day is (or is not) a working day; the newest row per day is in force."""
 
@@ -576,6 +612,8 @@ APPEND_ONLY_TABLES = (
     "delivery_event",
     "inbound_event",
     "bind_attempt",
+    "plan_status_event",
+    "catalog_event",
 )
 # What the bot process changes in place besides appending: members (the current roster; member_event is
 # its log), invites (marked used), sender leases, and task_state (derived from the task ledger, refreshed with

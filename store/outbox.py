@@ -206,6 +206,17 @@ def enqueue_unit_notice(
         return _insert_ignoring(connection, ReminderMessage, [row], ["key"])
 
 
+def notice_queued(db: Database, reason: str, about: str) -> bool:
+    """Whether a notice for the event (reason + about) is already in the outbox, for any admin."""
+    with db.engine.connect() as connection:
+        found = connection.execute(
+            select(pk(ReminderMessage.id))
+            .where(col(ReminderMessage.key).startswith(f"{NOTICE}:{reason}:{about}:", autoescape=True))
+            .limit(1)
+        ).first()
+    return found is not None
+
+
 def summary_queued(db: Database, day: date) -> bool:
     """Whether the day's overdue summary is already in the outbox."""
     with db.engine.connect() as connection:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, Table, and_, func, literal, select
+from sqlalchemy import Connection, Table, and_, exists, func, literal, select
 from sqlalchemy.sql.expression import false, null
 
 from store.db import Database
 from store.due_items import delays, open_recipients
 from store.models import CollectiveMember, Plan, Task, TaskUnit, Unit
+from store.plan_status import chasing_on
 from store.sweep_scratch import DELAYS, RECIPIENTS, TASKS, scratch
 
 
@@ -37,21 +38,26 @@ _task_unit: Table = TaskUnit.__table__  # type: ignore[attr-defined]
 _members: Table = CollectiveMember.__table__  # type: ignore[attr-defined]
 
 
-def overdue_counts(db: Database, day: date, *, top: int) -> OverdueCounts:
-    """Dated tasks whose deadline is before day and that are not done: how many, the top units by count,
-    and the oldest few with their units still to report."""
+def overdue_counts(
+    db: Database, day: date, *, top: int, late_before: date | None = None, in_force_only: bool = False
+) -> OverdueCounts:
+    """Dated tasks whose deadline is before day (or before late_before: the long-late ones) and that are not
+    done: how many, the top units by count, and the oldest few with their units still to report. With
+    in_force_only, only plans in force on the day (an expired or archived one had its closing request)."""
     with db.engine.begin() as connection, scratch(connection, (DELAYS, TASKS, RECIPIENTS)):
-        _note_late(connection, day)
+        _note_late(connection, day, late_before or day, in_force_only)
         return OverdueCounts(_total(connection), _by_unit(connection, top), _oldest(connection, top))
 
 
-def _note_late(connection: Connection, day: date) -> None:
+def _note_late(connection: Connection, day: date, late_before: date, in_force_only: bool) -> None:
     connection.execute(DELAYS.insert().from_select(["task_id", "deadline"], delays()))
     for deadline, source, extra in (
         (_task.c.deadline, _task, _task.c.id.not_in(select(DELAYS.c.task_id))),
         (DELAYS.c.deadline, _task.join(DELAYS, DELAYS.c.task_id == _task.c.id), None),
     ):
-        late = and_(_task.c.ongoing.is_(False), deadline < day)
+        late = and_(_task.c.ongoing.is_(False), deadline < late_before)
+        if in_force_only:
+            late = and_(late, exists().where(_plan.c.id == _task.c.plan_id, chasing_on(day, _plan)))
         rows = select(
             _task.c.id,
             _task.c.plan_id,

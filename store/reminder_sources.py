@@ -26,6 +26,7 @@ from store.ledger import (
     standing_parts,
 )
 from store.models import CollectiveMember, Indicator, IndicatorUnit, Plan, Task, TaskEvent, TaskUnit, Unit
+from store.plan_status import chase_windows
 from store.querying import chunks, pk
 
 
@@ -44,7 +45,8 @@ class OpenTaskRow:
     ongoing: bool
     units: tuple[str, ...]  # responsible units still to report their part, collectives expanded
     supervisor: str
-    valid_to: date | None = None  # the plan's: after it, no more chasing (an expired plan)
+    valid_to: date | None = None  # the plan's last day of chasing (its validity's end, or before an archive)
+    valid_from: date | None = None  # before it the plan is a draft and chases nothing
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class OpenIndicatorRow:
     code: str
     units: tuple[str, ...]
     valid_to: date | None = None
+    valid_from: date | None = None
 
 
 def reminder_plans(db: Database) -> list[PlanReminderInfo]:
@@ -103,7 +106,8 @@ def open_indicators(db: Database) -> Iterator[OpenIndicatorRow]:
             select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(pk(Indicator.id)),
         ):
             units = directory.names(directory.expand(links[indicator_id]))
-            yield OpenIndicatorRow(directory.plans[plan_id], code, units, directory.valid_to.get(plan_id))
+            start, end = directory.windows.get(plan_id, (None, None))
+            yield OpenIndicatorRow(directory.plans[plan_id], code, units, end, start)
 
 
 class _Directory:
@@ -122,9 +126,7 @@ class _Directory:
         self.plans: dict[int, str] = {
             int(i): str(c) for i, c in _all(connection, select(pk(Plan.id), col(Plan.code)))
         }
-        self.valid_to: dict[int, date | None] = {
-            int(i): v for i, v in _all(connection, select(pk(Plan.id), col(Plan.valid_to)))
-        }
+        self.windows = chase_windows(connection)
         self.supervisors: dict[int, str] = {
             plan_id: self.units[unit_id]
             for plan_id, unit_id in _all(connection, select(pk(Plan.id), col(Plan.supervising_unit_id)))
@@ -212,7 +214,8 @@ def _open_rows(
             ongoing=bool(ongoing),
             units=directory.names(still),
             supervisor=directory.supervisors[plan_id],
-            valid_to=directory.valid_to.get(plan_id),
+            valid_to=directory.windows.get(plan_id, (None, None))[1],
+            valid_from=directory.windows.get(plan_id, (None, None))[0],
         )
 
 

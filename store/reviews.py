@@ -76,12 +76,15 @@ def submission(db: Database, completion_id: int) -> Submission | None:
     )
 
 
-def waiting(db: Database) -> tuple[int, list[Submission]]:
-    """Completion reports no one has decided or withdrawn, oldest first: how many, and the first ones."""
+def waiting(db: Database, unit: str | None = None) -> tuple[int, list[Submission]]:
+    """Completion reports no one has decided or withdrawn, oldest first (only the unit's, when one is
+    named): how many, and the first ones."""
     decided = select(_event.c.refers_to_id).where(
         _event.c.kind.in_((*REVIEW_VERDICTS, RETRACTION)), _event.c.refers_to_id.is_not(None)
     )
     statement = _submissions().where(_event.c.id.not_in(decided))
+    if unit is not None:
+        statement = statement.where(_unit.c.name == unit)
     with db.engine.connect() as connection:
         total = connection.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
         rows = connection.execute(statement.order_by(_event.c.id).limit(OPEN_LIMIT)).all()

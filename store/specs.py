@@ -90,8 +90,12 @@ class TaskSpec:
     featured: bool
     deadline: date | None
     ongoing: bool
-    units: tuple[str, ...]
+    units: tuple[str, ...]  # leads first, then the cooperating units
     source: SourceRef
+    deadline_text: str | None = None
+    deadline_kind: str | None = None
+    leader: str | None = None
+    lead_units: int = 1
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,9 @@ class TaskView:
     assigned: tuple[str, ...]  # as written, collectives unexpanded
     units: tuple[str, ...]  # canonical names, collectives expanded, written order
     source: SourceRef
+    leader: str | None = None  # 责任领导, where the document names one
+    deadline_text: str | None = None  # the document's words (全年, 每季度) where they say more than the date
+    lead_units: int = 1  # the first so many of assigned lead (牵头); the rest cooperate (配合)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Table, func, or_, select
+from sqlalchemy import Connection, Table, func, select
 
 from store.db import Database
 from store.delivery_events import NOTICE
@@ -33,6 +33,7 @@ from store.ledger import (
     standing_parts,
 )
 from store.models import CollectiveMember, Plan, ReminderMessage, Task, TaskEvent, TaskUnit, Unit
+from store.plan_status import chasing_on
 from store.views import plan_short_name
 
 WEEKLY = "weekly"  # the outbox reason of the weekly 通报: notice:weekly:<plan>:<ISO week>:<admin>
@@ -93,7 +94,7 @@ def weekly_plans(
     if codes is not None:
         query = query.where(_plan.c.code.in_(list(codes)))
     if in_force_on is not None:
-        query = query.where(or_(_plan.c.valid_to.is_(None), _plan.c.valid_to >= in_force_on))
+        query = query.where(chasing_on(in_force_on, _plan))
     with db.engine.connect() as connection:
         rows = connection.execute(query).all()
     return [

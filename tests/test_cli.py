@@ -108,3 +108,33 @@ def test_default_database_lives_in_the_data_dir(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot", "init"], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and (tmp_path / "other.sqlite3").exists()
+
+
+def test_plans_show_their_standing_and_the_office_archives_and_restores(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """duban plans says 未生效 / 执行中 / 已到期 / 已归档 on the day; archive and restore are ledger rows."""
+    assert run(capsys, "init", "--db", db_url)[0] == 0
+    _, out, _ = run(capsys, "plans", "--db", db_url, "--today", "2024-02-01")
+    assert "fuzhou-protection  福州市国家知识产权保护示范区建设方案（福州市，未生效" in out
+    _, out, _ = run(capsys, "plans", "--db", db_url, "--today", "2025-08-10")
+    assert (
+        "（福州市，执行中，有效期至 2026-02-28）" in out and "（鼓楼区，已到期，有效期至 2025-06-30）" in out
+    )
+    code, out, _ = run(
+        capsys, "plans", "archive", "示范区", "--from", "2025-08-01", "--note", "提前验收", "--db", db_url
+    )
+    assert (
+        code == 0
+        and "已归档《福州市国家知识产权保护示范区建设方案》，自 2025-08-01 起不再发送催办提醒" in out
+    )
+    assert run_json(capsys, "plans", "--db", db_url, "--today", "2025-08-10")[0]["standing"] == "archived"
+    code, _, err = run(capsys, "plans", "archive", "fuzhou-protection", "--db", db_url)
+    assert code != 0 and "该计划已归档" in err and "Traceback" not in err
+    code, _, err = run(capsys, "plans", "archive", "示范区", "--from", "2025-13-01", "--db", db_url)
+    assert code != 0 and "日期格式应为 YYYY-MM-DD" in err
+    code, _, err = run(capsys, "plans", "archive", "没有这个方案", "--db", db_url)
+    assert code != 0 and "未找到计划" in err
+    code, out, _ = run(capsys, "plans", "restore", "示范区", "--db", db_url)
+    assert code == 0 and "已恢复《福州市国家知识产权保护示范区建设方案》" in out
+    assert run_json(capsys, "plans", "--db", db_url, "--today", "2025-08-10")[0]["standing"] == "in_force"

@@ -175,6 +175,21 @@ def test_returned_then_re_reported_then_approved(office: Office) -> None:
     assert office.say("duban", "待审核")[0] == texts.NO_REVIEWS_WAITING
 
 
+def test_a_unit_sees_its_own_reports_waiting_and_no_one_elses(office: Office) -> None:
+    """Staff asking 待审核 see what their unit reported and the office has not decided; another unit sees
+    none of it; nobody but an admin decides."""
+    number = office.report("ip", "鼓楼第3项已完成")
+    own, kind = office.say("ip", "待审核")
+    assert (
+        kind == "review_list"
+        and f"审核号 {number}：鼓楼第3项" in own
+        and "等待督办办公室审核的共 1 条" in own
+    )
+    other, _ = office.say("cangshan", "待审核")
+    assert other.endswith("目前没有等待审核的完成报告。") and f"审核号 {number}" not in other
+    assert f"审核号 {number}" in office.say("duban", "待审核")[0]
+
+
 def test_only_an_admin_reviews_and_only_a_real_waiting_report(office: Office) -> None:
     number = office.report("ip", "鼓楼第3项已完成")
     assert office.say("cangshan", f"通过 {number}") == (texts.ONLY_ADMIN_REVIEWS, "refused")

@@ -36,7 +36,7 @@ def add_user_command(args: argparse.Namespace, db: Database) -> str:
     resolve_unit(db, args.unit)  # an empty or unknown name stops here, with close matches
     member = add_member(
         db, platform=platform, user_id=user_id, display_name=args.name, unit=args.unit, role=role,
-        at=_now(), actor=_actor(),
+        at=_now(), actor=cli_actor(),
     )  # fmt: skip
     return texts.member_added(member.display_name, member.unit, member.role)
 
@@ -52,7 +52,7 @@ def list_users_command(args: argparse.Namespace, db: Database) -> str:
 def remove_user_command(args: argparse.Namespace, db: Database) -> str:
     platform, user_id = platform_user(args.id)
     try:
-        member = remove_member(db, platform=platform, user_id=user_id, at=_now(), actor=_actor())
+        member = remove_member(db, platform=platform, user_id=user_id, at=_now(), actor=cli_actor())
     except StoreError:
         raise StoreError(texts.no_member(args.id)) from None
     return texts.member_removed(member.display_name)
@@ -60,7 +60,9 @@ def remove_user_command(args: argparse.Namespace, db: Database) -> str:
 
 def invite_command(args: argparse.Namespace, db: Database) -> str:
     role, lifetime, now = _role(args.role), _duration(args.expires), _now()
-    invite = create_invite(db, unit=args.unit, role=role, expires_at=now + lifetime, at=now, actor=_actor())
+    invite = create_invite(
+        db, unit=args.unit, role=role, expires_at=now + lifetime, at=now, actor=cli_actor()
+    )
     expires = invite.expires_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     return (
         texts.invite_created(invite.unit, invite.role, expires) + "\n" + invite.code
@@ -84,7 +86,7 @@ def _now() -> datetime:
     return datetime.now(LOCAL_TZ)
 
 
-def _actor() -> str:
+def cli_actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):  # no login name in some containers

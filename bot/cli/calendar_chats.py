@@ -6,7 +6,7 @@ import argparse
 from datetime import date, datetime
 
 from bot.cli import tables
-from bot.cli.admin import _actor
+from bot.cli.admin import cli_actor
 from bot.conversation import texts
 from bot.conversation.messages import LOCAL_TZ
 from store.calendar_overrides import list_overrides, set_override
@@ -21,7 +21,7 @@ def set_day_command(args: argparse.Namespace, db: Database) -> str:
         day = date.fromisoformat(args.day)
     except ValueError:
         raise StoreError(texts.BAD_CALENDAR_DAY) from None
-    set_override(db, day=day, workday=bool(args.workday), note=args.note, actor=_actor(), at=_now())
+    set_override(db, day=day, workday=bool(args.workday), note=args.note, actor=cli_actor(), at=_now())
     return texts.calendar_set(day, bool(args.workday))
 
 
@@ -41,7 +41,7 @@ def bind_chat_command(args: argparse.Namespace, db: Database) -> str:
     target = Target(args.platform, chat, group)
     if not target.chat_id:
         raise StoreError(texts.BAD_CHAT_ID)
-    bind_unit_chat(db, unit=unit, target=target, member_id=None, actor=_actor(), at=_now())
+    bind_unit_chat(db, unit=unit, target=target, member_id=None, actor=cli_actor(), at=_now())
     return texts.chat_bound_cli(unit, str(target))
 
 
@@ -50,7 +50,9 @@ def unbind_chat_command(args: argparse.Namespace, db: Database) -> str:
     current = unit_chats(db).get(unit)
     if current is None:
         return texts.no_reminder_chat(unit)
-    bind_unit_chat(db, unit=unit, target=current, member_id=None, actor=_actor(), at=_now(), action="unbound")
+    bind_unit_chat(
+        db, unit=unit, target=current, member_id=None, actor=cli_actor(), at=_now(), action="unbound"
+    )
     return texts.chat_unbound(unit)
 
 

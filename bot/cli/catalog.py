@@ -6,14 +6,18 @@ import argparse
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from bot.cli import tables
+from bot.cli.days import parse_day
 from bot.conversation import texts
+from schedules.calendar import SHANGHAI
 from store.catalog_queries import list_indicators, list_plans, list_tasks, list_units
 from store.db import Database
 from store.errors import StoreError
+from store.plan_status import standings
 from store.views import IndicatorView, TaskView
 
 
@@ -66,10 +70,16 @@ def units_command(args: argparse.Namespace, db: Database) -> str:
 
 
 def plans_command(args: argparse.Namespace, db: Database) -> str:
+    """Every plan with its standing on the day (未生效 / 执行中 / 已到期 / 已归档)."""
     views = list_plans(db)
+    today = parse_day(args.today, texts.BAD_STATUS_DAY, "--today") if args.today else _today()
+    standing = standings(db, today)
     if args.json:
-        return _dump([asdict(v) for v in views])
-    return "\n".join(f"{v.code}  {v.title}（{v.region}，{v.status}，有效期至 {v.valid_to}）" for v in views)
+        return _dump([{**asdict(v), "standing": standing.get(v.code, "in_force")} for v in views])
+    return "\n".join(
+        texts.plan_line(v.code, v.title, v.region, standing.get(v.code, "in_force"), v.valid_to)
+        for v in views
+    )
 
 
 def _table(header: Sequence[str], rows: list[list[str]]) -> str:
@@ -150,3 +160,7 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _today() -> date:
+    return datetime.now(SHANGHAI).date()

@@ -69,8 +69,26 @@ def _add_catalog_commands(commands: Any, db_option: argparse.ArgumentParser) -> 
     indicators.set_defaults(handler=Handler("catalog", "indicators_command"))
     units = commands.add_parser("units", parents=[db_option, json_option], help="列出单位及简称")
     units.set_defaults(handler=Handler("catalog", "units_command"))
-    plans = commands.add_parser("plans", parents=[db_option, json_option], help="列出计划")
+    plans = commands.add_parser("plans", parents=[db_option, json_option], help=texts.PLANS_HELP)
+    plans.add_argument("--today", help="按该日期（YYYY-MM-DD）显示状态")
     plans.set_defaults(handler=Handler("catalog", "plans_command"))
+    actions = plans.add_subparsers(dest="action")
+    for name, helptext in (("archive", texts.ARCHIVE_HELP), ("restore", texts.RESTORE_HELP)):
+        action = actions.add_parser(name, parents=[db_option], help=helptext)
+        action.add_argument("plan", help="计划代码、名称或简称（如 示范区、鼓楼方案）")
+        if name == "archive":  # a restore takes effect at once: the archive's days stay as they were
+            action.add_argument("--from", dest="start", help="自该日期（YYYY-MM-DD）起归档，默认今天")
+        action.add_argument("--note", default="", help="原因（记入台账）")
+        action.set_defaults(handler=Handler("plan_status", f"{name}_command"))
+    importing = actions.add_parser("import", parents=[db_option], help=texts.IMPORT_HELP)
+    importing.add_argument("file", help="方案文件：.docx、有文字层的 .pdf 或 .txt")
+    importing.add_argument("--region", help="方案所属地区（如 福州市、鼓楼区），用于解析“市市场监管局”等简称")
+    importing.add_argument("--json", action="store_true", help="只输出识别结果（JSON），不写任何文件")
+    importing.add_argument("--out", help="草稿写入的目录（默认数据目录下的 imports/）")
+    importing.set_defaults(handler=Handler("plan_import", "import_command"))
+    applying = actions.add_parser("apply", parents=[db_option], help=texts.APPLY_HELP)
+    applying.add_argument("draft", help="核对后的草稿 YAML（duban plans import 生成）")
+    applying.set_defaults(handler=Handler("plan_import", "apply_command"))
 
 
 def _add_conversation_commands(commands: Any, db_option: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ from schedules.calendar import WorkCalendar
 from schedules.colours import Colour, task_colour
 from store.acknowledgements import unacknowledged_due_soon
 from store.calendar_overrides import calendar_overrides
-from store.views import PlanView, TaskView
+from store.views import PlanView, TaskView, plan_short_name
 
 
 @dataclass(frozen=True)
@@ -148,10 +148,19 @@ class AnswerBase:
         db = self.knowledge.db
         return self.ledger.remembered(("calendar",), lambda: WorkCalendar(calendar_overrides(db)))
 
+    def _plan_name(self, code: str) -> str:
+        plan = self.catalog.plans[code]
+        return plan_short_name(plan.region, plan.short_names)
+
     def _label(self, task: TaskView) -> str:
         if task.plan in self.numbered:
-            # Where several plans number their tasks, 任务7 alone names none: the plan's code goes first.
-            return f"任务{task.number}" if len(self.numbered) == 1 else f"{task.plan}任务{task.number}"
+            # Where several plans number their tasks, 任务7 alone names none: the plan's name goes first, as
+            # people and digests call it (示范区任务7).
+            return (
+                f"任务{task.number}"
+                if len(self.numbered) == 1
+                else f"{self._plan_name(task.plan)}任务{task.number}"
+            )
         region = self.catalog.plans[task.plan].region
         label = f"{region[:-1] if len(region) > 2 else region}第{task.number}项"
         items = self.knowledge.lexicon.sections.get(section_key(task.plan, task.section or ""))

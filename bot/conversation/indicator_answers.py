@@ -251,8 +251,9 @@ class IndicatorAnswers(AnswerBase):
 
     def _gap(self, indicator: IndicatorView, value: Decimal) -> str:
         """还差多少: what is missing to the target, or that it is reached."""
-        missing = indicator.target - value if indicator.comparator != "<=" else value - indicator.target
-        reached = missing < 0 or (missing == 0 and indicator.comparator != ">")
+        ceiling = indicator.comparator in texts.CEILINGS
+        missing = value - indicator.target if ceiling else indicator.target - value
+        reached = missing < 0 or (missing == 0 and indicator.comparator not in (">", "<"))
         return texts.gap_text(None if reached else missing, indicator.unit_of_measure, indicator.comparator)
 
     def _target_text(self, indicator: IndicatorView, *, full_note: bool = False) -> str:

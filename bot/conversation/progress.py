@@ -58,6 +58,7 @@ def meets(value: Decimal, comparator: str, target: Decimal) -> bool:
         ">": value > target,
         ">=": value >= target,
         "<=": value <= target,
+        "<": value < target,
         "=": value == target,
     }[comparator]
 
@@ -65,7 +66,7 @@ def meets(value: Decimal, comparator: str, target: Decimal) -> bool:
 def _status(indicator: IndicatorView, value: Decimal, expected: Decimal | None, as_of: date) -> Status:
     if meets(value, indicator.comparator, indicator.target):
         return "met"
-    if indicator.comparator in ("<=", "="):
+    if indicator.comparator in ("<=", "<", "="):
         return "at_risk"  # a ceiling or exact figure that is missed has no "pace" to be on
     if indicator.due is not None and as_of > indicator.due:
         return "at_risk"

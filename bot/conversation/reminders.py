@@ -137,10 +137,12 @@ class ReminderTexts:
         return texts.leader_escalation(texts.late_task(region, number, deadline, units))
 
     def closing_request(self, plan: ExpiredPlan) -> str:
-        return texts.closing_request(plan.region, plan.title, plan.valid_to, plan.open_tasks)
+        return texts.closing_request(plan.region, plan.title, plan.valid_to, plan.open_tasks, plan.archived)
 
     def overdue_summary(self, summary: OverdueSummary) -> str:
         oldest = [texts.late_task(t.plan_region, t.number, t.deadline, t.units) for t in summary.oldest]
+        if summary.late_before is not None:
+            return texts.long_overdue_summary(summary.day, summary.total, summary.by_unit, oldest)
         return texts.overdue_summary(summary.day, summary.total, summary.by_unit, oldest)
 
     def weekly_report(self, report: WeeklyReport) -> str:

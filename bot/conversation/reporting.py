@@ -338,9 +338,12 @@ class Reporter:
         return None
 
     def _review_list(self, command: Command) -> Reply:
-        if not self._is_admin():
+        """An admin (or a leader) sees everything waiting; a unit's member what the unit reported."""
+        everything = self._is_admin() or (self.member is not None and self.member.role == "leader")
+        own_unit = None if everything else self._unit()
+        if not everything and own_unit is None:
             return Reply("refused", texts.ONLY_ADMIN_REVIEWS)
-        total, shown = waiting(self.knowledge.db)
+        total, shown = waiting(self.knowledge.db, own_unit)
         lines = []
         for found in shown:
             task = self.view.catalog.tasks.get((found.plan, found.number))
@@ -351,6 +354,8 @@ class Reporter:
                         found.id, label, words, found.unit, found.reporter, found.reported_at
                     )
                 )
+        if own_unit is not None:
+            return Reply("review_list", texts.own_waiting_reviews(own_unit, total, lines))
         return Reply("review_list", texts.waiting_reviews(total, lines))
 
     @staticmethod

@@ -76,7 +76,8 @@ class TaskAnswers(AnswerBase):
         if in_list is not None:
             return in_list
         if ref.plan is None and len(self.numbered) > 1 and not self._plans_in(slots):
-            return texts.task_needs_plan(ref.number, len(self.numbered), self.numbered_plans[0])
+            example = self._plan_name(self.numbered_plans[0])
+            return texts.task_needs_plan(ref.number, len(self.numbered), example)
         plan = self.catalog.plans[ref.plan] if ref.plan else self._task_plan(slots)
         task = self.catalog.tasks.get((plan.code, ref.number))
         if task is None:
@@ -313,7 +314,7 @@ class TaskAnswers(AnswerBase):
         return texts.task_line(
             self._label(task),
             task.title or task.content,
-            texts.deadline_text(task.deadline, task.ongoing),
+            texts.deadline_text(task.deadline, task.ongoing, task.deadline_text),
             texts.task_status(True, 0, 0, done_at),
             None,
             texts.lead_of(task.assigned),
@@ -354,7 +355,7 @@ class TaskAnswers(AnswerBase):
         return texts.task_line(
             self._label(task),
             task.title or task.content,
-            texts.deadline_text(task.deadline, task.ongoing),
+            texts.deadline_text(task.deadline, task.ongoing, task.deadline_text),
             remaining,
             role,
             None if role else texts.lead_of(task.assigned),
@@ -370,7 +371,7 @@ class TaskAnswers(AnswerBase):
             title=task.title,
             content=task.content,
             featured=task.featured,
-            deadline=texts.deadline_text(task.deadline, task.ongoing),
+            deadline=texts.deadline_text(task.deadline, task.ongoing, task.deadline_text),
             remaining=None
             if task.ongoing or not task.deadline
             else texts.days_left(task.deadline, self.today, done),
@@ -390,6 +391,8 @@ class TaskAnswers(AnswerBase):
             planned_deadline=self._planned_deadline(task),
             delay_request=status.delay_request if status else None,
             colour=texts.colour_line(*colour) if (colour := self._colour(task)) else None,
+            leader=task.leader,
+            lead_units=task.lead_units,
         )
 
 

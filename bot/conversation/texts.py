@@ -117,7 +117,8 @@ STATUS_MARKS = {
     "no_data": "⚪ 尚无数据，无法判断",
 }
 PAST_DUE_MARK = "🔴 已过期限，未达标"
-COMPARATORS = {">": ">", ">=": "≥", "<=": "≤", "=": "="}
+COMPARATORS = {">": ">", ">=": "≥", "<=": "≤", "<": "<", "=": "="}
+CEILINGS = ("<=", "<")  # a target that is an upper bound (失业率低于 4.1%)
 COUNT_UNITS = ("件", "个", "家", "次", "人次", "名", "人")
 
 
@@ -205,8 +206,11 @@ def days_left(deadline: date, today: date, done: bool) -> str:
     return "今天到期" if delta == 0 else f"已逾期 {-delta} 天"
 
 
-def deadline_text(deadline: date | None, ongoing: bool) -> str:
-    return ONGOING if ongoing or deadline is None else day(deadline)
+def deadline_text(deadline: date | None, ongoing: bool, words: str | None = None) -> str:
+    """The day counted to, with the document's own words where they say more (全年（2025-12-31）, 每季度)."""
+    if ongoing or deadline is None:
+        return words or ONGOING
+    return f"{words}（{day(deadline)}）" if words else day(deadline)
 
 
 def target_text(comparator: str, target: Decimal, unit: str, period_kind: str) -> str:
@@ -301,10 +305,10 @@ def baseline_of_year(year: int, value: str) -> str:
 
 def gap_text(missing: Decimal | None, unit: str, comparator: str) -> str:
     if missing is None:
-        return "已达到目标值" if comparator != "<=" else "未超过上限"
+        return "已达到目标值" if comparator not in CEILINGS else "未超过上限"
     bare = unit.split("/")[0]
     amount = f"{number(missing)} 个百分点" if bare == "%" else quantity(missing, unit)
-    return f"距目标还差 {amount}" if comparator != "<=" else f"超出上限 {amount}"
+    return f"距目标还差 {amount}" if comparator not in CEILINGS else f"超出上限 {amount}"
 
 
 def baseline_line(facts: IndicatorFacts) -> str:
@@ -379,6 +383,8 @@ class TaskFacts:
     delay_request: DelayView | None = None  # waiting for an admin
     assignment_note: str | None = None  # the document names no unit per item: how they were assigned
     colour: str | None = None  # 督办标识：🔴 红（已逾期）…
+    leader: str | None = None  # 责任领导
+    lead_units: int = 1
 
 
 CONTENT_CHARS = 160  # of a task's wording in its detail; the sentence asked about is added when cut off
@@ -395,8 +401,12 @@ def task_detail(facts: TaskFacts) -> str:
         lines.append(f"标题：{facts.title}")
     lines.append(f"内容：{abridge_text(facts.content, CONTENT_CHARS)}")
     lines.append(
-        "责任单位：" + responsible_units(facts.assigned, facts.expanded_count) + _assigned_how(facts)
+        "责任单位："
+        + responsible_units(facts.assigned, facts.expanded_count, facts.lead_units)
+        + _assigned_how(facts)
     )
+    if facts.leader:
+        lines.append(f"责任领导：{facts.leader}")
     lines.append(f"时限：{facts.deadline}" + (f"（{facts.remaining}）" if facts.remaining else ""))
     if facts.planned_deadline:
         lines.append(f"　原定时限 {day(facts.planned_deadline)}，已批准延期")
@@ -413,7 +423,8 @@ def task_detail(facts: TaskFacts) -> str:
 
 def task_responsible(facts: TaskFacts) -> str:
     """Who, and by when: the deadline is what a supervising office chases the unit for."""
-    units = responsible_units(facts.assigned, facts.expanded_count)
+    units = responsible_units(facts.assigned, facts.expanded_count, facts.lead_units)
+    units += f"；责任领导：{facts.leader}" if facts.leader else ""
     when = f"{facts.deadline}" + (f"（{facts.remaining}）" if facts.remaining else "")
     # an item of a list the document gives no units for is known by its title, not by its number
     title = f"\n标题：{facts.title}" if facts.title and facts.assignment_note else ""
@@ -428,12 +439,14 @@ def indicator_responsible(facts: IndicatorFacts, expanded_count: dict[str, int])
     return f"【{facts.region}】{facts.name}的责任单位：" + responsible_units(facts.units, expanded_count)
 
 
-def responsible_units(assigned: Sequence[str], expanded_count: dict[str, int]) -> str:
-    """The lead unit first (牵头), the others as co-units (配合); collectives say how many they stand for."""
+def responsible_units(assigned: Sequence[str], expanded_count: dict[str, int], leads: int = 1) -> str:
+    """The lead units first (牵头), the others as co-units (配合); collectives say how many they stand for."""
     shown = [f"{name}（{expanded_count[name]}个）" if name in expanded_count else name for name in assigned]
     if len(shown) == 1:
         return shown[0]
-    return f"{shown[0]}（牵头）；" + "、".join(shown[1:]) + "（配合）"
+    if leads >= len(shown):
+        return "、".join(shown) + "（共同牵头）"
+    return "、".join(shown[:leads]) + "（牵头）；" + "、".join(shown[leads:]) + "（配合）"
 
 
 def task_status(
@@ -924,6 +937,61 @@ def progress_line(detail: str) -> str:
 # The weekly 通报 to a plan's supervising office (issue 17 item 9), the same text on the console.
 WEEKLY_LIMIT = 4000  # characters: one chat message (Telegram's limit is 4,096)
 REPORT_HELP = "通报：weekly 周通报"
+PLANS_HELP = "列出计划及状态；import 导入方案文件；apply 载入核对后的草稿；archive 归档；restore 恢复"
+IMPORT_HELP = "从方案文件（.docx/.pdf/.txt）识别任务与指标，生成待核对的草稿（不改数据库）"
+APPLY_HELP = "校验并载入核对后的草稿（可重复运行；时限、责任单位的改动记入台账）"
+
+
+def import_summary(tasks: int, indicators: int, new_units: int, problems: int) -> str:
+    return f"识别出 {tasks} 项任务、{indicators} 项指标、{new_units} 个新单位；问题 {problems} 处。"
+
+
+def import_written(summary: str, path: str, review: Sequence[str]) -> str:
+    shown = "\n".join(f"  · {line}" for line in review[:20])
+    more = f"\n  …另有 {len(review) - 20} 处，见草稿 review 一节" if len(review) > 20 else ""
+    listing = f"\n需核对：\n{shown}{more}" if review else ""
+    return f"{summary}\n草稿已写入 {path}{listing}\n核对无误后运行：duban plans apply {path}"
+
+
+def import_applied(title: str, created: int, updated: int, changes: Sequence[str]) -> str:
+    lines = [f"已载入《{title}》：新增 {created} 条，更新 {updated} 条。"]
+    if changes:
+        lines.append("以下改动已记入台账：")
+        lines.extend(f"  · {line}" for line in changes)
+    return "\n".join(lines)
+
+
+def catalog_change(item: str, field: str, old: str | None, new: str | None) -> str:
+    label = CATALOG_FIELDS.get(field, field)
+    return f"{item} {label}：{old or '（无）'} → {new or '（无）'}"
+
+
+CATALOG_FIELDS = {
+    "deadline": "时限", "deadline_text": "时限原文", "ongoing": "长期推进", "leader": "责任领导",
+    "lead_units": "牵头单位数", "units": "责任单位",
+}  # fmt: skip
+ARCHIVE_HELP = "归档计划：不再催办，督办单位收到一次报送总结报告的通知"
+RESTORE_HELP = "恢复已归档的计划，重新按时限催办"
+PLAN_STANDINGS = {"draft": "未生效", "in_force": "执行中", "expired": "已到期", "archived": "已归档"}
+BAD_STATUS_DAY = "日期格式应为 YYYY-MM-DD，例如 2025-08-10。"
+
+
+def plan_line(code: str, title: str, region: str, standing: str, valid_to: date | None) -> str:
+    until = f"，有效期至 {day(valid_to)}" if valid_to else ""
+    return f"{code}  {title}（{region}，{PLAN_STANDINGS.get(standing, standing)}{until}）"
+
+
+def plan_archived(title: str, effective_on: date) -> str:
+    return (
+        f"已归档《{title}》，自 {day(effective_on)} 起不再发送催办提醒；"
+        "督办单位将收到一次报送总结报告的通知。记录已写入台账。"
+    )
+
+
+def plan_restored(title: str, effective_on: date) -> str:
+    return f"已恢复《{title}》，自 {day(effective_on)} 起按时限继续催办。记录已写入台账。"
+
+
 WEEKLY_HELP = "各计划的周通报（与每周第一个工作日发给督办单位的相同）"
 WEEKLY_PLAN_HELP = "计划代码或名称（如 fuzhou-protection、鼓楼）；默认全部计划"
 WEEKLY_TODAY_HELP = "按该日期（YYYY-MM-DD，视为当天 09:00 的台账）生成；默认现在"
@@ -1004,9 +1072,15 @@ def leader_escalation(task: str) -> str:
     )
 
 
-def closing_request(region: str, title: str, valid_to: date, open_tasks: int) -> str:
-    """The one message an expired plan sends: no more chasers; the office collects the closing report."""
+def closing_request(region: str, title: str, valid_to: date, open_tasks: int, archived: bool = False) -> str:
+    """The one message an expired or archived plan sends: no more chasers; the office collects the closing
+    report."""
     still = f"尚有 {open_tasks} 项任务未办结，" if open_tasks else "各项任务均已办结，"
+    if archived:
+        return (
+            f"【方案归档】【{region}】《{title}》已归档，{day(valid_to)} 后督办提醒已停止发送。"
+            f"{still}请组织各责任单位报送总结（办结）报告。"
+        )
     return (
         f"【方案到期】【{region}】《{title}》已于 {day(valid_to)} 到期，督办提醒已停止发送。"
         f"{still}请组织各责任单位报送总结（办结）报告。"
@@ -1096,6 +1170,18 @@ def waiting_reviews(total: int, lines: Sequence[str]) -> str:
     more = f"\n（另有 {total - len(lines)} 条未列出，请先审核以上各条）" if total > len(lines) else ""
     return (
         f"待审核的完成报告共 {total} 条（回复“通过 审核号”或“退回 审核号 原因”）：\n"
+        + "\n".join(lines)
+        + more
+    )
+
+
+def own_waiting_reviews(unit: str, total: int, lines: Sequence[str]) -> str:
+    """What a unit's member sees: its own reports waiting for the office (it decides nothing)."""
+    if not total:
+        return f"{unit}目前没有等待审核的完成报告。"
+    more = f"\n（另有 {total - len(lines)} 条未列出）" if total > len(lines) else ""
+    return (
+        f"{unit}报告完成、等待督办办公室审核的共 {total} 条（审核通过后办结，在此之前到期提醒照常发送）：\n"
         + "\n".join(lines)
         + more
     )
@@ -1345,6 +1431,20 @@ def overdue_summary(day_: date, total: int, by_unit: Sequence[tuple[str, int]], 
     lines = [f"【逾期周报】截至 {day(day_)}，共 {total} 项任务逾期未完成。"]
     lines.append("逾期任务最多的单位：" + "、".join(f"{unit} {count} 项" for unit, count in by_unit))
     lines.append("逾期最久的任务：")
+    lines.extend(f"{n}. {line}" for n, line in enumerate(oldest, 1))
+    return "\n".join(lines)
+
+
+def long_overdue_summary(
+    day_: date, total: int, by_unit: Sequence[tuple[str, int]], oldest: Sequence[str]
+) -> str:
+    """The monthly summary of the cadence's last step: tasks more than three months late."""
+    lines = [
+        f"【长期逾期月报】截至 {day(day_)}，共 {total} 项任务逾期超过三个月仍未办结，"
+        "已改为每月催办责任单位一次，请督办办公室研究处理（约谈、通报或调整时限）。",
+        "涉及任务最多的单位：" + "、".join(f"{unit} {count} 项" for unit, count in by_unit),
+        "逾期最久的任务：",
+    ]
     lines.extend(f"{n}. {line}" for n, line in enumerate(oldest, 1))
     return "\n".join(lines)
 

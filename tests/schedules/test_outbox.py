@@ -30,8 +30,10 @@ from schedules.service import SWEEP_JOB_ID, ReminderService, install_sweep_job
 from schedules.sweep import run_sweep
 from store.catalog_queries import list_units
 from store.db import Database
+from store.errors import StoreError
 from store.members import add_member
 from store.models import ReminderItem
+from store.plan_status import set_plan_status
 from store.reminder_chats import Target, bind_unit_chat, unit_chats
 from store.reporting import Author, WriteRequest, record
 
@@ -142,7 +144,7 @@ class Office:
     def notices(self) -> list[str]:
         """What the admin was told, apart from the regular messages: the Monday overdue summary, the weekly
         通报 and the one closing request of a plan past its validity (the 鼓楼 plan, to 2025-06-30)."""
-        regular = ("【逾期周报】", "【督办周通报】", "【方案到期】")
+        regular = ("【逾期周报】", "【督办周通报】", "【方案到期】", "【方案归档】", "【长期逾期月报】")
         return [t for t in self.port.to(ADMIN_CHAT) if not t.startswith(regular)]
 
     def events(self, chat: str) -> list[str]:
@@ -568,6 +570,61 @@ def test_an_expired_plan_chases_no_more_and_asks_once_for_the_closing_report(off
     assert not any("鼓楼第" in message.text for message in office.port.sent[sent:])
     [closing] = [t for t in office.port.to(ADMIN_CHAT) if t.startswith("【方案到期】")]
     assert "已于 2025-06-30 到期，督办提醒已停止发送" in closing and "请组织各责任单位报送总结" in closing
+
+
+def test_an_archived_plan_chases_no_more_asks_once_and_chases_again_once_restored(office: Office) -> None:
+    """The office archives 示范区 from 25 August (an admin's word, a ledger row): none of its items is chased
+    from that day, its office is asked once for the closing report; restored, the chasing resumes."""
+    office.at(date(2025, 8, 22)).tick()
+    assert any("【示范区】" in m.text or "任务41" in m.text for m in office.port.sent)
+    set_plan_status(
+        office.db, plan="fuzhou-protection", status="archived", effective_on=date(2025, 8, 25),
+        note="提前验收", actor="cli:test", at=datetime(2025, 8, 22, 18, tzinfo=LOCAL_TZ),
+    )  # fmt: skip
+    sent = len(office.port.sent)
+    for day in (date(2025, 8, 25), date(2025, 8, 29), date(2025, 9, 1), date(2025, 9, 8)):
+        office.at(day).tick()
+    after = office.port.sent[sent:]
+    assert not [m.text for m in after if m.target.chat_id != ADMIN_CHAT], "no chaser to any unit"
+    closings = [t for t in office.port.to(ADMIN_CHAT) if t.startswith("【方案归档】")]
+    assert len(closings) == 1 and "2025-08-24 后督办提醒已停止发送" in closings[0], closings
+    assert "请组织各责任单位报送总结" in closings[0]
+    with pytest.raises(StoreError, match="已归档"):
+        set_plan_status(
+            office.db, plan="fuzhou-protection", status="archived", effective_on=date(2025, 9, 9), note="",
+            actor="cli:test", at=datetime(2025, 9, 9, tzinfo=LOCAL_TZ),
+        )  # fmt: skip
+    set_plan_status(
+        office.db, plan="fuzhou-protection", status="in_force", effective_on=date(2025, 9, 9), note="复核",
+        actor="cli:test", at=datetime(2025, 9, 9, 8, tzinfo=LOCAL_TZ),
+    )  # fmt: skip
+    sent = len(office.port.sent)
+    office.at(date(2025, 9, 15)).tick()  # the overdue cadence's next day after the restore
+    assert [m for m in office.port.sent[sent:] if m.target.chat_id != ADMIN_CHAT], "chased again"
+    assert len([t for t in office.port.to(ADMIN_CHAT) if t.startswith("【方案归档】")]) == 1
+
+
+def test_tasks_three_months_late_reach_the_office_once_a_month(office: Office) -> None:
+    """The cadence's last step: from three months late the unit is chased monthly and the office gets one
+    summary of those tasks on the month's first working day, once however many sweeps run. The four 2024.12
+    tasks are three months late on 2025-04-01; by 2025-12-01 the city's 2025.6 and 2025.8 ones too, while the
+    鼓楼 plan's items are left out (the plan expired and had its closing request)."""
+
+    def monthly() -> list[str]:
+        return [t for t in office.port.named(ADMIN_CHAT) if t.startswith("【长期逾期月报】")]
+
+    office.at(date(2025, 3, 31)).tick()
+    assert not monthly()
+    office.at(date(2025, 4, 1)).tick()
+    office.at(date(2025, 4, 1), time(15, 0)).tick("i2")
+    office.at(date(2025, 4, 2)).tick()
+    [april] = monthly()
+    assert "截至 2025-04-01，共 4 项任务逾期超过三个月仍未办结" in april, april
+    assert april.count("时限 2024-12-31") == 4
+    office.at(date(2025, 12, 1)).tick()
+    december = monthly()[-1]
+    assert "截至 2025-12-01" in december and "时限 2025-08-31" in december, december
+    assert "鼓楼区任务" not in december and "福州市任务6（时限 2025-06-30" in december
 
 
 def test_a_task_a_month_late_is_told_once_to_the_offices_leaders(office: Office) -> None:

@@ -22,6 +22,7 @@ from schedules.sweep import missed_workdays, run_sweep
 from store.db import Database
 from store.ledger import COMPLETED, DELAY_APPROVED, RETRACTION
 from store.models import DeliveryEvent, Plan, ReminderItem, ReminderMessage, TaskEvent, TaskUnit, Unit
+from store.plan_status import set_plan_status
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import national
@@ -34,7 +35,19 @@ def generated(db_url: str) -> Database:
     db = Database(db_url)
     national.generate(db, plans=24, tasks_per_plan=40, units=600, seed=5, today=date(2025, 9, 1))
     _retract_some(db)
+    _archive_one_and_start_one_late(db)
     return db
+
+
+def _archive_one_and_start_one_late(db: Database) -> None:
+    """Plan 5 archived by its office from 10 October, plan 7 a draft until 2026: both paths must agree."""
+    plans = Plan.__table__  # type: ignore[attr-defined]
+    with db.engine.begin() as connection:
+        connection.execute(plans.update().where(plans.c.id == 7).values(valid_from=date(2026, 1, 1)))
+    set_plan_status(
+        db, plan=_plan_code(db, 5), status="archived", effective_on=date(2025, 10, 10), note="提前验收",
+        actor="test", at=datetime(2025, 9, 30, tzinfo=UTC),
+    )  # fmt: skip
 
 
 def _retract_some(db: Database) -> None:
@@ -173,3 +186,18 @@ def test_the_generated_data_has_what_the_comparison_needs(generated: Database) -
         ).scalar_one()  # fmt: skip
     assert kinds[COMPLETED] > 50 and kinds[DELAY_APPROVED] >= 3 and kinds[RETRACTION] == 2
     assert collective_links > 0
+
+
+def test_an_archived_plan_and_a_draft_are_left_alone_on_both_paths(generated: Database) -> None:
+    """Plan 5 is chased before its archive and never from that day; plan 7 not before it starts."""
+    calendar = WorkCalendar()
+    archived, draft = _plan_code(generated, 5), _plan_code(generated, 7)
+
+    def plans_on(day: date) -> set[str]:
+        return {r.plan for r in reminders_for_day(generated, day, calendar, Policies(Policy(), {}))}
+
+    assert archived in plans_on(date(2025, 9, 26)) | plans_on(date(2025, 10, 9))
+    later = [date(2025, 10, 10), date(2025, 10, 15), date(2026, 1, 5), date(2026, 2, 2)]
+    assert not any(archived in plans_on(day) for day in later)
+    assert draft not in plans_on(date(2025, 10, 9)) | plans_on(date(2025, 10, 15))
+    assert draft in plans_on(date(2026, 1, 5)) | plans_on(date(2026, 1, 6)) | plans_on(date(2026, 2, 2))

@@ -1,0 +1,140 @@
+"""Numbered paragraphs as items: their numbering ladder, body, and the units written with them.
+
+Pure. An item is a numbered paragraph (1. / （一） / 一、 below a part) with the plain paragraphs that follow
+it (a PDF's page break cuts one paragraph in two: they are joined without a space). Units come either at the
+item's end — （知识产权局、司法部按职责分工负责） or （责任领导：…；牵头单位：…；责任单位：…） — or on lines
+after it (牵头单位：… / 责任单位：… / 配合单位：…).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from seeds.importer.blocks import Block, Paragraph
+from seeds.importer.items import UnitCell
+from seeds.importer.text import Level, is_truncation_mark, numbered, tidy, without_star
+
+_KEYS = (
+    "牵头单位|牵头部门|责任单位|责任部门|配合单位|协办单位|参与单位|"
+    "责任领导|牵头领导|完成时限|时间节点|完成时间"
+)
+_KEY_VALUE = re.compile(rf"({_KEYS})\s*[:：]\s*(.*?)\s*(?=[；;，,]?\s*(?:{_KEYS})\s*[:：]|$)", re.S)
+_UNIT_LINE = re.compile(rf"^\s*(?:{_KEYS})\s*[:：]")
+_RESPONSIBLE = re.compile(r"(?:等)?(?:按职责分工|按职责|分别)?(?:牵头)?负责$")
+_HEADING_MAX = 60  # a numbered line this short without a full stop is a title over its body
+
+
+@dataclass
+class Item:
+    level: Level
+    number: str
+    head: str  # the numbered line after its number
+    where: str
+    part: str | None  # the 一、 heading above it, as written
+    chapter: str | None  # the （一） heading above it
+    body: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # 牵头单位 / 责任单位 / 责任领导 / 完成时限 …
+    truncated: bool = False
+
+    @property
+    def is_title(self) -> bool:
+        return len(self.head) <= _HEADING_MAX and not re.search(r"[。；]$", self.head)
+
+    @property
+    def content(self) -> str:
+        """The item's words: its body under a title, else its own line and any continuation."""
+        if self.is_title and self.body:
+            return "".join(self.body)
+        return self.head + "".join(self.body)
+
+    @property
+    def has_units(self) -> bool:
+        return any(key in self.fields for key in ("牵头单位", "牵头部门", "责任单位", "责任部门"))
+
+    def unit_cells(self) -> tuple[UnitCell, ...]:
+        lead = self.fields.get("牵头单位") or self.fields.get("牵头部门")
+        cells: list[UnitCell] = [UnitCell(lead, "lead")] if lead else []
+        listed = self.fields.get("责任单位") or self.fields.get("责任部门")
+        if listed:
+            cells.append(UnitCell(listed, "co" if lead else "listed"))
+        for key in ("配合单位", "协办单位", "参与单位"):
+            if self.fields.get(key):
+                cells.append(UnitCell(self.fields[key], "co"))
+        return tuple(cells)
+
+    def featured_content(self) -> tuple[str, bool]:
+        return without_star(self.content)
+
+
+def read_items(blocks: Sequence[Block]) -> list[Item]:
+    """Every numbered paragraph below the document's opening, with its body and units, in order."""
+    items: list[Item] = []
+    part: str | None = None
+    chapter: str | None = None
+    current: Item | None = None
+    for block in blocks:
+        if is_truncation_mark(block):
+            if current is not None:
+                current.truncated = True
+            break
+        if not isinstance(block, Paragraph):
+            current = None
+            continue
+        text = tidy(block.text)
+        if not text:
+            continue
+        if re.match(r"^附件\s*\d*\s*[:：]?$", text):
+            part = chapter = current = None
+            continue
+        if _UNIT_LINE.match(text):
+            if current is not None:
+                current.fields.update(_fields(text))
+            continue
+        found = numbered(text)
+        if found is None:
+            if current is not None:
+                current.body.append(text)
+            continue
+        if found.level == "part":
+            part, chapter = text, None
+        elif found.level == "chapter":
+            chapter = text
+        head, trailing = split_trailing_units(found.rest)
+        current = Item(found.level, found.number, head, block.where, part, chapter)
+        current.fields.update(trailing)
+        items.append(current)
+    return items
+
+
+def _fields(text: str) -> dict[str, str]:
+    return {key: value.strip("。；; ") for key, value in _KEY_VALUE.findall(text) if value.strip("。；; ")}
+
+
+def split_trailing_units(text: str) -> tuple[str, dict[str, str]]:
+    """（…负责） or （责任领导：…；牵头单位：…） closing an item: its units, and the item without them."""
+    group = _last_bracket_group(text)
+    if group is None:
+        return text, {}
+    start, inner = group
+    fields = _fields(inner)
+    if not fields and _RESPONSIBLE.search(inner):
+        fields = {"责任单位": _RESPONSIBLE.sub("", inner).strip()}
+    if not fields:
+        return text, {}
+    return text[:start].rstrip(), fields
+
+
+def _last_bracket_group(text: str) -> tuple[int, str] | None:
+    """The balanced （…） or (…) that ends the text (a closing 。 or ； allowed after it)."""
+    stripped = text.rstrip("。；; ")
+    if not stripped.endswith(("）", ")")):
+        return None
+    depth = 0
+    for index in range(len(stripped) - 1, -1, -1):
+        char = stripped[index]
+        depth += (char in "）)") - (char in "（(")
+        if depth == 0:
+            return index, stripped[index + 1 : -1]
+    return None

@@ -1,0 +1,203 @@
+"""A draft in the seed format (seeds/schema.py): the records a reviewed import adds, in the same schema as
+the hand-made seeds, so `duban plans apply` loads it as `duban init` loads those.
+
+Pure: a Draft in, a plain dict out (ready for yaml.safe_dump). Units the store did not know come as the
+plan's own unit records (kind guessed from the name, to be checked); everything the office must look at —
+the import's problems, records the schema would refuse (a target in words, an item with no unit) and fields
+proposed because the document does not state them (status, supervising_unit, period_kind) — is listed in
+`review`, each with its place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from seeds.importer.deadlines import Deadline
+from seeds.importer.draft import Draft, DraftIndicator, DraftTask
+
+ONGOING = "长期推进"
+NO_DEADLINE = "无"
+
+
+def draft_to_seed(draft: Draft, *, source_doc: str) -> dict[str, Any]:
+    skipped: list[dict[str, str]] = []
+    seed: dict[str, Any] = {
+        "plan": _plan(draft, source_doc),
+        "indicators": [i for i in (_indicator(draft, x, source_doc, skipped) for x in draft.indicators) if i],
+        "tasks": [t for t in (_task(x, source_doc, skipped) for x in draft.tasks) if t],
+    }
+    region = draft.plan.region or ""
+    seed["units"] = [_unit_record(u.name, u.likely_level, region, source_doc) for u in draft.new_units]
+    review = [{"where": p.where, "what": p.what} for p in draft.problems]
+    review += [{"where": s["record"], "what": f"未导入：{s['why']}"} for s in skipped]
+    review += [{"where": field, "what": "文件未载明，系导入推定，请核对"} for field in PROPOSED]
+    seed["review"] = review
+    return seed
+
+
+PROPOSED = ("plan.status", "plan.supervising_unit", "plan.short_names", "indicators[].period_kind")
+_KINDS = (
+    ("人民政府", "government"), ("法院", "court"), ("检察院", "procuratorate"), ("公安", "police"),
+    ("海关", "customs"), ("大学", "university"), ("学院", "university"), ("委员会", "committee"),
+    ("管委会", "committee"),
+)  # fmt: skip
+
+
+def _unit_record(name: str, level: str, region: str, source_doc: str) -> dict[str, Any]:
+    """A unit the store did not know: its kind from its name's ending, the plan's region unless it names its
+    own level (a 乡镇 unit of a district plan still belongs to the district's list)."""
+    kind = next(
+        (k for word, k in _KINDS if word in name), "department" if name.endswith(_OFFICE) else "other"
+    )
+    return {
+        "name": name,
+        "kind": kind,
+        "region": region or level,
+        "source": {"doc": source_doc, "section": "导入：文件中的责任单位"},
+    }
+
+
+_OFFICE = ("局", "办", "委", "厅", "处", "室", "中心", "部", "院", "所", "站", "队", "会")
+
+
+def _plan(draft: Draft, source_doc: str) -> dict[str, Any]:
+    plan = draft.plan
+    record: dict[str, Any] = {
+        "code": plan.code,
+        "title": plan.name,
+        "region": plan.region or "",
+        "status": "印发" if plan.issued else "未载明",
+        "supervising_unit": _most_leading(draft),
+        "document": source_doc,
+        "source": {"doc": source_doc, "section": "标题及文号"},
+    }
+    optional = {
+        "issuer": plan.issuer,
+        "doc_number": plan.doc_number,
+        "issued_on": plan.issued,
+        "valid_to": plan.valid_until,
+    }
+    record.update({key: value for key, value in optional.items() if value is not None})
+    short = short_names(plan.name, plan.region)
+    if short:
+        record["short_names"] = short
+    if plan.schedule:
+        record["schedule"] = [
+            {"period": m.period, "start": m.start, "end": m.end, "work": m.work} for m in plan.schedule
+        ]
+    return record
+
+
+def _most_leading(draft: Draft) -> str:
+    """The unit that leads most items: the plan's likely supervising office, to be confirmed."""
+    units = [u for task in draft.tasks for u in task.units] + [u for i in draft.indicators for u in i.units]
+    leads = Counter(u.name for u in units if u.role == "lead")
+    return leads.most_common(1)[0][0] if leads else ""
+
+
+def _indicator(
+    draft: Draft, indicator: DraftIndicator, source_doc: str, skipped: list[dict[str, str]]
+) -> dict[str, Any] | None:
+    label = f"指标{indicator.number} {indicator.name}"
+    if indicator.target is None or indicator.unit_of_measure is None or not indicator.units:
+        skipped.append({"record": label, "why": "目标值、计量单位或责任单位缺失，需人工补全"})
+        return None
+    record: dict[str, Any] = {
+        "code": indicator.number,
+        "name": indicator.name,
+        "region": draft.plan.region or "",
+        "unit_of_measure": indicator.unit_of_measure,
+        "comparator": indicator.comparator,
+        "target": indicator.target,
+        "period_kind": _period_kind(indicator),
+        "units": [u.name for u in indicator.units],
+        "note": indicator.note,
+        "source": {"doc": source_doc, "section": f"指标 序号{indicator.number}"},
+    }
+    if indicator.baseline is not None and indicator.baseline_year is not None:
+        record["baseline"] = indicator.baseline
+        record["baseline_year"] = indicator.baseline_year
+    return record
+
+
+def _period_kind(indicator: DraftIndicator) -> str:
+    """A proposal from the wording: 件/年 per year, 年均 a yearly average, 增幅 a growth rate, % a share."""
+    words = indicator.name + indicator.note
+    if (indicator.unit_of_measure or "").endswith("/年") or indicator.name.startswith("年"):
+        return "per_year"
+    if re.search(r"年均|年平均", words):
+        return "yearly_average"
+    if indicator.unit_of_measure == "%":
+        return "growth_rate" if re.search(r"增幅|增长率|增速", indicator.name) else "share"
+    return "level"
+
+
+def _task(task: DraftTask, source_doc: str, skipped: list[dict[str, str]]) -> dict[str, Any] | None:
+    if not task.units or not task.number.isdigit():
+        skipped.append({"record": f"任务{task.number}", "why": "未载明责任单位或序号，需人工补全"})
+        return None
+    leads = [u.name for u in task.units if u.role == "lead"]
+    co_units = [u.name for u in task.units if u.role == "co"]
+    record: dict[str, Any] = {
+        "number": int(task.number),
+        "content": task.content,
+        "featured": task.featured,
+        "units": leads + co_units,  # lead first, as the current schema reads the list
+        "source": {"doc": source_doc, "section": f"{task.section or ''} 序号{task.number}".strip()},
+    }
+    if task.section:
+        record["section"] = task.section
+    record.update(_deadline_fields(task.deadline))
+    if task.leader:
+        record["leader"] = task.leader
+    if co_units:
+        record["co_units"] = co_units
+    return record
+
+
+def _deadline_fields(deadline: Deadline) -> dict[str, Any]:
+    """The schema's deadline where it can say it (2025.8, a date, 长期推进); the words and kind beside it."""
+    fields: dict[str, Any] = {}
+    if deadline.kind == "month" and deadline.date is not None:
+        fields["deadline"] = f"{deadline.date.year}.{deadline.date.month}"
+    elif deadline.kind in ("ongoing", "recurring"):
+        fields["deadline"] = ONGOING
+    elif deadline.kind in ("start", "none") or deadline.date is None:
+        fields["deadline"] = NO_DEADLINE  # a start is no day to count to; the words stay in deadline_text
+    else:
+        fields["deadline"] = deadline.date.isoformat()
+    if deadline.text and deadline.text != fields.get("deadline"):
+        fields["deadline_text"] = deadline.text
+    if deadline.kind not in ("month", "date", "ongoing"):
+        fields["deadline_kind"] = deadline.kind
+    if deadline.rule is not None:
+        fields["deadline_rule"] = deadline.rule
+    return fields
+
+
+# What a title says about every plan (its place, year and document type): what is left is how people call
+# it (福州市2025年商标品牌建设重点任务分解表 → 商标品牌建设, 商标品牌建设方案, 商标品牌).
+_GENERIC_TAIL = re.compile(
+    r"(?:重点)?(?:工作)?(?:任务)?(?:分解表|清单|责任清单|分工方案|实施方案|工作方案|行动方案|方案|计划|要点)$"
+)
+_GENERIC_WORDS = re.compile(r"(?:重点工作及责任|重点工作|重点任务|工作任务|任务|及|责任)$")
+_SUFFIX = re.compile(r"(?:建设|工作|发展|提升|行动)$")
+
+
+def short_names(title: str, region: str | None) -> list[str]:
+    """Short names proposed from the title, for the office to check (listed in review as proposals)."""
+    core = re.sub(r"^(?:关于)?(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}[市县区])*", "", title)
+    if region and title.startswith(region):
+        core = title[len(region) :]
+    core = re.sub(r"^(?:20\d{2}(?:[-—~至]20\d{2})?年(?:度)?)", "", core)
+    for pattern in (_GENERIC_TAIL, _GENERIC_WORDS, _GENERIC_WORDS):
+        core = pattern.sub("", core)
+    if len(core) < 2:
+        return []
+    names = [core, f"{core}方案"]
+    stem = _SUFFIX.sub("", core)
+    if len(stem) >= 2 and stem != core:
+        names += [stem, f"{stem}方案"]
+    return names

@@ -1,0 +1,353 @@
+"""Each plan shape recognised from blocks built here; the sample plans imported with their cut-off ends."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from seeds.importer.blocks import Block, Cell, DocumentText, Paragraph, Table
+from seeds.importer.draft import NO_ITEMS, Draft
+from seeds.importer.reading import read_document
+from seeds.importer.seed_yaml import draft_to_seed
+from seeds.importer.shapes import recognise
+from seeds.importer.units import KnownUnit
+from seeds.loader import load_catalog
+from seeds.schema import PlanFile
+
+SAMPLES = Path(__file__).resolve().parent / "fixtures" / "sample-plans"  # copies of ../shared/sample-plans
+
+
+@pytest.fixture(scope="module")
+def known() -> list[KnownUnit]:
+    return [
+        KnownUnit(u.name, u.aliases, u.region, u.kind, u.kind == "collective") for u in load_catalog().units
+    ]
+
+
+def paragraphs(*texts: str) -> list[Block]:
+    return [Paragraph(text, f"第{n}行") for n, text in enumerate(texts, start=1)]
+
+
+def table(*rows: tuple[str | Cell, ...], truncated: bool = False) -> Table:
+    cells = tuple(tuple(c if isinstance(c, Cell) else Cell(c) for c in row) for row in rows)
+    return Table(cells, "第1个表格", truncated=truncated)
+
+
+def draft_of(blocks: list[Block], known: list[KnownUnit], region: str | None = "福州市") -> Draft:
+    return recognise(DocumentText("test.docx", "docx", tuple(blocks)), region=region, known=known)
+
+
+def whats(draft: Draft) -> list[str]:
+    return [p.what for p in draft.problems]
+
+
+def test_task_table_with_star_category_column_and_category_row(known: list[KnownUnit]) -> None:
+    spread = Cell("特色创新工作", spanned=True)
+    draft = draft_of(
+        [
+            table(
+                ("序号", "类别", "任务内容", "责任单位", "完成时限"),
+                (
+                    "一、基础任务",
+                    Cell("一、基础任务", True),
+                    Cell("一、基础任务", True),
+                    Cell("一、基础任务", True),
+                    Cell("一、基础任务", True),
+                ),
+                ("1", "", "建设知识产权保护平台。★", "市市场监管局(知识产权局)、市财政局", "2026.1"),
+                ("2", "特色创新工作", "建设1个数据知识产权试点。", "市委金融办", "长期推进"),
+                ("3", spread, "建设1片闽都文化保护样板街区。 ★", "市文旅局", "2025年8月底前"),
+            )
+        ],
+        known,
+    )
+    first, second, third = draft.tasks
+    assert (first.content, first.featured, first.section) == ("建设知识产权保护平台。", True, "一、基础任务")
+    assert [(u.name, u.role) for u in first.units] == [
+        ("市市场监管局（知识产权局）", "lead"),
+        ("市财政局", "co"),
+    ]
+    assert (first.deadline.kind, first.deadline.date) == ("month", date(2026, 1, 31))
+    assert (second.section, second.deadline.kind, second.featured) == ("特色创新工作", "ongoing", False)
+    assert (third.section, third.content, third.featured) == (
+        "特色创新工作",
+        "建设1片闽都文化保护样板街区。",
+        True,
+    )
+
+
+def test_lead_and_co_columns_leader_and_time_node(known: list[KnownUnit]) -> None:
+    draft = draft_of(
+        [
+            table(
+                ("序号", "重点工作任务", "责任领导", "牵头单位", "配合单位", "时间节点"),
+                ("1", "推进知识产权审判信息化建设。", "张三", "市中院", "市检察院、市司法局", "三季度"),
+            )
+        ],
+        known,
+        region="福州市",
+    )
+    (task,) = draft.tasks
+    assert task.leader == "张三"
+    assert [(u.name, u.role) for u in task.units] == [
+        ("市中级人民法院", "lead"), ("市检察院", "co"), ("市司法局", "co"),
+    ]  # fmt: skip
+    assert task.deadline.date is None  # 三季度 without a year anywhere in the plan: reported
+    assert any("时限无法识别：三季度" in w for w in whats(draft))
+
+
+def test_header_spread_over_a_category_column(known: list[KnownUnit]) -> None:
+    """A PDF's text: 任务内容 spread over two columns; the category written in one row of its run."""
+    same = Cell("由市政府主要领导担任召集人。★", spanned=True)
+    draft = draft_of(
+        [
+            table(
+                ("序号", "任务内容", Cell("任务内容", spanned=True), "责任单位", "完成时限"),
+                ("1", "由市政府主要领导担任召集人。★", same, "市政府办公厅", "2024.12"),
+                ("2", "", "打造先行所 26 个。★", "市市场监管局", "2025.6"),
+                ("3", "特色创新工作", "建设 1 个数据知识产权试点。", "市委金融办", "2026.1"),
+                ("4", "", "建设1片闽都文化保护样板街区。", "市文旅局", "2026.1"),
+                (
+                    "5",
+                    "加强非遗数字化保存工作。",
+                    Cell("加强非遗数字化保存工作。", spanned=True),
+                    "市文旅局",
+                    "2026.1",
+                ),
+            )
+        ],
+        known,
+    )
+    assert [t.section for t in draft.tasks] == [None, "特色创新工作", "特色创新工作", "特色创新工作", None]
+    assert draft.tasks[1].content == "打造先行所 26 个。"
+
+
+def test_numbered_paragraphs_ending_in_responsible_units(known: list[KnownUnit]) -> None:
+    draft = draft_of(
+        paragraphs(
+            "一、完善知识产权制度",
+            "1.推进修订《专利法实施细则》。（知识产权局、市司法局按职责分工负责）",
+            "2.完善商业秘密保护制度。（责任领导：李四；牵头单位：市市场监管局；责任单位：市公安局、市检察院）",
+        ),
+        known,
+    )
+    first, second = draft.tasks
+    assert first.content == "推进修订《专利法实施细则》。"
+    assert [u.name for u in first.units] == ["市市场监管局（知识产权局）", "市司法局"]
+    assert first.section == "一、完善知识产权制度"
+    assert second.leader == "李四"
+    assert [(u.name, u.role) for u in second.units] == [
+        ("市市场监管局（知识产权局）", "lead"), ("市公安局", "co"), ("市检察院", "co"),
+    ]  # fmt: skip
+
+
+def test_items_followed_by_unit_lines(known: list[KnownUnit]) -> None:
+    draft = draft_of(
+        paragraphs(
+            "一、经济社会发展的主要预期目标",
+            "1.努力实现地区生产总值增长6.2%左右。",
+            "牵头单位:区发改局",
+            "责任单位:立山经济开发区,全区经济运行各专班",
+            "2.规模上工业增加值增长5%左右。",
+            "牵头单位：区工信局",
+        ),
+        known,
+        region="立山区",
+    )
+    first, second = draft.tasks
+    assert [(u.name, u.role) for u in first.units] == [
+        ("区发改局", "lead"), ("立山经济开发区", "co"), ("全区经济运行各专班", "co"),
+    ]  # fmt: skip
+    assert [u.name for u in second.units] == ["区工信局"]
+    assert {u.name for u in draft.new_units} >= {"区发改局", "区工信局"}
+    assert any("「区发改局」不在单位名录中" in w for w in whats(draft))
+    assert not draft.indicators  # targets written as tasks with units are tasks
+
+
+def test_indicator_table_with_comparators_and_explanations(known: list[KnownUnit]) -> None:
+    draft = draft_of(
+        [
+            table(
+                ("序号", "指标名称", "单位", "目标值", "责任单位"),
+                ("1", "建成知识产权行政 保护先行所", "个", "26", "市市场监管局，各县（市）区 人民政府"),
+                ("2", "有效注册商标数量", "", "≥40万件", "市市场监管局"),
+                ("3", "城镇登记失业率", "%", "4.1以内", "市人社局"),
+                ("4", "专利侵权纠纷办理量", "件/ 年", "140", "市市场监管局"),
+                ("5", "地区生产总值增长率", "%", "年终根据全省平均水平综合考核", "市发改委"),
+            ),
+            *paragraphs(
+                "附件2",
+                "指标说明",
+                "一、建成知识产权行政保护先行所",
+                "拟建设 26 个先行所。2023 年末该指标数据为 11 个。",
+                "二、有效注册商标数量",
+                "考核时以商标局数据为准。2023 年末该指标数据为",
+                "37.66 万件。",
+            ),
+        ],
+        known,
+    )
+    one, two, three, four, five = draft.indicators
+    assert (one.name, one.target, one.comparator, one.unit_of_measure) == (
+        "建成知识产权行政保护先行所",
+        "26",
+        ">=",
+        "个",
+    )
+    assert (one.baseline, one.baseline_year) == ("11", 2023)
+    assert [u.name for u in one.units] == ["市市场监管局（知识产权局）", "各县（市）区人民政府"]
+    assert (two.target, two.unit_of_measure, two.baseline, two.note) == (
+        "40", "万件", "37.66", "考核时以商标局数据为准。2023 年末该指标数据为37.66 万件。",
+    )  # fmt: skip
+    assert (three.comparator, four.unit_of_measure) == ("<=", "件/年")
+    assert five.target is None
+    assert any("目标为文字表述" in w for w in whats(draft))
+
+
+def test_targets_in_sentences_and_a_plan_naming_no_units(known: list[KnownUnit]) -> None:
+    """The 鼓楼 shape: work sections without units, targets in sentences, the leading office said aloud."""
+    draft = draft_of(
+        paragraphs(
+            "某区知识产权工作方案",
+            "二、重点思路",
+            "（一）建设公共服务水平“新高地”",
+            "加大平台支持力度，推进知识产权“三合",
+            "一”审判机制建设。",
+            "三、工作目标",
+            "（二）具体目标",
+            "1. 数量稳步提升。年专利授权量超 3500 件，授权 3 件以上专利企业数量年均超 150 家。",
+            "2. 企业称号数量分别达7家、20家、60家，开展宣传活动6次以上，培训不低于1000人次/年。",
+            "四、重点工作",
+            "（一）优化政策环境",
+            "制定知识产权奖励扶持政策。",
+            "五、保障措施",
+            "（一）加强组织领导",
+            "领导小组下设办公室，设在区市场监督管理局（知识产权局），负责日常的组织协调工作。",
+            "本方案自印发之日起施行，有效期至 2025 年 6 月 30 日。",
+        ),
+        known,
+        region="鼓楼区",
+    )
+    assert [(t.number, t.section, t.content) for t in draft.tasks] == [
+        ("1", "二、重点思路", "加大平台支持力度，推进知识产权“三合一”审判机制建设。"),
+        ("2", "四、重点工作", "制定知识产权奖励扶持政策。"),
+    ]
+    assert all(t.deadline.date == date(2025, 6, 30) for t in draft.tasks)
+    office = "鼓楼区市场监督管理局（知识产权局）"
+    assert all([u.name for u in item.units] == [office] for item in (*draft.tasks, *draft.indicators))
+    values = [(i.target, i.comparator, i.unit_of_measure) for i in draft.indicators]
+    assert values == [
+        ("3500", ">", "件"), ("150", ">", "家"), ("7", ">=", "家"), ("20", ">=", "家"), ("60", ">=", "家"),
+        ("6", ">=", "次"), ("1000", ">=", "人次/年"),
+    ]  # fmt: skip
+    said = " ".join(whats(draft))
+    assert "方案未载明各项任务的责任单位" in said and "五、保障措施（一）" in said
+    assert "有效期至2025年6月30日" in said
+
+
+def test_plan_header(known: list[KnownUnit]) -> None:
+    draft = draft_of(
+        [
+            *paragraphs(
+                "福州市人民政府文件",
+                "榕政综〔2024〕130号",
+                "福州市人民政府关于印发福州市国家 知识产权保护示范区建设方案的通知",
+                "福州市人民政府",
+                "2024年7月23日",
+                "五、进度安排",
+                "（一）2024年3~7月，完善联席会议机制；",
+                "（二）2024年8月~2026年1月，推进建设各项工作任务。",
+            ),
+            table(("序号", "任务内容", "责任单位", "完成时限"), ("1", "建设平台。", "市财政局", "2026.1")),
+        ],
+        known,
+    )
+    plan = draft.plan
+    assert (plan.name, plan.doc_number, plan.issuer, plan.issued) == (
+        "福州市国家知识产权保护示范区建设方案", "榕政综〔2024〕130号", "福州市人民政府", date(2024, 7, 23),
+    )  # fmt: skip
+    assert [(m.period, m.start, m.end) for m in plan.schedule] == [
+        ("2024年3~7月", date(2024, 3, 1), date(2024, 7, 31)),
+        ("2024年8月~2026年1月", date(2024, 8, 1), date(2026, 1, 31)),
+    ]
+    assert plan.valid_until == date(2026, 1, 31)
+    assert any("方案未载明有效期" in w for w in whats(draft))
+    assert draft.to_json_dict()["plan"]["issued"] == "2024-07-23"
+
+
+def test_cut_off_table_row_and_paragraph_item_are_reported_not_invented(known: list[KnownUnit]) -> None:
+    cut_table = draft_of(
+        [
+            table(
+                ("序号", "任务内容", "责任单位"),
+                ("1", "建设平台。", "市财政局"),
+                ("2", "加强非遗数字化", ""),
+                truncated=True,
+            )
+        ],
+        known,
+    )
+    assert [t.number for t in cut_table.tasks] == ["1"]
+    assert "第2项在文档中被截断，未导入" in whats(cut_table)
+    cut_item = draft_of(paragraphs("1.建设平台。", "责任单位：市财政局", "2.加强非遗数字", "[……缺……]"), known)
+    assert [t.number for t in cut_item.tasks] == ["1"]
+    assert "第2项在文档中被截断，未导入" in whats(cut_item)
+
+
+def test_document_without_tasks_or_indicators(known: list[KnownUnit]) -> None:
+    draft = draft_of(paragraphs("关于召开年度总结会议的通知", "请各单位准时参加。"), known)
+    assert not draft.tasks and not draft.indicators
+    assert NO_ITEMS in whats(draft)
+
+
+SAMPLE_ENDS = {
+    "huoshan_kfq_key_tasks_2025.txt": "第3项",
+    "jingyang_targets_2016.txt": "第28项",
+    "lishan_key_tasks_2023.txt": "第7项",
+    "national_ip_annual_plan_2021-2022_cnipa_simpl.txt": "第1项",
+    "putian_ip_tasklist_2025.txt": "第1项",
+    "qiaocheng_gov_report_tasks_2025.txt": "第6项",
+}
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared/sample-plans is beside the repository")
+@pytest.mark.parametrize("name", sorted(SAMPLE_ENDS))
+def test_sample_plans_report_their_cut_off_last_item(name: str, known: list[KnownUnit]) -> None:
+    draft = recognise(read_document(SAMPLES / name), region=None, known=known)
+    assert f"{SAMPLE_ENDS[name]}在文档中被截断，未导入" in whats(draft)
+    numbers = {t.number for t in draft.tasks} | {i.number for i in draft.indicators}
+    assert SAMPLE_ENDS[name].strip("第项") not in numbers
+
+
+def test_the_seed_conversion_is_a_valid_plan_file_and_loses_nothing(known: list[KnownUnit]) -> None:
+    """Leader, co-units, the deadline's words, kind and rule, and a unit the store did not know all reach
+    the seed format, and the result validates as a hand-made plan file does."""
+    draft = draft_of(
+        [
+            Paragraph("2025年重点工作任务分解方案", "第1行"),
+            table(
+                ("序号", "任务内容", "责任领导", "牵头单位", "配合单位", "完成时限"),
+                ("1", "建设平台。★", "张三", "市财政局", "市文旅局", "每季度"),
+                ("2", "建设街区。", "", "市文旅局", "", "2025年8月底前"),
+                ("3", "整治市场。", "", "市场整治办", "", "长期推进"),
+            ),
+        ],
+        known,
+    )
+    seed = draft_to_seed(draft, source_doc="test.docx")
+    first, second, third = seed["tasks"]
+    assert first["units"] == ["市财政局", "市文旅局"] and first["co_units"] == ["市文旅局"]
+    assert (first["leader"], first["deadline_kind"], first["deadline_rule"]) == (
+        "张三",
+        "recurring",
+        "quarterly",
+    )
+    assert (second["deadline"], second["deadline_text"]) == ("2025.8", "2025年8月底前")
+    assert [u["name"] for u in seed["units"]] == ["市场整治办"]
+    assert any("市场整治办" in note["what"] and "新建" in note["what"] for note in seed["review"])
+    seed["plan"]["code"] = "test-plan"
+    plan_file = PlanFile.model_validate(seed)
+    assert plan_file.tasks[1].deadline == "2025.8" and plan_file.tasks[0].deadline_rule == "quarterly"
+    assert third["deadline"] == "长期推进"
