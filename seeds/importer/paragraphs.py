@@ -23,6 +23,10 @@ _KEYS = (
 _KEY_VALUE = re.compile(rf"({_KEYS})\s*[:：]\s*(.*?)\s*(?=[；;，,]?\s*(?:{_KEYS})\s*[:：]|$)", re.S)
 _UNIT_LINE = re.compile(rf"^\s*(?:{_KEYS})\s*[:：]")
 _RESPONSIBLE = re.compile(r"(?:等)?(?:按职责分工|按职责|分别)?(?:牵头)?负责$")
+# （区数据局负责，2025年9月底前）: who, then by when
+_RESPONSIBLE_BY = re.compile(
+    r"^(.+?)(?:等)?(?:按职责分工|按职责|分别)?(?:牵头)?负责\s*[，,；;]\s*(.+)$", re.S
+)
 _HEADING_MAX = 60  # a numbered line this short without a full stop is a title over its body
 
 
@@ -121,6 +125,8 @@ def split_trailing_units(text: str) -> tuple[str, dict[str, str]]:
     fields = _fields(inner)
     if not fields and _RESPONSIBLE.search(inner):
         fields = {"责任单位": _RESPONSIBLE.sub("", inner).strip()}
+    elif not fields and (by := _RESPONSIBLE_BY.match(inner)):
+        fields = {"责任单位": by.group(1).strip(), "完成时限": by.group(2).strip()}
     if not fields:
         return text, {}
     return text[:start].rstrip(), fields

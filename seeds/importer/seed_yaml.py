@@ -187,17 +187,27 @@ _SUFFIX = re.compile(r"(?:建设|工作|发展|提升|行动)$")
 
 
 def short_names(title: str, region: str | None) -> list[str]:
-    """Short names proposed from the title, for the office to check (listed in review as proposals)."""
+    """Short names proposed from the title, for the office to check (listed in review as proposals): the
+    subject (商标品牌建设, 营商环境), with the document's kind of name (方案, 清单), without a leading verb
+    (优化, 推进) or a trailing 建设/工作."""
     core = re.sub(r"^(?:关于)?(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}[市县区])*", "", title)
     if region and title.startswith(region):
         core = title[len(region) :]
     core = re.sub(r"^(?:20\d{2}(?:[-—~至]20\d{2})?年(?:度)?)", "", core)
+    kind = _DOCUMENT_KIND.search(title)
     for pattern in (_GENERIC_TAIL, _GENERIC_WORDS, _GENERIC_WORDS):
         core = pattern.sub("", core)
     if len(core) < 2:
         return []
-    names = [core, f"{core}方案"]
-    stem = _SUFFIX.sub("", core)
-    if len(stem) >= 2 and stem != core:
-        names += [stem, f"{stem}方案"]
+    stems = [core, _SUFFIX.sub("", core), _VERB.sub("", core), _VERB.sub("", _SUFFIX.sub("", core))]
+    suffixes = ["方案", *([kind.group(0)] if kind and kind.group(0) != "方案" else [])]
+    names: list[str] = []
+    for stem in stems:
+        for name in (stem, *(stem + suffix for suffix in suffixes)):
+            if len(stem) >= 2 and name not in names:
+                names.append(name)
     return names
+
+
+_DOCUMENT_KIND = re.compile(r"(?:清单|计划|要点|方案)(?=[^清计要方]*$)")
+_VERB = re.compile(r"^(?:持续|进一步|全面|深入)?(?:优化|推进|加强|深化|提升|推动|做好|开展|实施)")

@@ -18,7 +18,7 @@ _LINE_BREAK = re.compile(r"\s*\n\s*")
 _CN_NUMERALS = "一二三四五六七八九十"
 PART = re.compile(r"^([一二三四五六七八九十]{1,3})\s*、\s*(.*)$", re.S)
 CHAPTER = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3})\s*[）)]\s*(.*)$", re.S)
-ITEM = re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*(.*)$", re.S)
+ITEM = re.compile(r"^(?:★\s*)?(\d{1,3})\s*[.．、](?!\d)\s*(.*)$", re.S)  # ★3. marks a featured item
 _TRUNCATED = re.compile(r"^[\[【（(]?\s*[…\.．]*\s*(?:缺|略|未完|以下缺)\s*[…\.．]*\s*[\]】）)]?$")
 _BOLD = re.compile(r"\*\*")
 
@@ -47,7 +47,10 @@ def numbered(text: str) -> Numbered | None:
     for level, pattern in (("part", PART), ("chapter", CHAPTER), ("item", ITEM)):
         found = pattern.match(text.strip())
         if found:
-            return Numbered(level, found.group(1), found.group(2).strip())  # type: ignore[arg-type]
+            rest = found.group(2).strip()
+            if text.strip().startswith("★"):  # the mark before the number stays with the item
+                rest = f"★{rest}"
+            return Numbered(level, found.group(1), rest)  # type: ignore[arg-type]
     return None
 
 

@@ -351,3 +351,36 @@ def test_the_seed_conversion_is_a_valid_plan_file_and_loses_nothing(known: list[
     plan_file = PlanFile.model_validate(seed)
     assert plan_file.tasks[1].deadline == "2025.8" and plan_file.tasks[0].deadline_rule == "quarterly"
     assert third["deadline"] == "长期推进"
+
+
+def test_a_star_before_the_number_and_who_then_when_in_one_bracket(known: list[KnownUnit]) -> None:
+    """★5. marks a featured item as much as a ★ after it; （区司法局负责，2025年6月底前） names the unit and the
+    deadline. Found by the second blind set's document: 8 of its 14 items were lost before."""
+    draft = draft_of(
+        [
+            Paragraph("鼓楼区2025年优化营商环境重点任务清单", "第1行"),
+            Paragraph("一、提升政务服务效能", "第2行"),
+            Paragraph(
+                "★1. 深化企业开办改革。（牵头单位：区市场监管局；责任单位：区数据局；完成时限：2025年6月底前）",
+                "第3行",
+            ),
+            Paragraph("2. 全面落实公平竞争审查制度。（区司法局负责，上半年）", "第4行"),
+        ],
+        known,
+        region="鼓楼区",
+    )
+    first, second = draft.tasks
+    assert first.featured and not first.content.startswith("★") and first.deadline.date == date(2025, 6, 30)
+    assert first.units[0].name == "鼓楼区市场监督管理局（知识产权局）"  # 区市场监管局 in a 鼓楼区 plan
+    assert [u.name for u in second.units] == ["区司法局"] and second.deadline.text == "上半年"
+    assert not second.featured and second.deadline.date == date(2025, 6, 30)
+
+
+def test_the_second_blind_documents_fourteen_items_all_import() -> None:
+    fixture = Path(__file__).parent / "fixtures" / "gulou_business_env_2025.txt"
+    units = load_catalog().units
+    catalog = [KnownUnit(u.name, u.aliases, u.region, u.kind, bool(u.members)) for u in units]
+    draft = recognise(read_document(fixture), region="鼓楼区", known=catalog)
+    assert [t.number for t in draft.tasks] == [str(n) for n in range(1, 15)]
+    assert [t.number for t in draft.tasks if t.featured] == ["1", "5", "8", "13"]
+    assert {t.number: t.deadline.kind for t in draft.tasks}["12"] == "start"
