@@ -9,6 +9,7 @@ from pathlib import Path
 from seeds.loader import load_catalog, load_plan
 from store.catalog import ChangeSource, SyncReport, sync_catalog
 from store.catalog_changes import CatalogChange, changes_after, last_change
+from store.catalog_queries import list_units
 from store.db import Database
 
 
@@ -29,8 +30,9 @@ class Applied:
 def apply_plan_file(db: Database, path: Path, *, actor: str, at: datetime) -> Applied:
     """A reviewed plan file (an imported draft) loaded as the seeds are; a revised one updates its plan and
     records every changed deadline, unit list or leader in catalog_event."""
-    catalog = load_plan(path)
     db.upgrade()
+    stored = [name for unit in list_units(db) for name in (unit.name, *unit.aliases)]
+    catalog = load_plan(path, stored_units=stored)
     mark = last_change(db)
     report = sync_catalog(db, catalog, ChangeSource(str(path), actor, at))
     return Applied(catalog.plans[0].title, report, changes_after(db, mark))

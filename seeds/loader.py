@@ -58,20 +58,23 @@ def load_catalog(data_dir: Path | None = None) -> Catalog:
     return _catalog(_load(folder / UNITS_FILE, UnitsFile), plan_files)
 
 
-def load_plan(path: Path, data_dir: Path | None = None) -> Catalog:
-    """One plan file (an imported draft, reviewed) with the seed units it may name: what `duban plans
-    apply` loads. Its document, if it names one, sits in docs/ beside it."""
+def load_plan(path: Path, data_dir: Path | None = None, *, stored_units: Sequence[str] = ()) -> Catalog:
+    """One plan file (an imported draft, reviewed) with the seed units it may name, and the units already in
+    the store (an earlier import's new units): what `duban plans apply` loads. Its document, if it names
+    one, sits in docs/ beside it."""
     units_file = _load((data_dir or default_data_dir()) / UNITS_FILE, UnitsFile)
-    return _catalog(units_file, [(path, _load(path, PlanFile))])
+    return _catalog(units_file, [(path, _load(path, PlanFile))], stored_units)
 
 
-def _catalog(seed_units: UnitsFile, plan_files: list[tuple[Path, PlanFile]]) -> Catalog:
+def _catalog(
+    seed_units: UnitsFile, plan_files: list[tuple[Path, PlanFile]], stored_units: Sequence[str] = ()
+) -> Catalog:
     """The plans' own new units join the seed units; every reference is then checked against them all."""
     units_file = UnitsFile(
         units=[*seed_units.units, *(u for _, f in plan_files for u in f.units)],
         collectives=[*seed_units.collectives, *(c for _, f in plan_files for c in f.collectives)],
     )
-    known = _known_unit_keys(units_file)
+    known = _known_unit_keys(units_file) | {name_key(name) for name in stored_units}
     for path, plan_file in plan_files:
         _check_natural_keys(path, plan_file)
         _check_unit_references(path, plan_file, known)

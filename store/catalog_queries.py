@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -218,6 +219,23 @@ def _plan_view(plan: Plan, directory: _UnitDirectory) -> PlanView:
 def _milestone(stored: dict[str, str]) -> MilestoneSpec:
     start, end = date.fromisoformat(stored["start"]), date.fromisoformat(stored["end"])
     return MilestoneSpec(stored["period"], start, end, stored["work"])
+
+
+def leader_tasks(db: Database) -> dict[str, list[tuple[str, int]]]:
+    """Each 责任领导 named in a plan, with their tasks (plan code, number) in catalog order."""
+    with db.session() as session:
+        codes = {p.id: p.code for p in session.exec(select(Plan))}
+        rows = session.exec(
+            select(Task.leader, Task.plan_id, Task.number)
+            .where(col(Task.leader).is_not(None))
+            .order_by(col(Task.plan_id), col(Task.number))
+        )
+        found: dict[str, list[tuple[str, int]]] = {}
+        for leader, plan_id, number in rows:
+            for name in re.split(r"[、，,；;\s]+", str(leader)):
+                if len(name) >= 2:
+                    found.setdefault(name, []).append((codes[plan_id], int(number)))
+        return found
 
 
 def plan_passages(db: Database) -> list[PassageView]:

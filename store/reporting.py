@@ -54,6 +54,7 @@ WriteKind = Literal[
     "delay_rejected",
     "indicator_value",
     "task_retraction",
+    "plan_import",  # an admin's plan document, checked in a preview; 确认 loads its draft into the catalog
     "indicator_retraction",
     "completion_approved",  # 办结审核: an admin's verdict on one unit's completion report (refers_to)
     "completion_returned",  # … sent back, with the reason in detail
@@ -69,6 +70,8 @@ _TASK_EVENT_KIND: dict[WriteKind, str] = {
     "completion_approved": COMPLETION_APPROVED,
     "completion_returned": COMPLETION_RETURNED,
 }
+# Writes whose 确认 changes the catalog (the caller applies them) rather than appending a ledger row.
+CATALOG_WRITES = frozenset({"plan_import"})
 # refused: the sender was no longer allowed the write at 确认 (moved to another unit, made a viewer, removed)
 Outcome = Literal["confirmed", "cancelled", "superseded", "expired", "refused"]
 
@@ -203,7 +206,7 @@ def decide(db: Database, pending: PendingView, outcome: Outcome, author: Author)
         )
         session.add(decided)
         row = None
-        if outcome == "confirmed":
+        if outcome == "confirmed" and pending.request.kind not in CATALOG_WRITES:
             # The ledger row speaks for the original message; it takes effect when confirmed.
             row = _row(session, pending.request, _at(pending.author, author.at))
             session.add(row)

@@ -592,6 +592,39 @@ async def test_a_photo_and_a_document_become_evidence_and_an_admin_gets_the_docu
     assert bot.to(700) == [texts.evidence_not_found(pdf_row.id)] and len(bot.fake.documents) == 1
 
 
+async def test_an_admins_plan_document_is_previewed_and_loaded_on_the_confirm_button(
+    db: Database, fake: FakeTelegram, tmp_path: Path
+) -> None:
+    """duban plans import in chat: the admin sends the plan file with 导入; the preview says what was read,
+    the 确认 button loads it, and the next question is answered from it."""
+    files = EvidenceFiles(tmp_path / "evidence", tmp_path / "inbox")
+    bot = Harness(db, fake, Dispatcher(Core(Knowledge(db, evidence=files, imports=tmp_path / "imports"))))
+    await bot.transport.start()
+    try:
+        bot.member(900, "市监局", role="admin", name="陈督办")
+        content = (
+            Path(__file__).parent / "importer" / "fixtures" / "fuzhou_brand_tasks_2025.txt"
+        ).read_bytes()
+        update = bot.message(900, 900, "")
+        del update["message"]["text"]
+        update["message"]["caption"] = "导入"
+        update["message"]["document"] = bot.fake.add_file(
+            content, name="商标品牌任务分解表.txt", mime="text/plain"
+        )
+        bot.fake.queue_update(update)
+        await bot.replies(1)
+        preview = bot.fake.sent[0]
+        assert "请确认导入以下方案：" in preview.text and "识别出 12 项任务、3 项指标" in preview.text
+        bot.press(preview, 900, buttons(preview)[0], "q-import")
+        await bot.replies(2)
+        assert "已载入《福州市2025年商标品牌建设重点任务分解表》" in bot.fake.sent[1].text
+        bot.say(900, 900, "商标品牌方案第12项")
+        await bot.replies(3)
+        assert "市品牌发展促进会（牵头）" in bot.fake.sent[2].text
+    finally:
+        await bot.close()
+
+
 async def test_a_document_over_the_limit_is_refused_without_downloading(filing: Harness) -> None:
     bot = filing
     bot.member(601, "中院", name="李法官")

@@ -30,7 +30,8 @@ MAX_ID_CHARS = 40
 def ask_command(args: argparse.Namespace, db: Database) -> str | int:
     today = _parse_today(args.today, texts.BAD_TODAY)
     settings = Settings.from_env()
-    core = Core(Knowledge(db, evidence=settings.evidence_files()), public_read=settings.public_read)
+    knowledge = Knowledge(db, evidence=settings.evidence_files(), imports=settings.imports_folder())
+    core = Core(knowledge, public_read=settings.public_read)
     if args.jsonl:
         return _answer_lines(core, today)
     if args.text is None:
@@ -42,7 +43,8 @@ def ask_command(args: argparse.Namespace, db: Database) -> str | int:
 def chat_command(args: argparse.Namespace, db: Database) -> int:
     today = _parse_today(args.today, texts.BAD_TODAY)
     settings = Settings.from_env()
-    core = Core(Knowledge(db, evidence=settings.evidence_files()), public_read=settings.public_read)
+    knowledge = Knowledge(db, evidence=settings.evidence_files(), imports=settings.imports_folder())
+    core = Core(knowledge, public_read=settings.public_read)
     gc.freeze()  # start-up's objects live as long as the session: no collection walks them again
     run_console(core, user=args.user, clock=lambda: _moment(today))
     return 0

@@ -87,7 +87,7 @@ async def serve(
 ) -> int:
     """Run until stop is set (SIGINT/SIGTERM set it), or the console's input ends."""
     stop = stop or asyncio.Event()
-    knowledge = Knowledge(db, evidence=settings.evidence_files())
+    knowledge = Knowledge(db, evidence=settings.evidence_files(), imports=settings.imports_folder())
     dispatcher = Dispatcher(Core(knowledge, public_read=settings.public_read))
     # What start-up built (modules, the plans, the lexicon) lives as long as the process: left to the garbage
     # collector, each full collection walks it again (about 45 ms, a long pause for a message waiting).

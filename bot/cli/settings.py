@@ -64,6 +64,10 @@ class Settings:
         """佐证材料 under `<data dir>/evidence`; the console's files from the inbox (`<data dir>/inbox`)."""
         return EvidenceFiles(self.data_dir / "evidence", self.evidence_inbox or self.data_dir / "inbox")
 
+    def imports_folder(self) -> Path:
+        """Plan documents sent in chat and their drafts: `<data dir>/imports`, as `duban plans import`."""
+        return self.data_dir / "imports"
+
     def platforms(self) -> tuple[str, ...]:
         """The chat platforms configured (a `duban run` with these settings sends on them)."""
         return tuple(

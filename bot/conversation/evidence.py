@@ -20,6 +20,7 @@ from pathlib import PurePath
 from bot.conversation import texts
 from bot.conversation.answer_base import AnswerBase
 from bot.conversation.messages import LOCAL_PLATFORM, Inbound, OutboundFile
+from bot.conversation.plan_import import author_of, looks_like_plan_document, preview_import, wants_import
 from bot.conversation.replies import Reply
 from bot.conversation.reporting import Reporter
 from bot.conversation.turn import Turn
@@ -161,9 +162,13 @@ class _Attaching:
             return Reply("not_bound", texts.NOT_BOUND)
         if member.role in READ_ONLY_ROLES:
             return Reply("refused", texts.EVIDENCE_VIEWER)
+        report = self._caption_report()
+        if report is None:
+            imported = self._plan_document(member, files)
+            if imported is not None:
+                return imported
         if files is None:
             return Reply("refused", texts.EVIDENCE_NOT_ACCEPTED)
-        report = self._caption_report()
         try:
             name, content = self._content(files)
             kind = check(content)
@@ -180,6 +185,40 @@ class _Attaching:
         if target is None:
             return Reply("evidence_refused", texts.EVIDENCE_NO_REPORT)
         return Reply("evidence", self._store(files, member, target, name, content, kind))
+
+    def _plan_document(self, member: MemberView, files: EvidenceFiles | None) -> Reply | None:
+        """A plan document for import: said so in the caption (导入), or an admin's Word/PDF/text file that
+        belongs to no report of theirs (no open preview, none in the last 10 minutes). None: evidence."""
+        asked = wants_import(self.turn.text or "")
+        if not asked and member.role != "admin":
+            return None
+        attachment = self.inbound.attachment
+        if attachment is None or attachment.content is None:  # the console's path, or not fetched
+            if not asked:
+                return None
+            too_large = attachment is not None and (attachment.size or 0) > MAX_BYTES
+            return Reply("import_refused", texts.IMPORT_TOO_LARGE if too_large else texts.IMPORT_NEEDS_UPLOAD)
+        name, content = attachment.name, attachment.content
+        if not asked and (not looks_like_plan_document(name, content) or self._reported(member)):
+            return None
+        if member.role != "admin":
+            return Reply("refused", texts.ONLY_ADMIN_IMPORTS)
+        folder = self.turn.knowledge.imports
+        if folder is None:
+            return Reply("refused", texts.IMPORTS_NOT_ACCEPTED)
+        author = author_of(self.inbound, member.id or None)
+        return preview_import(self.db, folder, name, content, author)
+
+    def _reported(self, member: MemberView) -> bool:
+        """The sender has a report the file may belong to: an open preview (an import's aside) or a report
+        in the last 10 minutes."""
+        target = self._target(member)
+        if target is None:
+            return False
+        if target.kind != "pending":
+            return True
+        pending = find_pending(self.db, target.id)
+        return pending is None or pending.request.kind != "plan_import"
 
     def _caption_report(self) -> Command | None:
         """The caption, when it is a report of its own (任务18已完成 under a photo)."""

@@ -63,6 +63,7 @@ def default_handlers(*, public_read: bool) -> tuple[Handler, ...]:
         NumberedChoice(),
         NamedChoice(),
         NextPage(),
+        LeaderTasks(),
         Question(),
     )
 
@@ -315,6 +316,34 @@ class NextPage:
         shown, rest = conversation.rest[: texts.PAGE_SIZE], conversation.rest[texts.PAGE_SIZE :]
         text = "\n".join([*shown] + ([texts.more_hint(len(rest))] if rest else []))
         return Reply.of(Answer("more", text, conversation.last_slots, rest=rest))
+
+
+class LeaderTasks:
+    """林副市长负责哪些任务 / 王副区长分管哪几项: a 责任领导 named in a plan, asked for their tasks. A task
+    asked by number (第3项的责任领导是谁) is a question about that task, answered by Question."""
+
+    remembers = True
+    _LIST = re.compile(r"负责|分管|牵头|任务|工作|哪几项|几项")  # asked for their work, not who they are
+    _ONE_TASK = re.compile(r"第\s*[0-9一二三四五六七八九十]+\s*项|任务\s*[0-9]+")
+
+    def matches(self, turn: Turn) -> bool:
+        text = turn.text or ""
+        if not turn.knowledge.leaders or self._ONE_TASK.search(text) or not self._LIST.search(text):
+            return False
+        return self._leader(turn) is not None
+
+    def reply(self, turn: Turn) -> Reply:
+        leader = self._leader(turn) or ""
+        keys = turn.knowledge.leaders[leader]
+        named = set(turn.intent.slots.plans)  # 王副区长在营商环境清单里…: that plan's tasks of theirs
+        chosen = [key for key in keys if not named or key[0] in named] or keys
+        return Reply.of(_answerer(turn).leader_list(leader, chosen, turn.intent.slots))
+
+    @staticmethod
+    def _leader(turn: Turn) -> str | None:
+        text = normalize(turn.text or "")
+        named = [name for name in turn.knowledge.leaders if name in text]
+        return max(named, key=len) if named else None
 
 
 class Question:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from bot.conversation.names import StoredNames, ensure_name_index
 from bot.conversation.passages import PassageIndex
 from nlu.lexicon import Lexicon
 from store.catalog_lookup import CatalogLookup
-from store.catalog_queries import plan_passages
+from store.catalog_queries import leader_tasks, plan_passages
 from store.db import Database
 from store.evidence_files import EvidenceFiles
 from store.ledger import ReportView, TaskStatusView, ledger_version, reports_for
@@ -150,14 +151,22 @@ class LedgerState:
 class Knowledge:
     """The catalog, its lexicon and the ledgers' state for one database."""
 
-    def __init__(self, db: Database, *, evidence: EvidenceFiles | None = None) -> None:
+    def __init__(
+        self, db: Database, *, evidence: EvidenceFiles | None = None, imports: Path | None = None
+    ) -> None:
         self.db = db
         self.evidence = evidence  # where 佐证材料 are kept; None: files sent in chat are not accepted
-        meta = ensure_name_index(db)
-        fill_missing_task_states(db)
-        self.catalog = Catalog.load(db)
-        self.lexicon = Lexicon(StoredNames(db, self.catalog.lookup, meta))
+        self.imports = imports  # where plan documents sent in chat and their drafts go; None: not accepted
         self._ledger = LedgerState()
+        self.reload_catalog()
+
+    def reload_catalog(self) -> None:
+        """Read the catalog and its names afresh: at start, and after a plan was loaded in chat."""
+        meta = ensure_name_index(self.db)
+        fill_missing_task_states(self.db)
+        self.catalog = Catalog.load(self.db)
+        self.lexicon = Lexicon(StoredNames(self.db, self.catalog.lookup, meta))
+        self.leaders = leader_tasks(self.db)  # 责任领导 → their tasks (imported plans name them)
         self._passages: PassageIndex | None = None
 
     def passages(self) -> PassageIndex:

@@ -12,12 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from bot.conversation import texts
 from bot.conversation.answer_base import AnswerBase, Option
 from bot.conversation.evidence_history import evidence_notes
 from bot.conversation.knowledge import Knowledge, LedgerState
 from bot.conversation.messages import CANCEL_DATA, CONFIRM_DATA, LOCAL_TZ, REVIEW_NOTICE, Button, Inbound
+from bot.conversation.plan_import import apply_import
 from bot.conversation.quantities import (
     PLAUSIBLE_CHANGE,
     ValueProblem,
@@ -63,7 +65,7 @@ _TaskAct = Callable[[TaskView], "Reply"]
 _ADMIN_ONLY = frozenset(
     {
         "task_completed_all", "delay_approved", "delay_rejected", "task_retraction", "indicator_retraction",
-        "completion_approved", "completion_returned",
+        "completion_approved", "completion_returned", "plan_import",
     }
 )  # fmt: skip
 VERDICT_NOTICE = "verdict"  # the unit's notice of the verdict
@@ -130,6 +132,8 @@ class Reporter:
             if refusal is not None:
                 decide(self.knowledge.db, pending, "refused", self.author)  # closed: never confirmable later
                 return refusal
+            if pending.request.kind == "plan_import":
+                return self._load_plan(pending)
             row_id = decide(self.knowledge.db, pending, "confirmed", self.author)
         except DuplicateMessage:
             return Reply("already", texts.ALREADY_RECORDED)
@@ -142,6 +146,18 @@ class Reporter:
         if pending.request.kind in ("task_retraction", "indicator_retraction"):
             return Reply("recorded", texts.retraction_recorded(_title(pending.preview)))
         return Reply("recorded", texts.recorded(_title(pending.preview)))
+
+    def _load_plan(self, pending: PendingView) -> Reply:
+        """确认 of an imported plan: the draft loaded first (idempotent, so a crash before the outcome is
+        recorded loses nothing: 确认 again), then the outcome recorded."""
+        actor = f"{self.inbound.platform}:{self.inbound.user_id}"
+        loaded, message = apply_import(
+            self.knowledge.db, Path(pending.request.detail or ""), actor, self.inbound.at
+        )
+        decide(self.knowledge.db, pending, "confirmed" if loaded else "refused", self.author)
+        if loaded:
+            self.knowledge.reload_catalog()  # the next message is answered with the plan in
+        return Reply("recorded" if loaded else "refused", message)
 
     def _refusal_now(self, request: WriteRequest) -> Reply | None:
         """Why the sender may not confirm this write now, or None.

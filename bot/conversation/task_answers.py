@@ -300,6 +300,12 @@ class TaskAnswers(AnswerBase):
 
         return Pages(total, fetch)
 
+    def leader_list(self, leader: str, keys: list[tuple[str, int]], slots: Slots) -> Answer:
+        """林副市长负责哪些任务: the tasks whose 责任领导 is the one named, as a unit's list reads."""
+        tasks = self._tasks(keys)
+        heading = texts.leader_tasks_heading(leader, len(tasks))
+        return self._paged("unit_tasks", slots, [heading], [self._task_line(t) for t in tasks], keys)
+
     def _tasks(self, keys: list[tuple[str, int]]) -> list[TaskView]:
         """The tasks in the order given, with the ledger's state of each read at once."""
         self.ledger.statuses.many(keys)

@@ -506,6 +506,10 @@ def lead_of(assigned: Sequence[str]) -> str | None:
 ROLE_LABELS = {"lead": "牵头", "co": "配合"}
 
 
+def leader_tasks_heading(leader: str, count: int) -> str:
+    return f"{leader}（责任领导）负责的任务共 {count} 项："
+
+
 def unit_tasks_heading(unit: str, count: int, role: str | None, undone: bool = False, via: int = 0) -> str:
     role_text = {"lead": "牵头的", "co": "配合的"}.get(role or "", "承担的")
     what = f"{role_text}{'未完成' if undone else ''}任务"
@@ -951,6 +955,31 @@ def import_written(summary: str, path: str, review: Sequence[str]) -> str:
     more = f"\n  …另有 {len(review) - 20} 处，见草稿 review 一节" if len(review) > 20 else ""
     listing = f"\n需核对：\n{shown}{more}" if review else ""
     return f"{summary}\n草稿已写入 {path}{listing}\n核对无误后运行：duban plans apply {path}"
+
+
+def import_preview(title: str, summary: str, review: Sequence[str]) -> str:
+    shown = [f"  · {line}" for line in review[:8]]
+    more = [f"  …另有 {len(review) - 8} 处，见草稿文件"] if len(review) > 8 else []
+    check = ["需核对：", *shown, *more] if review else []
+    return "\n".join(["请确认导入以下方案：", f"《{title}》", summary, *check, IMPORT_CONFIRM_HINT])
+
+
+IMPORT_CONFIRM_HINT = "回复“确认”载入（新单位一并建立），回复“取消”放弃（30 分钟内有效）。"
+ONLY_ADMIN_IMPORTS = "只有督办管理员可以导入方案。"
+IMPORT_TOO_LARGE = "方案文件超过 20 MB，未读取。请发送 .docx 原文或精简后的文件。"
+IMPORT_NEEDS_UPLOAD = "请把方案文件（.docx、有文字层的 .pdf 或 .txt）作为文件发送，并注明“导入”。"
+IMPORTS_NOT_ACCEPTED = "本机器人未设置方案导入的存放位置，请在服务器上使用 duban plans import。"
+
+
+def import_invalid(detail: str) -> str:
+    return f"草稿未通过校验，未载入：{detail}"
+
+
+def import_needs_owner(path: str) -> str:
+    return (
+        "已确认，但机器人的数据库账号无权修改方案目录（按安全设置）。"
+        f"请由数据库管理员在服务器上运行：duban plans apply {path}"
+    )
 
 
 def import_applied(title: str, created: int, updated: int, changes: Sequence[str]) -> str:

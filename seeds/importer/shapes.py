@@ -18,6 +18,7 @@ from seeds.importer.items import Found
 from seeds.importer.paragraphs import Item, read_items
 from seeds.importer.prose import (
     explanations,
+    goal_indicators,
     leading_office,
     text_indicators,
     truncated_items,
@@ -46,6 +47,8 @@ def recognise(doc: DocumentText, *, region: str | None, known: Sequence[KnownUni
     tasks = resolver.tasks(found.tasks, office)
     indicators = resolver.indicators(found.indicators, explanations(blocks), office)
     problems = header.problems + found.problems + resolver.problems
+    if indicators and not any(i.units for i in indicators) and office is None:
+        problems.append(Problem(found.indicators[0].where, _NO_INDICATOR_UNITS.format(len(indicators))))
     if not tasks and not indicators:
         problems.append(Problem(doc.name, NO_ITEMS))
     return Draft(
@@ -58,7 +61,8 @@ def recognise(doc: DocumentText, *, region: str | None, known: Sequence[KnownUni
 
 
 def _find_items(blocks: Sequence[Block], items: Sequence[Item]) -> Found:
-    """Tables first; prose tasks only where no table lists them; sentence targets only without a table."""
+    """Tables first; prose tasks only where no table lists them; sentence targets only without a table, and
+    the goal prose (主要目标：…) only where no 目标 section's items give any."""
     found = Found()
     for block in blocks:
         if isinstance(block, Table):
@@ -74,7 +78,12 @@ def _find_items(blocks: Sequence[Block], items: Sequence[Item]) -> Found:
         found.extend(work_section_tasks(items) if not found.tasks else Found())
     if not found.indicators:
         found.extend(text_indicators(items))
+    if not found.indicators:
+        found.extend(goal_indicators(blocks, items))
     return found
+
+
+_NO_INDICATOR_UNITS = "方案未载明各项指标的责任单位，{}项指标暂无责任单位，请补充"
 
 
 def _superseded(count: int) -> str:

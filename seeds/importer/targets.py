@@ -1,9 +1,10 @@
 """Quantified targets: a value cell or a sentence read into comparator, number and unit of measure.
 
 Pure. "超 3500 件" is more than 3500; "达 95 件", "不低于1000人次/年" and "6次以上" are at least;
-"以内" and "不高于" at most. A sentence may set several targets at once ("分别达7家、20家、60家" for
+"以内", "不高于" and "压缩至" at most. A sentence may set several targets at once ("分别达7家、20家、60家" for
 国家、省、市): each is its own indicator. The 指标说明 attachment gives each indicator's note and its
-baseline ("2023 年末该指标数据为 11 个").
+baseline ("2023 年末该指标数据为 11 个"). A plan's 主要目标 read clause by clause (`read_goal`) is stricter:
+whatever it cannot read as one subject, one comparator, one number and one unit is handed back, not guessed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 UOM = (
-    r"(?:万人次|人次|万件|亿元|万元|元|万人|人|件|家|个|次|名|项|所|%|‰|亩|公里|千米|万吨|吨|倍|天|小时|篇|场|户|套|台|"
+    r"(?:个工作日|工作日|个百分点|百分点|个月|万户|万家|"
+    r"万人次|人次|万件|亿元|万元|元|万人|人|件|家|个|次|名|项|所|%|‰|亩|公里|千米|万吨|吨|倍|天|小时|篇|场|户|套|台|"
     r"辆|万平方米|平方米|处|座|条|期|批|片|家次|户次)(?:/年|/月)?"
 )
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -21,6 +23,7 @@ _PREFIXES: tuple[tuple[str, str], ...] = (
     ("不低于", ">="), ("不少于", ">="), ("至少", ">="), ("达到", ">="), ("≥", ">="), (">=", ">="),
     ("达", ">="),
     ("不高于", "<="), ("不超过", "<="), ("不多于", "<="), ("控制在", "<="), ("≤", "<="), ("<=", "<="),
+    ("压缩至", "<="), ("压减至", "<="), ("缩短至", "<="), ("压缩到", "<="), ("缩短到", "<="),
     ("超过", ">"), ("高于", ">"), ("大于", ">"), ("超", ">"), (">", ">"),
     ("低于", "<"), ("少于", "<"), ("小于", "<"), ("<", "<"),
 )  # fmt: skip
@@ -157,3 +160,81 @@ def read_baseline(note: str) -> Baseline | None:
     if found is None:
         return None
     return Baseline(int(found.group("year")), found.group("num"), found.group("uom"))
+
+
+# Goals: 主要目标：到2025年底，…，新增市场主体不少于8000户；政务服务事项“一网通办”率达到98%以上；…
+
+_DATE = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:底|末|前|内|起)?|\d{1,2}月(?:\d{1,2}日)?(?:底|末|前)?"
+)
+_GOAL_LEAD = re.compile(r"^(?:力争|确保|争取|努力|实现)+")
+_DIRECTION = {">=": ">", ">": ">", "<=": "<", "<": "<"}
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A clause of a goal with a number that is not read as a target, and why."""
+
+    clause: str  # as written
+    why: str
+
+
+@dataclass(frozen=True)
+class GoalReading:
+    targets: list[Target]
+    unread: list[Unread]
+
+
+def read_goal(text: str) -> GoalReading:
+    """Each clause (split at ；/。) of a goal paragraph: its comma-separated parts with a number (dates aside)
+    are targets — subject + comparator + number + unit — or are handed back with the reason they are not.
+    A part without a number ("营商环境便利度进一步提升") is neither."""
+    targets: list[Target] = []
+    unread: list[Unread] = []
+    for written in re.split(r"(?<=[。；;])", text):
+        sentence = written.strip().rstrip("。；;")
+        for part in _clauses(fold(written)):
+            read = _goal_part(part, sentence)
+            if isinstance(read, str):
+                unread.append(Unread(part, read))
+            else:
+                targets.extend(read)
+    return GoalReading(targets, unread)
+
+
+def _goal_part(part: str, sentence: str) -> list[Target] | str:
+    masked = _DATE.sub(lambda m: "年" * len(m.group(0)), part)  # 到2025年底: a date, not a value
+    if not re.search(r"\d", masked):
+        return []
+    series = _SERIES.search(masked)
+    if series:
+        subject = _goal_subject(part[: series.start()])
+        values = list(_SERIES_ITEM.finditer(series.group("list")))
+        names = _split_enumeration(subject, len(values))
+        if not subject or names[0] == f"{subject}（1）":
+            return "列出多个目标值，未能逐一对应指标名称"
+        sign = dict(_PREFIXES)[series.group("pre")]
+        return [
+            Target(name, Value(sign, v.group("num"), v.group("uom")), sentence)
+            for name, v in zip(names, values, strict=True)
+        ]
+    compared = [m for m in _COMPARISON.finditer(masked) if m.group("pre") or m.group("post")]
+    if not compared:
+        return "含数值但未写明比较方式（不少于、达到…以上、以内等）"
+    if len(compared) > 1:
+        return "含多个比较数值，未能确定哪一个是目标"
+    (found,) = compared
+    signs = {dict(_PREFIXES + _POSTFIXES)[w] for w in (found.group("pre"), found.group("post")) if w}
+    if len({_DIRECTION[sign] for sign in signs}) > 1:
+        return "比较用语前后矛盾"
+    if not found.group("uom"):
+        return "未写明计量单位"
+    name = _goal_subject(part[: found.start()])
+    if not name:
+        return "未写明指标名称"
+    value = Value(_comparator_of(found), found.group("num"), found.group("uom"))
+    return [Target(name, value, sentence)]
+
+
+def _goal_subject(text: str) -> str:
+    return _GOAL_LEAD.sub("", _subject(text))

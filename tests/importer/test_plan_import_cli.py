@@ -93,6 +93,11 @@ def test_import_check_apply_then_ask_remind_and_revise(
     _, answer, _ = run(capsys, "ask", "商标质押融资金额的目标", "--today", "2025-08-10", "--db", db_url)
     assert "15" in answer and "亿元" in answer
 
+    _, answer, _ = run(capsys, "ask", "哪些任务是林副市长负责的", "--today", "2025-08-10", "--db", db_url)
+    assert "林副市长（责任领导）负责的任务共 5 项" in answer and "老字号" not in answer
+    _, answer, _ = run(capsys, "ask", "林副市长全名叫什么", "--today", "2025-08-10", "--db", db_url)
+    assert "负责的任务共" not in answer  # who they are is not their list
+
     code, out, _ = run(capsys, "reminders", "--from", "2025-08-25", "--to", "2025-08-29", "--db", db_url)
     assert code == 0 and "市品牌发展促进会" in out and "组建商标品牌服务联盟" in out
 
