@@ -36,6 +36,7 @@ from schedules.summary import OverdueSummary
 from schedules.weekly import WeeklyReport
 from store.db import TRANSIENT_DATABASE_ERRORS, Database
 from store.delivery_events import DIGEST, FAILED, RETRY, SENT, THROTTLED, UNBOUND, UNCERTAIN
+from store.item_names import ItemName
 from store.outbox import LOCAL_PLATFORMS, MessageView, claim, enqueue_notice, record_delivery
 from store.plan_status import ExpiredPlan
 from store.reminder_chats import Target, mark_chat_unreachable
@@ -64,7 +65,9 @@ class Renderer(Protocol):
 
     def closing_request(self, plan: ExpiredPlan) -> str: ...
 
-    def leader_escalation(self, region: str, number: int, deadline: date, units: Sequence[str]) -> str: ...
+    def leader_escalation(
+        self, region: str, number: int, deadline: date, units: Sequence[str], name: ItemName | None = None
+    ) -> str: ...
 
 
 @dataclass(frozen=True)

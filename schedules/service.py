@@ -26,6 +26,7 @@ from schedules.weekly_notice import queue_weekly_reports
 from store.calendar_overrides import calendar_overrides
 from store.db import Database
 from store.delivery_events import SUMMARY
+from store.item_names import item_names
 from store.outbox import enqueue_notice, notice_queued, summary_queued
 from store.plan_status import expired_plans, plan_regions
 from store.reminder_sources import open_tasks
@@ -167,10 +168,16 @@ def queue_leader_escalations(db: Database, renderer: Renderer, now: datetime) ->
         < today
     }
     regions = plan_regions(db)
-    for row in open_tasks(db, deadlines=crossed, ongoing=False):
-        if row.deadline is None or (row.valid_to is not None and row.valid_to < today):
-            continue
-        body = renderer.leader_escalation(regions.get(row.plan, ""), row.number, row.deadline, row.units)
+    rows = [
+        row
+        for row in open_tasks(db, deadlines=crossed, ongoing=False)
+        if row.deadline is not None and (row.valid_to is None or row.valid_to >= today)
+    ]
+    names = item_names(db, [(row.plan, row.number) for row in rows])
+    for row in rows:
+        assert row.deadline is not None
+        region, name = regions.get(row.plan, ""), names.get((row.plan, row.number))
+        body = renderer.leader_escalation(region, row.number, row.deadline, row.units, name)
         enqueue_notice(
             db, reason="leader", about=f"{row.plan}:{row.number}", day=today, body=body, at=now, role="leader"
         )

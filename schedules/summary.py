@@ -3,13 +3,15 @@ week for all late tasks, every month for those more than three months late (the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from schedules.calendar import WorkCalendar
 from schedules.plan import Policy, add_months
 from store.db import Database
-from store.overdue import overdue_counts
+from store.item_names import ItemName, item_names
+from store.overdue import LateTaskView, overdue_counts
 
 TOP = 10
 
@@ -20,6 +22,7 @@ class LateTask:
     number: int
     deadline: date
     units: tuple[str, ...]
+    name: ItemName | None = None  # named as digests and chat name it (【示范区】任务6「…」)
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,10 @@ def weekly_summary_due(day: date, calendar: WorkCalendar) -> bool:
 
 
 def overdue_summary(db: Database, day: date) -> OverdueSummary:
-    """The tasks past their (delayed) deadline and not done, counted by the database."""
-    counts = overdue_counts(db, day, top=TOP)
-    oldest = tuple(LateTask(t.plan_region, t.number, t.deadline, t.units) for t in counts.oldest)
-    return OverdueSummary(day, counts.total, counts.by_unit, oldest)
+    """The tasks past their (delayed) deadline and not done, counted by the database; only plans in force
+    (an expired or archived plan had its one closing request, and is not listed week after week)."""
+    counts = overdue_counts(db, day, top=TOP, in_force_only=True)
+    return OverdueSummary(day, counts.total, counts.by_unit, _named(db, counts.oldest))
 
 
 def monthly_summary_due(day: date, calendar: WorkCalendar) -> bool:
@@ -55,5 +58,11 @@ def long_overdue_summary(db: Database, day: date, policy: Policy | None = None) 
     months = (policy or Policy()).monthly_after_months
     before = add_months(day, -months)
     counts = overdue_counts(db, day, top=TOP, late_before=before, in_force_only=True)
-    oldest = tuple(LateTask(t.plan_region, t.number, t.deadline, t.units) for t in counts.oldest)
-    return OverdueSummary(day, counts.total, counts.by_unit, oldest, late_before=before)
+    return OverdueSummary(day, counts.total, counts.by_unit, _named(db, counts.oldest), late_before=before)
+
+
+def _named(db: Database, late: Sequence[LateTaskView]) -> tuple[LateTask, ...]:
+    names = item_names(db, [(t.plan, t.number) for t in late])
+    return tuple(
+        LateTask(t.plan_region, t.number, t.deadline, t.units, names.get((t.plan, t.number))) for t in late
+    )

@@ -18,6 +18,7 @@ from store.sweep_scratch import DELAYS, RECIPIENTS, TASKS, scratch
 
 @dataclass(frozen=True)
 class LateTaskView:
+    plan: str  # code
     plan_region: str
     number: int
     deadline: date
@@ -92,7 +93,7 @@ def _by_unit(connection: Connection, top: int) -> tuple[tuple[str, int], ...]:
 def _oldest(connection: Connection, top: int) -> tuple[LateTaskView, ...]:
     late = select(RECIPIENTS.c.task_id).distinct().subquery()
     rows = connection.execute(
-        select(TASKS.c.task_id, _plan.c.region, _task.c.number, TASKS.c.deadline)
+        select(TASKS.c.task_id, _plan.c.code, _plan.c.region, _task.c.number, TASKS.c.deadline)
         .join(late, late.c.task_id == TASKS.c.task_id)
         .join(_task, _task.c.id == TASKS.c.task_id)
         .join(_plan, _plan.c.id == _task.c.plan_id)
@@ -101,7 +102,9 @@ def _oldest(connection: Connection, top: int) -> tuple[LateTaskView, ...]:
     ).all()
     units = _units_in_order(connection, [row.task_id for row in rows])
     return tuple(
-        LateTaskView(str(row.region), int(row.number), row.deadline, units.get(row.task_id, ()))
+        LateTaskView(
+            str(row.code), str(row.region), int(row.number), row.deadline, units.get(row.task_id, ())
+        )
         for row in rows
     )
 

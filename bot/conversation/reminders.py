@@ -15,6 +15,7 @@ from schedules.port import Buttons
 from schedules.summary import OverdueSummary
 from schedules.weekly import WeeklyReport
 from store.delivery_events import DIGEST, NOTICE
+from store.item_names import ItemName
 from store.outbox import ItemView, MessageView
 from store.plan_status import ExpiredPlan
 
@@ -133,14 +134,19 @@ class ReminderTexts:
     def unreachable_notice(self, units: Sequence[str], chat: str, detail: str) -> str:
         return texts.unreachable_notice(units, chat, detail)
 
-    def leader_escalation(self, region: str, number: int, deadline: date, units: Sequence[str]) -> str:
-        return texts.leader_escalation(texts.late_task(region, number, deadline, units))
+    def leader_escalation(
+        self, region: str, number: int, deadline: date, units: Sequence[str], name: ItemName | None = None
+    ) -> str:
+        return texts.leader_escalation(texts.late_task(_late_label(region, number, name), deadline, units))
 
     def closing_request(self, plan: ExpiredPlan) -> str:
         return texts.closing_request(plan.region, plan.title, plan.valid_to, plan.open_tasks, plan.archived)
 
     def overdue_summary(self, summary: OverdueSummary) -> str:
-        oldest = [texts.late_task(t.plan_region, t.number, t.deadline, t.units) for t in summary.oldest]
+        oldest = [
+            texts.late_task(_late_label(t.plan_region, t.number, t.name), t.deadline, t.units)
+            for t in summary.oldest
+        ]
         if summary.late_before is not None:
             return texts.long_overdue_summary(summary.day, summary.total, summary.by_unit, oldest)
         return texts.overdue_summary(summary.day, summary.total, summary.by_unit, oldest)
@@ -170,4 +176,14 @@ def _line(item: ItemView) -> Line:
     return Line(
         item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried,
         item.plan_short,
+    )  # fmt: skip
+
+
+def _late_label(region: str, number: int, name: ItemName | None) -> str:
+    """A late task as digests and chat name it; by its plan's region and number when its name is unknown."""
+    if name is None:
+        return f"{region}任务{number}"
+    return item_label(
+        task=name.number, task_title=name.title, plan_region=name.plan_region, indicator_name=None,
+        indicator_region=None, plan_short=name.plan_short, task_words=name.words, task_section=name.section,
     )  # fmt: skip

@@ -1483,8 +1483,9 @@ def some_units(units: Sequence[str]) -> str:
     return "、".join(units[:3]) + (f"等 {len(units)} 个单位" if len(units) > 3 else "")
 
 
-def late_task(region: str, number: int, deadline: date, units: Sequence[str]) -> str:
-    return f"{region}任务{number}（时限 {day(deadline)}，{some_units(units)}）"
+def late_task(label: str, deadline: date, units: Sequence[str]) -> str:
+    """One late task in a notice: named as digests name it, its deadline and the units still open."""
+    return f"{label}（时限 {day(deadline)}，{some_units(units)}）"
 
 
 ACKED = "已确认收到，谢谢。"

@@ -430,9 +430,12 @@ def test_admins_get_the_weekly_overdue_summary_once_on_the_first_working_day(off
     summaries = [t for t in office.port.to(ADMIN_CHAT) if t.startswith("【逾期周报】")]
     assert len(summaries) == 1
     assert summaries[0].startswith("【逾期周报】截至 2025-09-08，共 ")
+    # each late task named as the digests and chat name it: the plan's short name, the item, its words
+    [named] = [t for t in office.port.named(ADMIN_CHAT) if t.startswith("【逾期周报】")]
     assert (
-        "逾期最久的任务：\n1. 福州市任务" in summaries[0] or "逾期最久的任务：\n1. 鼓楼区任务" in summaries[0]
+        "逾期最久的任务：\n1. 【示范区】任务" in named or "逾期最久的任务：\n1. 【鼓楼方案】鼓楼第" in named
     )
+    assert "「" in named and "福州市任务" not in named and "鼓楼区任务" not in named
     assert "鼓楼区人民政府" in summaries[0]
 
 
@@ -624,7 +627,9 @@ def test_tasks_three_months_late_reach_the_office_once_a_month(office: Office) -
     office.at(date(2025, 12, 1)).tick()
     december = monthly()[-1]
     assert "截至 2025-12-01" in december and "时限 2025-08-31" in december, december
-    assert "鼓楼区任务" not in december and "福州市任务6（时限 2025-06-30" in december
+    assert (
+        "【鼓楼方案】" not in december and "【示范区】任务6「" in december and "（时限 2025-06-30" in december
+    )
 
 
 def test_a_task_a_month_late_is_told_once_to_the_offices_leaders(office: Office) -> None:
@@ -637,7 +642,8 @@ def test_a_task_a_month_late_is_told_once_to_the_offices_leaders(office: Office)
     assert office.port.to("leader-1") == []  # not yet a month
     office.at(date(2025, 10, 9)).tick()
     told = office.port.to("leader-1")
-    assert len(told) == 5 and all(t.startswith("【请领导督办】福州市任务") for t in told)
+    assert len(told) == 5 and all(t.startswith("【请领导督办】任务") for t in told)
+    assert all(t.startswith("【请领导督办】【示范区】任务") for t in office.port.named("leader-1"))
     assert any("任务41（时限 2025-08-31，鼓楼区人民政府）" in t for t in told)
     office.at(date(2025, 10, 10)).tick()
     assert len(office.port.to("leader-1")) == 5  # once
