@@ -30,7 +30,7 @@ from bot.conversation.names import ensure_name_index  # noqa: E402
 from seeds.apply import apply_plan_file, apply_seeds  # noqa: E402
 from seeds.importer.pipeline import import_file, write_draft  # noqa: E402
 from seeds.importer.units import KnownUnit  # noqa: E402
-from store.catalog_queries import list_units  # noqa: E402
+from store.catalog_queries import list_plans, list_units  # noqa: E402
 from store.db import Database  # noqa: E402
 from store.members import add_member  # noqa: E402
 
@@ -39,7 +39,8 @@ def load_imported(db: Database, document: Path, drafts: Path) -> Path:
     """The seeds, then the document imported and applied as an office would (import → draft → apply)."""
     apply_seeds(db)
     known = [KnownUnit(u.name, u.aliases, u.region, u.kind, bool(u.members)) for u in list_units(db)]
-    draft = write_draft(import_file(document, region=None, known=known), drafts)
+    others = [plan.title for plan in list_plans(db)]
+    draft = write_draft(import_file(document, region=None, known=known, other_plans=others), drafts)
     apply_plan_file(db, draft, actor="benchmark", at=datetime(2025, 3, 20, tzinfo=UTC))
     ensure_name_index(db)
     return draft

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot.cli.admin import cli_actor
 from bot.cli.settings import Settings
 from bot.conversation import texts
-from store.catalog_queries import list_units
+from store.catalog_queries import list_plans, list_units
 from store.db import Database
 from store.errors import StoreError
 
@@ -27,7 +27,8 @@ def import_command(args: argparse.Namespace, db: Database) -> str:
 
     known = [KnownUnit(u.name, u.aliases, u.region, u.kind, bool(u.members)) for u in list_units(db)]
     try:
-        imported = import_file(Path(args.file), region=args.region, known=known)
+        others = [plan.title for plan in list_plans(db)]
+        imported = import_file(Path(args.file), region=args.region, known=known, other_plans=others)
     except ImportRefused as exc:
         raise StoreError(str(exc)) from exc
     if args.json:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.conversation import texts
 from bot.conversation.messages import CANCEL_DATA, CONFIRM_DATA, Button, Inbound
 from bot.conversation.replies import Reply
-from store.catalog_queries import list_units
+from store.catalog_queries import list_plans, list_units
 from store.db import Database
 from store.reporting import Author, DuplicateMessage, WriteRequest, create_pending
 
@@ -56,7 +56,8 @@ def preview_import(db: Database, folder: Path, name: str, content: bytes, author
         path.write_bytes(content)
     known = [KnownUnit(u.name, u.aliases, u.region, u.kind, bool(u.members)) for u in list_units(db)]
     try:
-        imported = import_file(path, region=None, known=known)
+        others = [plan.title for plan in list_plans(db)]
+        imported = import_file(path, region=None, known=known, other_plans=others)
     except ImportRefused as exc:
         return Reply("import_refused", str(exc))
     draft = write_draft(imported, folder)

@@ -38,7 +38,9 @@ class Imported:
         return len(self.seed["tasks"]), len(self.seed["indicators"]), len(self.draft.new_units), review
 
 
-def import_file(path: Path, *, region: str | None, known: Sequence[KnownUnit]) -> Imported:
+def import_file(
+    path: Path, *, region: str | None, known: Sequence[KnownUnit], other_plans: Sequence[str] = ()
+) -> Imported:
     """Read and recognise; ImportRefused (Chinese) when the file is unreadable or holds no plan."""
     document = read_document(path)
     draft = recognise(document, region=region, known=known)
@@ -47,7 +49,8 @@ def import_file(path: Path, *, region: str | None, known: Sequence[KnownUnit]) -
             f"《{path.name}》中未识别出任务或指标，可能不是工作方案；请发送含任务清单的方案原文。"
         )
     text = document_text(document)
-    return Imported(draft, draft_to_seed(draft, source_doc=_doc_name(draft)), text)
+    seed = draft_to_seed(draft, source_doc=_doc_name(draft), other_plans=other_plans)
+    return Imported(draft, seed, text)
 
 
 def document_text(document: DocumentText) -> str:

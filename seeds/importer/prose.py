@@ -31,7 +31,7 @@ _OFFICE = re.compile(r"办公室[^。]*?设在([^，,。；;]+)")
 _OFFICE_IN_BRACKETS = re.compile(
     r"(?:报送|抄送|送交|交由|报)\s*([\u4e00-\u9fff]{2,20}?)\s*[（(][^（()）]*领导小组办公室[）)]"
 )
-_GOAL_WORDS = r"(?:主要|工作|发展|总体|具体|年度)目标|目标任务"
+_GOAL_WORDS = r"(?:主要|工作|发展|总体|具体|年度)(?:目标|指标)|目标任务|预期指标"
 _GOAL_HEADING = re.compile(rf"^(?:{_GOAL_WORDS})\s*[:：]?$")
 _GOAL_LABEL = re.compile(rf"^({_GOAL_WORDS})\s*[:：]\s*(\S.*)$")
 _BY_YEAR_END = re.compile(r"^(?:到|至)\d{4}年(?:底|末)[，,]")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from seeds.importer.deadlines import Deadline
@@ -21,10 +22,11 @@ ONGOING = "长期推进"
 NO_DEADLINE = "无"
 
 
-def draft_to_seed(draft: Draft, *, source_doc: str) -> dict[str, Any]:
+def draft_to_seed(draft: Draft, *, source_doc: str, other_plans: Sequence[str] = ()) -> dict[str, Any]:
+    """other_plans: the titles of the plans already in, which a proposed short name must not claim."""
     skipped: list[dict[str, str]] = []
     seed: dict[str, Any] = {
-        "plan": _plan(draft, source_doc),
+        "plan": _plan(draft, source_doc, other_plans),
         "indicators": [i for i in (_indicator(draft, x, source_doc, skipped) for x in draft.indicators) if i],
         "tasks": [t for t in (_task(x, source_doc, skipped) for x in draft.tasks) if t],
     }
@@ -33,8 +35,36 @@ def draft_to_seed(draft: Draft, *, source_doc: str) -> dict[str, Any]:
     review = [{"where": p.where, "what": p.what} for p in draft.problems]
     review += [{"where": s["record"], "what": f"未导入：{s['why']}"} for s in skipped]
     review += [{"where": field, "what": "文件未载明，系导入推定，请核对"} for field in PROPOSED]
+    renames = _qualified_names([(u.name, u.likely_level) for u in draft.new_units], region)
+    _rename_units(seed, renames)
+    review += [{"where": old, "what": f"记为「{new}」（本方案地区的单位）"} for old, new in renames.items()]
     seed["review"] = review
     return seed
+
+
+def _qualified_names(units: list[tuple[str, str]], region: str) -> dict[str, str]:
+    """区人民法院 in a 仓山区 plan is 仓山区人民法院: a new unit named relative to the plan's region is kept
+    under its full name, so another district's 区人民法院 is never taken for it (市场整治办 is no 市 unit)."""
+    level = {"区": "县区", "县": "县区", "市": "市"}.get(region[-1:], "")
+    return {
+        name: region + name[1:]
+        for name, likely in units
+        if level and likely == level and name.startswith(region[-1:]) and len(name) > 2
+    }
+
+
+def _rename_units(seed: dict[str, Any], renames: dict[str, str]) -> None:
+    def renamed(names: list[str]) -> list[str]:
+        return [renames.get(name, name) for name in names]
+
+    for record in (*seed["tasks"], *seed["indicators"]):
+        record["units"] = renamed(record["units"])
+        if "co_units" in record:
+            record["co_units"] = renamed(record["co_units"])
+    for unit in seed["units"]:
+        unit["name"] = renames.get(unit["name"], unit["name"])
+    plan = seed["plan"]
+    plan["supervising_unit"] = renames.get(plan["supervising_unit"], plan["supervising_unit"])
 
 
 PROPOSED = ("plan.status", "plan.supervising_unit", "plan.short_names", "indicators[].period_kind")
@@ -62,7 +92,7 @@ def _unit_record(name: str, level: str, region: str, source_doc: str) -> dict[st
 _OFFICE = ("局", "办", "委", "厅", "处", "室", "中心", "部", "院", "所", "站", "队", "会")
 
 
-def _plan(draft: Draft, source_doc: str) -> dict[str, Any]:
+def _plan(draft: Draft, source_doc: str, other_plans: Sequence[str]) -> dict[str, Any]:
     plan = draft.plan
     record: dict[str, Any] = {
         "code": plan.code,
@@ -80,7 +110,7 @@ def _plan(draft: Draft, source_doc: str) -> dict[str, Any]:
         "valid_to": plan.valid_until,
     }
     record.update({key: value for key, value in optional.items() if value is not None})
-    short = short_names(plan.name, plan.region)
+    short = short_names(plan.name, plan.region, other_plans)
     if short:
         record["short_names"] = short
     if plan.schedule:
@@ -186,28 +216,45 @@ _GENERIC_WORDS = re.compile(r"(?:重点工作及责任|重点工作|重点任务
 _SUFFIX = re.compile(r"(?:建设|工作|发展|提升|行动)$")
 
 
-def short_names(title: str, region: str | None) -> list[str]:
+def short_names(title: str, region: str | None, others: Sequence[str] = ()) -> list[str]:
     """Short names proposed from the title, for the office to check (listed in review as proposals): the
-    subject (商标品牌建设, 营商环境), with the document's kind of name (方案, 清单), without a leading verb
-    (优化, 推进) or a trailing 建设/工作."""
+    subject with the document's kind of name (商标品牌方案, 营商环境清单, 知识产权要点), with its place
+    (仓山知识产权要点, 鼓楼营商环境), and bare (商标品牌建设) only where no other plan's title holds it: a
+    bare 知识产权 would claim every question about the plans already in."""
     core = re.sub(r"^(?:关于)?(?:[\u4e00-\u9fff]{2,3}省)?(?:[\u4e00-\u9fff]{2,3}[市县区])*", "", title)
     if region and title.startswith(region):
         core = title[len(region) :]
     core = re.sub(r"^(?:20\d{2}(?:[-—~至]20\d{2})?年(?:度)?)", "", core)
     kind = _DOCUMENT_KIND.search(title)
-    for pattern in (_GENERIC_TAIL, _GENERIC_WORDS, _GENERIC_WORDS):
+    for pattern in (_GENERIC_TAIL, _GENERIC_WORDS, _GENERIC_WORDS, _KIND_TAIL):
         core = pattern.sub("", core)
     if len(core) < 2:
         return []
-    stems = [core, _SUFFIX.sub("", core), _VERB.sub("", core), _VERB.sub("", _SUFFIX.sub("", core))]
-    suffixes = ["方案", *([kind.group(0)] if kind and kind.group(0) != "方案" else [])]
-    names: list[str] = []
-    for stem in stems:
-        for name in (stem, *(stem + suffix for suffix in suffixes)):
-            if len(stem) >= 2 and name not in names:
-                names.append(name)
-    return names
+    stems = dict.fromkeys(
+        s
+        for s in (core, _SUFFIX.sub("", core), _VERB.sub("", core), _VERB.sub("", _SUFFIX.sub("", core)))
+        if len(s) >= 2
+    )
+    kinds = dict.fromkeys(["方案", *([kind.group(0)] if kind else [])])
+    place = _place(region or "")
+    names = [stem + k for stem in stems for k in kinds]
+    if place:
+        names += [place + stem + k for stem in stems for k in kinds] + [place + stem for stem in stems]
+    names += [stem for stem in stems if len(stem) >= 3 and not _held(stem, others)]
+    return list(dict.fromkeys(names))
 
 
+def _held(stem: str, others: Sequence[str]) -> bool:
+    """Another plan's title holds the subject, or its core (知识产权工作 → 知识产权)."""
+    core = _VERB.sub("", _SUFFIX.sub("", stem))
+    return any(stem in other or (len(core) >= 2 and core in other) for other in others)
+
+
+def _place(region: str) -> str:
+    """仓山区 → 仓山, 福州市 → 福州: how people put the place before a plan's name."""
+    return region[:-1] if len(region) > 2 and region.endswith(("区", "县", "市")) else region
+
+
+_KIND_TAIL = re.compile(r"(?:清单|计划|要点|方案)$")
 _DOCUMENT_KIND = re.compile(r"(?:清单|计划|要点|方案)(?=[^清计要方]*$)")
 _VERB = re.compile(r"^(?:持续|进一步|全面|深入)?(?:优化|推进|加强|深化|提升|推动|做好|开展|实施)")

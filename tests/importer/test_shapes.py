@@ -384,3 +384,37 @@ def test_the_second_blind_documents_fourteen_items_all_import() -> None:
     assert [t.number for t in draft.tasks] == [str(n) for n in range(1, 15)]
     assert [t.number for t in draft.tasks if t.featured] == ["1", "5", "8", "13"]
     assert {t.number: t.deadline.kind for t in draft.tasks}["12"] == "start"
+
+
+def test_short_names_come_with_a_kind_or_a_place_and_bare_only_where_no_plan_holds_them() -> None:
+    from seeds.importer.seed_yaml import short_names
+
+    seeds = ["福州市国家知识产权保护示范区建设方案", "福州市鼓楼区国家知识产权强县建设示范县工作方案"]
+    brand = short_names("福州市2025年商标品牌建设重点任务分解表", "福州市", seeds)
+    assert {"商标品牌方案", "福州商标品牌", "商标品牌建设"} <= set(brand)
+    business = short_names("鼓楼区2025年优化营商环境重点任务清单", "鼓楼区", seeds)
+    assert {"营商环境清单", "鼓楼营商环境", "营商环境"} <= set(business)
+    points = short_names("仓山区2025年知识产权工作要点任务分解表", "仓山区", seeds)
+    assert {"知识产权要点", "仓山知识产权要点"} <= set(points)
+    assert "知识产权" not in points and "知识产权工作" not in points  # every IP plan's title holds them
+
+
+def test_a_new_unit_named_relative_to_the_plans_district_is_kept_under_its_full_name(
+    known: list[KnownUnit],
+) -> None:
+    """区人民法院 in a 仓山区 plan is 仓山区人民法院, so another district's 区人民法院 is never taken for it."""
+    draft = draft_of(
+        [
+            Paragraph("仓山区2025年知识产权工作要点", "第1行"),
+            table(
+                ("序号", "重点任务", "牵头单位", "配合单位", "完成时限"),
+                ("1", "开展诉调对接。", "区人民法院", "区司法局", "2025年9月"),
+            ),
+        ],
+        known,
+        region="仓山区",
+    )
+    seed = draft_to_seed(draft, source_doc="test.txt")
+    assert seed["tasks"][0]["units"] == ["仓山区人民法院", "仓山区司法局"]
+    assert {u["name"] for u in seed["units"]} == {"仓山区人民法院", "仓山区司法局"}
+    assert any(n["where"] == "区人民法院" and "仓山区人民法院" in n["what"] for n in seed["review"])
