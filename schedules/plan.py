@@ -59,6 +59,7 @@ class OpenTask:
     supervisor: str  # the plan's supervising office, told of every overdue notice
     valid_to: date | None = None  # the plan's last day of chasing (expired or archived after it)
     valid_from: date | None = None  # before it the plan is a draft and chases nothing
+    rule: str | None = None  # a recurring task's (每季度 → quarterly): checked in when a period begins
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,19 @@ def restate(rule: DayRule, today: date, calendar: WorkCalendar) -> DayRule:
     return replace(rule, kind="overdue", workdays=calendar.count_between(rule.deadline, today))
 
 
+# The months a recurring task's period begins in: it is checked in on those months' check-in day only.
+RULE_MONTHS: dict[str, frozenset[int]] = {
+    "monthly": frozenset(range(1, 13)),
+    "quarterly": frozenset({1, 4, 7, 10}),
+    "half-yearly": frozenset({1, 7}),
+    "yearly": frozenset({1}),
+}
+
+
+def checked_in_this_month(rule: str | None, month: int) -> bool:
+    return rule is None or month in RULE_MONTHS.get(rule, RULE_MONTHS["monthly"])
+
+
 def is_check_in_day(day: date, calendar: WorkCalendar, policy: Policy) -> bool:
     return calendar.is_workday(day) and day == _month_workday(day, calendar, policy.check_in_month_workday)
 
@@ -236,7 +250,7 @@ def _task_reminders(day: date, task: OpenTask, calendar: WorkCalendar, policy: P
     if not task.units or plan_status(task.valid_from, task.valid_to, day) != "in_force":
         return
     if task.ongoing or task.deadline is None:
-        if is_check_in_day(day, calendar, policy):
+        if is_check_in_day(day, calendar, policy) and checked_in_this_month(task.rule, day.month):
             yield from _to_units(day, task, "check_in", None)
         return
     kind, workdays = _deadline_kind(day, task.deadline, calendar, policy)

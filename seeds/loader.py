@@ -236,7 +236,7 @@ def _task_spec(plan: str, t: TaskRecord) -> TaskSpec:
     leads = len(t.units) - len(t.co_units) if t.co_units else 1
     return TaskSpec(
         plan, t.number, t.title, t.section, t.content, t.featured, deadline, deadline is None, tuple(t.units),
-        _ref(t.source), t.deadline_text, t.deadline_kind, t.leader, leads,
+        _ref(t.source), t.deadline_text, t.deadline_kind, t.leader, leads, t.deadline_rule,
     )  # fmt: skip
 
 

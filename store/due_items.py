@@ -30,6 +30,7 @@ from sqlalchemy import (
     and_,
     cast,
     exists,
+    extract,
     false,
     func,
     literal,
@@ -245,8 +246,26 @@ def _due_tasks(kinds: set[str], plans: _PlanGroups) -> list[Select[Any]]:
         )
         undated = and_(_task.c.deadline.is_(None), DELAYS.c.task_id.is_(None))
         deadline = func.coalesce(DELAYS.c.deadline, _task.c.deadline)
-        found.append(_with_rule(ongoing, deadline, plans).where(or_(_task.c.ongoing.is_(True), undated)))
+        found.append(
+            _with_rule(ongoing, deadline, plans).where(
+                or_(_task.c.ongoing.is_(True), undated), _period_begins(RULES.c.day)
+            )
+        )
     return found
+
+
+def _period_begins(day: ColumnElement[Any]) -> ColumnElement[bool]:
+    """A recurring task is checked in only in the months its periods begin (schedules.plan.RULE_MONTHS,
+    mirrored here: store does not import schedules); every other ongoing task every month."""
+    month = extract("month", day)
+    return or_(
+        _task.c.deadline_rule.is_(None),
+        _task.c.deadline_rule.not_in(tuple(_RULE_MONTHS)),
+        *(and_(_task.c.deadline_rule == rule, month.in_(months)) for rule, months in _RULE_MONTHS.items()),
+    )
+
+
+_RULE_MONTHS = {"quarterly": (1, 4, 7, 10), "half-yearly": (1, 7), "yearly": (1,)}
 
 
 def _with_rule(source: Any, deadline: ColumnElement[Any], plans: _PlanGroups) -> Select[Any]:

@@ -142,6 +142,8 @@ class Task(_Table, table=True):
     # None for the seeds' plain forms (a date, 2025.8, 长期推进), which the deadline says itself.
     deadline_text: str | None = Field(default=None, max_length=100)
     deadline_kind: str | None = Field(default=None, max_length=20)
+    # A recurring task's rule (monthly / quarterly / half-yearly / yearly): its check-ins follow it.
+    deadline_rule: str | None = Field(default=None, max_length=20)
     leader: str | None = Field(default=None, max_length=200)  # 责任领导
     lead_units: int = 1  # the first so many units lead (牵头); the rest cooperate (配合)
     source_doc: str = Field(max_length=200)

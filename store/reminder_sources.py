@@ -47,6 +47,7 @@ class OpenTaskRow:
     supervisor: str
     valid_to: date | None = None  # the plan's last day of chasing (its validity's end, or before an archive)
     valid_from: date | None = None  # before it the plan is a draft and chases nothing
+    rule: str | None = None  # a recurring task's rule (quarterly …): checked in when a period begins
 
 
 @dataclass(frozen=True)
@@ -197,11 +198,14 @@ def _open_rows(
     done_units, done_all = completions(connection, task_ids)
     tasks = _all(
         connection,
-        select(pk(Task.id), col(Task.plan_id), col(Task.number), col(Task.deadline), col(Task.ongoing))
+        select(
+            pk(Task.id), col(Task.plan_id), col(Task.number), col(Task.deadline), col(Task.ongoing),
+            col(Task.deadline_rule),
+        )
         .where(pk(Task.id).in_(task_ids))
         .order_by(col(Task.plan_id), col(Task.number)),
-    )
-    for task_id, plan_id, number, deadline, ongoing in tasks:
+    )  # fmt: skip
+    for task_id, plan_id, number, deadline, ongoing, rule in tasks:
         units = directory.expand(assigned[task_id])
         done = done_units.get(task_id)
         still = tuple(u for u in units if u not in done) if done else units
@@ -216,6 +220,7 @@ def _open_rows(
             supervisor=directory.supervisors[plan_id],
             valid_to=directory.windows.get(plan_id, (None, None))[1],
             valid_from=directory.windows.get(plan_id, (None, None))[0],
+            rule=rule,
         )
 
 

@@ -96,6 +96,7 @@ class TaskSpec:
     deadline_kind: str | None = None
     leader: str | None = None
     lead_units: int = 1
+    deadline_rule: str | None = None
 
 
 @dataclass(frozen=True)

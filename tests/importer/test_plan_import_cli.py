@@ -101,6 +101,22 @@ def test_import_check_apply_then_ask_remind_and_revise(
     code, out, _ = run(capsys, "reminders", "--from", "2025-08-25", "--to", "2025-08-29", "--db", db_url)
     assert code == 0 and "市品牌发展促进会" in out and "组建商标品牌服务联盟" in out
 
+    # 每季度 (任务5) is checked in when a quarter begins, 每月 (任务11) every month
+    october = run(
+        capsys, "reminders", "--from", "2025-10-01", "--to", "2025-10-31", "--json", "--db", db_url
+    )[1]
+    november = run(
+        capsys, "reminders", "--from", "2025-11-01", "--to", "2025-11-30", "--json", "--db", db_url
+    )[1]
+
+    def checked_in(out: str) -> set[int]:
+        return {
+            i["task"] for m in json.loads(out) for i in m["items"]
+            if i["kind"] == "check_in" and i["plan"] != "fuzhou-protection" and i["plan"] != "gulou-strong-county"
+        }  # fmt: skip
+
+    assert {5, 11} <= checked_in(october) and 11 in checked_in(november) and 5 not in checked_in(november)
+
     revised = drafts / "revised.yaml"
     revised.write_text(
         draft.read_text(encoding="utf-8").replace("deadline: '2025.8'", "deadline: '2025.9'", 1),

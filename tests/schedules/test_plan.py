@@ -261,3 +261,18 @@ def test_overdue_chasing_escalates_instead_of_nagging_forever() -> None:
         date(2025, 12, 1),
         date(2026, 1, 4),
     ]  # a 调休 Sunday
+
+
+def test_a_recurring_task_is_checked_in_when_its_period_begins() -> None:
+    """每季度: the check-in of January, April, July and October only; 每月 and 长期推进 every month."""
+    quarterly = OpenTask("p", 5, None, True, ("市商务局",), SUPERVISOR, rule="quarterly")
+    monthly = OpenTask("p", 6, None, True, ("市商务局",), SUPERVISOR, rule="monthly")
+    months = {
+        task.number: [
+            r.day.month
+            for d in range(0, 366)
+            for r in plan_day(date(2025, 1, 1) + timedelta(days=d), [task], [], CALENDAR)
+        ]
+        for task in (quarterly, monthly)
+    }
+    assert months[5] == [1, 4, 7, 10] and months[6] == list(range(1, 13))

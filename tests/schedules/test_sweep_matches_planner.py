@@ -9,19 +9,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, literal, select
 
 from schedules.calendar import SHANGHAI, WorkCalendar
-from schedules.plan import Policy, Reminder, ReminderKind, overdue_stage
+from schedules.plan import Policy, Reminder, ReminderKind, is_check_in_day, overdue_stage
 from schedules.sources import Policies, reminders_for_day
 from schedules.sweep import missed_workdays, run_sweep
 from store.db import Database
 from store.ledger import COMPLETED, DELAY_APPROVED, RETRACTION
-from store.models import DeliveryEvent, Plan, ReminderItem, ReminderMessage, TaskEvent, TaskUnit, Unit
+from store.models import DeliveryEvent, Plan, ReminderItem, ReminderMessage, Task, TaskEvent, TaskUnit, Unit
 from store.plan_status import set_plan_status
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -42,8 +42,16 @@ def generated(db_url: str) -> Database:
 def _archive_one_and_start_one_late(db: Database) -> None:
     """Plan 5 archived by its office from 10 October, plan 7 a draft until 2026: both paths must agree."""
     plans = Plan.__table__  # type: ignore[attr-defined]
+    tasks = Task.__table__  # type: ignore[attr-defined]
     with db.engine.begin() as connection:
         connection.execute(plans.update().where(plans.c.id == 7).values(valid_from=date(2026, 1, 1)))
+        # some ongoing tasks recur quarterly or yearly (每季度, 每年): checked in when their period begins
+        for rule, remainder in (("quarterly", 0), ("yearly", 1)):
+            connection.execute(
+                tasks.update()
+                .where(tasks.c.ongoing.is_(True), (tasks.c.id % 7) == remainder)
+                .values(deadline_rule=rule)
+            )
     set_plan_status(
         db, plan=_plan_code(db, 5), status="archived", effective_on=date(2025, 10, 10), note="提前验收",
         actor="test", at=datetime(2025, 9, 30, tzinfo=UTC),
@@ -74,7 +82,8 @@ def test_the_sweep_reminds_exactly_what_the_planner_plans(generated: Database) -
     # sweeps on these days; the gaps are downtime the next sweep catches up on
     sweep_days = [
         date(2025, 9, 26), date(2025, 9, 28), date(2025, 10, 9), date(2025, 10, 10), date(2025, 10, 15),
-        date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 9), date(2026, 2, 2), date(2026, 4, 8),
+        date(2025, 11, 3), date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 9), date(2026, 2, 2),
+        date(2026, 4, 1), date(2026, 4, 8),
     ]  # fmt: skip
     last: date | None = None
     compared = 0
@@ -201,3 +210,30 @@ def test_an_archived_plan_and_a_draft_are_left_alone_on_both_paths(generated: Da
     assert not any(archived in plans_on(day) for day in later)
     assert draft not in plans_on(date(2025, 10, 9)) | plans_on(date(2025, 10, 15))
     assert draft in plans_on(date(2026, 1, 5)) | plans_on(date(2026, 1, 6)) | plans_on(date(2026, 2, 2))
+
+
+def test_the_generated_data_has_recurring_tasks_checked_in_only_when_their_period_begins(
+    generated: Database,
+) -> None:
+    """The comparison above covers them: quarterly tasks are checked in in October and January, not in
+    November or February."""
+    calendar, tasks = WorkCalendar(), Task.__table__  # type: ignore[attr-defined]
+    with generated.engine.connect() as connection:
+        rows = connection.execute(
+            select(Plan.__table__.c.code, tasks.c.number)  # type: ignore[attr-defined]
+            .join(tasks, tasks.c.plan_id == Plan.__table__.c.id)  # type: ignore[attr-defined]
+            .where(tasks.c.deadline_rule == "quarterly")
+        ).all()
+    quarterly = {(str(code), int(number)) for code, number in rows}
+    assert quarterly
+
+    def reached(day: date) -> set[tuple[str, int]]:
+        found = reminders_for_day(generated, day, calendar, Policies(Policy(), {}))
+        return {(r.plan, r.task) for r in found if r.kind == "check_in" and r.task is not None}
+
+    def check_in_day(year: int, month: int) -> date:
+        days = (date(year, month, 1) + timedelta(days=n) for n in range(28))
+        return next(d for d in days if is_check_in_day(d, calendar, Policy()))
+
+    assert reached(check_in_day(2025, 10)) & quarterly and reached(check_in_day(2026, 1)) & quarterly
+    assert not reached(check_in_day(2026, 2)) & quarterly and not reached(check_in_day(2025, 11)) & quarterly
