@@ -96,7 +96,8 @@ def missed_workdays(last: date | None, today: date, calendar: WorkCalendar) -> t
     return tuple(days[-MAX_CATCH_UP_WORKDAYS:])
 
 
-TaskWords = dict[tuple[str, int], tuple[str | None, str]]  # (plan, number) -> (title, content)
+# (plan, number) -> (title, content, 责任领导)
+TaskWords = dict[tuple[str, int], tuple[str | None, str, str | None]]
 
 
 def planned_by_sweep(
@@ -117,5 +118,9 @@ def planned_by_sweep(
         )  # the kinds are the planner's own rules
         for r in rows
     ]  # fmt: skip
-    words = {(r.plan, r.task): (r.task_title, r.task_content or "") for r in rows if r.task is not None}
+    words = {
+        (r.plan, r.task): (r.task_title, r.task_content or "", r.task_leader)
+        for r in rows
+        if r.task is not None
+    }
     return reminders, words

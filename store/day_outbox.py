@@ -233,6 +233,7 @@ class PlannedReminder:
     about_unit: str | None
     task_title: str | None = None  # the task's words, for the reminder's line (read with it, not after)
     task_content: str | None = None
+    task_leader: str | None = None  # 责任领导, named to the supervising office in its escalations
 
 
 def plan_without_writing(
@@ -259,6 +260,7 @@ def _planned_by_name() -> Select[Any]:
         select(
             unit.c.name, PLANNED.c.kind, plan.c.code, task.c.number, indicator.c.code,
             PLANNED.c.deadline, PLANNED.c.workdays, about.c.name, task.c.title, task.c.content,
+            task.c.leader,
         )
         .select_from(PLANNED)
         .join(unit, unit.c.id == PLANNED.c.unit_id)

@@ -89,6 +89,7 @@ class ItemView:
     task_words: str | None = None  # the task's title, else its wording: what a reminder is chasing
     # a plan numbering its items in several lists: the item's list and place in it (四、重点工作, 4)
     task_section: tuple[str, int] | None = None
+    task_leader: str | None = None  # 责任领导, named to the supervising office in its escalations
 
 
 @dataclass(frozen=True)
@@ -399,14 +400,14 @@ class _Names:
                 )
             ):
                 self.plans[int(i)] = (code, region, _plan_short(region, shorts))
-        self.tasks: dict[int, tuple[int, str | None, str]] = {}
+        self.tasks: dict[int, tuple[int, str | None, str, str | None]] = {}
         for chunk in chunks(sorted({r.task_id for r in rows if r.task_id})):
-            for i, number, title, content in connection.execute(
-                select(pk(Task.id), col(Task.number), col(Task.title), col(Task.content)).where(
-                    pk(Task.id).in_(chunk)
-                )
+            for i, number, title, content, leader in connection.execute(
+                select(
+                    pk(Task.id), col(Task.number), col(Task.title), col(Task.content), col(Task.leader)
+                ).where(pk(Task.id).in_(chunk))
             ):
-                self.tasks[int(i)] = (number, title, content)
+                self.tasks[int(i)] = (number, title, content, leader)
         self.indicators: dict[int, tuple[str, str, str]] = {}
         for chunk in chunks(sorted({r.indicator_id for r in rows if r.indicator_id})):
             for i, code, name, region in connection.execute(
@@ -442,6 +443,7 @@ class _Names:
             plan_short=short,
             task_words=(task[1] or task[2]) if task else None,
             task_section=self.sections.get((row.plan_id, task[0])) if task else None,
+            task_leader=task[3] if task else None,
         )
 
 

@@ -17,7 +17,7 @@ from bot.cli.days import parse_day
 from bot.cli.settings import Settings
 from bot.conversation import texts
 from bot.conversation.knowledge import Catalog
-from bot.conversation.reminders import Line, ReminderTexts, digest_entries, item_label
+from bot.conversation.reminders import ESCALATION, Line, ReminderTexts, digest_entries, item_label
 from bot.transports.console_transport import ConsolePort
 from schedules.calendar import SHANGHAI, WorkCalendar
 from schedules.delivery import Deliverer
@@ -125,7 +125,7 @@ def _line(reminder: Reminder, catalog: Catalog, wording: Wording) -> Line:
     plan = catalog.plans[reminder.plan]
     indicator = catalog.indicators[f"{reminder.plan}:{reminder.indicator}"] if reminder.indicator else None
     key = (reminder.plan, reminder.task or 0)
-    title, content = wording.words.get(key, (None, "")) if reminder.task is not None else (None, "")
+    title, content, leader = wording.words.get(key, (None, "", None)) if reminder.task else (None, "", None)
     label = item_label(
         task=reminder.task, task_title=title, plan_region=plan.region,
         indicator_name=indicator.name if indicator else None,
@@ -134,6 +134,8 @@ def _line(reminder: Reminder, catalog: Catalog, wording: Wording) -> Line:
         task_words=(title or content) if reminder.task is not None else None,
         task_section=wording.places.get(key) if reminder.task is not None else None,
     )  # fmt: skip
+    if reminder.kind == ESCALATION and leader:  # as the deliverer words it (bot.conversation.reminders)
+        label += texts.leader_of_item(leader)
     return Line(
         reminder.kind, label, reminder.about_unit, reminder.workdays, reminder.deadline,
         plan=plan_short_name(plan.region, plan.short_names),

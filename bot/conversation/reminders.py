@@ -173,6 +173,8 @@ def _line(item: ItemView) -> Line:
         indicator_name=item.indicator_name, indicator_region=item.indicator_region,
         plan_short=item.plan_short, task_words=item.task_words, task_section=item.task_section,
     )  # fmt: skip
+    if item.kind == ESCALATION and item.task_leader:  # the office chases through the task's 责任领导
+        label += texts.leader_of_item(item.task_leader)
     return Line(
         item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried,
         item.plan_short,

@@ -1093,6 +1093,10 @@ def _weekly_units(units: Sequence[UnitFigures], room: int) -> list[str]:
 # ---- 方案到期 ----------------------------------------------------------------------------------------
 
 
+def leader_of_item(leader: str) -> str:
+    return f"〔责任领导：{leader}〕"
+
+
 def leader_escalation(task: str) -> str:
     """The once-only step up to the office's leaders when a task is a month late."""
     return (

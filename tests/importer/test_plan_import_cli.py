@@ -101,6 +101,15 @@ def test_import_check_apply_then_ask_remind_and_revise(
     code, out, _ = run(capsys, "reminders", "--from", "2025-08-25", "--to", "2025-08-29", "--db", db_url)
     assert code == 0 and "市品牌发展促进会" in out and "组建商标品牌服务联盟" in out
 
+    # the supervising office hears of a late task with its 责任领导, in the dry run and in what is sent
+    planned = run(capsys, "reminders", "--from", "2025-07-01", "--to", "2025-07-01", "--db", db_url)[1]
+    assert (
+        "任务1「制定出台《福州市商标品牌培育三年行…」〔责任领导：林副市长〕（市发改委、市工信局）已逾期"
+        in planned
+    )
+    sent = run(capsys, "reminders", "sweep", "--today", "2025-07-01", "--db", db_url)[1]
+    assert "〔责任领导：林副市长〕（市发改委、市工信局）已逾期" in sent, sent
+
     # 每季度 (任务5) is checked in when a quarter begins, 每月 (任务11) every month
     october = run(
         capsys, "reminders", "--from", "2025-10-01", "--to", "2025-10-31", "--json", "--db", db_url
