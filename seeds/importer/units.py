@@ -2,8 +2,9 @@
 
 Pure: strings in, values out. Tables separate units with 、，,；; and line breaks, but a bracket holds part of
 one name (市市场监管局(知识产权局)) and a PDF breaks long names over lines (各县（市）区 人民政府), so a break
-only separates where the text before it ends like a unit name. A name that matches nothing stays a new unit
-under its own name: a close spelling is offered as a suggestion, never taken as a match.
+only separates where the text before it ends like a unit name and the text after it is a name of its own,
+not the rest of one (市人社 | 局, 高新区管委 | 会, 鼓楼区 | 人民政府). A name that matches nothing stays a new
+unit under its own name: a close spelling is offered as a suggestion, never taken as a match.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ _STRICT_ENDING = re.compile(r"(?:局|委|办|院|府|会|部|处|室|科|组|队
 # Two names written with nothing between them (区发改局区统计局): a name's ending, then a level's prefix.
 _GLUED = re.compile(r"(?<=[局委办院府])(?=[区市县](?![委政]))")
 _TRAILING = "。.；;，,、 "
+# What a line broken inside a name leaves on the next line: its last character, or a name's generic tail.
+_TAIL = re.compile(r"^(?:.|人民(?:政府|法院|检察院|银行)|管委会|委员会|办公室|办公厅)$")
 
 
 def normalise_brackets(text: str) -> str:
@@ -77,7 +80,7 @@ def split_unit_names(cell: str) -> list[str]:
         depth += (char in _OPEN) - (char in _CLOSE)
         if depth > 0:
             current += char
-        elif char in _SEPARATORS and (char != "\n" or _ends_like_a_name(current)):
+        elif char in _SEPARATORS and (char != "\n" or _breaks_between_names(current, text[index + 1 :])):
             names.append(current)
             current = ""
         elif char in _BREAKS:
@@ -95,12 +98,28 @@ def _ends_like_a_name(text: str) -> bool:
     return bool(_NAME_ENDING.search(text.strip()))
 
 
+def _breaks_between_names(before: str, after: str) -> bool:
+    """A line break separates where the text before it ends like a name and the text after it is not a
+    name's tail."""
+    return _ends_like_a_name(before) and not _is_tail(after)
+
+
 def _separates(before: str, after: str) -> bool:
     """A space or line break separates two names only between a whole name and the start of another."""
     rest = after.lstrip()
     return (
-        bool(before.strip()) and bool(rest) and rest[0] not in _OPEN and bool(_STRICT_ENDING.search(before))
+        bool(before.strip())
+        and bool(rest)
+        and rest[0] not in _OPEN
+        and bool(_STRICT_ENDING.search(before))
+        and not _is_tail(rest)
     )
+
+
+def _is_tail(after: str) -> bool:
+    """The text after a break up to the next separator is the rest of the name before it."""
+    piece = re.split(r"[、，,；;\n \t\u3000（(【\[]", after.strip(), maxsplit=1)[0]
+    return bool(_TAIL.match(piece.strip(_TRAILING)))
 
 
 def _unglue(name: str) -> list[str]:

@@ -8,18 +8,30 @@ import io
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from pdfminer.cmapdb import CMapDB
 from PIL import Image
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+from reportlab.platypus import Paragraph as PdfParagraph
+from reportlab.platypus import SimpleDocTemplate, TableStyle
+from reportlab.platypus import Table as PdfTable
 
 FONT = "STSong-Light"
+# STSong-Light's character map (UniGB-UCS2-H) has no entry for a few characters the plans use, · (U+00B7,
+# as in 4·26) among them: written in it they are drawn as nothing and leave no text. A word processor falls
+# back to another font for them, and so do these PDFs: a built-in font whose map has the character.
+FALLBACK_FONT = "HeiseiMin-W3"
+_FONT_MAPS = {FONT: "UniGB-UCS2-H", FALLBACK_FONT: "UniJIS-UCS2-H"}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 # The docx task table: 类别 merged down rows 1-3, 责任单位 in the header spanning 牵头 and 配合 columns.
@@ -115,8 +127,9 @@ PDF_INTRO = ("为贯彻落实区委区政府决策部署，推动年度重点工
 
 
 def _font() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    for name in (FONT, FALLBACK_FONT):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(name))
 
 
 def build_task_pdf(path: Path) -> Path:
@@ -192,6 +205,122 @@ def build_two_page_table_pdf(path: Path) -> Path:
         pdf.showPage()
     pdf.save()
     return path
+
+
+# The layout engine's way, as a word processor prints: paragraphs that wrap, ruled tables whose cells wrap
+# their text (CJK: between any two characters) and whose first row repeats on every page the table reaches.
+PDF_TEXT_STYLE = ParagraphStyle("plan", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
+
+
+def build_flowing_pdf(
+    path: Path,
+    story: list[str | list[list[str]]],
+    *,
+    widths: dict[int, list[float]] | None = None,
+    page_height: float = A4[1],
+) -> Path:
+    """Paragraphs (a str) and tables (rows of cells) laid out by reportlab's platypus on A4-wide pages.
+
+    Each table is a ruled grid, its first row repeated at the top of each page it runs on to; a "\\n" in a
+    cell is a line break the writer made. Column widths are the table's `widths[i]` (i counting tables), else
+    shared out by the longest text of each column over 480 points, as a word processor's autofit does."""
+    _font()
+    flow: list[Any] = []
+    number = 0
+    for item in story:
+        if isinstance(item, str):
+            flow.append(PdfParagraph(_markup(item), PDF_TEXT_STYLE))
+            continue
+        given = (widths or {}).get(number)
+        number += 1
+        width = max(len(row) for row in item)
+        rows = [row + [""] * (width - len(row)) for row in item]
+        data = [[PdfParagraph(_markup(c), PDF_TEXT_STYLE) for c in row] for row in rows]
+        table = PdfTable(data, colWidths=given or _autofit(rows), repeatRows=1)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        flow.append(table)
+    SimpleDocTemplate(str(path), pagesize=(A4[0], page_height)).build(flow)
+    return path
+
+
+def _markup(text: str) -> str:
+    """A paragraph's text as platypus markup: escaped, a line break as <br/>, and a character the main
+    font cannot write in the fallback font."""
+    out = []
+    for char in text:
+        if char == "\n":
+            out.append("<br/>")
+        elif not char.isspace() and not _font_has(FONT, char) and _font_has(FALLBACK_FONT, char):
+            out.append(f'<font name="{FALLBACK_FONT}">{escape(char)}</font>')
+        else:
+            out.append(escape(char))
+    return "".join(out)
+
+
+def _font_has(font: str, char: str) -> bool:
+    return bool(list(CMapDB.get_cmap(_FONT_MAPS[font]).decode(char.encode("utf-16-be"))))
+
+
+def _autofit(rows: list[list[str]]) -> list[float]:
+    longest = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+    weights = [max(2, min(n, 60)) for n in longest]
+    return [max(28.0, 480 * w / sum(weights)) for w in weights]
+
+
+def text_story(text: str) -> list[str | list[list[str]]]:
+    """A .txt plan as a flowing document: each line a paragraph, each run of tab lines one table (as it was
+    copied out of one: a blank line ends the run, so a table the text breaks with blank lines is drawn as
+    tables edge to edge, each with its own column widths)."""
+    story: list[str | list[list[str]]] = []
+    for line in text.splitlines():
+        if "\t" in line:
+            if story and isinstance(story[-1], list):
+                story[-1].append(line.split("\t"))
+            else:
+                story.append([line.split("\t")])
+        elif line.strip():
+            story.append(line)
+        else:
+            story.append("")  # ends a run of tab lines; drawn as nothing
+    return [item for item in story if item != ""]
+
+
+def build_text_docx(path: Path, text: str, category: str = "重点工作") -> Path:
+    """A .txt plan as Word holds it: each line a paragraph; each tab table (runs of tab lines with only blank
+    lines between, as the .txt reader joins them) one Word table with a 类别 column in front whose cell is
+    merged down every row below the header. A row with fewer cells than the widest spreads its second cell
+    over the missing ones (gridSpan), as Word shows a content cell merged across a category column."""
+    document = Document()
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        if "\t" not in lines[index]:
+            if lines[index].strip():
+                document.add_paragraph(lines[index])
+            index += 1
+            continue
+        rows: list[list[str]] = []
+        while index < len(lines) and ("\t" in lines[index] or not lines[index].strip()):
+            if lines[index].strip():
+                rows.append(lines[index].split("\t"))
+            index += 1
+        _word_table(document, rows, category)
+    document.save(str(path))
+    return path
+
+
+def _word_table(document: Any, rows: list[list[str]], category: str) -> None:
+    width = max(len(row) for row in rows)
+    table = document.add_table(rows=len(rows), cols=width + 1)
+    for r, row in enumerate(rows):
+        table.cell(r, 0).text = "类别" if r == 0 else ""
+        missing = width - len(row)
+        if missing and len(row) >= 2:
+            table.cell(r, 2).merge(table.cell(r, 2 + missing))
+        for c, value in enumerate(row):
+            table.cell(r, c + 1 + (missing if c >= 2 else 0)).text = value
+    if len(rows) > 1:
+        table.cell(1, 0).merge(table.cell(len(rows) - 1, 0)).text = category
 
 
 def build_encrypted_pdf(path: Path) -> Path:
