@@ -141,3 +141,18 @@ def test_the_bots_postgresql_role_confirms_but_leaves_the_catalog_to_its_owner(
         with db.engine.begin() as connection:
             connection.execute(text(f"DROP OWNED BY {role}"))
             connection.execute(text(f"DROP ROLE {role}"))
+
+
+def test_a_unit_reports_on_an_imported_plan_and_the_office_approves(office: Office) -> None:
+    """After import the plan is reported on as the seed plans are: the lead unit's completion of 第3项 is
+    待审核, the office's 通过 makes it 已办结, and the plan's overview counts it."""
+    office.send("duban", file=document(FIXTURE.read_bytes()))
+    office.send("duban", "确认")
+    preview = office.send("ip", "商标品牌方案第3项已完成")
+    assert preview.intent == "preview" and "商标品牌" in preview.text and "任务3" in preview.text
+    submitted = office.send("ip", "确认")
+    assert submitted.intent == "recorded" and "待审核" in submitted.text
+    number = int(submitted.text.split("审核号 ")[1].split("）")[0])
+    assert office.send("duban", f"通过 {number}").intent == "reviewed"
+    detail = office.send("ip", "商标品牌方案第3项").text
+    assert "已办结" in detail or "已完成" in detail, detail
