@@ -33,7 +33,7 @@ def draft_to_seed(draft: Draft, *, source_doc: str, other_plans: Sequence[str] =
     region = draft.plan.region or ""
     seed["units"] = [_unit_record(u.name, u.likely_level, region, source_doc) for u in draft.new_units]
     review = [{"where": p.where, "what": p.what} for p in draft.problems]
-    review += [{"where": s["record"], "what": f"未导入：{s['why']}"} for s in skipped]
+    review += [{"where": s["record"], "what": s.get("what") or f"未导入：{s['why']}"} for s in skipped]
     review += [{"where": field, "what": "文件未载明，系导入推定，请核对"} for field in PROPOSED]
     renames = _qualified_names([(u.name, u.likely_level) for u in draft.new_units], region)
     _rename_units(seed, renames)
@@ -131,9 +131,14 @@ def _indicator(
     draft: Draft, indicator: DraftIndicator, source_doc: str, skipped: list[dict[str, str]]
 ) -> dict[str, Any] | None:
     label = f"指标{indicator.number} {indicator.name}"
-    if indicator.target is None or indicator.unit_of_measure is None or not indicator.units:
+    office = _most_leading(draft)
+    if indicator.target is None or indicator.unit_of_measure is None or not (indicator.units or office):
         skipped.append({"record": label, "why": "目标值、计量单位或责任单位缺失，需人工补全"})
         return None
+    units = [u.name for u in indicator.units]
+    if not units:  # a plan-wide target: its office holds it until the office says otherwise (in review)
+        units = [office]
+        skipped.append({"record": label, "what": f"文件未载明责任单位，暂由督办单位（{office}）负责，请核对"})
     record: dict[str, Any] = {
         "code": indicator.number,
         "name": indicator.name,
@@ -142,7 +147,7 @@ def _indicator(
         "comparator": indicator.comparator,
         "target": indicator.target,
         "period_kind": _period_kind(indicator),
-        "units": [u.name for u in indicator.units],
+        "units": units,
         "note": indicator.note,
         "source": {"doc": source_doc, "section": f"指标 序号{indicator.number}"},
     }

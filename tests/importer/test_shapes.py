@@ -418,3 +418,12 @@ def test_a_new_unit_named_relative_to_the_plans_district_is_kept_under_its_full_
     assert seed["tasks"][0]["units"] == ["仓山区人民法院", "仓山区司法局"]
     assert {u["name"] for u in seed["units"]} == {"仓山区人民法院", "仓山区司法局"}
     assert any(n["where"] == "区人民法院" and "仓山区人民法院" in n["what"] for n in seed["review"])
+
+
+def test_plan_wide_targets_without_units_go_to_the_plans_office_and_say_so(known: list[KnownUnit]) -> None:
+    fixture = Path(__file__).parent / "fixtures" / "cangshan_ip_points_2025.docx"
+    draft = recognise(read_document(fixture), region=None, known=known)
+    seed = draft_to_seed(draft, source_doc="cangshan.txt")
+    office = seed["plan"]["supervising_unit"]
+    assert [i["units"] for i in seed["indicators"]] == [[office]] * 3
+    assert sum("暂由督办单位" in note["what"] for note in seed["review"]) == 3
