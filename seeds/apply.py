@@ -27,10 +27,12 @@ class Applied:
     changes: tuple[CatalogChange, ...]  # what this run changed in items already loaded, as recorded
 
 
-def apply_plan_file(db: Database, path: Path, *, actor: str, at: datetime) -> Applied:
+def apply_plan_file(db: Database, path: Path, *, actor: str, at: datetime, upgrade: bool = True) -> Applied:
     """A reviewed plan file (an imported draft) loaded as the seeds are; a revised one updates its plan and
-    records every changed deadline, unit list or leader in catalog_event."""
-    db.upgrade()
+    records every changed deadline, unit list or leader in catalog_event. The bot (upgrade=False) leaves the
+    schema to `duban init`: its database is current, and Alembic's upgrade is not safe in two threads."""
+    if upgrade:
+        db.upgrade()
     stored = [name for unit in list_units(db) for name in (unit.name, *unit.aliases)]
     catalog = load_plan(path, stored_units=stored)
     mark = last_change(db)

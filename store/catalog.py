@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlmodel import Session, SQLModel, col, select
 
 from store.db import Database
@@ -35,6 +35,7 @@ from store.specs import Catalog, IndicatorSpec, PassageSpec, PlanSpec, TaskSpec,
 from store.task_state import refresh_task_states
 
 Outcome = Literal["created", "updated", "unchanged"]
+_SYNC_LOCK = 0x6475_6261_6E01  # "duban" + 1: the advisory lock every catalog sync takes on PostgreSQL
 Row = TypeVar("Row", bound=SQLModel)
 OrderedLink = CollectiveMember | IndicatorUnit | TaskUnit
 
@@ -82,6 +83,10 @@ def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = N
     report = SyncReport()
     source = source or ChangeSource("seeds", "duban init", datetime.now(UTC))
     with db.session() as session:
+        if session.connection().dialect.name == "postgresql":
+            # one catalog sync at a time: two loads of one plan (two 确认, two `plans apply`) would otherwise
+            # both insert its new units; the second waits, then finds them (SQLite serialises writers itself)
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK})
         resolver = _UnitResolver(session)
         ordered = sorted(catalog.units, key=lambda u: u.kind == "collective")
         for unit in ordered:

@@ -161,7 +161,10 @@ class _Attaching:
         if member is None:
             return Reply("not_bound", texts.NOT_BOUND)
         if member.role in READ_ONLY_ROLES:
-            return Reply("refused", texts.EVIDENCE_VIEWER)
+            asked_import = wants_import(self.turn.text or "")
+            return Reply(
+                "refused", texts.ONLY_ADMIN_IMPORTS if asked_import else texts.evidence_viewer(member.role)
+            )
         report = self._caption_report()
         if report is None:
             imported = self._plan_document(member, files)

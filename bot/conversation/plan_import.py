@@ -51,7 +51,7 @@ def preview_import(db: Database, folder: Path, name: str, content: bytes, author
     digest = hashlib.sha256(content).hexdigest()
     incoming = folder / INCOMING
     incoming.mkdir(parents=True, exist_ok=True)
-    path = incoming / f"{digest[:16]}-{_SAFE.sub('_', Path(name).name)[-80:] or 'plan'}"
+    path = incoming / f"{digest[:16]}-{_short_name(name)}"
     if not path.exists():
         path.write_bytes(content)
     known = [KnownUnit(u.name, u.aliases, u.region, u.kind, bool(u.members)) for u in list_units(db)]
@@ -60,7 +60,7 @@ def preview_import(db: Database, folder: Path, name: str, content: bytes, author
         imported = import_file(path, region=None, known=known, other_plans=others)
     except ImportRefused as exc:
         return Reply("import_refused", str(exc))
-    draft = write_draft(imported, folder)
+    draft = write_draft(imported, folder, stem=f"{imported.seed['plan']['code']}-{digest[:12]}")
     review = [f"{note['where']}：{note['what']}" for note in imported.seed.get("review", [])]
     lines = texts.import_preview(imported.draft.plan.name, texts.import_summary(*imported.counts), review)
     request = WriteRequest("plan_import", imported.seed["plan"]["code"], detail=str(draft))
@@ -83,7 +83,7 @@ def apply_import(db: Database, draft: Path, actor: str, at: datetime) -> tuple[b
     from seeds.loader import SeedError
 
     try:
-        applied = apply_plan_file(db, draft, actor=actor, at=at)
+        applied = apply_plan_file(db, draft, actor=actor, at=at, upgrade=False)
     except SeedError as exc:
         return False, texts.import_invalid(str(exc))
     except OSError as exc:  # the draft was moved or removed since the preview
@@ -101,3 +101,12 @@ def apply_import(db: Database, draft: Path, actor: str, at: datetime) -> tuple[b
 
 def author_of(inbound: Inbound, member_id: int | None) -> Author:
     return Author(inbound.platform, inbound.user_id, member_id, inbound.at, inbound.message_id, inbound.text)
+
+
+def _short_name(name: str) -> str:
+    """The sender's file name made safe for a path: one component, at most 120 bytes (a name of 80 CJK
+    characters is 240 bytes; file systems allow 255)."""
+    safe = _SAFE.sub("_", Path(name.replace("\x00", "")).name).strip("._") or "plan"
+    while len(safe.encode("utf-8")) > 120:
+        safe = safe[1:]
+    return safe

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -154,7 +155,8 @@ class Reporter:
         loaded, message = apply_import(
             self.knowledge.db, Path(pending.request.detail or ""), actor, self.inbound.at
         )
-        decide(self.knowledge.db, pending, "confirmed" if loaded else "refused", self.author)
+        with suppress(DuplicateMessage):  # pressed twice at once: the catalog sync is serialised, idempotent
+            decide(self.knowledge.db, pending, "confirmed" if loaded else "refused", self.author)
         if loaded:
             self.knowledge.reload_catalog()  # the next message is answered with the plan in
         return Reply("recorded" if loaded else "refused", message)

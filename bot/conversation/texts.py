@@ -1837,6 +1837,16 @@ EVIDENCE_TYPE_NAMES = {
 EVIDENCE_NOT_KEPT = "佐证材料未保存："
 EVIDENCE_NO_REPORT = "未找到10分钟内您的上报，佐证材料未保存。请先上报（如：任务3已完成），再发送材料。"
 EVIDENCE_VIEWER = "您的角色是查询员，不能提交佐证材料；如需报送请联系督办办公室调整角色。"
+
+
+def evidence_viewer(role: str) -> str:
+    """A read-only member's file, refused in their own role's name (a 分管领导 is no 查询员)."""
+    if role == "viewer":
+        return EVIDENCE_VIEWER
+    label = ROLE_LABELS_ZH.get(role, role)
+    return f"您的角色是{label}，不能提交佐证材料；如需报送请联系督办办公室调整角色。"
+
+
 EVIDENCE_NOT_ACCEPTED = "本机器人未设置佐证材料的存放位置，材料未保存，请联系督办办公室。"
 EVIDENCE_REPORT_NOT_HANDLED = (
     "本条消息中的上报也未处理：请换一个符合要求的文件，连同上报重新发送；或不带附件直接发送上报。"

@@ -66,14 +66,18 @@ def document_text(document: DocumentText) -> str:
     return "\n".join(line for line in lines if line.strip()) + "\n"
 
 
-def write_draft(imported: Imported, folder: Path) -> Path:
-    """The draft as `<code>.yaml` in folder, its document text in folder/docs/; the YAML's path."""
-    code = imported.seed["plan"]["code"]
+def write_draft(imported: Imported, folder: Path, *, stem: str | None = None) -> Path:
+    """The draft as `<stem>.yaml` in folder (the plan's code by default), its document text as
+    folder/docs/<stem>.txt; the YAML's path. A preview in chat names its own stem, so a later preview of the
+    same plan never changes what an earlier one will load."""
+    name = stem or imported.seed["plan"]["code"]
+    seed = {**imported.seed, "plan": {**imported.seed["plan"], "document": f"{name}.txt"}}
+    seed["plan"]["source"] = {**seed["plan"]["source"], "doc": f"{name}.txt"}
     (folder / DOCS_FOLDER).mkdir(parents=True, exist_ok=True)
-    (folder / DOCS_FOLDER / _doc_name(imported.draft)).write_text(imported.text, encoding="utf-8")
-    target = folder / f"{code}.yaml"
+    (folder / DOCS_FOLDER / f"{name}.txt").write_text(imported.text, encoding="utf-8")
+    target = folder / f"{name}.yaml"
     header = DRAFT_HEADER.format(title=imported.draft.plan.name, path=target)
-    body = yaml.safe_dump(imported.seed, allow_unicode=True, sort_keys=False, width=1000)
+    body = yaml.safe_dump(seed, allow_unicode=True, sort_keys=False, width=1000)
     target.write_text(header + body, encoding="utf-8")
     return target
 

@@ -8,6 +8,7 @@ names its place — a draft never passes a guess off as the document's words.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -137,4 +138,7 @@ def plan_code(title: str, region: str | None) -> str:
     code = "-".join(
         part for part in (re.sub(r"[^a-z0-9]", "", head), re.sub(r"[^a-z0-9]", "", initials)) if part
     )
-    return code[:48].strip("-") or "plan"
+    if len(code) > 48 or not code:  # cut short, two long titles could share it: the title's digest tells
+        digest = hashlib.sha1(title.encode("utf-8")).hexdigest()[:8]
+        code = f"{code[:39].strip('-')}-{digest}".strip("-")
+    return code
