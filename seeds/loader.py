@@ -168,16 +168,20 @@ def _no_repeats(path: Path, section: str, key: str, values: Sequence[object]) ->
 
 
 def _check_unit_references(path: Path, plan_file: PlanFile, known: set[str]) -> None:
-    def check(names: Sequence[str], record: str, field: str) -> None:
-        for name in names:
+    def check(names: Sequence[str], record: str, loc: tuple[str | int, ...]) -> None:
+        for position, name in enumerate(names):
             if name_key(name) not in known:
-                raise SeedError(str(path), None, record, field, f"未在 {UNITS_FILE} 中定义的单位：{name}")
+                line = _line_of(path.read_text(encoding="utf-8"), (*loc, position))  # the name's own line
+                raise SeedError(
+                    str(path), line, record, str(loc[-1]), f"未在 {UNITS_FILE} 中定义的单位：{name}"
+                )
 
-    check([plan_file.plan.supervising_unit], "plan", "supervising_unit")
+    check([plan_file.plan.supervising_unit], "plan", ("plan", "supervising_unit"))
     for i, indicator in enumerate(plan_file.indicators):
-        check(indicator.units, f"indicators[{i}](code={indicator.code})", "units")
+        check(indicator.units, f"indicators[{i}](code={indicator.code})", ("indicators", i, "units"))
     for i, task in enumerate(plan_file.tasks):
-        check(task.units, f"tasks[{i}](number={task.number})", "units")
+        check(task.units, f"tasks[{i}](number={task.number})", ("tasks", i, "units"))
+        check(task.co_units, f"tasks[{i}](number={task.number})", ("tasks", i, "co_units"))
 
 
 def _ref(source: Source) -> SourceRef:

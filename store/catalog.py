@@ -97,17 +97,22 @@ def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = N
             report.count("plans", outcome)
         indicator_tables = (Indicator, IndicatorUnit, "indicator_id")
         for indicator in catalog.indicators:
+            plan_id, code = plan_ids.get(indicator.plan), indicator.code
+            before = _terms(session, Indicator, plan_id, "code", code)
             outcome = _sync_assigned(session, resolver, plan_ids, indicator, "code", indicator_tables)
             report.count("indicators", outcome)
+            if before is not None:
+                after = _terms(session, Indicator, plan_id, "code", code) or {}
+                _record_changes(session, indicator.plan, f"指标{code}", before, after, source)
         for task in catalog.tasks:
-            before = _task_terms(session, plan_ids.get(task.plan), task.number)
+            before = _terms(session, Task, plan_ids.get(task.plan), "number", task.number)
             report.count(
                 "tasks",
                 _sync_assigned(session, resolver, plan_ids, task, "number", (Task, TaskUnit, "task_id")),
             )
             if before is not None:
-                after = _task_terms(session, plan_ids.get(task.plan), task.number)
-                _record_changes(session, task, before, after or {}, source)
+                after = _terms(session, Task, plan_ids.get(task.plan), "number", task.number) or {}
+                _record_changes(session, task.plan, f"任务{task.number}", before, after, source)
         _keep_indexes(session, changed=bool(report.created or report.updated))
         session.commit()
     return report
@@ -296,38 +301,55 @@ def _source(source: Any) -> dict[str, str]:
     return {"source_doc": source.doc, "source_section": source.section}
 
 
-_TRACKED = ("deadline", "deadline_text", "ongoing", "leader", "lead_units")
+# What a revision may change and the catalog ledger records, old → new (content and targets included: an
+# office's figures are never overwritten silently).
+_TASK_FIELDS = ("content", "featured", "deadline", "deadline_text", "deadline_rule", "ongoing", "leader",
+                "lead_units", "section")  # fmt: skip
+_INDICATOR_FIELDS = ("name", "target", "comparator", "unit_of_measure", "baseline", "baseline_year", "due",
+                     "period_kind")  # fmt: skip
 
 
-def _task_terms(session: Session, plan_id: int | None, number: int) -> dict[str, str] | None:
-    """A task's terms as text (deadline, units in order, leader…), or None when it is not in the store yet."""
+def _terms(
+    session: Session, model: type[Task] | type[Indicator], plan_id: int | None, key: str, value: Any
+) -> dict[str, str] | None:
+    """An item's terms as text (its fields and units in order), or None when it is not in the store yet."""
     if plan_id is None:
         return None
-    task = session.exec(select(Task).where(col(Task.plan_id) == plan_id, col(Task.number) == number)).first()
-    if task is None:
+    row = session.exec(
+        select(model).where(col(model.plan_id) == plan_id, getattr(model, key) == value)
+    ).first()
+    if row is None:
         return None
+    link, owner = (
+        (TaskUnit, TaskUnit.task_id) if model is Task else (IndicatorUnit, IndicatorUnit.indicator_id)
+    )
     units = session.exec(
         select(Unit.name)
-        .join(TaskUnit, col(TaskUnit.unit_id) == col(Unit.id))
-        .where(col(TaskUnit.task_id) == task.id)
-        .order_by(col(TaskUnit.position))
+        .join(link, col(link.unit_id) == col(Unit.id))
+        .where(col(owner) == _id(row))
+        .order_by(col(link.position))
     ).all()
-    terms = {name: "" if getattr(task, name) is None else str(getattr(task, name)) for name in _TRACKED}
+    fields = _TASK_FIELDS if model is Task else _INDICATOR_FIELDS
+    terms = {name: "" if getattr(row, name) is None else str(getattr(row, name)) for name in fields}
     terms["units"] = "、".join(units)
     return terms
 
 
 def _record_changes(
-    session: Session, task: TaskSpec, before: dict[str, str], after: dict[str, str], source: ChangeSource
+    session: Session,
+    plan: str,
+    item: str,
+    before: dict[str, str],
+    after: dict[str, str],
+    source: ChangeSource,
 ) -> None:
     for name, old in before.items():
         new = after.get(name, "")
         if new != old:
             session.add(
                 CatalogEvent(
-                    plan_code=task.plan, item=f"任务{task.number}", field=name, old=old or None,
-                    new=new or None, source=source.file[:300], actor=source.actor[:200],
-                    recorded_at=source.at,
+                    plan_code=plan, item=item, field=name, old=old or None, new=new or None,
+                    source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
                 )
             )  # fmt: skip
     session.flush()

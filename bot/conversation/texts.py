@@ -996,8 +996,11 @@ def catalog_change(item: str, field: str, old: str | None, new: str | None) -> s
 
 
 CATALOG_FIELDS = {
-    "deadline": "时限", "deadline_text": "时限原文", "ongoing": "长期推进", "leader": "责任领导",
-    "lead_units": "牵头单位数", "units": "责任单位",
+    "deadline": "时限", "deadline_text": "时限原文", "deadline_rule": "周期", "ongoing": "长期推进",
+    "leader": "责任领导", "lead_units": "牵头单位数", "units": "责任单位", "content": "内容", "featured": "★",
+    "section": "所属部分", "name": "名称", "target": "目标值", "comparator": "比较方式",
+    "unit_of_measure": "计量单位", "baseline": "基期值", "baseline_year": "基期年份", "due": "期限",
+    "period_kind": "统计口径",
 }  # fmt: skip
 ARCHIVE_HELP = "归档计划：不再催办，督办单位收到一次报送总结报告的通知"
 RESTORE_HELP = "恢复已归档的计划，重新按时限催办"
