@@ -101,10 +101,24 @@ def _load(path: Path, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
+        first["msg"] = _PYDANTIC_ZH.get(first["type"], first["msg"])
         loc = tuple(first["loc"])
         raise SeedError(
             str(path), _line_of(text, loc), _record_label(data, loc), _field_label(loc), first["msg"]
         ) from exc
+
+
+# pydantic's own messages for the commonest mistakes in a hand-edited file, said in Chinese
+_PYDANTIC_ZH = {
+    "string_too_short": "不能为空",
+    "missing": "缺少此字段",
+    "extra_forbidden": "不认识的字段（拼写错误？）",
+    "int_parsing": "应为整数",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+}
 
 
 def _line_of(text: str, loc: Sequence[Any]) -> int | None:

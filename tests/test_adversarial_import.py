@@ -16,7 +16,6 @@ import io
 import multiprocessing
 import os
 import shutil
-import signal
 import threading
 import traceback
 import zipfile
@@ -57,26 +56,6 @@ DB_FILES = (".sqlite3", ".sqlite3-wal", ".sqlite3-shm", ".sqlite3-journal")
 
 
 # ---------------------------------------------------------------------------------------------- harness
-
-
-class TookTooLong(BaseException):  # not Exception: the code under test catches those
-    """Raised by SIGALRM: the code under test was still running when its budget ran out."""
-
-
-@contextlib.contextmanager
-def within(seconds: float) -> Iterator[None]:
-    """Stop the body with TookTooLong after `seconds` (wall clock; main thread only)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TookTooLong(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 class Office:
@@ -365,7 +344,7 @@ def hostile() -> dict[str, tuple[str, bytes, str | None]]:
     good = task_docx(3)
     return {
         "zip bomb past the cap": ("方案.docx", bomb_over_cap(), "解压后过大"),
-        "600-page PDF": ("方案.pdf", pdf_pages(600, 1), "超过 500 页"),
+        "600-page PDF": ("方案.pdf", pdf_pages(600, 1), "超过 100 页"),
         "garbage text layer": ("方案.pdf", garbage_pdf(), None),
         "UTF-16 without BOM": ("方案.txt", plan.encode("utf-16-le"), "文字编码"),
         "UTF-32": ("方案.txt", plan.encode("utf-32"), "文字编码"),
@@ -445,77 +424,50 @@ def test_an_external_entity_in_a_docx_never_reads_a_local_file(office: Office, t
     assert files_outside_imports(office.root) == outside
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: seeds/importer/read_docx.py _check_archive caps only the unpacked size (200 MB), not the "
-        "work: a 65 KB .docx whose document.xml inflates to 10 MB of <w:p> elements keeps read_docx "
-        "(python-docx + _BodyReader, one DocxParagraph per element) busy ~14 s and import_file ~17 s; the "
-        "200 MB the cap allows (~1 MB file) takes minutes and GBs of memory. In chat this runs on the bot's "
-        "single core worker thread (bot/conversation/dispatch.py), so every user waits. No element/paragraph "
-        "cap and no time limit."
-    ),
-)
-def test_a_small_docx_inflating_to_10mb_of_paragraphs_is_read_or_refused_within_5_seconds(
+def test_a_small_docx_inflating_to_10mb_of_paragraphs_is_refused_before_it_is_parsed(
     seeded_url: str, tmp_path: Path
 ) -> None:
+    """Found by this run: a 65 KB .docx whose body inflated to 10 MB kept the reader busy for ~15 s (the
+    200 MB a zip-bomb cap allowed: minutes). Now a body over 8 MB is refused before parsing. (A time
+    budget is measured in benchmarks, never asserted in a test.)"""
     path = tmp_path / "bomb.docx"
     path.write_bytes(bomb_under_cap(10))
     assert path.stat().st_size < 200_000
-    with within(5):
-        code, _, err = cli("plans", "import", str(path), "--json", "--db", seeded_url)
-    assert code in (0, 2) and "Traceback" not in err
+    code, _, err = cli("plans", "import", str(path), "--json", "--db", seeded_url)
+    assert code != 0 and "正文过大（超过 8 MB）" in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: seeds/importer/read_pdf.py caps pages (500) and bytes (20 MB) but not the work: each page "
-        "costs ~0.3 s (find_tables + extract_text_lines), so a 120-page PDF of 50 text lines a page (~100 KB) "
-        "takes ~35 s and a 500-page one ~150 s on the bot's single core worker thread."
-    ),
-)
-def test_a_dense_pdf_within_the_page_limit_is_read_or_refused_within_6_seconds(
+def test_a_pdf_over_the_page_limit_is_refused_before_its_pages_are_read(
     seeded_url: str, tmp_path: Path
 ) -> None:
+    """Found by this run: each page costs ~0.3 s, so 500 pages took ~150 s. Now more than 100 pages is
+    refused at once, naming the limit."""
     path = tmp_path / "dense.pdf"
     path.write_bytes(pdf_pages(120, 50))
-    with within(6):
-        code, _, err = cli("plans", "import", str(path), "--json", "--db", seeded_url)
-    assert code in (0, 2) and "Traceback" not in err
+    code, _, err = cli("plans", "import", str(path), "--json", "--db", seeded_url)
+    assert code != 0 and "超过 100 页的上限" in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: no cap on the number of rows/tasks anywhere in the import: a 100 KB .docx with a "
-        "10,000-row task table is previewed (import_file ~5 s + write_draft's yaml.safe_dump ~7 s; ~17 s on "
-        "PostgreSQL) and 确认 loads 10,001 rows through store/catalog.py sync_catalog's per-row queries: "
-        "~45 s on SQLite, ~120 s on PostgreSQL, all on the bot's single core worker thread "
-        "(bot/conversation/dispatch.py) — every other user waits that long."
-    ),
-)
-def test_a_10000_row_table_in_chat_is_loaded_or_refused_within_9_seconds(office: Office) -> None:
+def test_a_10000_row_table_in_chat_is_refused_before_it_is_read(office: Office) -> None:
+    """Found by this run: a 100 KB .docx with a 10,000-row table was previewed and loaded row by row on the
+    bot's worker (~45 s SQLite, ~120 s PostgreSQL). Now more than 3,000 table rows is refused at once."""
     content = task_docx(10_000)
     assert len(content) < 200_000
-    with within(9):
-        reply = office.send("a1", "导入", file=document(content, "大表.docx"))
-        if reply.intent == "preview":
-            reply = office.send("a1", "确认")
-    assert reply.intent in ("recorded", "import_refused") and "Traceback" not in reply.text
+    reply = office.send("a1", "导入", file=document(content, "大表.docx"))
+    assert reply.intent == "import_refused" and "超过 3000 行的上限" in reply.text
+    assert not [p for p in (office.data / "imports").glob("*.yaml")]
 
 
-def test_a_10000_row_table_read_by_the_importer_finishes(tmp_path: Path) -> None:
-    """The reading and recognising alone (no draft, no database): finishes, all 10,000 tasks."""
+def test_a_table_under_the_row_limit_is_read_in_full(tmp_path: Path) -> None:
+    """The reading and recognising alone (no draft, no database) of a table at the limit: every task."""
     from seeds.importer.pipeline import import_file
     from seeds.importer.units import KnownUnit
 
     path = tmp_path / "big.docx"
-    path.write_bytes(task_docx(10_000))
+    path.write_bytes(task_docx(2_900))
     known = [KnownUnit(u, (), "福州市", "department", False) for u in ROW_UNITS]
-    with within(30):  # ~6 s: a guard against a hang, not a budget
-        imported = import_file(path, region=None, known=known)
-    assert imported.counts[0] == 10_000
+    imported = import_file(path, region=None, known=known)
+    assert imported.counts[0] == 2_900
 
 
 def test_file_names_sent_in_chat_cannot_leave_the_incoming_folder(office: Office) -> None:
@@ -559,21 +511,12 @@ def test_two_plans_with_long_titles_differing_at_the_end_stay_two_plans(office: 
     assert titles == [long + "（第一批）", long + "（第二批）"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: a document whose title names no place (！！！, 2025, or none — the first heading is taken) "
-        "gets region '' (seeds/importer/seed_yaml.py _plan writes `region: plan.region or ''`) and a code "
-        "like '2025' (or a bare title digest); the preview offers 确认 without listing the missing region, and every 确认 "
-        "then fails validation with pydantic's English 'String should have at least 1 character' "
-        "(texts.import_invalid), closing the preview as refused. The preview should flag the region (or "
-        "refuse) instead of offering a load that cannot succeed."
-    ),
-)
 @pytest.mark.parametrize("title", ["", "！！！", "2025"])
 def test_a_title_without_a_place_is_flagged_at_preview_not_failed_at_confirm(
     office: Office, title: str
 ) -> None:
+    """Found by this run: a title naming no place gave region '' and every 确认 failed in pydantic's English;
+    now the preview says first that the region must be given (and a draft's errors are in Chinese)."""
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     tasks = lines[lines.index("二、重点任务") :]
     content = "\n".join(([title] if title else []) + tasks).encode()

@@ -26,6 +26,8 @@ from seeds.importer.blocks import Block, Cell, DocumentText, ImportRefused, Para
 
 Element = Any  # lxml elements: python-docx types them, lxml itself ships no stubs
 MAX_UNPACKED = 200 * 1024 * 1024  # a 20 MB .docx that inflates past this is a zip bomb, not a plan
+MAX_BODY = 8 * 2**20  # word/document.xml: a 100-task plan is well under 1 MB
+MAX_ROWS = 3_000  # table rows in the whole document
 HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 CONTAINERS = (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml"), qn("w:smartTag"))
 
@@ -42,10 +44,18 @@ def read_docx(path: Path, name: str) -> DocumentText:
 
 
 def _check_archive(path: Path, name: str) -> None:
+    """Refused before parsing: what a plan never is (a body of more than 8 MB, more than 3,000 table rows),
+    so that a small file that inflates cannot keep the bot's worker busy for minutes."""
     with zipfile.ZipFile(path) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
-    if unpacked > MAX_UNPACKED:
-        raise ImportRefused(f"「{name}」解压后过大（超过 200 MB），无法读取。")
+        if unpacked > MAX_UNPACKED:
+            raise ImportRefused(f"「{name}」解压后过大（超过 200 MB），无法读取。")
+        body = next((i for i in archive.infolist() if i.filename == "word/document.xml"), None)
+        if body is not None and body.file_size > MAX_BODY:
+            raise ImportRefused(f"「{name}」正文过大（超过 {MAX_BODY // 2**20} MB），请拆分后再发送。")
+        rows = archive.read(body).count(b"<w:tr") if body is not None else 0
+    if rows > MAX_ROWS:
+        raise ImportRefused(f"「{name}」的表格共 {rows} 行，超过 {MAX_ROWS} 行的上限，请拆分后再发送。")
 
 
 class _BodyReader:

@@ -36,7 +36,7 @@ from pdfplumber.utils.text import chars_to_textmap
 from seeds.importer.blocks import Block, Cell, DocumentText, ImportRefused, Paragraph, Table
 from seeds.importer.tables import find_layout
 
-MAX_PAGES = 500
+MAX_PAGES = 100  # a plan with its attachments runs to tens of pages; each page costs ~0.3 s to read
 PAGE_NUMBER = re.compile(
     r"^(?:[-—–－~]\s*\d+\s*[-—–－~]|第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?|\d+\s*[/／]\s*\d+|\d{1,4})$"
 )

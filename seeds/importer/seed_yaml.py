@@ -33,6 +33,8 @@ def draft_to_seed(draft: Draft, *, source_doc: str, other_plans: Sequence[str] =
     region = draft.plan.region or ""
     seed["units"] = [_unit_record(u.name, u.likely_level, region, source_doc) for u in draft.new_units]
     review = [{"where": p.where, "what": p.what} for p in draft.problems]
+    if not region:  # the draft cannot load without one: said first, before anyone presses 确认
+        review.insert(0, {"where": "plan.region", "what": NO_REGION})
     review += [{"where": s["record"], "what": s.get("what") or f"未导入：{s['why']}"} for s in skipped]
     review += [{"where": field, "what": "文件未载明，系导入推定，请核对"} for field in PROPOSED]
     renames = _qualified_names([(u.name, u.likely_level) for u in draft.new_units], region)
@@ -67,6 +69,9 @@ def _rename_units(seed: dict[str, Any], renames: dict[str, str]) -> None:
     plan["supervising_unit"] = renames.get(plan["supervising_unit"], plan["supervising_unit"])
 
 
+NO_REGION = (
+    "未识别出方案所属地区（region），载入前须补充：在草稿中填写，或导入时加 --region 福州市 这样的地区"
+)
 PROPOSED = ("plan.status", "plan.supervising_unit", "plan.short_names", "indicators[].period_kind")
 _KINDS = (
     ("人民政府", "government"), ("法院", "court"), ("检察院", "procuratorate"), ("公安", "police"),
