@@ -245,7 +245,7 @@ def short_names(title: str, region: str | None, others: Sequence[str] = ()) -> l
         for s in (core, _SUFFIX.sub("", core), _VERB.sub("", core), _VERB.sub("", _SUFFIX.sub("", core)))
         if len(s) >= 2
     )
-    kinds = dict.fromkeys(["方案", *([kind.group(0)] if kind else [])])
+    kinds = dict.fromkeys([*([kind.group(0)] if kind else []), "方案"])  # the document's own kind first
     place = _place(region or "")
     names = [stem + k for stem in stems for k in kinds]
     if place:
