@@ -118,6 +118,8 @@ _PYDANTIC_ZH = {
     "date_parsing": "应为日期（YYYY-MM-DD）",
     "bool_parsing": "应为 true 或 false",
     "list_type": "应为列表",
+    "model_type": "文件内容不是一份方案（应为 YAML 映射，含 plan、tasks 等字段）",
+    "dict_type": "应为映射（字段: 值）",
 }
 
 

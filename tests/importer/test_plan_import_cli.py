@@ -156,3 +156,14 @@ def test_a_bad_file_is_refused_clearly_and_nothing_is_written(
     code, _, err = run(capsys, "plans", "import", str(path), "--out", str(drafts), "--db", db_url)
     assert code != 0 and message in err and "Traceback" not in err
     assert not drafts.exists()
+
+
+def test_an_empty_or_foreign_draft_is_refused_in_chinese(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "init", "--db", db_url)[0] == 0
+    for content in ("", "- 一\n- 二\n"):
+        draft = tmp_path / "draft.yaml"
+        draft.write_text(content, encoding="utf-8")
+        code, _, err = run(capsys, "plans", "apply", str(draft), "--db", db_url)
+        assert code != 0 and "文件内容不是一份方案" in err and "Input should" not in err, err
