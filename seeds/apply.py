@@ -8,7 +8,7 @@ from pathlib import Path
 
 from seeds.loader import load_catalog, load_plan
 from store.catalog import ChangeSource, SyncReport, sync_catalog
-from store.catalog_changes import CatalogChange, changes_after, last_change
+from store.catalog_changes import CatalogChange
 from store.catalog_queries import list_units
 from store.db import Database
 
@@ -35,6 +35,5 @@ def apply_plan_file(db: Database, path: Path, *, actor: str, at: datetime, upgra
         db.upgrade()
     stored = [name for unit in list_units(db) for name in (unit.name, *unit.aliases)]
     catalog = load_plan(path, stored_units=stored)
-    mark = last_change(db)
     report = sync_catalog(db, catalog, ChangeSource(str(path), actor, at))
-    return Applied(catalog.plans[0].title, report, changes_after(db, mark))
+    return Applied(catalog.plans[0].title, report, tuple(report.changes))

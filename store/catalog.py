@@ -11,11 +11,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import delete, text
+from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
+from store.catalog_changes import CatalogChange, change_of
 from store.db import Database
 from store.errors import StoreError
+from store.locks import CATALOG_LOCK, take_write_lock
 from store.models import (
     CatalogEvent,
     CollectiveMember,
@@ -35,7 +37,6 @@ from store.specs import Catalog, IndicatorSpec, PassageSpec, PlanSpec, TaskSpec,
 from store.task_state import refresh_task_states
 
 Outcome = Literal["created", "updated", "unchanged"]
-_SYNC_LOCK = 0x6475_6261_6E01  # "duban" + 1: the advisory lock every catalog sync takes on PostgreSQL
 Row = TypeVar("Row", bound=SQLModel)
 OrderedLink = CollectiveMember | IndicatorUnit | TaskUnit
 
@@ -55,6 +56,7 @@ class SyncReport:
     """What one seed application changed, per kind of record."""
 
     kinds: dict[str, KindCounts] = field(default_factory=dict)
+    changes: list[CatalogChange] = field(default_factory=list)  # recorded by this sync, in order
 
     def count(self, kind: str, outcome: Outcome) -> None:
         self.kinds.setdefault(kind, KindCounts()).add(outcome)
@@ -83,10 +85,9 @@ def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = N
     report = SyncReport()
     source = source or ChangeSource("seeds", "duban init", datetime.now(UTC))
     with db.session() as session:
-        if session.connection().dialect.name == "postgresql":
-            # one catalog sync at a time: two loads of one plan (two 确认, two `plans apply`) would otherwise
-            # both insert its new units; the second waits, then finds them (SQLite serialises writers itself)
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK})
+        # one catalog sync at a time: two loads of one plan (two 确认, two `plans apply`) would otherwise both
+        # find its new units missing and both record its changes; the second waits, then finds them loaded
+        take_write_lock(session.connection(), CATALOG_LOCK)
         resolver = _UnitResolver(session)
         ordered = sorted(catalog.units, key=lambda u: u.kind == "collective")
         for unit in ordered:
@@ -103,7 +104,7 @@ def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = N
             report.count("indicators", outcome)
             if before is not None:
                 after = _terms(session, Indicator, plan_id, "code", code) or {}
-                _record_changes(session, indicator.plan, f"指标{code}", before, after, source)
+                _record_changes(session, indicator.plan, f"指标{code}", before, after, source, report.changes)
         for task in catalog.tasks:
             before = _terms(session, Task, plan_ids.get(task.plan), "number", task.number)
             report.count(
@@ -112,7 +113,8 @@ def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = N
             )
             if before is not None:
                 after = _terms(session, Task, plan_ids.get(task.plan), "number", task.number) or {}
-                _record_changes(session, task.plan, f"任务{task.number}", before, after, source)
+                item = f"任务{task.number}"
+                _record_changes(session, task.plan, item, before, after, source, report.changes)
         _keep_indexes(session, changed=bool(report.created or report.updated))
         session.commit()
     return report
@@ -342,14 +344,17 @@ def _record_changes(
     before: dict[str, str],
     after: dict[str, str],
     source: ChangeSource,
+    recorded: list[CatalogChange],
 ) -> None:
+    """One catalog_event per changed field, each also added to `recorded` (what this sync tells its caller:
+    never another process's rows written meanwhile)."""
     for name, old in before.items():
         new = after.get(name, "")
         if new != old:
-            session.add(
-                CatalogEvent(
-                    plan_code=plan, item=item, field=name, old=old or None, new=new or None,
-                    source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
-                )
+            event = CatalogEvent(
+                plan_code=plan, item=item, field=name, old=old or None, new=new or None,
+                source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
             )  # fmt: skip
+            session.add(event)
+            recorded.append(change_of(event))
     session.flush()

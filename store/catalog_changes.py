@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 
 from store.db import Database
 from store.models import CatalogEvent
@@ -26,19 +26,8 @@ class CatalogChange:
     at: datetime
 
 
-def last_change(db: Database) -> int:
-    """The newest row's id (0 when none): a mark to read the changes of one run after."""
-    with db.engine.connect() as connection:
-        return int(connection.execute(select(func.coalesce(func.max(_event.c.id), 0))).scalar_one())
-
-
-def changes_after(db: Database, mark: int) -> tuple[CatalogChange, ...]:
-    with db.engine.connect() as connection:
-        rows = connection.execute(select(_event).where(_event.c.id > mark).order_by(_event.c.id)).all()
-    return tuple(_change(r) for r in rows)
-
-
-def _change(r: Any) -> CatalogChange:
+def change_of(r: Any) -> CatalogChange:
+    """The view of a catalog_event row (or of the model about to be written)."""
     return CatalogChange(r.plan_code, r.item, r.field, r.old, r.new, r.source, r.actor, r.recorded_at)
 
 
@@ -47,4 +36,4 @@ def item_history(db: Database, plan: str, item: str) -> tuple[CatalogChange, ...
         rows = connection.execute(
             select(_event).where(_event.c.plan_code == plan, _event.c.item == item).order_by(_event.c.id)
         ).all()
-    return tuple(_change(r) for r in rows)
+    return tuple(change_of(r) for r in rows)

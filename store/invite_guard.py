@@ -23,10 +23,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlmodel import col
 
+from store.db import SQLITE_BUSY_TIMEOUT_MS
 from store.errors import StoreError
+from store.locks import take_write_lock
 from store.models import BindAttempt
 
 SENDER_FAILURES = 5
@@ -58,12 +60,7 @@ class Sender:
 
 def take_binding_lock(connection: Connection) -> None:
     """Begin the binding's transaction holding the lock every binding takes in turn."""
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_xact_lock(BIND_LOCK)))
-    elif connection.dialect.name == "sqlite":
-        # pysqlite would begin a deferred transaction at the first write, after the counts were read; an
-        # immediate one takes the write lock first, so another process's binding waits (busy_timeout).
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    take_write_lock(connection, BIND_LOCK, wait_ms=SQLITE_BUSY_TIMEOUT_MS)
 
 
 def lockout(connection: Connection, sender: Sender) -> BindingLocked | None:

@@ -115,8 +115,20 @@ def index_meta(db: Database) -> IndexMeta | None:
     )
 
 
+def current_size(connection: Connection, rules: str) -> int | None:
+    """The index's term count if, as this transaction sees it, it was built from the catalog as it is now
+    under these rules (another process built it while this one was deriving its terms); else None."""
+    rows = {r.name: r for r in connection.execute(select(_version))}
+    built, catalog = rows.get(NAMES), rows.get(CATALOG)
+    if built is None or built.version != (catalog.version if catalog else 0):
+        return None
+    meta = json.loads(built.meta)
+    return int(meta["size"]) if meta.get("rules") == rules else None
+
+
 class IndexWriter:
-    """Replaces the whole index in one transaction; rows are written in chunks as they are produced."""
+    """Replaces the whole index in one transaction; rows are written in chunks as they are produced. Open it
+    holding NAME_INDEX_LOCK (store.locks), after checking `current_size`: two builds at once would collide."""
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection

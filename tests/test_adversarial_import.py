@@ -616,22 +616,6 @@ def test_confirm_pressed_twice_loads_once(office: Office) -> None:
     assert catalog(office.db) == loaded and outcomes(office.db) == [(pending, "confirmed")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: 确认 pressed from two threads at once crashes one of them. SQLite: store/catalog.py "
-        "sync_catalog upserts by select-then-insert, and pysqlite begins the write transaction only at the "
-        "first INSERT/UPDATE, so both threads find the new unit missing and the second INSERT fails with "
-        "IntegrityError UNIQUE unit.name (the advisory lock covers PostgreSQL only). PostgreSQL: the sync is "
-        "serialised now, but both threads then rebuild the name index at once (bot/conversation/names.py "
-        "ensure_name_index → build_name_index, called from plan_import.apply_import and "
-        "Knowledge.reload_catalog) and one fails with UniqueViolation wording_pair_count_pkey. "
-        "plan_import.apply_import re-raises the IntegrityError (a DBAPIError without 'permission denied'). "
-        "Counts: 0 lost, 0 duplicated rows, 1 confirmed outcome, 0 catalog_event; 1 of 2 presses crashes "
-        "instead of answering 'already'. (Before the working-tree change apply_plan_file(upgrade=False) "
-        "both backends also failed with Alembic's KeyError('config') from two overlapping db.upgrade().)"
-    ),
-)
 def test_confirm_from_two_threads_at_once_loads_once_and_answers_both(office: Office) -> None:
     _, pending = office.preview("a1", FIXTURE.read_bytes())
     cores = [office.core, office.new_core()]
@@ -659,19 +643,18 @@ def test_confirm_from_two_threads_at_once_loads_once_and_answers_both(office: Of
 
 
 def load_together(barrier: Any) -> None:
-    """Hold this process, once it has taken its catalog_event mark (seeds/apply.py apply_plan_file, just
-    before sync_catalog), until every process has: they all load at once, as two presses or two `plans
-    apply` arriving within one load's duration do. Nothing else about the code path changes."""
+    """Hold this process just before sync_catalog (seeds/apply.py apply_plan_file) until every process is
+    there: they all load at once, as two presses or two `plans apply` arriving within one load's duration
+    do. Nothing else about the code path changes."""
     import seeds.apply as apply_module
 
-    real = apply_module.last_change
+    real = apply_module.sync_catalog
 
-    def marked_together(db: Database) -> int:
-        mark = real(db)
+    def synced_together(*args: Any, **kwargs: Any) -> Any:
         barrier.wait(timeout=30)
-        return mark
+        return real(*args, **kwargs)
 
-    apply_module.last_change = marked_together
+    apply_module.sync_catalog = synced_together  # type: ignore[assignment]
 
 
 def _press_in_another_process(
@@ -721,18 +704,6 @@ def in_processes(target: Callable[..., None], argsets: list[tuple[Any, ...]]) ->
                 process.kill()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: three bot processes pressing the same 确认 at once all pass find_pending (still open) and "
-        "all load (bot/conversation/reporting.py Reporter._load_plan loads before it decides; nothing claims "
-        "the pending write first). SQLite: IntegrityError UNIQUE unit.name from the select-then-insert in "
-        "store/catalog.py _upsert (no lock on SQLite). PostgreSQL: the advisory lock serialises the sync, "
-        "but the losers crash rebuilding the name index at once (UniqueViolation wording_pair_count_pkey in "
-        "bot/conversation/names.py build_name_index). Counts: 0 lost, 0 duplicated rows, 1 confirmed outcome; "
-        "2 of 3 presses get 出错了 instead of 'already'."
-    ),
-)
 def test_confirm_from_three_bot_processes_at_once_loads_once(office: Office) -> None:
     _, pending = office.preview("a1", FIXTURE.read_bytes())
     at = office.clock + timedelta(minutes=1)
@@ -766,20 +737,6 @@ def test_two_admins_previewing_two_revisions_each_load_what_they_previewed(offic
 def test_two_admins_confirming_two_revisions_at_once_record_each_change_once(
     office: Office, request: pytest.FixtureRequest
 ) -> None:
-    if backend(office.db) == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "DEFECT (PostgreSQL): two admins confirming two revisions at the same moment: both drafts "
-                    "load (serialised by the advisory lock, each change recorded once), then both processes "
-                    "rebuild the name index at once and crash (UniqueViolation wording_pair_count_pkey / "
-                    "DeadlockDetected in bot/conversation/names.py build_name_index, from "
-                    "plan_import.apply_import or Knowledge.reload_catalog); a pending write whose draft was "
-                    "applied can stay undecided and both admins get 出错了."
-                ),
-            )
-        )
     content = FIXTURE.read_bytes()
     office.preview("a1", content)
     assert office.send("a1", "确认").intent == "recorded"
@@ -803,19 +760,6 @@ def test_two_admins_confirming_two_revisions_at_once_record_each_change_once(
     assert task_terms(office.db, 3)[0] == changes[-1][1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: `duban plans apply` of the same new draft from 3 processes at once: 1-2 of them exit with an "
-        "uncaught traceback. SQLite: IntegrityError UNIQUE unit.name (store/catalog.py _upsert selects, then "
-        "inserts; pysqlite begins the write transaction only at the INSERT, so both miss the new unit). "
-        "PostgreSQL: the sync is serialised by the advisory lock, but the concurrent name-index rebuilds "
-        "(bot/cli/plan_import.py apply_command → bot/conversation/names.py ensure_name_index → "
-        "build_name_index) fail with UniqueViolation wording_pair_count_pkey. bot/cli/main.py main catches "
-        "StoreError/OperationalError/ProgrammingError but not IntegrityError. The catalog ends right "
-        "(0 lost, 0 duplicated rows)."
-    ),
-)
 def test_plans_apply_of_one_new_draft_from_three_processes(
     db_url: str, tmp_path: Path, fixture_drafts: Path
 ) -> None:
@@ -831,19 +775,6 @@ def test_plans_apply_of_one_new_draft_from_three_processes(
     assert [r[0] for r in results] == [0, 0, 0], [r[2][-200:] for r in results]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: `duban plans apply` of one revised draft (任务12 2025.8 → 2025.9) from 3 processes at once. "
-        "SQLite: each process reads the task's terms (store/catalog.py _task_terms) before the others "
-        "commit — pysqlite starts the write transaction only at the UPDATE — then waits for the write lock "
-        "and records old→new again: catalog_event holds 2 rows for the one change in about half the runs; every process lists "
-        "the change as its own (seeds/apply.py changes_after(mark) returns other processes' rows, even with "
-        "更新 0 条). PostgreSQL: the advisory lock now keeps one row per change (before it: 3-4 rows), but "
-        "the others exit with a traceback from the concurrent name-index rebuild (UniqueViolation "
-        "wording_pair_count_pkey)."
-    ),
-)
 def test_plans_apply_of_one_revised_draft_from_three_processes(
     db_url: str, tmp_path: Path, fixture_drafts: Path
 ) -> None:

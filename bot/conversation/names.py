@@ -33,6 +33,7 @@ from nlu.lexicon import (
 from store import name_index
 from store.catalog_lookup import CatalogLookup, iter_catalog_rows
 from store.db import Database
+from store.locks import NAME_INDEX_LOCK, take_write_lock
 from store.name_index import IndexMeta, IndexWriter
 
 PRELOAD_TERMS = 30_000  # at most this many terms are held in memory whole
@@ -76,6 +77,10 @@ def build_name_index(db: Database) -> int:
     ]
     names = CatalogNames(tuple(indicators), tuple(units), tuple(plans), tuple(tasks))
     with db.engine.begin() as connection:
+        take_write_lock(connection, NAME_INDEX_LOCK)  # two processes rebuilding at once would collide
+        built = name_index.current_size(connection, NAME_RULES)
+        if built is not None:  # another process built it meanwhile
+            return built
         writer = IndexWriter(connection)
         seen: set[tuple[str, Entry]] = set()
         seen_order: list[tuple[str, Entry]] = []
