@@ -32,7 +32,7 @@ _COLUMN_WORDS: tuple[tuple[Column, str], ...] = (
     ("deadline", r"完成时限|时间节点|完成时间|时限|完成期限|时间要求"),
     ("uom", r"^(?:计量)?单位$"),
     ("baseline", r"基期值|基数|现状值|基期"),
-    ("target", r"目标值|预期值|目标任务|^目标$|预期目标|指标值"),
+    ("target", r"目标值|预期值|目标任务|^(?:\d{4}年)?(?:目标|预期)$|预期目标|指标值"),
     ("indicator", r"^指标$|主要指标|指标名称|^项目$"),
     ("task", r"任务|重点工作|落实举措|工作内容|工作措施"),
     ("score", r"分值|权重"),
@@ -69,7 +69,7 @@ class Row:
 def recognise_table(table: Table) -> Found:
     layout = find_layout(table)
     if layout is None or not (layout.is_tasks or layout.is_indicators):
-        return Found()
+        return _unread(table, layout)
     rows = _item_rows(table, layout)
     found = Found()
     if table.truncated and rows:
@@ -87,6 +87,18 @@ def recognise_table(table: Table) -> Found:
             found.indicators.append(_indicator(table, layout, row, number))
         else:
             found.tasks.append(_task(table, layout, row, number, section))
+    return found
+
+
+def _unread(table: Table, layout: Layout | None) -> Found:
+    """A table that names indicators or tasks but lacks a column they need is reported, never passed over
+    in silence: its items would be missing from the draft with nothing said."""
+    found = Found()
+    if layout is not None and len(table.rows) > layout.header_row + 1:
+        header = "｜".join(cell_text(c) for c in table.rows[layout.header_row] if cell_text(c))
+        found.problems.append(
+            Problem(table.where, f"表格（表头：{header}）缺少目标值或任务内容列，未能导入，请核对后补录")
+        )
     return found
 
 

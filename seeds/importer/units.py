@@ -91,7 +91,21 @@ def split_unit_names(cell: str) -> list[str]:
             current += char
         depth = max(depth, 0)
     names.append(current)
-    return [piece for name in names for piece in _unglue(name.strip(_TRAILING)) if piece]
+    pieces = [piece for name in names for piece in _unglue(name.strip(_TRAILING)) if piece]
+    return _shared_each(pieces)
+
+
+# A body every township or street has (乡镇人民政府, 街道办事处): named bare after a 各 name, it is 各 too.
+_GENERIC_BODY = re.compile(r"^(?:乡镇|乡|镇|街道|社区|村)(?:人民政府|办事处|党委|党工委|居委会|村委会)?$")
+
+
+def _shared_each(names: list[str]) -> list[str]:
+    """各街道办事处、乡镇人民政府 names two collectives: the 各 carries over to the generic body after it."""
+    shared: list[str] = []
+    for name in names:
+        each = bool(shared) and shared[-1].startswith("各")
+        shared.append(f"各{name}" if each and _GENERIC_BODY.match(name) else name)
+    return shared
 
 
 def _ends_like_a_name(text: str) -> bool:

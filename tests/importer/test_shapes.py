@@ -427,3 +427,41 @@ def test_plan_wide_targets_without_units_go_to_the_plans_office_and_say_so(known
     office = seed["plan"]["supervising_unit"]
     assert [i["units"] for i in seed["indicators"]] == [[office]] * 3
     assert sum("暂由督办单位" in note["what"] for note in seed["review"]) == 3
+
+
+def test_indicator_table_with_year_named_baseline_and_target_columns(known: list[KnownUnit]) -> None:
+    """2024年基数 | 2025年目标, as a 政府工作报告 decomposition writes them (found by blind set 4)."""
+    draft = draft_of(
+        [
+            table(
+                ("序号", "指标名称", "单位", "2024年基数", "2025年目标", "责任单位"),
+                ("1", "地区生产总值增速", "%", "5.8", "6.5", "区发改局、区统计局"),
+                ("2", "城镇新增就业", "人", "7600", "8000", "区人社局"),
+            )
+        ],
+        known,
+        region="晋安区",
+    )
+    assert [(i.name, i.target, i.baseline, i.baseline_year) for i in draft.indicators] == [
+        ("地区生产总值增速", "6.5", "5.8", 2024),
+        ("城镇新增就业", "8000", "7600", 2024),
+    ]
+
+
+def test_a_table_naming_indicators_without_a_target_column_is_reported_not_skipped(
+    known: list[KnownUnit],
+) -> None:
+    draft = draft_of(
+        [table(("序号", "指标名称", "单位", "责任单位"), ("1", "城镇新增就业", "人", "区人社局"))], known
+    )
+    assert not draft.indicators and not draft.tasks
+    assert any("表头：序号｜指标名称｜单位｜责任单位" in what for what in whats(draft)), whats(draft)
+
+
+def test_each_carries_over_to_the_generic_body_named_after_it() -> None:
+    from seeds.importer.units import split_unit_names
+
+    assert split_unit_names("各街道办事处、乡镇人民政府") == ["各街道办事处", "各乡镇人民政府"]
+    assert split_unit_names("各乡镇人民政府、街道办事处") == ["各乡镇人民政府", "各街道办事处"]
+    # a named body after a 各 name is itself, not 各
+    assert split_unit_names("各街道办事处、寿山乡人民政府") == ["各街道办事处", "寿山乡人民政府"]
