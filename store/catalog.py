@@ -115,9 +115,40 @@ def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = N
                 after = _terms(session, Task, plan_ids.get(task.plan), "number", task.number) or {}
                 item = f"任务{task.number}"
                 _record_changes(session, task.plan, item, before, after, source, report.changes)
+        for plan in catalog.plans:
+            held = {t.number for t in catalog.tasks if t.plan == plan.code}
+            _withdraw_or_restore(session, plan.code, plan_ids[plan.code], held, source, report)
         _keep_indexes(session, changed=bool(report.created or report.updated))
         session.commit()
     return report
+
+
+# catalog_event.new when a revision drops a task (its old, when a later one brings the task back)
+WITHDRAWN = "修订稿已删除此项"
+
+
+def _withdraw_or_restore(
+    session: Session, plan: str, plan_id: int, held: set[int], source: ChangeSource, report: SyncReport
+) -> None:
+    """A plan file is the whole plan: its tasks the file no longer holds are withdrawn, and a withdrawn task
+    it holds again is restored, each recorded in catalog_event (never deleted: reports on it stay)."""
+    for task in session.exec(select(Task).where(col(Task.plan_id) == plan_id)).all():
+        gone = task.number not in held
+        if gone == task.withdrawn:
+            continue
+        task.withdrawn = gone
+        session.add(task)
+        old, new = (None, WITHDRAWN) if gone else (WITHDRAWN, None)
+        event = CatalogEvent(
+            plan_code=plan, item=f"任务{task.number}", field="withdrawn", old=old, new=new,
+            source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
+        )  # fmt: skip
+        session.add(event)
+        report.changes.append(change_of(event))
+        report.count("tasks", "updated")
+        if not gone:  # counted unchanged above, where its fields were compared
+            report.kinds["tasks"].unchanged -= 1
+    session.flush()
 
 
 def _keep_indexes(session: Session, *, changed: bool) -> None:
@@ -129,7 +160,8 @@ def _keep_indexes(session: Session, *, changed: bool) -> None:
         refresh_task_states(connection, session.exec(select(Task.id)).all())  # type: ignore[arg-type]
     else:
         held = select(TaskState.task_id)
-        refresh_task_states(connection, session.exec(select(Task.id).where(col(Task.id).not_in(held))).all())  # type: ignore[arg-type]
+        missing = select(Task.id).where(col(Task.id).not_in(held), col(Task.withdrawn).is_(False))
+        refresh_task_states(connection, session.exec(missing).all())  # type: ignore[arg-type]
 
 
 class _UnitResolver:

@@ -171,7 +171,7 @@ class CatalogLookup:
                     connection.execute(
                         select(func.count())
                         .select_from(_task)
-                        .where(_task.c.plan_id == self._plan_ids.get(plan))
+                        .where(_task.c.plan_id == self._plan_ids.get(plan), _task.c.withdrawn.is_(False))
                     ).scalar_one()
                 )
         return self._task_counts[plan]
@@ -513,6 +513,7 @@ class CatalogLookup:
                 leader=row.leader,
                 deadline_text=row.deadline_text,
                 lead_units=int(row.lead_units or 1),
+                withdrawn=bool(row.withdrawn),
             )
         return found
 
@@ -659,6 +660,7 @@ def iter_catalog_rows(db: Database, table: str, batch: int = 10_000) -> Iterator
             _task.c.id, _plan.c.code, _task.c.number, _task.c.title, _task.c.content, _task.c.section
         )
         .join(_plan, _plan.c.id == _task.c.plan_id)
+        .where(_task.c.withdrawn.is_(False))
         .order_by(_task.c.plan_id, _task.c.number),
     }
     with db.engine.connect() as connection:

@@ -112,6 +112,9 @@ def resolve_plan(db: Database, name: str) -> PlanView:
     return next(plan for plan in plans if plan.code == code)
 
 
+_live = col(Task.withdrawn).is_(False)  # a task a revised plan dropped is history, not work
+
+
 def list_tasks(db: Database, *, unit: str | None = None, plan: str | None = None) -> list[TaskView]:
     """Tasks in plan and number order, optionally only those a unit (or a collective's members) carries."""
     plan_code = resolve_plan(db, plan).code if plan else None
@@ -120,9 +123,18 @@ def list_tasks(db: Database, *, unit: str | None = None, plan: str | None = None
         directory = _UnitDirectory(session)
         codes = {p.id: p.code for p in session.exec(select(Plan))}
         links = _links(session.exec(select(TaskUnit).order_by(col(TaskUnit.position))), "task_id")
-        rows = session.exec(select(Task).order_by(col(Task.plan_id), col(Task.number))).all()
+        rows = session.exec(select(Task).where(_live).order_by(col(Task.plan_id), col(Task.number))).all()
     views = [_task_view(row, codes[row.plan_id], links[row.id or 0], directory) for row in rows]
     return [v for v in views if (plan_code is None or v.plan == plan_code) and _carries(v, wanted)]
+
+
+def live_task_numbers(db: Database, plan_code: str) -> list[int]:
+    """The numbers of a stored plan's tasks still held (none when the plan is new): what a revision of it
+    would withdraw is what it no longer holds."""
+    with db.session() as session:
+        statement = select(Task.number).join(Plan).where(col(Plan.code) == plan_code, _live)
+        rows = session.exec(statement.order_by(col(Task.number))).all()
+    return [int(n) for n in rows]
 
 
 def list_indicators(db: Database, *, plan: str | None = None) -> list[IndicatorView]:
@@ -156,7 +168,7 @@ def load_catalog_views(db: Database) -> CatalogViews:
         indicator_links = _links(
             session.exec(select(IndicatorUnit).order_by(col(IndicatorUnit.position))), "indicator_id"
         )
-        tasks = session.exec(select(Task).order_by(col(Task.plan_id), col(Task.number))).all()
+        tasks = session.exec(select(Task).where(_live).order_by(col(Task.plan_id), col(Task.number))).all()
         indicators = session.exec(select(Indicator).order_by(col(Indicator.plan_id), col(Indicator.id))).all()
         return CatalogViews(
             plans=[_plan_view(plan, directory) for plan in plans],
@@ -227,7 +239,7 @@ def leader_tasks(db: Database) -> dict[str, list[tuple[str, int]]]:
         codes = {p.id: p.code for p in session.exec(select(Plan))}
         rows = session.exec(
             select(Task.leader, Task.plan_id, Task.number)
-            .where(col(Task.leader).is_not(None))
+            .where(col(Task.leader).is_not(None), _live)
             .order_by(col(Task.plan_id), col(Task.number))
         )
         found: dict[str, list[tuple[str, int]]] = {}

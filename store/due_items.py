@@ -282,7 +282,7 @@ def _with_rule(source: Any, deadline: ColumnElement[Any], plans: _PlanGroups) ->
             RULES.c.escalate,
         )
         .select_from(source.join(_plan, _plan.c.id == _task.c.plan_id))
-        .where(plans.match(_plan.c.code), _in_force(RULES.c.day))
+        .where(plans.match(_plan.c.code), _in_force(RULES.c.day), _task.c.withdrawn.is_(False))
     )
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from store.types import ExactDecimal, UTCDateTime
@@ -148,6 +149,9 @@ class Task(_Table, table=True):
     lead_units: int = 1  # the first so many units lead (牵头); the rest cooperate (配合)
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
+    # A revised plan no longer holds it (store/catalog.py records when, in catalog_event): kept for its
+    # history and reports, never chased, listed or counted again unless a later revision restores it.
+    withdrawn: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 
 
 class TaskUnit(_Table, table=True):

@@ -56,7 +56,7 @@ def _note_late(connection: Connection, day: date, late_before: date, in_force_on
         (_task.c.deadline, _task, _task.c.id.not_in(select(DELAYS.c.task_id))),
         (DELAYS.c.deadline, _task.join(DELAYS, DELAYS.c.task_id == _task.c.id), None),
     ):
-        late = and_(_task.c.ongoing.is_(False), deadline < late_before)
+        late = and_(_task.c.ongoing.is_(False), _task.c.withdrawn.is_(False), deadline < late_before)
         if in_force_only:
             late = and_(late, exists().where(_plan.c.id == _task.c.plan_id, chasing_on(day, _plan)))
         rows = select(

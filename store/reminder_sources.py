@@ -202,7 +202,7 @@ def _open_rows(
             pk(Task.id), col(Task.plan_id), col(Task.number), col(Task.deadline), col(Task.ongoing),
             col(Task.deadline_rule),
         )
-        .where(pk(Task.id).in_(task_ids))
+        .where(pk(Task.id).in_(task_ids), col(Task.withdrawn).is_(False))
         .order_by(col(Task.plan_id), col(Task.number)),
     )  # fmt: skip
     for task_id, plan_id, number, deadline, ongoing, rule in tasks:

@@ -146,7 +146,9 @@ def fill_missing_task_states(db: Database) -> int:
     with db.engine.begin() as connection:
         missing = list(
             connection.execute(
-                select(_task.c.id).where(_task.c.id.not_in(select(_state.c.task_id))).order_by(_task.c.id)
+                select(_task.c.id)
+                .where(_task.c.id.not_in(select(_state.c.task_id)), _task.c.withdrawn.is_(False))
+                .order_by(_task.c.id)
             ).scalars()
         )
         refresh_task_states(connection, missing)
@@ -174,7 +176,7 @@ def _task_rows(connection: Connection, task_ids: Iterable[int]) -> dict[int, _Ta
             _task.c.featured,
         )
         .join(_plan, _plan.c.id == _task.c.plan_id)
-        .where(_task.c.id.in_(list(task_ids)))
+        .where(_task.c.id.in_(list(task_ids)), _task.c.withdrawn.is_(False))  # withdrawn: no state, no list
     )  # fmt: skip
     return {
         int(r.id): _TaskRow(

@@ -54,6 +54,7 @@ class TaskView:
     leader: str | None = None  # 责任领导, where the document names one
     deadline_text: str | None = None  # the document's words (全年, 每季度) where they say more than the date
     lead_units: int = 1  # the first so many of assigned lead (牵头); the rest cooperate (配合)
+    withdrawn: bool = False  # a revised plan no longer holds it: never listed or chased, answered as such
 
 
 @dataclass(frozen=True)

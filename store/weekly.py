@@ -156,7 +156,7 @@ def _parts_query(plan_ids: Sequence[int]) -> Any:
         )
         .join(_task_unit, _task_unit.c.task_id == _task.c.id)
         .outerjoin(member, member.c.collective_id == _task_unit.c.unit_id)
-        .where(_task.c.plan_id.in_(list(plan_ids)))
+        .where(_task.c.plan_id.in_(list(plan_ids)), _task.c.withdrawn.is_(False))
         .group_by(_task.c.id, recipient)
         .subquery()
     )

@@ -35,9 +35,11 @@ from bot.conversation.core import Core
 from bot.conversation.knowledge import Knowledge
 from bot.conversation.messages import LOCAL_TZ, Attachment, Inbound, Outbound
 from seeds.apply import apply_seeds
+from store.catalog_queries import live_task_numbers
 from store.db import Database
 from store.evidence_files import EvidenceFiles
 from store.members import add_member, remove_member
+from store.overdue import overdue_counts
 
 FIXTURE = Path(__file__).parent / "importer" / "fixtures" / "fuzhou_brand_tasks_2025.txt"
 TITLE = "福州市2025年商标品牌建设重点任务分解表"
@@ -884,24 +886,57 @@ def _loaded(office: Office) -> bytes:
     return content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "DEFECT: a task dropped from a revised plan stays in the catalog, live: store/catalog.py "
-        "sync_catalog only upserts the tasks it is given (nothing removes or retires the others), no "
-        "catalog_event is written, neither the preview (识别出 11 项任务) nor the 确认 reply mentions it, and "
-        "the task keeps being answered as 已逾期 and chased by reminders. Silent, no history."
-    ),
-)
 def test_a_task_removed_in_a_revision_is_recorded_and_no_longer_chased(office: Office) -> None:
     content = _loaded(office)
     lines = content.decode("utf-8").splitlines()
     revision = "\n".join(line for line in lines if not line.startswith("10\t")).encode()
+    forum = "海峡两岸商标品牌论坛"  # task 10, 上半年: overdue on the office's day
+    assert forum in office.send("a1", "市台办有哪些任务").text
+    late_before = overdue_counts(office.db, office.clock.date(), top=5).total
     preview, _ = office.preview("a1", revision, "修订.txt")
+    assert "修订稿不再包含：任务10" in preview.text  # said before 确认
     reply = office.send("a1", "确认")
     assert reply.intent == "recorded"
-    assert any(e[0] == "任务10" for e in events(office.db)), "removal of 任务10 not in catalog_event"
-    assert "任务10" in preview.text or "任务10" in reply.text
+    assert "任务10：修订稿已删除此项" in reply.text
+    assert [e[:4] for e in events(office.db) if e[0] == "任务10"] == [
+        ("任务10", "withdrawn", None, "修订稿已删除此项")
+    ]
+    # no longer listed, counted or chased; its row (and anything reported on it) stays
+    assert forum not in office.send("a1", "市台办有哪些任务").text
+    assert overdue_counts(office.db, office.clock.date(), top=5).total == late_before - 1
+    assert 10 not in live_task_numbers(office.db, imported_plans(office.db)[0][0])
+    assert task_terms(office.db, 10)[2] == "举办海峡两岸商标品牌论坛。"
+    # a later revision that holds it again brings it back, recorded too
+    office.preview("a1", content, "再修订.txt")
+    assert "任务10：修订稿恢复此项" in office.send("a1", "确认").text
+    assert forum in office.send("a1", "市台办有哪些任务").text
+    assert [e[:4] for e in events(office.db) if e[0] == "任务10"][-1] == (
+        "任务10",
+        "withdrawn",
+        "修订稿已删除此项",
+        None,
+    )
+
+
+def test_another_bot_process_answers_a_plan_loaded_elsewhere_without_a_restart(office: Office) -> None:
+    """Two bot processes over one database (Telegram and Slack, say): a plan confirmed in one, or a revision
+    of it, is answered by the other at its next message."""
+    other = office.new_core()  # started before the plan existed
+    ask = "市台办有哪些任务"
+
+    def other_says(words: str) -> str:
+        [reply] = other.handle(office.inbound("a2", words))
+        return reply.text
+
+    assert "海峡两岸商标品牌论坛" not in other_says(ask)
+    content = _loaded(office)
+    assert "海峡两岸商标品牌论坛" in other_says(ask)
+    lines = content.decode("utf-8").splitlines()
+    office.preview(
+        "a1", "\n".join(line for line in lines if not line.startswith("10\t")).encode(), "修订.txt"
+    )
+    assert office.send("a1", "确认").intent == "recorded"
+    assert "海峡两岸商标品牌论坛" not in other_says(ask)
 
 
 def test_a_unit_renamed_in_a_revision_is_recorded_old_and_new(office: Office) -> None:

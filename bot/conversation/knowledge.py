@@ -23,6 +23,7 @@ from store.db import Database
 from store.evidence_files import EvidenceFiles
 from store.ledger import ReportView, TaskStatusView, ledger_version, reports_for
 from store.members import MemberView, list_members
+from store.name_index import catalog_version
 from store.task_state import fill_missing_task_states, statuses_for
 from store.views import IndicatorView, PlanView, TaskView, UnitView
 
@@ -157,17 +158,21 @@ class Knowledge:
         self.db = db
         self.evidence = evidence  # where 佐证材料 are kept; None: files sent in chat are not accepted
         self.imports = imports  # where plan documents sent in chat and their drafts go; None: not accepted
-        self._ledger = LedgerState()
         self.reload_catalog()
 
     def reload_catalog(self) -> None:
-        """Read the catalog and its names afresh: at start, and after a plan was loaded in chat."""
+        """Read the catalog and its names afresh: at start, after a plan was loaded in chat, and when another
+        process (another bot, `duban plans apply`) changed the catalog."""
+        self._catalog_version = catalog_version(self.db)[0]
         meta = ensure_name_index(self.db)
         fill_missing_task_states(self.db)
         self.catalog = Catalog.load(self.db)
         self.lexicon = Lexicon(StoredNames(self.db, self.catalog.lookup, meta))
         self.leaders = leader_tasks(self.db)  # 责任领导 → their tasks (imported plans name them)
         self._passages: PassageIndex | None = None
+        # lists remembered per ledger state were counted over the old catalog (a withdrawn task, a moved
+        # deadline): read afresh
+        self._ledger = LedgerState()
 
     def passages(self) -> PassageIndex:
         """The plans' text, indexed on first use (most messages never search it)."""
@@ -176,7 +181,10 @@ class Knowledge:
         return self._passages
 
     def ledger(self) -> LedgerState:
-        """The ledgers as of now: the same state (and what it has read) until a row is added."""
+        """The ledgers as of now: the same state (and what it has read) until a row is added; the catalog
+        read again first if it changed since (a plan loaded by another process is answered at once)."""
+        if catalog_version(self.db)[0] != self._catalog_version:
+            self.reload_catalog()
         version = ledger_version(self.db)
         if version != self._ledger.version:
             self._ledger = LedgerState.read(self.db, version)

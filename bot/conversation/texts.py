@@ -957,11 +957,17 @@ def import_written(summary: str, path: str, review: Sequence[str]) -> str:
     return f"{summary}\n草稿已写入 {path}{listing}\n核对无误后运行：duban plans apply {path}"
 
 
-def import_preview(title: str, summary: str, review: Sequence[str]) -> str:
+def import_preview(title: str, summary: str, review: Sequence[str], dropped: Sequence[str] = ()) -> str:
     shown = [f"  · {line}" for line in review[:8]]
     more = [f"  …另有 {len(review) - 8} 处，见草稿文件"] if len(review) > 8 else []
     check = ["需核对：", *shown, *more] if review else []
-    return "\n".join(["请确认导入以下方案：", f"《{title}》", summary, *check, IMPORT_CONFIRM_HINT])
+    gone = [dropped_from_revision(dropped)] if dropped else []
+    return "\n".join(["请确认导入以下方案：", f"《{title}》", summary, *gone, *check, IMPORT_CONFIRM_HINT])
+
+
+def dropped_from_revision(items: Sequence[str]) -> str:
+    shown = "、".join(items[:10]) + (f" 等 {len(items)} 项" if len(items) > 10 else "")
+    return f"修订稿不再包含：{shown}。确认后这些任务停止督办，原有报送记录保留。"
 
 
 IMPORT_CONFIRM_HINT = "回复“确认”载入（新单位一并建立），回复“取消”放弃（30 分钟内有效）。"
@@ -991,6 +997,8 @@ def import_applied(title: str, created: int, updated: int, changes: Sequence[str
 
 
 def catalog_change(item: str, field: str, old: str | None, new: str | None) -> str:
+    if field == "withdrawn":
+        return f"{item}：{new}，停止督办（记录保留）" if new else f"{item}：修订稿恢复此项，重新督办"
     label = CATALOG_FIELDS.get(field, field)
     return f"{item} {label}：{old or '（无）'} → {new or '（无）'}"
 

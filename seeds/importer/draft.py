@@ -47,6 +47,9 @@ class DraftPlan:
     issued: dt.date | None
     valid_until: dt.date | None
     schedule: tuple[Milestone, ...] = ()
+    # who follows the plan up, where the document says so, and the words that say it (for the review)
+    supervisor: str | None = None
+    supervisor_said: str | None = None
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,29 @@ def names_agree(first: str, second: str) -> bool:
     return difflib.SequenceMatcher(None, first, second).ratio() >= 0.6
 
 
+# 报送区政府督查室 · 区政府督查室将定期…跟踪督办: the office that follows the plan up, named as such
+_FOLLOW_UP_OFFICE = re.compile(
+    r"(?:报送|报|送|交由|由)\s*([\u4e00-\u9fff]{1,12}?(?:督查室|督办室|督查办|督办办|督查处|督查科|督考办|效能办))"
+)
+
+
+def supervising_office(items: Sequence[Item]) -> LeadingOffice | None:
+    """Who follows the plan up: its leading group's office, or failing that the 督查 office the units report
+    to. None when the document names neither (the draft then proposes the unit leading most items)."""
+    found = leading_office(items)
+    if found is not None:
+        return found
+    for item in items:
+        for text in (item.head, *item.body):
+            match = _FOLLOW_UP_OFFICE.search(text)
+            if match:
+                sentence = text[: text.find("。", match.end()) + 1 or None]
+                sentence = sentence[sentence.rfind("。", 0, match.start()) + 1 :]
+                section = f"{item.part or ''}{_chapter_number(item.chapter)}"
+                return LeadingOffice(match.group(1).strip(), section, sentence, item.where)
+    return None
+
+
 def leading_office(items: Sequence[Item]) -> LeadingOffice | None:
     """ "领导小组下设办公室，设在区市场监督管理局（知识产权局）": the office that runs the plan day to day;
     failing that, "报送区发改局（区优化营商环境工作领导小组办公室）": the unit that serves as that office."""

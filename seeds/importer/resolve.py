@@ -191,6 +191,13 @@ class Resolver:
             )
         )
 
+    def supervisor(self, office: LeadingOffice | None) -> str | None:
+        """The office following the plan up, as the store will name it (a new unit listed like any other)."""
+        if office is None:
+            return None
+        units = self._units([UnitCell(office.unit, "lead")], office.where)
+        return units[0].name if units else None
+
     def _office_units(
         self, office: LeadingOffice | None, raws: Sequence[object], what: str
     ) -> tuple[UnitRole, ...]:

@@ -36,7 +36,11 @@ def draft_to_seed(draft: Draft, *, source_doc: str, other_plans: Sequence[str] =
     if not region:  # the draft cannot load without one: said first, before anyone presses 确认
         review.insert(0, {"where": "plan.region", "what": NO_REGION})
     review += [{"where": s["record"], "what": s.get("what") or f"未导入：{s['why']}"} for s in skipped]
-    review += [{"where": field, "what": "文件未载明，系导入推定，请核对"} for field in PROPOSED]
+    said = draft.plan.supervisor_said
+    review += [
+        {"where": field, "what": f"据文件{said}推定，请核对" if said and field == SUPERVISOR else GUESSED}
+        for field in PROPOSED
+    ]
     renames = _qualified_names([(u.name, u.likely_level) for u in draft.new_units], region)
     _rename_units(seed, renames)
     review += [{"where": old, "what": f"记为「{new}」（本方案地区的单位）"} for old, new in renames.items()]
@@ -73,6 +77,8 @@ NO_REGION = (
     "未识别出方案所属地区（region），载入前须补充：在草稿中填写，或导入时加 --region 福州市 这样的地区"
 )
 PROPOSED = ("plan.status", "plan.supervising_unit", "plan.short_names", "indicators[].period_kind")
+SUPERVISOR = "plan.supervising_unit"
+GUESSED = "文件未载明，系导入推定，请核对"
 _KINDS = (
     ("人民政府", "government"), ("法院", "court"), ("检察院", "procuratorate"), ("公安", "police"),
     ("海关", "customs"), ("大学", "university"), ("学院", "university"), ("委员会", "committee"),
@@ -104,7 +110,7 @@ def _plan(draft: Draft, source_doc: str, other_plans: Sequence[str]) -> dict[str
         "title": plan.name,
         "region": plan.region or "",
         "status": "印发" if plan.issued else "未载明",
-        "supervising_unit": _most_leading(draft),
+        "supervising_unit": draft.plan.supervisor or _most_leading(draft),
         "document": source_doc,
         "source": {"doc": source_doc, "section": "标题及文号"},
     }

@@ -21,6 +21,7 @@ from seeds.importer.prose import (
     explanations,
     goal_indicators,
     leading_office,
+    supervising_office,
     text_indicators,
     truncated_items,
     unit_tagged_tasks,
@@ -47,13 +48,18 @@ def recognise(doc: DocumentText, *, region: str | None, known: Sequence[KnownUni
     office = leading_office(items)
     tasks = resolver.tasks(found.tasks, office)
     indicators = resolver.indicators(found.indicators, explanations(blocks), office)
+    follow_up = supervising_office(items)
+    supervisor = resolver.supervisor(follow_up)
     problems = header.problems + found.problems + resolver.problems
     if indicators and not any(i.units for i in indicators) and office is None:
         problems.append(Problem(found.indicators[0].where, _NO_INDICATOR_UNITS.format(len(indicators))))
     if not tasks and not indicators:
         problems.append(Problem(doc.name, NO_ITEMS))
+    said = None
+    if follow_up is not None and supervisor is not None:
+        said = f"{follow_up.section or follow_up.where}：“{follow_up.sentence}”"
     return Draft(
-        plan=_plan(header, plan_region),
+        plan=dataclasses.replace(_plan(header, plan_region), supervisor=supervisor, supervisor_said=said),
         tasks=tuple(tasks),
         indicators=tuple(indicators),
         new_units=tuple(resolver.new_units.values()),

@@ -465,3 +465,31 @@ def test_each_carries_over_to_the_generic_body_named_after_it() -> None:
     assert split_unit_names("各乡镇人民政府、街道办事处") == ["各乡镇人民政府", "各街道办事处"]
     # a named body after a 各 name is itself, not 各
     assert split_unit_names("各街道办事处、寿山乡人民政府") == ["各街道办事处", "寿山乡人民政府"]
+
+
+def test_the_office_units_report_to_is_proposed_as_the_supervising_unit_with_its_words(
+    known: list[KnownUnit],
+) -> None:
+    """Escalations go to the supervising unit: the 督查 office the document names beats the unit that
+    leads most tasks, and the review quotes the sentence it came from."""
+    blocks = [
+        *paragraphs("晋安区2025年重点工作任务分解方案"),
+        table(
+            ("序号", "重点工作任务", "牵头单位", "完成时限"),
+            ("1", "实施重大项目攻坚行动。", "区发改局", "年底前"),
+            ("2", "做好专项债券项目申报。", "区发改局", "2025年6月底前"),
+        ),
+        *paragraphs(
+            "三、工作要求", "（二）强化跟踪问效。各牵头单位于每季度最后一个月25日前将进展报送区政府督查室。"
+        ),
+    ]
+    draft = draft_of(blocks, known, region="晋安区")
+    assert draft.plan.supervisor == "区政府督查室"
+    seed = draft_to_seed(draft, source_doc="test.docx")
+    assert seed["plan"]["supervising_unit"] == "晋安区政府督查室"
+    [note] = [r["what"] for r in seed["review"] if r["where"] == "plan.supervising_unit"]
+    assert "报送区政府督查室" in note
+    # without such a sentence the unit leading most items is proposed, and said to be a guess
+    plain = draft_to_seed(draft_of(blocks[:2], known, region="晋安区"), source_doc="test.docx")
+    assert plain["plan"]["supervising_unit"] == "晋安区发改局"
+    assert "文件未载明" in next(r["what"] for r in plain["review"] if r["where"] == "plan.supervising_unit")

@@ -52,6 +52,8 @@ def _archive_one_and_start_one_late(db: Database) -> None:
                 .where(tasks.c.ongoing.is_(True), (tasks.c.id % 7) == remainder)
                 .values(deadline_rule=rule)
             )
+        # some tasks withdrawn by a revised plan (store/catalog.py): never reminded on either path
+        connection.execute(tasks.update().where((tasks.c.id % 11) == 3).values(withdrawn=True))
     set_plan_status(
         db, plan=_plan_code(db, 5), status="archived", effective_on=date(2025, 10, 10), note="提前验收",
         actor="test", at=datetime(2025, 9, 30, tzinfo=UTC),
@@ -210,6 +212,26 @@ def test_an_archived_plan_and_a_draft_are_left_alone_on_both_paths(generated: Da
     assert not any(archived in plans_on(day) for day in later)
     assert draft not in plans_on(date(2025, 10, 9)) | plans_on(date(2025, 10, 15))
     assert draft in plans_on(date(2026, 1, 5)) | plans_on(date(2026, 1, 6)) | plans_on(date(2026, 2, 2))
+
+
+def test_withdrawn_tasks_are_reminded_on_neither_path(generated: Database) -> None:
+    calendar, tasks, plans = WorkCalendar(), Task.__table__, Plan.__table__  # type: ignore[attr-defined]
+    with generated.engine.connect() as connection:
+        rows = connection.execute(
+            select(plans.c.code, tasks.c.number)
+            .join(tasks, tasks.c.plan_id == plans.c.id)
+            .where(tasks.c.withdrawn.is_(True))
+        ).all()
+    withdrawn = {(str(code), int(number)) for code, number in rows}
+    assert len(withdrawn) > 20
+    days = [date(2025, 9, 1) + timedelta(days=n) for n in range(0, 150, 3)]
+    reached = {
+        (r.plan, r.task)
+        for day in days
+        for r in reminders_for_day(generated, day, calendar, Policies(Policy(), {}))
+        if r.task is not None
+    }
+    assert reached and not reached & withdrawn
 
 
 def test_the_generated_data_has_recurring_tasks_checked_in_only_when_their_period_begins(
