@@ -57,6 +57,7 @@ class Line:
     resent: bool = False
     carried: bool = False  # from a digest that never went out, not one that went unacknowledged
     plan: str = ""  # the plan's short name: a long digest groups its lines by plan
+    day: date | None = None  # the day the line is sent on: a re-sent due-soon line is worded as of it
 
 
 def digest_lines(reminders: Sequence[Line]) -> list[str]:
@@ -86,10 +87,16 @@ def _worded(group: Sequence[Line]) -> str:
     text = texts.REMINDER_LINES[first.kind].format(
         label=first.label, about=about, workdays=first.workdays, deadline=deadline
     )
+    if (first.resent or first.carried) and first.kind in _DUE_SOON and first.deadline and first.day:
+        # worded for the day it was first meant for (今天到期, 还有 2 个工作日): say it as of today
+        text = texts.due_again(first.label, first.deadline, first.day)
     mark = texts.COLOUR_MARKS.get(_colour(first) or "", "")
     if first.carried:
         return mark + texts.CARRIED_MARK + text
     return mark + (texts.RESENT_MARK + text if first.resent else text)
+
+
+_DUE_SOON = ("due_today", "before_deadline")
 
 
 def _colour(line: Line) -> str | None:
@@ -114,7 +121,7 @@ class ReminderTexts:
             )
         if view.kind != DIGEST:
             return view.body or "", ()
-        entries = digest_entries([_line(item) for item in sorted(view.items, key=_urgency)])
+        entries = digest_entries([_line(item, view.day) for item in sorted(view.items, key=_urgency)])
         missed = [i.day for i in view.items if i.day < view.day and not i.resent]
         text = texts.digest(
             view.unit or "", view.day, [t for _, t in entries],
@@ -167,7 +174,7 @@ def _urgency(item: ItemView) -> tuple[int, date, str, int, str, int]:
     )
 
 
-def _line(item: ItemView) -> Line:
+def _line(item: ItemView, sent_on: date) -> Line:
     label = item_label(
         task=item.task, task_title=item.task_title, plan_region=item.plan_region,
         indicator_name=item.indicator_name, indicator_region=item.indicator_region,
@@ -177,7 +184,7 @@ def _line(item: ItemView) -> Line:
         label += texts.leader_of_item(item.task_leader)
     return Line(
         item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried,
-        item.plan_short,
+        item.plan_short, sent_on,
     )  # fmt: skip
 
 

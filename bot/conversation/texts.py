@@ -1394,6 +1394,11 @@ REMINDER_LINES = {
 }
 
 
+def due_again(label: str, deadline: date, today: date) -> str:
+    """A due-soon reminder sent again on a later day, as of that day."""
+    return f"{label}时限 {day(deadline)}（{days_left(deadline, today, done=False)}）"
+
+
 ACK_BUTTON = "收到"
 
 

@@ -651,3 +651,16 @@ def test_a_task_a_month_late_is_told_once_to_the_offices_leaders(office: Office)
     at = datetime(2025, 10, 10, 10, tzinfo=LOCAL_TZ)
     [reply] = core.handle(Inbound("telegram", "leader-1", "leader-1", "任务41已完成", at, "l-1"))
     assert reply.text == texts.cannot_write("leader")
+
+
+def test_a_due_soon_line_sent_again_the_next_working_day_is_worded_as_of_that_day(office: Office) -> None:
+    """示范区 task 6 is due 2025-06-30: the digest of the 23rd says 还有 5 个工作日; 鼓楼 leaves it
+    unacknowledged, and on the 24th the line comes once more, counted from the 24th (not 5 again)."""
+    office.at(date(2025, 6, 23)).tick()
+    [first] = office.port.to(GULOU)
+    assert any("还有 5 个工作日到期（时限 2025-06-30）" in line for line in first.splitlines()), first
+    office.at(date(2025, 6, 24)).tick()
+    again = office.port.to(GULOU)[1]
+    resent = [line for line in again.splitlines() if texts.RESENT_MARK in line]
+    assert resent and not any("还有 5 个工作日" in line for line in resent), again
+    assert any("时限 2025-06-30（剩 6 天）" in line for line in resent), again
