@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from seeds.importer.blocks import Block, Paragraph
+from seeds.importer.deadlines import parse_deadline_text
 from seeds.importer.items import UnitCell
 from seeds.importer.text import Level, is_truncation_mark, numbered, tidy, without_star
+from seeds.importer.units import names_units
 
 _KEYS = (
     "牵头单位|牵头部门|责任单位|责任部门|配合单位|协办单位|参与单位|"
@@ -122,7 +124,7 @@ def split_trailing_units(text: str) -> tuple[str, dict[str, str]]:
     if group is None:
         return text, {}
     start, inner = group
-    fields = _fields(inner)
+    fields = _segment_fields(inner) or _fields(inner)
     if not fields and _RESPONSIBLE.search(inner):
         fields = {"责任单位": _RESPONSIBLE.sub("", inner).strip()}
     elif not fields and (by := _RESPONSIBLE_BY.match(inner)):
@@ -130,6 +132,59 @@ def split_trailing_units(text: str) -> tuple[str, dict[str, str]]:
     if not fields:
         return text, {}
     return text[:start].rstrip(), fields
+
+
+_UNLABELLED_ROLES = (
+    (re.compile(r"(?:等)?(?:共同)?牵头(?:负责)?$"), "牵头单位"),
+    (re.compile(r"(?:等)?(?:按职责分工|按职责|分别)?负责(?:落实)?$"), "责任单位"),
+    (re.compile(r"(?:等)?(?:共同|协同|按职责)?(?:配合|协助|协办|参与)$"), "配合单位"),
+)
+_LABELLED = re.compile(rf"^({_KEYS})\s*[:：]\s*(.+)$", re.S)
+_UNIT_KEYS = ("牵头单位", "牵头部门", "责任单位", "责任部门", "配合单位", "协办单位", "参与单位")
+
+
+def _segment_fields(inner: str) -> dict[str, str]:
+    """A closing bracket read clause by clause, labelled or not, in any order:
+    （县数据管理局牵头，县直各有关单位配合，2025年三季度完成）, （责任单位：县司法局，2025年7月底前完成）.
+    Empty when any clause is neither a label, a unit list with its role, a deadline nor more units of the
+    clause before (the caller then reads the bracket as before)."""
+    fields: dict[str, str] = {}
+    last: str | None = None
+    for clause in _clauses(inner):
+        key, value = _clause(clause, last)
+        if key is None:
+            return {}
+        fields[key] = f"{fields[key]}、{value}" if key in fields and key in _UNIT_KEYS else value
+        last = key
+    return fields if any(key in fields for key in _UNIT_KEYS[:4]) else {}
+
+
+def _clause(clause: str, last: str | None) -> tuple[str | None, str]:
+    labelled = _LABELLED.match(clause)
+    if labelled:
+        return labelled.group(1), labelled.group(2).strip()
+    for ending, key in _UNLABELLED_ROLES:
+        if ending.search(clause) and names_units(ending.sub("", clause)):
+            return key, ending.sub("", clause).strip()
+    if parse_deadline_text(clause, plan_year=None).kind != "none":
+        return "完成时限", clause
+    if last in _UNIT_KEYS and names_units(clause):  # 配合单位：县财政局，县工信局
+        return last, clause
+    return None, clause
+
+
+def _clauses(inner: str) -> list[str]:
+    """The bracket's clauses, split at ；，outside nested brackets (各乡镇（街道）stays whole)."""
+    clauses, current, depth = [], "", 0
+    for char in inner:
+        depth += (char in "（(") - (char in "）)")
+        if depth == 0 and char in "；;，,":
+            clauses.append(current.strip(" 。"))
+            current = ""
+        else:
+            current += char
+    clauses.append(current.strip(" 。"))
+    return [c for c in clauses if c]
 
 
 def _last_bracket_group(text: str) -> tuple[int, str] | None:

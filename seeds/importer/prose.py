@@ -67,10 +67,17 @@ def truncated_items(items: Sequence[Item]) -> Found:
     return found
 
 
+_NO_UNITS_READ = "第{}项未识别出责任单位，未导入，请核对后补录"
+
+
 def unit_tagged_tasks(items: Sequence[Item]) -> Found:
-    """Items that name their units (at their end or on the lines after them)."""
+    """Items that name their units (at their end or on the lines after them). A numbered item among them,
+    in the same list, whose units could not be read is reported, never dropped in silence."""
     found = Found()
+    lists = {(item.level, item.part) for item in items if item.has_units}
     for item in items:
+        if not item.has_units and not item.truncated and (item.level, item.part) in lists:
+            found.problems.append(Problem(item.where, _NO_UNITS_READ.format(item.number)))
         if item.has_units and not item.truncated:
             content, featured = item.featured_content()
             found.tasks.append(

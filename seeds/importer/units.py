@@ -55,9 +55,10 @@ _HALF_TO_FULL = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】"})
 _SEPARATORS = set("、，,；;\n")
 _BREAKS = set(" \t\u3000\n")
 # A name ends like this; a break after anything else is a line broken inside a name.
-_NAME_ENDING = re.compile(
-    r"(?:局|委|办|院|府|会|部|处|室|科|组|队|校|学|关|团|班|站|所|司|行|厅|馆|中心|庭|社|协|联|台|厂|场|区|县|市)$"
+_ENDINGS = (
+    "局|委|办|院|府|会|部|处|室|科|组|队|校|学|关|团|班|站|所|司|行|厅|馆|中心|庭|社|协|联|台|厂|场|区|县|市"
 )
+_NAME_ENDING = re.compile(rf"(?:{_ENDINGS})$")
 _STRICT_ENDING = re.compile(r"(?:局|委|办|院|府|会|部|处|室|科|组|队|校|学|关|团|班|站|司|厅|馆|中心|庭|社)$")
 # Two names written with nothing between them (区发改局区统计局): a name's ending, then a level's prefix.
 _GLUED = re.compile(r"(?<=[局委办院府])(?=[区市县](?![委政]))")
@@ -106,6 +107,16 @@ def _shared_each(names: list[str]) -> list[str]:
         each = bool(shared) and shared[-1].startswith("各")
         shared.append(f"各{name}" if each and _GENERIC_BODY.match(name) else name)
     return shared
+
+
+def names_units(text: str) -> bool:
+    """Whether the text is a list of unit names (县住建局、县城管局; 各乡镇（街道）), not other words."""
+    names = split_unit_names(text)
+    return bool(names) and all(_LISTED_NAME.search(re.sub(r"（[^（）]*）$", "", name)) for name in names)
+
+
+# What a unit in a list of them ends with: a name's ending, or a collective's (县直各有关单位, 各乡镇（街道）)
+_LISTED_NAME = re.compile(rf"(?:{_ENDINGS}|单位|部门|乡|镇|街道|社区|村|企业|公司)$")
 
 
 def _ends_like_a_name(text: str) -> bool:

@@ -493,3 +493,51 @@ def test_the_office_units_report_to_is_proposed_as_the_supervising_unit_with_its
     plain = draft_to_seed(draft_of(blocks[:2], known, region="晋安区"), source_doc="test.docx")
     assert plain["plan"]["supervising_unit"] == "晋安区发改局"
     assert "文件未载明" in next(r["what"] for r in plain["review"] if r["where"] == "plan.supervising_unit")
+
+
+def test_closing_brackets_read_clause_by_clause_with_roles_and_deadlines(known: list[KnownUnit]) -> None:
+    """Unlabelled roles (X牵头，Y配合), a deadline after a labelled list, units after a 责任单位 label: the
+    ways a 专项行动 closes its items (found on blind set 5's document)."""
+    draft = draft_of(
+        paragraphs(
+            "二、重点任务",
+            "1.扩大电子证照应用。高频证照免提交事项不少于200项。（县数据管理局牵头，县直各有关单位配合，2025年三季度完成）",
+            "2.提升网上办事深度。网上可办率达到98%以上。（责任单位：县行政服务中心管委会、县数据管理局，2025年12月底前完成）",
+            "3.提升获得电力便利度。办电时间压减至5个工作日以内。（责任单位：国网闽侯县供电公司，县住建局、县城管局配合，2025年5月起实施）",
+            "4.落实挂钩联系企业制度。常态化开展走访服务活动。（各乡镇（街道）负责，县工信局、县工商联配合，长期坚持）",
+        ),
+        known,
+        region="闽侯县",
+    )
+    got = [
+        (
+            [(u.name, u.role) for u in t.units],
+            t.deadline.kind,
+            t.deadline.date and t.deadline.date.isoformat(),
+        )
+        for t in draft.tasks
+    ]
+    assert got == [
+        ([("县数据管理局", "lead"), ("县直各有关单位", "co")], "quarter", "2025-09-30"),
+        ([("县行政服务中心管委会", "lead"), ("县数据管理局", "co")], "month", "2025-12-31"),
+        ([("国网闽侯县供电公司", "lead"), ("县住建局", "co"), ("县城管局", "co")], "start", "2025-05-01"),
+        ([("各乡镇（街道）", "lead"), ("县工信局", "co"), ("县工商联", "co")], "ongoing", None),
+    ]
+    assert not any("时限无法识别" in what for what in whats(draft))
+
+
+def test_an_item_among_unit_tagged_ones_whose_units_cannot_be_read_is_reported(
+    known: list[KnownUnit],
+) -> None:
+    draft = draft_of(
+        paragraphs(
+            "二、重点任务",
+            "1.深化企业开办。（牵头单位：县市场监管局；完成时限：2025年6月底前）",
+            "2.推进一件事改革。（由相关部门按季度研究推进）",
+            "3.推行包容审慎监管。（责任单位：县司法局，2025年7月底前完成）",
+        ),
+        known,
+        region="闽侯县",
+    )
+    assert [t.number for t in draft.tasks] == ["1", "3"]
+    assert "第2项未识别出责任单位，未导入，请核对后补录" in whats(draft)
