@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
@@ -116,38 +116,59 @@ def sync_catalog(db: Database, catalog: Catalog, source: ChangeSource | None = N
                 item = f"任务{task.number}"
                 _record_changes(session, task.plan, item, before, after, source, report.changes)
         for plan in catalog.plans:
-            held = {t.number for t in catalog.tasks if t.plan == plan.code}
-            _withdraw_or_restore(session, plan.code, plan_ids[plan.code], held, source, report)
+            tasks = {str(t.number) for t in catalog.tasks if t.plan == plan.code}
+            indicators = {i.code for i in catalog.indicators if i.plan == plan.code}
+            for kind, held in ((_TASK_ITEMS, tasks), (_INDICATOR_ITEMS, indicators)):
+                _withdraw_or_restore(session, kind, plan.code, plan_ids[plan.code], held, source, report)
         _keep_indexes(session, changed=bool(report.created or report.updated))
         session.commit()
     return report
 
 
-# catalog_event.new when a revision drops a task (its old, when a later one brings the task back)
+# catalog_event.new when a revision drops an item (its old, when a later one brings the item back)
 WITHDRAWN = "修订稿已删除此项"
 
 
+@dataclass(frozen=True)
+class _Items:
+    """How one kind of item is withdrawn: its model, key, ledger label and report count."""
+
+    model: type[Task] | type[Indicator]
+    key: str
+    label: str
+    kind: str
+
+
+_TASK_ITEMS = _Items(Task, "number", "任务", "tasks")
+_INDICATOR_ITEMS = _Items(Indicator, "code", "指标", "indicators")
+
+
 def _withdraw_or_restore(
-    session: Session, plan: str, plan_id: int, held: set[int], source: ChangeSource, report: SyncReport
-) -> None:
-    """A plan file is the whole plan: its tasks the file no longer holds are withdrawn, and a withdrawn task
+    session: Session, items: _Items, plan: str, plan_id: int, held: set[str], source: ChangeSource,
+    report: SyncReport,
+) -> None:  # fmt: skip
+    """A plan file is the whole plan: its items the file no longer holds are withdrawn, and a withdrawn item
     it holds again is restored, each recorded in catalog_event (never deleted: reports on it stay)."""
-    for task in session.exec(select(Task).where(col(Task.plan_id) == plan_id)).all():
-        gone = task.number not in held
-        if gone == task.withdrawn:
+    model = items.model
+    found = session.exec(select(model).where(col(model.plan_id) == plan_id)).all()
+    rows = cast(Sequence[Task | Indicator], found)
+    for row in rows:
+        key = str(getattr(row, items.key))
+        gone = key not in held
+        if gone == row.withdrawn:
             continue
-        task.withdrawn = gone
-        session.add(task)
+        row.withdrawn = gone
+        session.add(row)
         old, new = (None, WITHDRAWN) if gone else (WITHDRAWN, None)
         event = CatalogEvent(
-            plan_code=plan, item=f"任务{task.number}", field="withdrawn", old=old, new=new,
+            plan_code=plan, item=f"{items.label}{key}", field="withdrawn", old=old, new=new,
             source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
         )  # fmt: skip
         session.add(event)
         report.changes.append(change_of(event))
-        report.count("tasks", "updated")
+        report.count(items.kind, "updated")
         if not gone:  # counted unchanged above, where its fields were compared
-            report.kinds["tasks"].unchanged -= 1
+            report.kinds[items.kind].unchanged -= 1
     session.flush()
 
 

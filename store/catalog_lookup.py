@@ -204,7 +204,7 @@ class CatalogLookup:
         with self.db.engine.connect() as connection:
             rows = connection.execute(
                 select(_indicator.c.plan_id, _indicator.c.code)
-                .where(_indicator.c.plan_id.in_(ids))
+                .where(_indicator.c.plan_id.in_(ids), _indicator.c.withdrawn.is_(False))
                 .order_by(_indicator.c.plan_id, _indicator.c.id)
             ).all()
         keys = [f"{self._codes[p]}:{c}" for p, c in rows]
@@ -229,7 +229,7 @@ class CatalogLookup:
             ).scalars()
             rows = connection.execute(
                 select(_indicator.c.plan_id, _indicator.c.code)
-                .where(_indicator.c.id.in_([int(i) for i in held]))
+                .where(_indicator.c.id.in_([int(i) for i in held]), _indicator.c.withdrawn.is_(False))
                 .order_by(_indicator.c.plan_id, _indicator.c.id)
             ).all()
         keys = [f"{self._codes[p]}:{c}" for p, c in rows]
@@ -247,7 +247,7 @@ class CatalogLookup:
         with self.db.engine.connect() as connection:
             rows = connection.execute(
                 select(_indicator.c.plan_id, _indicator.c.code)
-                .where(_indicator.c.region.in_(list(regions)))
+                .where(_indicator.c.region.in_(list(regions)), _indicator.c.withdrawn.is_(False))
                 .order_by(_indicator.c.plan_id, _indicator.c.id)
             ).all()
         keys = [f"{self._codes[p]}:{c}" for p, c in rows]
@@ -357,7 +357,7 @@ class CatalogLookup:
             }
 
     def indicator_total(self, plans: Sequence[str] | None = None) -> int:
-        statement = select(func.count()).select_from(_indicator)
+        statement = select(func.count()).select_from(_indicator).where(_indicator.c.withdrawn.is_(False))
         if plans is not None:
             ids = [self._plan_ids[p] for p in plans if p in self._plan_ids]
             statement = statement.where(_indicator.c.plan_id.in_(ids))
@@ -655,6 +655,7 @@ def iter_catalog_rows(db: Database, table: str, batch: int = 10_000) -> Iterator
             _plan.c.code, _indicator.c.code, _indicator.c.name, _indicator.c.region, _indicator.c.aliases
         )
         .join(_plan, _plan.c.id == _indicator.c.plan_id)
+        .where(_indicator.c.withdrawn.is_(False))
         .order_by(_indicator.c.plan_id, _indicator.c.id),
         "tasks": select(
             _task.c.id, _plan.c.code, _task.c.number, _task.c.title, _task.c.content, _task.c.section

@@ -113,6 +113,7 @@ def resolve_plan(db: Database, name: str) -> PlanView:
 
 
 _live = col(Task.withdrawn).is_(False)  # a task a revised plan dropped is history, not work
+_live_indicator = col(Indicator.withdrawn).is_(False)
 
 
 def list_tasks(db: Database, *, unit: str | None = None, plan: str | None = None) -> list[TaskView]:
@@ -137,6 +138,13 @@ def live_task_numbers(db: Database, plan_code: str) -> list[int]:
     return [int(n) for n in rows]
 
 
+def live_indicator_codes(db: Database, plan_code: str) -> list[str]:
+    """The codes of a stored plan's indicators still held (as live_task_numbers)."""
+    with db.session() as session:
+        statement = select(Indicator.code).join(Plan).where(col(Plan.code) == plan_code, _live_indicator)
+        return [str(c) for c in session.exec(statement.order_by(col(Indicator.id))).all()]
+
+
 def list_indicators(db: Database, *, plan: str | None = None) -> list[IndicatorView]:
     plan_code = resolve_plan(db, plan).code if plan else None
     with db.session() as session:
@@ -145,7 +153,9 @@ def list_indicators(db: Database, *, plan: str | None = None) -> list[IndicatorV
         links = _links(
             session.exec(select(IndicatorUnit).order_by(col(IndicatorUnit.position))), "indicator_id"
         )
-        rows = session.exec(select(Indicator).order_by(col(Indicator.plan_id), col(Indicator.id))).all()
+        rows = session.exec(
+            select(Indicator).where(_live_indicator).order_by(col(Indicator.plan_id), col(Indicator.id))
+        ).all()
     views = [_indicator_view(row, codes[row.plan_id], links[row.id or 0], directory) for row in rows]
     return [v for v in views if plan_code is None or v.plan == plan_code]
 
@@ -169,7 +179,9 @@ def load_catalog_views(db: Database) -> CatalogViews:
             session.exec(select(IndicatorUnit).order_by(col(IndicatorUnit.position))), "indicator_id"
         )
         tasks = session.exec(select(Task).where(_live).order_by(col(Task.plan_id), col(Task.number))).all()
-        indicators = session.exec(select(Indicator).order_by(col(Indicator.plan_id), col(Indicator.id))).all()
+        indicators = session.exec(
+            select(Indicator).where(_live_indicator).order_by(col(Indicator.plan_id), col(Indicator.id))
+        ).all()
         return CatalogViews(
             plans=[_plan_view(plan, directory) for plan in plans],
             units=[directory.view(unit_id) for unit_id in sorted(directory.by_id)],

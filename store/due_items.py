@@ -386,7 +386,7 @@ def _data_requests(plans: _PlanGroups) -> Select[Any]:
         .outerjoin(member, member.c.collective_id == _indicator_unit.c.unit_id)
         .join(_plan, _plan.c.id == _indicator.c.plan_id)
         .join(RULES, plans.match(_plan.c.code))
-        .where(RULES.c.kind == DATA_REQUEST, _in_force(RULES.c.day))
+        .where(RULES.c.kind == DATA_REQUEST, _in_force(RULES.c.day), _indicator.c.withdrawn.is_(False))
     )
 
 

@@ -104,7 +104,9 @@ def open_indicators(db: Database) -> Iterator[OpenIndicatorRow]:
             links[indicator_id].append(unit_id)
         for indicator_id, plan_id, code in _all(
             connection,
-            select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code)).order_by(pk(Indicator.id)),
+            select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code))
+            .where(col(Indicator.withdrawn).is_(False))
+            .order_by(pk(Indicator.id)),
         ):
             units = directory.names(directory.expand(links[indicator_id]))
             start, end = directory.windows.get(plan_id, (None, None))

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.conversation import texts
 from bot.conversation.messages import CANCEL_DATA, CONFIRM_DATA, Button, Inbound
 from bot.conversation.replies import Reply
-from store.catalog_queries import list_plans, list_units, live_task_numbers
+from store.catalog_queries import list_plans, list_units, live_indicator_codes, live_task_numbers
 from store.db import Database
 from store.reporting import Author, DuplicateMessage, WriteRequest, create_pending
 
@@ -62,8 +62,11 @@ def preview_import(db: Database, folder: Path, name: str, content: bytes, author
         return Reply("import_refused", str(exc))
     draft = write_draft(imported, folder, stem=f"{imported.seed['plan']['code']}-{digest[:12]}")
     review = [f"{note['where']}：{note['what']}" for note in imported.seed.get("review", [])]
+    code = imported.seed["plan"]["code"]
     held = {int(task["number"]) for task in imported.seed.get("tasks", [])}
-    dropped = [f"任务{n}" for n in live_task_numbers(db, imported.seed["plan"]["code"]) if n not in held]
+    measured = {str(indicator["code"]) for indicator in imported.seed.get("indicators", [])}
+    dropped = [f"任务{n}" for n in live_task_numbers(db, code) if n not in held]
+    dropped += [f"指标{c}" for c in live_indicator_codes(db, code) if c not in measured]
     summary = texts.import_summary(*imported.counts)
     lines = texts.import_preview(imported.draft.plan.name, summary, review, dropped)
     request = WriteRequest("plan_import", imported.seed["plan"]["code"], detail=str(draft))

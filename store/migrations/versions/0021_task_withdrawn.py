@@ -1,4 +1,5 @@
-"""A task a revised plan no longer holds is withdrawn: kept with its history, no longer chased or listed.
+"""A task or indicator a revised plan no longer holds is withdrawn: kept with its history, no longer chased
+or listed.
 
 Revision ID: 0021
 Revises: 0020
@@ -16,10 +17,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("task") as batch:
-        batch.add_column(sa.Column("withdrawn", sa.Boolean(), nullable=False, server_default=sa.false()))
+    for table in ("task", "indicator"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("withdrawn", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("task") as batch:
-        batch.drop_column("withdrawn")
+    for table in ("task", "indicator"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("withdrawn")
