@@ -49,7 +49,11 @@ class Slots:
     regions: tuple[str, ...] = ()  # canonical region names (鼓楼区, 福州市)
     hint_regions: tuple[str, ...] = ()  # regions of the conversation so far: a tie-breaker, never a filter
     units: tuple[str, ...] = ()  # canonical unit names
+    # 区财政局 with no district named: the units of several districts it may mean (the answer asks which)
+    unit_choices: tuple[str, ...] = ()
     plans: tuple[str, ...] = ()  # plan codes
+    # 晋安这个月到期的任务: the plan of a place asked for a list alone, listed beside its government's share
+    place_plans: tuple[str, ...] = ()
     tasks: tuple[TaskRef, ...] = ()  # by number, or the candidates a fragment matched (best first)
     task_fragment: str | None = None
     window: Window | None = None

@@ -28,6 +28,8 @@ from nlu.vocabulary import (
     DOMAIN_WORDS,
     FILLER,
     NAME_AFFIXES,
+    UNIT_KINDS_ALONE,
+    UNIT_SHORTENINGS,
 )
 
 
@@ -237,6 +239,10 @@ class Lexicon:
         self.numbered_plans: tuple[str, ...] = self.names.numbered_plans
         self.plan_regions: dict[str, str] = self.names.plan_regions
         self.plan_region_set: frozenset[str] = frozenset(self.plan_regions.values())
+        by_region: dict[str, list[str]] = defaultdict(list)
+        for code, region in self.plan_regions.items():
+            by_region[region].append(code)
+        self.region_plans: dict[str, tuple[str, ...]] = {r: tuple(c) for r, c in by_region.items()}
         self.masked_lengths: tuple[int, ...] = self.names.masked_lengths
         self.sections = _Sections(self.names)
         # jieba weighs a word by its share of all terms' frequency: the same total a dictionary of every name
@@ -277,6 +283,21 @@ class Lexicon:
 
     def is_term(self, word: str) -> bool:
         return word in self.language or word in self.names_in(word)
+
+    def without_plan_names(self, text: str) -> str:
+        """The compact text without the names of plans it holds (闽侯营商环境攻坚方案里标准地出让是谁牵头的
+        → 里标准地出让是谁牵头的): what a passage must quote to answer it, the plan's title being in every
+        one of that plan's openings. The text itself when nothing else is left."""
+        text = compact(text)
+        names = sorted(
+            (term for term, entries in self.names_in(text).items() if any(e.kind == "plan" for e in entries)),
+            key=len,
+            reverse=True,
+        )
+        rest = text
+        for name in names:
+            rest = rest.replace(name, "")
+        return rest or text
 
     def phrases(self, text: str) -> list[str]:
         """The runs of the message between its question words and filler (谁负责, 请问, 什么时候): the
@@ -576,12 +597,14 @@ def _all_terms(names: CatalogNames) -> Iterator[tuple[str, Entry]]:
 
 # The version of how names are derived (aliases, short forms, cores); a stored name index built under another
 # version is rebuilt, since the same catalog then yields other terms. Bump with any change to the derivation.
-NAME_RULES = "2026-12-06.1"
+NAME_RULES = "2026-12-07.1"
 
 
 def _unit_terms(units: Sequence[UnitName]) -> Iterator[tuple[str, Entry]]:
     """Units by name and alias; a city bureau also without its 市 (数据局 is the 市数据局), people in the city
-    drop it, unless that leaves another unit's name or a name two units would share."""
+    drop it, unless that leaves another unit's name or a name two units would share. A district's bureau is
+    also called as its own documents call it (区财政局, 晋安财政局, 仓山区法院): several districts' bureaus
+    may share such a name, which the question's place or plan then tells apart (the parser's work)."""
     explicit = {term for unit in units for term in (unit.name, *unit.aliases)}
     stripped: dict[str, list[str]] = defaultdict(list)
     for unit in units:
@@ -592,6 +615,31 @@ def _unit_terms(units: Sequence[UnitName]) -> Iterator[tuple[str, Entry]]:
     for term, owners in stripped.items():
         if term not in explicit and len(set(owners)) == 1:
             yield term, Entry("unit", owners[0])
+    for unit in units:  # 区市场监管局 may be one district's alias and another's name in its own documents
+        for term in local_unit_names(unit.name, unit.region):
+            yield term, Entry("unit", unit.name)
+
+
+def local_unit_names(name: str, region: str) -> tuple[str, ...]:
+    """晋安区财政局 → 区财政局, 晋安财政局; 仓山区人民法院 → also 区法院, 仓山区法院, 仓山法院: a
+    district's own unit said as the district's documents say it, without the district or with its short
+    name."""
+    if not (region.endswith(_REGION_SUFFIXES) and name.startswith(region)) or region == name:
+        return ()
+    rest = name[len(region) :]
+    if len(rest) < MIN_LOCAL_REST or rest in UNIT_KINDS_ALONE:
+        return ()
+    rests = dict.fromkeys(
+        [rest, *(rest.replace(long, short) for long, short in UNIT_SHORTENINGS if long in rest)]
+    )
+    short = region[:-1]
+    found = [region[-1] + r for r in rests]
+    found += [short + r for r in rests if len(short) >= 2]
+    found += [region + r for r in rests if r != rest]
+    return tuple(dict.fromkeys(found))
+
+
+MIN_LOCAL_REST = 2  # 区财政局 · 区法院: the bureau's own word after the district
 
 
 CITY_PREFIX = "市"

@@ -11,6 +11,7 @@ from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
 from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, compact, expanded
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
+from nlu.scope import apply_plans_by_place, place_plan, plans_by_place, units_in_scope
 from nlu.sounds import same_sound, sounds_alike
 from nlu.time_words import find_window
 from nlu.vocabulary import DOMAIN_WORDS, PLAN_FACT_CUES, Cue
@@ -103,15 +104,25 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     scan = _scan(compact(normalized), lexicon)
     if window_match is not None:
         _cover_window(scan, compact(normalized[window_match.start : window_match.end]))
+    said = compact(normalized[window_match.start : window_match.end]) if window_match else None
+    if _plan_named_by_place(scan, lexicon, said):
+        window_match = None  # 晋安2025年重点工作: the year is the plan's, not a span of deadlines
     outline = _outline(normalized, scan)
     _pointed_at(scan)
     fragment, tasks = _find_tasks(scan, lexicon)
+    scan.entries, unit_choices = units_in_scope(scan.entries, lexicon)
     if not tasks:
         _indicators_by_keyword(scan, lexicon)
     window = window_match.window if window_match else None
     if window is not None and window.kind == "in_year" and "baseline" in scan.cues:
         window = None  # "2023年是多少": the year names the baseline, not a span of deadlines
     slots = _slots(scan, tasks, fragment, window, lexicon.plan_region_set)
+    if unit_choices:
+        slots = replace(slots, unit_choices=unit_choices)
+    lists_tasks = window is not None or bool(scan.cues & _LIST_CUES)
+    plan_of_place = place_plan(scan.entries, lexicon) if lists_tasks and not tasks else None
+    if plan_of_place is not None:
+        slots = replace(slots, place_plans=(plan_of_place,))
     if outline is not None:
         slots = replace(slots, outline=outline)
     if scan.keyword is not None:
@@ -138,6 +149,23 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
         scan.cues.add("issuer")
         slots = replace(slots, aspects=(slots.aspects - {"issued", "who"}) | {"issuer"})
     return Intent(_decide(scan, slots), slots)
+
+
+_LIST_CUES: frozenset[Cue] = frozenset({"overdue", "due", "ongoing", "featured", "done"})
+
+
+def _plan_named_by_place(scan: _Scan, lexicon: Lexicon, window: str | None) -> bool:
+    """晋安方案 · 晋安重点工作: the place's own plan (see nlu.scope); True when the window found lies inside
+    the plan's name (晋安2025年重点工作)."""
+    found = plans_by_place(scan.text, scan.entries, lexicon)
+    if not found:
+        return False
+    scan.entries = apply_plans_by_place(scan.entries, found)
+    for named in found:
+        for i in range(named.start, named.end):
+            scan.covered[i], scan.non_entity[i] = True, False
+    at = scan.text.find(window) if window else -1
+    return at >= 0 and any(n.start <= at and at + len(window or "") <= n.end for n in found)
 
 
 # 多少分 · 几个县 · 多少家: the measure word a number in the answer must carry (not 几月 or 几号: dates;
@@ -872,9 +900,9 @@ def _listing_intent(cues: set[Cue], slots: Slots) -> IntentName | None:
         slots.window is not None
         and not slots.tasks
         and not slots.indicators
-        and cues & {"due", "tasks", "when"}
+        and (cues & {"due", "tasks", "when"} or ("what" in cues and slots.plans))
     ):
-        return "due_tasks"
+        return "due_tasks"  # 商标品牌方案三季度要完成什么: that plan's tasks due then
     if "ongoing" in cues and not slots.tasks:
         # 哪些是长期推进，哪些有期限: both kinds asked; a unit's list says which is which
         return "unit_tasks" if slots.units and "dated" in cues else "ongoing_tasks"

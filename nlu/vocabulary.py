@@ -909,3 +909,35 @@ NAME_AFFIXES: Final[dict[str, tuple[str, ...]]] = {
 # The field's own word, which names of its indicators add or drop anywhere (省级知识产权示范优势企业 is the
 # 省知识产权试点示范优势企业数量's 省级示范优势企业).
 DOMAIN_WORDS: Final[tuple[str, ...]] = ("知识产权",)
+
+# How a unit's name is shortened in speech and in a district's own documents: 仓山区人民法院 is 仓山区法院.
+UNIT_SHORTENINGS: Final[tuple[tuple[str, str], ...]] = (
+    ("人民法院", "法院"),
+    ("人民检察院", "检察院"),
+    ("人民政府", "政府"),
+)
+
+# What is left of a district unit's name without the district when it names no unit of its own: 区人民政府
+# (every district has one; 区政府 said alone is whichever district is meant, as the place is).
+UNIT_KINDS_ALONE: Final[frozenset[str]] = frozenset({"人民政府", "政府", "委", "党委"})
+
+# Words that say "the plan" right after a place (晋安方案, 晋安重点工作, 晋安政府工作报告分解方案): the
+# kinds of document a local plan is, and what its tasks are called.
+PLAN_KIND_WORDS: Final[tuple[str, ...]] = (
+    "政府工作报告",
+    "工作报告",
+    "分解方案",
+    "任务分解",
+    "分解表",
+    "分解",
+    "工作要点",
+    "要点",
+    "重点工作",
+    "重点任务",
+    "工作方案",
+    "实施方案",
+    "方案",
+    "清单",
+    "计划",
+    "任务",
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -257,3 +258,120 @@ def test_any_text_gets_a_reply(chat: Chat, text: str) -> None:
 def test_domain_word_salad_gets_a_reply(chat: Chat, text: str) -> None:
     reply, _ = chat.say(text)
     assert reply.strip()
+
+
+# A district plan of the kind an office imports (a 县 decomposition with 责任领导 and the county's own bureaus
+# named as its documents name them, 县财政局), applied beside the seeds: the place names the plan, its
+# bureaus are told apart by the place or plan, and a task's own words find its card.
+_COUNTY_PLAN = """
+plan:
+  code: lianjiang-rural
+  title: 连江县2025年乡村振兴重点任务分解方案
+  region: 连江县
+  status: 印发
+  supervising_unit: 连江县财政局
+  document: lianjiang.txt
+  source: {doc: lianjiang.txt, section: 标题}
+units:
+  - {name: 连江县财政局, kind: department, region: 连江县, source: {doc: lianjiang.txt, section: 责任单位}}
+  - {name: 连江县住建局, kind: department, region: 连江县, source: {doc: lianjiang.txt, section: 责任单位}}
+  - {name: 闽侯县财政局, kind: department, region: 闽侯县, source: {doc: lianjiang.txt, section: 责任单位}}
+tasks:
+  - number: 1
+    content: 推进农村公路提档升级，完成改造里程50公里。
+    featured: false
+    units: [连江县住建局, 连江县财政局]
+    co_units: [连江县财政局]
+    leader: 郑副县长
+    deadline: "2025-06-30"
+    deadline_text: 上半年
+    section: 一、基础设施
+    source: {doc: lianjiang.txt, section: 一 序号1}
+  - number: 2
+    content: 实施渔港经济区建设，完成黄岐渔港码头主体工程。
+    featured: false
+    units: [连江县财政局]
+    leader: 郑副县长
+    deadline: "2025-08-31"
+    section: 一、基础设施
+    source: {doc: lianjiang.txt, section: 一 序号2}
+  - number: 3
+    content: 开展农房风貌整治提升，整治农房外立面300栋。
+    featured: false
+    units: [连江县住建局]
+    leader: 吴副县长
+    deadline: "2025-11-30"
+    section: 二、人居环境
+    source: {doc: lianjiang.txt, section: 二 序号3}
+"""
+_COUNTY_TEXT = """连江县2025年乡村振兴重点任务分解方案
+一、基础设施
+1\t推进农村公路提档升级，完成改造里程50公里。\t县住建局\t县财政局\t郑副县长\t上半年
+2\t实施渔港经济区建设，完成黄岐渔港码头主体工程。\t县财政局\t\t郑副县长\t2025年8月底前
+二、人居环境
+3\t开展农房风貌整治提升，整治农房外立面300栋。\t县住建局\t\t吴副县长\t2025年11月底前
+"""
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chat]:
+    from bot.conversation.names import ensure_name_index
+    from seeds.apply import apply_plan_file, apply_seeds
+    from seeds.loader import DOCS_FOLDER
+
+    folder = tmp_path_factory.mktemp("county")
+    (folder / DOCS_FOLDER).mkdir()
+    (folder / DOCS_FOLDER / "lianjiang.txt").write_text(_COUNTY_TEXT, encoding="utf-8")
+    (folder / "lianjiang.yaml").write_text(_COUNTY_PLAN, encoding="utf-8")
+    db = Database(f"sqlite:///{folder / 'county.sqlite3'}")
+    apply_seeds(db)
+    apply_plan_file(db, folder / "lianjiang.yaml", actor="test", at=datetime(2025, 3, 1, tzinfo=LOCAL_TZ))
+    ensure_name_index(db)
+    yield Chat(Core(Knowledge(db), public_read=True))
+    db.dispose()
+
+
+@pytest.mark.parametrize(
+    "text", ["连江方案第2项", "连江那个分解方案第二项", "连江县重点任务第2条", "连江2025年任务2"]
+)
+def test_a_place_and_a_word_of_a_plan_name_the_places_plan(county: Chat, text: str) -> None:
+    reply, _ = county.say(text)
+    assert "黄岐渔港" in reply and "2025-08-31" in reply
+
+
+def test_a_place_asked_for_a_window_lists_its_own_plans_tasks(county: Chat) -> None:
+    reply, _ = county.say("连江这个月到期的任务")
+    assert "黄岐渔港" in reply and "农房风貌" not in reply
+    reply, _ = county.say("连江方案里下个季度到期的有哪些")
+    assert "农房风貌" in reply and "黄岐渔港" not in reply
+
+
+def test_a_county_bureau_said_without_its_county_is_the_one_of_the_plans_place(county: Chat) -> None:
+    reply, _ = county.say("县财政局在连江方案里配合的是哪些任务")
+    assert "农村公路" in reply and "黄岐渔港" not in reply
+    reply, _ = county.say("连江的县住建局牵头了哪些")
+    assert "农房风貌" in reply and "农村公路" in reply
+
+
+def test_a_bureau_several_counties_have_is_asked_about_not_guessed(county: Chat) -> None:
+    reply, _ = county.say("县财政局有哪些任务")
+    assert "连江县财政局" in reply and "闽侯县财政局" in reply and "请回复序号" in reply
+    reply, _ = county.say("1")
+    assert "黄岐渔港" in reply
+
+
+def test_a_task_named_by_its_words_answers_its_deadline(county: Chat) -> None:
+    reply, _ = county.say("农村公路提档那项的期限过了没")
+    assert "2025-06-30" in reply and "逾期" in reply
+    reply, _ = county.say("连江农房风貌整治截止到什么时候")
+    assert "2025-11-30" in reply
+
+
+def test_a_leaders_list_narrowed_to_the_overdue(county: Chat) -> None:
+    reply, _ = county.say("郑副县长分管的任务里哪些已经逾期了")
+    assert "农村公路" in reply and "黄岐渔港" not in reply
+
+
+def test_several_tasks_asked_who_leads_each_say_what_they_are(county: Chat) -> None:
+    reply, _ = county.say("连江方案第1项和第3项分别是谁牵头")
+    assert "农村公路" in reply and "农房风貌" in reply

@@ -238,7 +238,8 @@ def test_clauses_asking_different_kinds_of_thing_are_each_answered(chat: Chat) -
 
 def test_a_second_task_number_after_and(chat: Chat) -> None:
     reply, _ = chat.say("任务41和42分别由谁负责")
-    assert "任务41的责任单位：鼓楼区人民政府" in reply and "任务42的责任单位：仓山区人民政府" in reply
+    assert "）的责任单位：鼓楼区人民政府" in reply and "）的责任单位：仓山区人民政府" in reply
+    assert "任务41（建设军门社区" in reply and "任务42（围绕提升快速处置" in reply  # which task is which
 
 
 def test_a_word_only_one_task_uses_names_it(chat: Chat) -> None:

@@ -70,6 +70,8 @@ class AnswerBase:
     ) -> None:
         self.knowledge = knowledge
         self.question = question  # the message as sent, for answers quoted from the plans' text
+        # what a passage must quote to answer it: the plans' own names are in every one of their openings
+        self.searched = knowledge.lexicon.without_plan_names(question) if question else question
         self.ledger: LedgerState = ledger or knowledge.ledger()
         self.planned = knowledge.catalog  # as the documents say, before any approved delay
         self.catalog = knowledge.catalog.with_delays(self.ledger.statuses)

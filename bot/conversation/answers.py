@@ -26,6 +26,8 @@ COLOURED_AT_MOST = 2_000  # open tasks an overview colours (a plan has tens; nat
 
 
 INDICATOR_INTENTS = ("indicator_progress", "indicator_target", "responsible")
+# Lists a place alone may ask of its own plan as much as of its government's share (晋安逾期的任务)
+_PLACE_LISTS = frozenset({"due_tasks", "overdue_tasks", "ongoing_tasks", "featured_tasks", "done_tasks"})
 _AMOUNT = re.compile(r"\d[\d.]*\s*[万亿]?元")
 # A place by its name: 军门社区, 金牛山互联网产业园, 马尾镇 (not 县区 or 样板街区, which name none)
 _NAMED_PLACE = re.compile(r"[\u4e00-\u9fd5]{2,8}(?:镇|乡|街道|社区|产业园|园区|基地|功能区)")
@@ -45,6 +47,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
     """Answers for one message: every subject and aspect asked, in one reply."""
 
     def answer(self, intent: IntentName, slots: Slots) -> Answer:
+        if slots.unit_choices and len(set(slots.units) & set(slots.unit_choices)) > 1:
+            return self._which_unit(intent, slots)
         if intent == "document" and slots.outline:
             return fitted(self._outline(slots))
         # 鼓楼方案依据哪个文件: what a plan rests on is in its opening text, not in its overview
@@ -86,6 +90,15 @@ class Answerer(IndicatorAnswers, PlanAnswers):
             # 市中院知识产权庭庭长是谁: what was asked is not stated; the unit's list is only what is
             return fitted(replace(answer, text="\n".join([*unstated, answer.text])))
         return fitted(replace(answer, text="\n".join([answer.text, *unstated])))
+
+    def _which_unit(self, intent: IntentName, slots: Slots) -> Answer:
+        """区财政局 with no district named, when several districts have one: which is meant, never a guess."""
+        others = tuple(u for u in slots.units if u not in slots.unit_choices)
+        options = tuple(
+            Option(unit, intent, replace(slots, units=(*others, unit), unit_choices=()))
+            for unit in slots.unit_choices[: texts.MAX_OPTIONS]
+        )
+        return Answer(intent, texts.choose([o.label for o in options]), slots, options=options)
 
     def _headed(self, slots: Slots) -> Answer | None:
         plans = [p.code for p in self._plans_in(slots)]
@@ -138,8 +151,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         )
         if not slots.tasks or not (slots.task_fragment or by_name):
             return False
-        phrases = self.knowledge.lexicon.phrases(self.question)
-        found = self.knowledge.passages().search(self.question, limit=1, phrases=phrases)
+        phrases = self.knowledge.lexicon.phrases(self.searched)
+        found = self.knowledge.passages().search(self.searched, limit=1, phrases=phrases)
         if not found:
             return False
         views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
@@ -151,8 +164,8 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         if len(tasks) > 1 and slots.aspects & _SENTENCE_ASPECTS:
             # 平台工作站设在哪: two items say it; the sentence that does is the answer, not a choice
             return True
-        best_task = max(quoted_length(self.question, f"{t.title or ''}{t.content}") for t in tasks if t)
-        quoted = quoted_length(self.question, found[0].passage.text)
+        best_task = max(quoted_length(self.searched, f"{t.title or ''}{t.content}") for t in tasks if t)
+        quoted = quoted_length(self.searched, found[0].passage.text)
         if by_name:  # a keyword is short: the passage must quote clearly more than it, or hold more words
             return quoted >= best_task + _CLEARLY_MORE or self._holds_more_words(
                 found[0].passage.text, [f"{t.title or ''}{t.content}" for t in tasks if t]
@@ -162,13 +175,13 @@ class Answerer(IndicatorAnswers, PlanAnswers):
 
     def _beyond_the_name(self, slots: Slots) -> bool:
         """Whether the best passage quotes the question clearly further than any indicator's name does."""
-        phrases = self.knowledge.lexicon.phrases(self.question)
-        found = self.knowledge.passages().search(self.question, limit=1, phrases=phrases)
+        phrases = self.knowledge.lexicon.phrases(self.searched)
+        found = self.knowledge.passages().search(self.searched, limit=1, phrases=phrases)
         if not found:
             return False
         held = self.catalog.indicators.many(slots.indicators)
         named = max((quoted_length(self.question, i.name) for i in held.values()), default=0)
-        return quoted_length(self.question, found[0].passage.text) >= named + _CLEARLY_MORE
+        return quoted_length(self.searched, found[0].passage.text) >= named + _CLEARLY_MORE
 
     def _holds_more_words(self, passage: str, tasks: Sequence[str]) -> bool:
         """揭榜挂帅依托什么载体: the passage holds words of the question (依托, 载体) the task's row lacks."""
@@ -199,7 +212,17 @@ class Answerer(IndicatorAnswers, PlanAnswers):
 
     def _one(self, intent: IntentName, slots: Slots) -> Answer:
         handler: Callable[[Slots], Answer] = getattr(self, f"_{intent}", self._unknown)
+        if slots.place_plans and intent in _PLACE_LISTS:
+            return self._place_and_plan(handler, slots)
         return handler(slots)
+
+    def _place_and_plan(self, handler: Callable[[Slots], Answer], slots: Slots) -> Answer:
+        """晋安这个月到期的任务: the place's government's share of every plan, and the place's own plan; the
+        one that lists nothing is left out (both, when both say none)."""
+        own = handler(replace(slots, units=(), regions=(), plans=slots.place_plans, place_plans=()))
+        share = handler(replace(slots, place_plans=()))
+        parts = [part for part in (share, own) if part.listed] or [share, own]
+        return replace(parts[0], text="\n\n".join(part.text for part in parts))
 
     def _unstated(self, intent: IntentName, slots: Slots) -> list[str]:
         """What was asked that no plan states: a person's name or telephone, a list of names."""
@@ -271,8 +294,11 @@ class Answerer(IndicatorAnswers, PlanAnswers):
 
     def _responsible(self, slots: Slots) -> Answer:
         if slots.tasks:
+            apart = len(slots.tasks) > 1 and not slots.task_fragment  # 第8项和第9项分别谁牵头
             return self._with_task(
-                "responsible", slots, lambda task: texts.task_responsible(self._task_facts(task))
+                "responsible",
+                slots,
+                lambda task: texts.task_responsible(self._task_facts(task), told_apart=apart),
             )
         return self._with_indicator("responsible", slots, self._indicator_units_text)
 

@@ -337,7 +337,7 @@ class LeaderTasks:
         keys = turn.knowledge.leaders[leader]
         named = set(turn.intent.slots.plans)  # 王副区长在营商环境清单里…: that plan's tasks of theirs
         chosen = [key for key in keys if not named or key[0] in named] or keys
-        return Reply.of(_answerer(turn).leader_list(leader, chosen, turn.intent.slots))
+        return Reply.of(_answerer(turn).leader_list(leader, chosen, turn.intent.slots, turn.intent.name))
 
     @staticmethod
     def _leader(turn: Turn) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from difflib import SequenceMatcher
 
 from bot.conversation import texts
 from bot.conversation.answer_base import Answer
@@ -21,6 +22,18 @@ from store.catalog_lookup import TaskQuery
 from store.views import PassageView, PlanView
 
 _TASK_ROW = re.compile(r"^附件\d+ 序号(\d+)$")
+# What a task's own record answers better than the row of the document's table it came from
+DEADLINE_ASPECTS = frozenset({"when", "remaining"})
+_ROW_WORD_MIN = 2  # characters of the question the row must quote to be looked up by them
+_ROW_CANDIDATES = 8
+
+
+def holds_task(compact_text: str, content: str) -> bool:
+    """Whether a passage (compact) holds the task's whole wording: the row of a table it was read from."""
+    wording = compact(content)
+    return bool(wording) and wording in compact_text
+
+
 _IN_FORCE = re.compile(r"[^。\n]*(?:起施行|起实施|起执行)[^。\n]*。?")
 _ATTACHMENT = re.compile(r"附件\d+")
 # 各县（市）区人民政府、高新区管委会，市直各有关单位： — names of units, ending in a colon
@@ -166,8 +179,8 @@ class PlanAnswers(TaskAnswers):
         """A passage of the plans that answers the question, quoted with its section; None if none fits.
         rare_words: a question nothing else understood may name the text's own short word (随手拍)."""
         plans = [p.code for p in self._plans_in(slots)]
-        phrases = self.knowledge.lexicon.phrases(self.question)
-        found = self.knowledge.passages().search(self.question, plans=plans, phrases=phrases)
+        phrases = self.knowledge.lexicon.phrases(self.searched)
+        found = self.knowledge.passages().search(self.searched, plans=plans, phrases=phrases)
         if not found and slots.qualified:  # 仲裁联络点那项任务: the text's own words, said among many others
             found = self.knowledge.passages().quoting(slots.qualified[1], plans)
         if not found and rare_words:  # 随手拍是干嘛用的: too short a name for the search, but the text's own
@@ -179,6 +192,8 @@ class PlanAnswers(TaskAnswers):
             return None
         row = _TASK_ROW.match(found[0].passage.path)
         task = (found[0].passage.plan, int(row.group(1))) if row else None
+        if task is None and slots.aspects & DEADLINE_ASPECTS:  # 专项债券申报那项的期限过了没
+            task = self._row_of_task(found[0].passage, slots)
         if task is not None and task in self.catalog.tasks and not slots.aspects & {"person", "roster"}:
             # The passage is a row of the plan's task table: the task's own record says more.
             subject = replace(slots, tasks=(TaskRef(*task),), task_fragment=None)
@@ -200,6 +215,25 @@ class PlanAnswers(TaskAnswers):
             for f in found
         ]
         return Answer("document", "\n".join(lines), slots)
+
+    def _row_of_task(self, passage: PassageView, slots: Slots) -> tuple[str, int] | None:
+        """A passage holding a task's whole wording is that task's row in the document's own table (an
+        imported plan keeps its table in the text): the one task, among those the question quotes, whose row
+        it is."""
+        text = compact(passage.text)
+        asked = compact(self.question)
+        match = SequenceMatcher(None, asked, text, autojunk=False).find_longest_match()
+        if match.size < _ROW_WORD_MIN:
+            return None
+        word = asked[match.a : match.a + match.size]
+        refs = [(t.plan, t.number) for t in slots.tasks if t.plan == passage.plan] or [
+            ref
+            for ref in self.knowledge.lexicon.names.tasks_using(word, _ROW_CANDIDATES)
+            if ref[0] == passage.plan
+        ]
+        views = self.catalog.tasks.many(refs)
+        rows = [ref for ref in refs if ref in views and holds_task(text, views[ref].content)]
+        return rows[0] if len(rows) == 1 else None
 
     def _basis(self, slots: Slots) -> Answer | None:
         """What each plan named rests on: its opening paragraph that cites other documents (《…》（文号）)."""

@@ -10,7 +10,7 @@ from bot.conversation import texts
 from bot.conversation.answer_base import Answer, AnswerBase, Option, Pages
 from bot.conversation.passages import sentence_asked
 from bot.conversation.progress import assess
-from bot.conversation.windows import late_since, resolve_window
+from bot.conversation.windows import DateRange, late_since, resolve_window
 from nlu.intents import IntentName, Slots, TaskRef
 from nlu.lexicon import section_name
 from store.catalog_lookup import TaskQuery
@@ -300,11 +300,33 @@ class TaskAnswers(AnswerBase):
 
         return Pages(total, fetch)
 
-    def leader_list(self, leader: str, keys: list[tuple[str, int]], slots: Slots) -> Answer:
-        """林副市长负责哪些任务: the tasks whose 责任领导 is the one named, as a unit's list reads."""
-        tasks = self._tasks(keys)
-        heading = texts.leader_tasks_heading(leader, len(tasks))
-        return self._paged("unit_tasks", slots, [heading], [self._task_line(t) for t in tasks], keys)
+    def leader_list(
+        self, leader: str, keys: list[tuple[str, int]], slots: Slots, intent: IntentName | None = None
+    ) -> Answer:
+        """林副市长负责哪些任务: the tasks whose 责任领导 is the one named, as a unit's list reads; narrowed
+        as any list is (黄副区长分管的任务里哪些逾期了 · 下个月到期的 · 没完成的 · 带星的)."""
+        overdue = intent == "overdue_tasks"
+        span = resolve_window(slots.window, self.today) if slots.window is not None else None
+        tasks = [t for t in self._tasks(keys) if self._leader_keeps(t, slots, overdue, span)]
+        bounds = (span.start, span.end) if span is not None else None
+        which = texts.leader_filter(overdue, bounds, slots.undone, slots.featured)
+        heading = texts.leader_tasks_heading(leader, len(tasks), which)
+        listed = [(t.plan, t.number) for t in tasks]
+        return self._paged("unit_tasks", slots, [heading], [self._task_line(t) for t in tasks], listed)
+
+    def _leader_keeps(self, task: TaskView, slots: Slots, overdue: bool, span: DateRange | None) -> bool:
+        if overdue and not self._is_overdue(task):
+            return False
+        if slots.undone and self._status(task)[0]:
+            return False
+        if slots.featured and not task.featured:
+            return False
+        if span is None:
+            return True
+        deadline = task.deadline
+        return bool(
+            deadline and not task.ongoing and (span.start is None or span.start <= deadline <= span.end)
+        )
 
     def _tasks(self, keys: list[tuple[str, int]]) -> list[TaskView]:
         """The tasks in the order given, with the ledger's state of each read at once."""

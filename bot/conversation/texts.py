@@ -421,14 +421,17 @@ def task_detail(facts: TaskFacts) -> str:
     return "\n".join(lines)
 
 
-def task_responsible(facts: TaskFacts) -> str:
-    """Who, and by when: the deadline is what a supervising office chases the unit for."""
+def task_responsible(facts: TaskFacts, *, told_apart: bool = False) -> str:
+    """Who, and by when: the deadline is what a supervising office chases the unit for. told_apart: several
+    tasks asked by number at once (第8项和第9项分别谁牵头), each said with what it is."""
     units = responsible_units(facts.assigned, facts.expanded_count, facts.lead_units)
     units += f"；责任领导：{facts.leader}" if facts.leader else ""
     when = f"{facts.deadline}" + (f"（{facts.remaining}）" if facts.remaining else "")
     # an item of a list the document gives no units for is known by its title, not by its number
     title = f"\n标题：{facts.title}" if facts.title and facts.assignment_note else ""
-    return f"{facts.label}的责任单位：{units}{_assigned_how(facts)}{title}\n时限：{when}"
+    what = abridge_text(facts.title or facts.content, 30)
+    label = f"{facts.label}（{what}）" if told_apart else facts.label
+    return f"{label}的责任单位：{units}{_assigned_how(facts)}{title}\n时限：{when}"
 
 
 def _assigned_how(facts: TaskFacts) -> str:
@@ -506,8 +509,20 @@ def lead_of(assigned: Sequence[str]) -> str | None:
 ROLE_LABELS = {"lead": "牵头", "co": "配合"}
 
 
-def leader_tasks_heading(leader: str, count: int) -> str:
-    return f"{leader}（责任领导）负责的任务共 {count} 项："
+def leader_tasks_heading(leader: str, count: int, which: str = "") -> str:
+    """which: the filter asked (逾期未完成的, 2025-08-01 至 2025-08-31 到期的), said before the count."""
+    if which and not count:
+        return f"{leader}（责任领导）负责的任务中没有{which}任务。"
+    return f"{leader}（责任领导）负责的任务{f'中{which}' if which else ''}共 {count} 项："
+
+
+def leader_filter(overdue: bool, span: tuple[date | None, date] | None, undone: bool, featured: bool) -> str:
+    """How a leader's list was narrowed, as the heading says it."""
+    words = ["★" if featured else ""]
+    if span is not None:
+        words.append(f"{span[0]} 至 {span[1]} 到期的" if span[0] else f"{span[1]} 前到期的")
+    words.append("逾期未完成的" if overdue else "未完成的" if undone else "")
+    return "".join(words)
 
 
 def unit_tasks_heading(unit: str, count: int, role: str | None, undone: bool = False, via: int = 0) -> str:

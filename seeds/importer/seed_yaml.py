@@ -226,7 +226,7 @@ def _deadline_fields(deadline: Deadline) -> dict[str, Any]:
 # What a title says about every plan (its place, year and document type): what is left is how people call
 # it (福州市2025年商标品牌建设重点任务分解表 → 商标品牌建设, 商标品牌建设方案, 商标品牌).
 _GENERIC_TAIL = re.compile(
-    r"(?:重点)?(?:工作)?(?:任务)?(?:分解表|清单|责任清单|分工方案|实施方案|工作方案|行动方案|方案|计划|要点)$"
+    r"(?:重点)?(?:工作)?(?:任务)?(?:分解方案|分解表|清单|责任清单|分工方案|实施方案|工作方案|行动方案|方案|计划|要点)$"
 )
 _GENERIC_WORDS = re.compile(r"(?:重点工作及责任|重点工作|重点任务|工作任务|任务|及|责任)$")
 _SUFFIX = re.compile(r"(?:建设|工作|发展|提升|行动)$")
@@ -241,6 +241,7 @@ def short_names(title: str, region: str | None, others: Sequence[str] = ()) -> l
     if region and title.startswith(region):
         core = title[len(region) :]
     core = re.sub(r"^(?:20\d{2}(?:[-—~至]20\d{2})?年(?:度)?)", "", core)
+    core = _QUOTES.sub("", core)  # 《政府工作报告》重点工作任务分解方案: the report is named, not quoted
     kind = _DOCUMENT_KIND.search(title)
     for pattern in (_GENERIC_TAIL, _GENERIC_WORDS, _GENERIC_WORDS, _KIND_TAIL):
         core = pattern.sub("", core)
@@ -257,7 +258,16 @@ def short_names(title: str, region: str | None, others: Sequence[str] = ()) -> l
     if place:
         names += [place + stem + k for stem in stems for k in kinds] + [place + stem for stem in stems]
     names += [stem for stem in stems if len(stem) >= 3 and not _held(stem, others)]
+    names += [word + k for word in _words_of(stems) if not _held(word, others) for k in kinds]
     return list(dict.fromkeys(names))
+
+
+_WORD_PAIR = re.compile(r"[\u4e00-\u9fff]{4}")
+
+
+def _words_of(stems: dict[str, None]) -> list[str]:
+    """商标品牌 → 商标, 品牌: a subject of two two-character words, either of which names it (品牌方案)."""
+    return [w for stem in stems if _WORD_PAIR.fullmatch(stem) for w in (stem[:2], stem[2:])]
 
 
 def _held(stem: str, others: Sequence[str]) -> bool:
@@ -271,6 +281,7 @@ def _place(region: str) -> str:
     return region[:-1] if len(region) > 2 and region.endswith(("区", "县", "市")) else region
 
 
+_QUOTES = re.compile(r"[《》〈〉“”\"']")
 _KIND_TAIL = re.compile(r"(?:清单|计划|要点|方案)$")
 _DOCUMENT_KIND = re.compile(r"(?:清单|计划|要点|方案)(?=[^清计要方]*$)")
 _VERB = re.compile(r"^(?:持续|进一步|全面|深入)?(?:优化|推进|加强|深化|提升|推动|做好|开展|实施)")
