@@ -25,6 +25,7 @@ from nlu.vocabulary import (
     CITY_WIDE,
     CONTENT_FILLER,
     CUE_WORDS,
+    DOCUMENT_FORMS,
     DOMAIN_WORDS,
     FILLER,
     NAME_AFFIXES,
@@ -195,6 +196,7 @@ class NameIndex(Protocol):
     masked_lengths: tuple[int, ...]  # lengths of the terms that have masks, longest first
     numbered_plans: tuple[str, ...]  # plans whose document numbers the tasks (附件1 序号): "任务7" is theirs
     plan_regions: dict[str, str]
+    plan_titles: dict[str, str]  # each plan's title, compact: a place's plan is also called by its words
 
     def terms_in(self, text: str) -> dict[str, tuple[Entry, ...]]:
         """Every name term occurring in the compact text, with its entries in derivation order."""
@@ -243,6 +245,7 @@ class Lexicon:
         for code, region in self.plan_regions.items():
             by_region[region].append(code)
         self.region_plans: dict[str, tuple[str, ...]] = {r: tuple(c) for r, c in by_region.items()}
+        self.plan_titles: dict[str, str] = self.names.plan_titles
         self.masked_lengths: tuple[int, ...] = self.names.masked_lengths
         self.sections = _Sections(self.names)
         # jieba weighs a word by its share of all terms' frequency: the same total a dictionary of every name
@@ -357,12 +360,14 @@ class MemoryNames:
         self.sections: dict[str, tuple[int, ...]] = {}
         self.numbered_plans: tuple[str, ...] = ()
         self.plan_regions: dict[str, str] = {}
+        self.plan_titles: dict[str, str] = {}
         if names is not None:
             self.load(
                 name_terms(names),
                 sections=sections_of(names.tasks),
                 numbered=tuple(p.code for p in names.plans if p.numbered),
                 plan_regions={p.code: p.region for p in names.plans},
+                plan_titles={p.code: compact(p.title) for p in names.plans},
                 wordings=_wordings(names.tasks),
             )
 
@@ -374,6 +379,7 @@ class MemoryNames:
         numbered: tuple[str, ...],
         plan_regions: dict[str, str],
         wordings: Sequence[WordingMatch],
+        plan_titles: dict[str, str] | None = None,
         masks: Iterable[tuple[str, str]] | None = None,
     ) -> None:
         found: dict[str, list[Entry]] = defaultdict(list)
@@ -390,6 +396,7 @@ class MemoryNames:
         self.size = len(self.entries)
         self.cores = cores_of(self.entries.items())
         self.sections, self.numbered_plans, self.plan_regions = sections, numbered, plan_regions
+        self.plan_titles = plan_titles or {}
         self.wording_list = list(wordings)
         self.pairs: dict[str, list[int]] = defaultdict(list)
         for i, wording in enumerate(self.wording_list):
@@ -535,7 +542,7 @@ _SEARCH_RUN = re.compile(r"[\u4e00-\u9fd5]+|[0-9a-z.%]+")
 def with_full_forms(text: str) -> str:
     """The text followed by the full form of each abbreviation in it (非遗 → 非物质文化遗产), for search: a
     document may use either."""
-    full = [long for short, long in ABBREVIATIONS.items() if short in text]
+    full = [long for short, long in (*ABBREVIATIONS.items(), *DOCUMENT_FORMS.items()) if short in text]
     return " ".join([text, *full])
 
 

@@ -11,7 +11,14 @@ from nlu.intents import Intent, IntentName, Role, Slots, TaskRef
 from nlu.lexicon import ENTITY_KINDS, Entry, IndexedTask, Lexicon, bigrams, compact, expanded
 from nlu.normalize import normalize
 from nlu.numerals import parse_number
-from nlu.scope import apply_plans_by_place, place_plan, plans_by_place, units_in_scope
+from nlu.scope import (
+    apply_plans_by_place,
+    bare_units_in_scope,
+    place_plan,
+    plans_by_place,
+    sections_of_the_units_plan,
+    units_in_scope,
+)
 from nlu.sounds import same_sound, sounds_alike
 from nlu.time_words import find_window
 from nlu.vocabulary import DOMAIN_WORDS, PLAN_FACT_CUES, Cue
@@ -107,6 +114,7 @@ def parse(text: str, lexicon: Lexicon) -> Intent:
     said = compact(normalized[window_match.start : window_match.end]) if window_match else None
     if _plan_named_by_place(scan, lexicon, said):
         window_match = None  # 晋安2025年重点工作: the year is the plan's, not a span of deadlines
+    _scoped_bare_units(scan, lexicon)
     outline = _outline(normalized, scan)
     _pointed_at(scan)
     fragment, tasks = _find_tasks(scan, lexicon)
@@ -164,8 +172,27 @@ def _plan_named_by_place(scan: _Scan, lexicon: Lexicon, window: str | None) -> b
     for named in found:
         for i in range(named.start, named.end):
             scan.covered[i], scan.non_entity[i] = True, False
+    # 连江乡村振兴重点任务分解方案有哪些逾期了: 重点任务 inside the plan's name is no ★ filter; at its end
+    # (营商环境清单重点任务里哪些逾期) it still may be
+    inside = [
+        (c, a, b)
+        for c, a, b in scan.cue_spans
+        if c in _LIST_CUES and any(n.start <= a and b < n.end for n in found)
+    ]
+    outside = {c for c, a, b in scan.cue_spans if (c, a, b) not in inside}
+    scan.cues -= {c for c, _, _ in inside if c not in outside}
+    scan.cue_spans = [span for span in scan.cue_spans if span not in inside]
     at = scan.text.find(window) if window else -1
     return at >= 0 and any(n.start <= at and at + len(window or "") <= n.end for n in found)
+
+
+def _scoped_bare_units(scan: _Scan, lexicon: Lexicon) -> None:
+    """发改局 inside 闽侯's plan: that district's bureau (see nlu.scope), covered like any name."""
+    amended = bare_units_in_scope(scan.text, sections_of_the_units_plan(scan.entries, lexicon), lexicon)
+    for _, start, end in set(amended) - set(scan.entries):
+        for i in range(start, end):
+            scan.covered[i], scan.non_entity[i] = True, False
+    scan.entries = amended
 
 
 # 多少分 · 几个县 · 多少家: the measure word a number in the answer must carry (not 几月 or 几号: dates;
@@ -756,7 +783,28 @@ def _fragments(scan: _Scan) -> list[str]:
     if not inner:
         return []
     spans = [(inner[0], inner[-1] + 1), (0, inner[-1] + 1)]
+    # 福清分解表里江阴港泊位那项: a task pointed at by its wording, after the plan's name
+    pointed = scan.one_task or _ONE_ITEM.search(scan.text) is not None
+    after = _after_the_scope(scan) if pointed else 0
+    if inner[0] < after <= inner[-1]:
+        spans.insert(0, (after, inner[-1] + 1))
     return [scan.text[a:b] for a, b in dict.fromkeys(spans) if _is_fragment(scan, a, b)]
+
+
+_SCOPE_KINDS = ("plan", "section")
+_ONE_ITEM = re.compile(r"[那这]一?[项条]")  # 江阴港泊位那项: one item, pointed at by its words
+
+
+def _after_the_scope(scan: _Scan) -> int:
+    """Where the message's wording starts after the plan it opens with (里, 中 skipped)."""
+    unknown = next((i for i, covered in enumerate(scan.covered) if not covered), len(scan.text))
+    end = max((b for e, a, b in scan.entries if e.kind in _SCOPE_KINDS and b <= unknown), default=0)
+    while end < len(scan.text) and scan.text[end] in _SCOPE_LINKS:
+        end += 1
+    return end
+
+
+_SCOPE_LINKS = "里中内"
 
 
 def _is_fragment(scan: _Scan, start: int, end: int) -> bool:

@@ -39,12 +39,48 @@ def plans_by_place(text: str, entries: list[Found], lexicon: Lexicon) -> list[Pl
         plans = lexicon.region_plans.get(entry.key, ()) if entry.kind == "region" else ()
         if len(plans) == 1:
             after = _PLAN_AFTER_PLACE.match(text, end)
-            if after is not None and not _own_list(entries, plans[0], end, after.end()):
-                found.append(PlanByPlace(plans[0], start, _before_a_number(text, after.end())))
+            kinds = after.end() if after is not None else None
+            if kinds is not None and _own_list(entries, plans[0], end, kinds):
+                kinds = None
+            worded = None
+            if not _inside_a_name(entries, start, end):
+                worded = _title_words_after(text, end, lexicon.plan_titles.get(plans[0], ""))
+            # the longer reading: 福清重点工作责任分解表 is all the plan's name, not 福清重点工作 and more
+            named = max((e for e in (kinds, worded) if e is not None), default=None)
+            if named is not None:
+                found.append(PlanByPlace(plans[0], start, _before_a_number(text, named)))
         more = _KIND_AFTER_PLAN.match(text, end) if entry.kind == "plan" else None
         if more is not None and not _own_list(entries, entry.key, end, more.end()):
             found.append(PlanByPlace(entry.key, start, _before_a_number(text, more.end())))
     return found
+
+
+_POINTING = re.compile(r"(?:区|县|市)?(?P<pointer>那个|这个|那份|这份|20\d\d年度?|今年)*")
+# Title words with no word of a plan's kind after them name the plan when pointed at (闽侯那个攻坚行动) or
+# long (闽侯营商环境攻坚): 鼓楼知识产权 (工作领导小组) is a body of the place, not its plan.
+_TITLE_RUN, _POINTED_RUN = 6, 4
+
+
+def _title_words_after(text: str, end: int, title: str) -> int | None:
+    """闽侯那个攻坚行动 · 闽侯营商环境方案: after the place, words of its plan's own title (the longest run
+    the title holds), then perhaps a word of a plan's kind; where that naming ends, or None."""
+    start = _POINTING.match(text, end)
+    at = start.end() if start else end
+    run = 0
+    while at + run < len(text) and text[at : at + run + 1] in title:
+        run += 1
+    if run < 2:
+        return None
+    kind = _KIND_AFTER_PLAN.match(text, at + run)
+    if kind is not None:
+        return kind.end()
+    pointed = start is not None and start.group("pointer") is not None
+    return at + run if run >= (_POINTED_RUN if pointed else _TITLE_RUN) else None
+
+
+def _inside_a_name(entries: list[Found], start: int, end: int) -> bool:
+    """晋安区政府: the place begins a unit's name that runs past it; that unit is meant, not the plan."""
+    return any(e.kind == "unit" and a == start and b > end for e, a, b in entries)
 
 
 _NUMBERED_ITEM = "任务"
@@ -93,6 +129,81 @@ def apply_plans_by_place(entries: list[Found], found: list[PlanByPlace]) -> list
         ]
         kept.append((Entry("plan", named.plan), named.start, named.end))
     return sorted(kept, key=lambda item: (item[1], item[2]))
+
+
+# What a unit's name ends with: a bureau said bare inside a district's plan (发改局, 住建局) ends so
+_UNIT_END = re.compile(r"(?:局|委|办|院|中心|所|队|站|室|公司|管委会)$")
+_BARE_UNIT = (2, 8)  # characters of such a name
+
+
+def bare_units_in_scope(text: str, entries: list[Found], lexicon: Lexicon) -> list[Found]:
+    """闽侯营商环境攻坚里发改局有哪些任务: inside one district's plan (or with the district named), a bureau
+    said bare is that district's (闽侯县发改局), when the district has one of that name — also where the
+    city's bureau goes by the same bare word (财政局 · 市财政局), which is then dropped. The entries, so
+    amended; unchanged when the question is scoped to no single region."""
+    regions = scope_regions(entries, lexicon)
+    if len(regions) != 1:
+        return entries
+    [region] = regions
+    prefixes = dict.fromkeys((region, region[:-1] if len(region) > 2 else region))
+    # words another region's unit was read from (财政局 · 市财政局) may be this region's bureau said bare,
+    # whole: not a part of them (福清市场监管局 holds 市场监管局, but names 福清's)
+    foreign = {(a, b) for e, a, b in entries if e.kind == "unit" and not _of_region(e.key, region)}
+    taken = [(a, b) for _, a, b in entries if (a, b) not in foreign]
+    found: list[Found] = []
+    start = 0
+    while start < len(text):
+        hit = _bare_unit_at(text, start, prefixes, taken, foreign, lexicon)
+        if hit is None:
+            start += 1
+            continue
+        found.append(hit)
+        start = hit[2]
+    if not found:
+        return entries
+    spans = {(a, b) for _, a, b in found}
+    kept = [(e, a, b) for e, a, b in entries if not (e.kind == "unit" and (a, b) in spans)]
+    return sorted([*kept, *found], key=lambda item: (item[1], item[2]))
+
+
+def _bare_unit_at(
+    text: str,
+    start: int,
+    prefixes: dict[str, None],
+    taken: list[tuple[int, int]],
+    foreign: set[tuple[int, int]],
+    lexicon: Lexicon,
+) -> Found | None:
+    low, high = _BARE_UNIT
+    for end in range(min(len(text), start + high), start + low - 1, -1):
+        word = text[start:end]
+        inside = any(a < end and start < b and (a, b) != (start, end) for a, b in foreign)
+        if not _UNIT_END.search(word) or inside or any(a < end and start < b for a, b in taken):
+            continue
+        for prefix in prefixes:
+            units = [e for e in lexicon.entries(prefix + word) if e.kind == "unit"]
+            if len(units) == 1:
+                return units[0], start, end
+    return None
+
+
+def sections_of_the_units_plan(entries: list[Found], lexicon: Lexicon) -> list[Found]:
+    """福清市场监管局在重点工作里配合啥: the units asked about all belong to one place with a plan of its own;
+    a list word another place's plan uses (鼓楼's 重点工作) then means that place's plan, not the other."""
+    sections = [(e, a, b) for e, a, b in entries if e.kind == "section"]
+    units = [e.key for e, _, _ in entries if e.kind == "unit"]
+    if not sections or not units or any(e.kind in ("plan", "region") for e, _, _ in entries):
+        return entries
+    homes = {r for r in lexicon.region_plans if all(_of_region(u, r) for u in units)}
+    plans = [p for r in homes for p in lexicon.region_plans[r]]
+    if len(plans) != 1:
+        return entries
+    foreign = [(e, a, b) for e, a, b in sections if e.key.split(":", 1)[0] != plans[0]]
+    if len(foreign) != len(sections):
+        return entries  # the place's own plan has such a list: it is meant
+    kept = [item for item in entries if item not in foreign]
+    spans = {(a, b) for _, a, b in foreign}
+    return sorted([*kept, *((Entry("plan", plans[0]), a, b) for a, b in spans)], key=lambda i: (i[1], i[2]))
 
 
 def scope_regions(entries: list[Found], lexicon: Lexicon) -> set[str]:

@@ -163,6 +163,11 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "做什么",
         "负责哪些",
         "管什么",
+        "干哪些",  # 住建局要干哪些 · 各乡镇要做哪些事 · 王副县长管啥
+        "做哪些",
+        "哪些事",
+        "管哪些",
+        "管啥",
         "分工",
         "职责",
         "清单",
@@ -575,6 +580,8 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "具体哪些",
         "哪几个",
         "哪几家",
+        "哪几项",  # which ones, not how many (几项)
+        "哪几条",
         "分别是哪些",
         "都是哪些",
         "哪些所",
@@ -757,6 +764,10 @@ CUE_WORDS: Final[dict[Cue, tuple[str, ...]]] = {
         "分管领导",
         "领导是谁",
         "谁分管",
+        "哪个领导",
+        "哪位领导",
+        "领导分管",
+        "分管的",
         "组长",
         "副组长",
         "召集人",
@@ -895,6 +906,16 @@ ABBREVIATIONS: Final[dict[str, str]] = {
     "台企": "台资企业",
     "国知局": "国家知识产权局",
     "地标": "地理标志",
+}
+
+# How chat says what documents write otherwise (每个月 · 每月, 报给 · 报送): searched in both forms.
+DOCUMENT_FORMS: Final[dict[str, str]] = {
+    "每个月": "每月",
+    "每个季度": "每季度",
+    "每个季": "每季度",
+    "报给": "报送",
+    "交给": "报送",
+    "几号": "日前",
 }
 
 # Words for "the whole city" when the catalog has one city-level region.

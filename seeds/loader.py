@@ -253,7 +253,7 @@ _UNDATED_KINDS = ("ongoing", "recurring", "start", "none")
 
 def _task_spec(plan: str, t: TaskRecord) -> TaskSpec:
     deadline = None if t.deadline_kind in _UNDATED_KINDS else parse_deadline(t.deadline)
-    leads = len(t.units) - len(t.co_units) if t.co_units else 1
+    leads = t.lead_units or (len(t.units) - len(t.co_units) if t.co_units else 1)
     return TaskSpec(
         plan, t.number, t.title, t.section, t.content, t.featured, deadline, deadline is None, tuple(t.units),
         _ref(t.source), t.deadline_text, t.deadline_kind, t.leader, leads, t.deadline_rule,

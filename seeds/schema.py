@@ -159,6 +159,9 @@ class TaskRecord(Record):
     # Those of units that cooperate (配合单位 / 协同配合单位), written after the leads; empty in a hand
     # transcription, where the first unit leads and the list does not say more.
     co_units: list[Text] = []
+    # How many of units lead, where the document names several 主要责任单位 and no co-units (a co_units
+    # list says it otherwise); absent: one, or all but the co_units.
+    lead_units: int | None = Field(default=None, ge=1)
     leader: Text | None = None  # 责任领导, as the document names them
     deadline: date | str = NO_DEADLINE
     deadline_text: Text | None = None  # the document's own words (全年, 每季度, 8月底前) when not plain
@@ -171,6 +174,8 @@ class TaskRecord(Record):
         leads = len(self.units) - len(self.co_units)
         if self.co_units and (leads < 1 or self.units[leads:] != self.co_units):
             raise ValueError("co_units 须是 units 末尾的那几个单位（牵头单位在前，配合单位在后）")
+        if self.lead_units is not None and self.lead_units > (leads if self.co_units else len(self.units)):
+            raise ValueError("lead_units 超过了 units 中牵头单位的个数")
         return self
 
     @field_validator("deadline", mode="before")

@@ -303,6 +303,15 @@ tasks:
     deadline: "2025-11-30"
     section: 二、人居环境
     source: {doc: lianjiang.txt, section: 二 序号3}
+  - number: 4
+    content: 统筹农村供水保障，完成规模化供水工程2处。
+    featured: false
+    units: [连江县住建局, 连江县财政局]
+    lead_units: 2
+    deadline: "2025-12-31"
+    deadline_text: 年底前
+    section: 二、人居环境
+    source: {doc: lianjiang.txt, section: 二 序号4}
 """
 _COUNTY_TEXT = """连江县2025年乡村振兴重点任务分解方案
 一、基础设施
@@ -310,6 +319,7 @@ _COUNTY_TEXT = """连江县2025年乡村振兴重点任务分解方案
 2\t实施渔港经济区建设，完成黄岐渔港码头主体工程。\t县财政局\t\t郑副县长\t2025年8月底前
 二、人居环境
 3\t开展农房风貌整治提升，整治农房外立面300栋。\t县住建局\t\t吴副县长\t2025年11月底前
+4\t统筹农村供水保障，完成规模化供水工程2处。\t县住建局、县财政局\t\t\t年底前
 """
 
 
@@ -375,3 +385,49 @@ def test_a_leaders_list_narrowed_to_the_overdue(county: Chat) -> None:
 def test_several_tasks_asked_who_leads_each_say_what_they_are(county: Chat) -> None:
     reply, _ = county.say("连江方案第1项和第3项分别是谁牵头")
     assert "农村公路" in reply and "农房风貌" in reply
+
+
+@pytest.mark.parametrize("text", ["连江那个乡村振兴第2项", "连江乡村振兴方案第二项", "连江振兴重点任务第2条"])
+def test_a_place_and_words_of_its_plans_title_name_the_plan(county: Chat, text: str) -> None:
+    reply, _ = county.say(text)
+    assert "黄岐渔港" in reply and "2025-08-31" in reply
+
+
+def test_a_bureau_said_bare_inside_a_countys_plan_is_that_countys(county: Chat) -> None:
+    """财政局 alone, inside 连江's plan: 连江县财政局 (闽侯县 has one too; the plan tells them apart)."""
+    reply, _ = county.say("连江乡村振兴方案里财政局有哪些任务")
+    assert "黄岐渔港" in reply and "闽侯县财政局" not in reply
+    reply, _ = county.say("连江方案里住建局要干哪些")
+    assert "农房风貌" in reply and "农村公路" in reply
+
+
+def test_a_leader_asked_what_they_look_after_gets_their_list(county: Chat) -> None:
+    reply, _ = county.say("吴副县长管啥")
+    assert "农房风貌" in reply and "黄岐渔港" not in reply
+
+
+def test_a_clause_naming_only_the_plan_scopes_the_task_asked_after_it(county: Chat) -> None:
+    reply, _ = county.say("连江乡村振兴方案最后一项，第3项是啥")
+    assert "农房风貌" in reply and "未指明是哪一个方案" not in reply
+
+
+def test_each_of_several_leading_units_is_said_to_lead(county: Chat) -> None:
+    """主要责任单位：县住建局、县财政局 (lead_units: 2): both lead, neither only cooperates."""
+    reply, _ = county.say("连江方案里财政局牵头的有哪几项")
+    assert "农村供水" in reply and "黄岐渔港" in reply and "农村公路" not in reply
+
+
+def test_a_list_word_of_another_places_plan_means_the_units_own_plan(county: Chat) -> None:
+    """重点工作 is a list of 鼓楼's plan; asked of 连江's bureau, it means 连江's plan."""
+    reply, _ = county.say("连江县财政局在重点工作里有哪些任务")
+    assert "黄岐渔港" in reply and "鼓楼" not in reply
+
+
+def test_the_longest_reading_of_a_plans_name_is_taken(county: Chat) -> None:
+    reply, _ = county.say("连江乡村振兴重点任务分解方案有哪些逾期了")
+    assert "农村公路" in reply and "未载明" not in reply
+
+
+def test_a_leader_asked_of_a_task_its_plan_names_none_for_is_said_unstated(county: Chat) -> None:
+    reply, _ = county.say("连江方案里农村供水那项是哪个领导分管的")
+    assert "农村供水" in reply and "未载明该项任务的责任领导" in reply

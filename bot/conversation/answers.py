@@ -226,7 +226,7 @@ class Answerer(IndicatorAnswers, PlanAnswers):
 
     def _unstated(self, intent: IntentName, slots: Slots) -> list[str]:
         """What was asked that no plan states: a person's name or telephone, a list of names."""
-        lines = [texts.NO_PERSONS] if "person" in slots.aspects else []
+        lines = [self._persons_unstated(slots)] if "person" in slots.aspects else []
         if "particulars" in slots.aspects:
             lines.append(texts.not_stated(texts.ASPECT_WORDS["particulars"]))
         if "breakdown" in slots.aspects and intent in INDICATOR_INTENTS and slots.indicators:
@@ -264,6 +264,14 @@ class Answerer(IndicatorAnswers, PlanAnswers):
         ):
             lines.append(texts.not_stated(texts.ASPECT_WORDS["count"]))
         return lines + self._rules_unstated(slots, [t.content for t in tasks])
+
+    def _persons_unstated(self, slots: Slots) -> str:
+        """哪个领导分管: a task's 责任领导 where its plan names one (shown on its card); where it names none,
+        that is said; a person's name or telephone, never."""
+        views = self.catalog.tasks.many((t.plan, t.number) for t in slots.tasks if t.plan)
+        if views and not any(t.leader for t in views.values()):
+            return f"{texts.not_stated(texts.ASPECT_WORDS['leader'])}{texts.NO_PERSONS}"
+        return texts.NO_PERSONS
 
     def _unit_share(self, intent: IntentName, slots: Slots) -> str | None:
         """A unit's part of an indicator it holds with others, which no plan divides."""

@@ -323,7 +323,10 @@ class LeaderTasks:
     asked by number (第3项的责任领导是谁) is a question about that task, answered by Question."""
 
     remembers = True
-    _LIST = re.compile(r"负责|分管|牵头|任务|工作|哪几项|几项")  # asked for their work, not who they are
+    # asked for their work, not who they are (王副县长管啥 · 陈副区长要干哪些)
+    _LIST = re.compile(
+        r"负责|分管|牵头|任务|工作|哪几项|几项|管啥|管什么|管哪些|干啥|干什么|干哪些|做什么|做哪些|哪些事"
+    )
     _ONE_TASK = re.compile(r"第\s*[0-9一二三四五六七八九十]+\s*项|任务\s*[0-9]+")
 
     def matches(self, turn: Turn) -> bool:
@@ -397,10 +400,19 @@ def _clauses_of_different_kinds(turn: Turn) -> list[Turn]:
     if len(pieces) < 2:
         return _two_lists(turn)
     clauses = [replace(turn, text=piece) for piece in pieces]
-    # A clause that names nothing of its own (进度多少) qualifies the one before it: not a question apart.
+    # A clause that names nothing of its own (进度多少) qualifies the one before it: not a question apart;
+    # nor does one that names only a plan, before a task asked by its number (闽侯方案最后一项，第21项是啥).
+    whole = turn.intent.slots
+    if whole.tasks and whole.plans and any(_only_a_plan(c) for c in clauses):
+        return []
     named = [c for c in clauses if not c.intent.slots.subject_free() or c.intent.slots.own_unit]
     kinds = {_KINDS.get(c.intent.name or "", "") for c in named} - {""}
     return clauses if len(kinds) >= 2 else []
+
+
+def _only_a_plan(clause: Turn) -> bool:
+    slots = clause.intent.slots
+    return clause.intent.name == "plan_overview" and bool(slots.plans) and not (slots.tasks or slots.units)
 
 
 _AND = re.compile(r"和|以及|还有|跟")

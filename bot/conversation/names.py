@@ -23,6 +23,7 @@ from nlu.lexicon import (
     UnitName,
     WordingMatch,
     bigrams,
+    compact,
     cores_of,
     masks_of,
     name_terms,
@@ -142,6 +143,7 @@ class StoredNames:
         self.masked_lengths = meta.masked_lengths
         self.numbered_plans = tuple(code for code in lookup.plans if code not in meta.sectioned_plans)
         self.plan_regions = {code: plan.region for code, plan in lookup.plans.items()}
+        self.plan_titles = {code: compact(plan.title) for code, plan in lookup.plans.items()}
         self.memory: MemoryNames | None = self._preload() if meta.size <= PRELOAD_TERMS else None
         self._heads: OrderedDict[str, tuple[tuple[int, str, str, str], ...]] = OrderedDict()
         self._wordings: OrderedDict[tuple[frozenset[str], int], list[WordingMatch]] = OrderedDict()
@@ -162,6 +164,7 @@ class StoredNames:
             sections=sections,
             numbered=self.numbered_plans,
             plan_regions=self.plan_regions,
+            plan_titles=self.plan_titles,
             wordings=[WordingMatch(r.text, r.tasks, r.count) for r in rows],
             masks=masks,
         )

@@ -181,6 +181,10 @@ class PlanAnswers(TaskAnswers):
         plans = [p.code for p in self._plans_in(slots)]
         phrases = self.knowledge.lexicon.phrases(self.searched)
         found = self.knowledge.passages().search(self.searched, plans=plans, phrases=phrases)
+        # 示范区建设总经费多少钱: the plan itself is what is asked about
+        if not found and self.searched != compact(self.question):
+            phrases = self.knowledge.lexicon.phrases(self.question)
+            found = self.knowledge.passages().search(self.question, plans=plans, phrases=phrases)
         if not found and slots.qualified:  # 仲裁联络点那项任务: the text's own words, said among many others
             found = self.knowledge.passages().quoting(slots.qualified[1], plans)
         if not found and rare_words:  # 随手拍是干嘛用的: too short a name for the search, but the text's own

@@ -363,9 +363,14 @@ class TaskAnswers(AnswerBase):
         return texts.scope_of("、".join(slots.units) or None, plan, slots.featured, slots.undone)
 
     def _role(self, task: TaskView, members: set[str]) -> str:
-        lead = task.assigned[0] if task.assigned else None
-        lead_unit = self.catalog.units.get(lead) if lead else None
-        lead_members = {lead, *(lead_unit.members if lead_unit else ())} if lead else set()
+        """牵头 when the unit is one of the task's leads (several where the document names several
+        主要责任单位), or a member of a collective that leads."""
+        leads = task.assigned[: max(task.lead_units, 1)]
+        units = self.catalog.units.many(leads)
+        lead_members = set(leads)
+        for lead in leads:
+            unit = units.get(lead)
+            lead_members.update(unit.members if unit else ())
         return "lead" if members & lead_members else "co"
 
     def _task_line(self, task: TaskView, role: str | None = None) -> str:

@@ -1701,6 +1701,7 @@ PLAN_FACT_WORDS = {"doc_number": "文号", "issuer": "印发", "issued": "自印
 ASPECT_WORDS = {
     "when": "具体时间",
     "person": "具体人员",
+    "leader": "该项任务的责任领导",
     "roster": "具体名单",
     "count": "具体数量",
     "amount": "具体金额",

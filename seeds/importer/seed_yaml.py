@@ -200,6 +200,8 @@ def _task(task: DraftTask, source_doc: str, skipped: list[dict[str, str]]) -> di
         record["leader"] = task.leader
     if co_units:
         record["co_units"] = co_units
+    elif len(leads) > 1:  # 主要责任单位：市财政局、市发改局 — both lead, nobody cooperates
+        record["lead_units"] = len(leads)
     return record
 
 
