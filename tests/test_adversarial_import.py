@@ -906,6 +906,8 @@ def test_a_task_removed_in_a_revision_is_recorded_and_no_longer_chased(office: O
     assert overdue_counts(office.db, office.clock.date(), top=5).total == late_before - 1
     assert 10 not in live_task_numbers(office.db, imported_plans(office.db)[0][0])
     assert task_terms(office.db, 10)[2] == "举办海峡两岸商标品牌论坛。"
+    asked = office.send("a1", "商标品牌方案任务10").text  # asked by its number: said withdrawn, not late
+    assert "海峡两岸商标品牌论坛" in asked and "已撤销" in asked and "已逾期" not in asked, asked
     # a later revision that holds it again brings it back, recorded too
     office.preview("a1", content, "再修订.txt")
     assert "任务10：修订稿恢复此项" in office.send("a1", "确认").text

@@ -396,6 +396,12 @@ class TaskAnswers(AnswerBase):
         )
 
     def _task_facts(self, task: TaskView) -> texts.TaskFacts:
+        facts = self._live_task_facts(task)
+        if task.withdrawn:  # a revised plan dropped it: asked by its number, said so, never counted late
+            return replace(facts, remaining=None, status=texts.TASK_WITHDRAWN, colour=None)
+        return facts
+
+    def _live_task_facts(self, task: TaskView) -> texts.TaskFacts:
         status = self.ledger.statuses.get((task.plan, task.number))
         done, done_units = self._status(task)
         return texts.TaskFacts(
