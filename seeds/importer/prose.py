@@ -247,20 +247,25 @@ _FOLLOW_UP_OFFICE = re.compile(
 )
 
 
-def supervising_office(items: Sequence[Item]) -> LeadingOffice | None:
+def supervising_office(items: Sequence[Item], paragraphs: Sequence[Paragraph] = ()) -> LeadingOffice | None:
     """Who follows the plan up: its leading group's office, or failing that the 督查 office the units report
-    to. None when the document names neither (the draft then proposes the unit leading most items)."""
+    to, in a numbered item or in any paragraph (工作要求：…报送市委市政府督查室). None when the document names
+    neither (the draft then proposes the unit leading most items)."""
     found = leading_office(items)
     if found is not None:
         return found
-    for item in items:
-        for text in (item.head, *item.body):
-            match = _FOLLOW_UP_OFFICE.search(text)
-            if match:
-                sentence = text[: text.find("。", match.end()) + 1 or None]
-                sentence = sentence[sentence.rfind("。", 0, match.start()) + 1 :]
-                section = f"{item.part or ''}{_chapter_number(item.chapter)}"
-                return LeadingOffice(match.group(1).strip(), section, sentence, item.where)
+    places = [
+        (text, f"{i.part or ''}{_chapter_number(i.chapter)}", i.where)
+        for i in items
+        for text in (i.head, *i.body)
+    ]
+    places += [(p.text, "", p.where) for p in paragraphs]
+    for text, section, where in places:
+        match = _FOLLOW_UP_OFFICE.search(text)
+        if match:
+            sentence = text[: text.find("。", match.end()) + 1 or None]
+            sentence = sentence[sentence.rfind("。", 0, match.start()) + 1 :]
+            return LeadingOffice(match.group(1).strip(), section, sentence, where)
     return None
 
 

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from seeds.importer.blocks import Block, DocumentText, Table
+from seeds.importer.blocks import Block, DocumentText, Paragraph, Table
 from seeds.importer.draft import NO_ITEMS, Draft, DraftPlan, Problem
 from seeds.importer.header import Header, read_header
 from seeds.importer.items import Found
@@ -48,7 +48,7 @@ def recognise(doc: DocumentText, *, region: str | None, known: Sequence[KnownUni
     office = leading_office(items)
     tasks = resolver.tasks(found.tasks, office)
     indicators = resolver.indicators(found.indicators, explanations(blocks), office)
-    follow_up = supervising_office(items)
+    follow_up = supervising_office(items, [b for b in blocks if isinstance(b, Paragraph)])
     supervisor = resolver.supervisor(follow_up)
     problems = header.problems + found.problems + resolver.problems
     if indicators and not any(i.units for i in indicators) and office is None:

@@ -541,3 +541,16 @@ def test_an_item_among_unit_tagged_ones_whose_units_cannot_be_read_is_reported(
     )
     assert [t.number for t in draft.tasks] == ["1", "3"]
     assert "第2项未识别出责任单位，未导入，请核对后补录" in whats(draft)
+
+
+def test_the_office_units_report_to_is_found_in_an_unnumbered_paragraph_too(known: list[KnownUnit]) -> None:
+    blocks = [
+        *paragraphs("福清市2025年重点工作责任分解表"),
+        table(
+            ("序号", "工作任务", "主要责任单位", "时间节点"),
+            ("1", "全年计划实施重点项目300个。", "市发改局", "全年"),
+        ),
+        *paragraphs("工作要求：各主要责任单位须于每季度最后一个月20日前将工作推进情况报送市委市政府督查室。"),
+    ]
+    seed = draft_to_seed(draft_of(blocks, known, region="福清市"), source_doc="test.docx")
+    assert seed["plan"]["supervising_unit"] == "福清市委市政府督查室"
