@@ -101,7 +101,7 @@ def _load(path: Path, model: type[M]) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        first["msg"] = _PYDANTIC_ZH.get(first["type"], first["msg"])
+        first["msg"] = _PYDANTIC_ZH.get(first["type"], first["msg"]).removeprefix("Value error, ")
         loc = tuple(first["loc"])
         raise SeedError(
             str(path), _line_of(text, loc), _record_label(data, loc), _field_label(loc), first["msg"]

@@ -86,3 +86,12 @@ def test_a_bad_file_writes_nothing(seeds: Path, tmp_path: Path) -> None:
         apply_seeds(database, seeds)
     assert not database.is_initialised()
     database.dispose()
+
+
+def test_more_leading_units_than_units_is_refused_in_chinese(seeds: Path) -> None:
+    _break(seeds, "    units: [市中级人民法院]\n    deadline: \"2024.12\"",
+           "    units: [市中级人民法院]\n    lead_units: 2\n    deadline: \"2024.12\"")  # fmt: skip
+    with pytest.raises(SeedError) as caught:
+        load_catalog(seeds)
+    assert caught.value.record.startswith("tasks[17](number=18)")
+    assert caught.value.problem == "lead_units 超过了 units 中牵头单位的个数"
