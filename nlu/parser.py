@@ -730,11 +730,13 @@ def _fragment_tasks(
     scan: _Scan, lexicon: Lexicon, *, strong_only: bool = False
 ) -> tuple[str | None, tuple[TaskRef, ...]]:
     """Tasks whose wording the message quotes (闽都文化保护样板街区 → 任务9); strong_only: near-verbatim."""
+    # 长乐专项行动地理标志那项: of the tasks the words fit, the named plan's (another plan's may fit better)
+    plans = frozenset(e.key for e, _, _ in scan.entries if e.kind == "plan")
     for fragment in _fragments(scan):
-        good = _matching_tasks(fragment, lexicon)
+        good = _matching_tasks(fragment, lexicon, plans)
         written_out = expanded(fragment)
         if written_out != fragment:  # 地标示范区: the plan may say 地理标志 where the message abbreviates
-            longer = _matching_tasks(written_out, lexicon)
+            longer = _matching_tasks(written_out, lexicon, plans)
             good = longer if longer and (not good or longer[0][0] > good[0][0]) else good
         if not good or (strong_only and (len(good) > 1 or good[0][0] < _FRAGMENT_STRONG_SCORE)):
             continue
@@ -742,7 +744,9 @@ def _fragment_tasks(
     return None, ()
 
 
-def _matching_tasks(fragment: str, lexicon: Lexicon) -> list[tuple[float, IndexedTask]]:
+def _matching_tasks(
+    fragment: str, lexicon: Lexicon, plans: frozenset[str] = frozenset()
+) -> list[tuple[float, IndexedTask]]:
     """Tasks sharing most of the fragment's character pairs; only the best when it clearly leads.
 
     Scored once per distinct wording (plans copy wording from one another), then listed task by task in
@@ -762,6 +766,8 @@ def _matching_tasks(fragment: str, lexicon: Lexicon) -> list[tuple[float, Indexe
         scored += [
             (score, seq, IndexedTask(plan, number, found.text, pairs)) for plan, number, seq in found.tasks
         ]
+    if plans and any(task.plan in plans for _, _, task in scored):
+        scored = [item for item in scored if item[2].plan in plans]
     scored.sort(key=lambda item: (-item[0], item[1]))
     good = [(score, task) for score, _, task in scored if score >= _FRAGMENT_MIN_SCORE]
     if len(good) > 1 and good[0][0] - good[1][0] >= _FRAGMENT_CLEAR_LEAD:

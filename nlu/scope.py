@@ -75,7 +75,20 @@ def _title_words_after(text: str, end: int, title: str) -> int | None:
     if kind is not None:
         return kind.end()
     pointed = start is not None and start.group("pointer") is not None
-    return at + run if run >= (_POINTED_RUN if pointed else _TITLE_RUN) else None
+    # 长乐专项行动: the words that end the title's subject (before its 方案) name the plan as well
+    ending = _ends_the_subject(text[at : at + run], title)
+    return at + run if run >= (_POINTED_RUN if pointed or ending else _TITLE_RUN) else None
+
+
+def _ends_the_subject(words: str, title: str) -> bool:
+    """Whether the words stand at the end of the title, before nothing but words of a plan's kind."""
+    at = title.find(words)
+    while at >= 0:
+        rest = title[at + len(words) :]
+        if not rest or _KIND_AFTER_PLAN.fullmatch(rest):
+            return True
+        at = title.find(words, at + 1)
+    return False
 
 
 def _inside_a_name(entries: list[Found], start: int, end: int) -> bool:

@@ -69,6 +69,7 @@ class OpenIndicator:
     units: tuple[str, ...]
     valid_to: date | None = None
     valid_from: date | None = None
+    rule: str | None = None  # how often its data is asked for (RULE_MONTHS); None: after each quarter
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def day_rules(
             latest[deadline] = DayRule(kind, day, deadline, workdays, escalate=escalate)
         if is_check_in_day(day, calendar, policy):
             latest["check_in"] = DayRule("check_in", day)
-        if is_data_request_day(day, calendar, policy):
+        if is_data_request_day(day, calendar, policy, "monthly"):  # each indicator's rule picks the months
             latest["data_request"] = DayRule("data_request", day)
     return [restate(rule, today, calendar) for rule in latest.values()]
 
@@ -210,10 +211,17 @@ def is_check_in_day(day: date, calendar: WorkCalendar, policy: Policy) -> bool:
     return calendar.is_workday(day) and day == _month_workday(day, calendar, policy.check_in_month_workday)
 
 
-def is_data_request_day(day: date, calendar: WorkCalendar, policy: Policy) -> bool:
-    quarter_start = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return calendar.is_workday(day) and day == _month_workday(
-        quarter_start, calendar, policy.data_request_workday
+DEFAULT_REPORT_RULE = "quarterly"  # an indicator whose plan says nothing: its data after each quarter
+
+
+def is_data_request_day(day: date, calendar: WorkCalendar, policy: Policy, rule: str | None = None) -> bool:
+    """The working day data is asked for after a period of the rule ends: the policy's nth working day of
+    a month a period begins (each month; January, April, July, October; …)."""
+    months = RULE_MONTHS.get(rule or DEFAULT_REPORT_RULE, RULE_MONTHS[DEFAULT_REPORT_RULE])
+    return (
+        day.month in months
+        and calendar.is_workday(day)
+        and day == _month_workday(day, calendar, policy.data_request_workday)
     )
 
 
@@ -338,10 +346,12 @@ def _to_units(day: date, task: OpenTask, kind: ReminderKind, workdays: int | Non
 def _data_requests(
     day: date, indicators: Iterable[OpenIndicator], calendar: WorkCalendar, policy: Policy
 ) -> Iterator[Reminder]:
-    if not is_data_request_day(day, calendar, policy):
+    if not is_data_request_day(day, calendar, policy, "monthly"):
         return
     for indicator in indicators:
         if plan_status(indicator.valid_from, indicator.valid_to, day) != "in_force":
+            continue
+        if not is_data_request_day(day, calendar, policy, indicator.rule):
             continue
         for unit in indicator.units:
             yield Reminder(day, unit, "data_request", indicator.plan, indicator=indicator.code)

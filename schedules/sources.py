@@ -53,9 +53,11 @@ def reminders_for_day(
     found: list[Reminder] = []
     for batch in _batches(open_tasks(db, deadlines=deadlines, ongoing=check_in)):
         found.extend(plan_day(day, batch, (), calendar, chosen.default, chosen.by_plan))
-    if any(is_data_request_day(day, calendar, p) for p in chosen.distinct()):
+    # any month may end an indicator's period (按月报送); each indicator's own rule is applied in plan_day
+    if any(is_data_request_day(day, calendar, p, "monthly") for p in chosen.distinct()):
         indicators = [
-            OpenIndicator(i.plan, i.code, i.units, i.valid_to, i.valid_from) for i in open_indicators(db)
+            OpenIndicator(i.plan, i.code, i.units, i.valid_to, i.valid_from, i.rule)
+            for i in open_indicators(db)
         ]
         found.extend(plan_day(day, (), indicators, calendar, chosen.default, chosen.by_plan))
     return found

@@ -244,6 +244,7 @@ def _indicator_spec(plan: str, i: IndicatorRecord) -> IndicatorSpec:
     return IndicatorSpec(
         plan, i.code, i.name, i.region, i.unit_of_measure, i.target, i.comparator, i.period_kind, i.baseline,
         i.baseline_year, i.baseline_unit, tuple(i.units), i.due, i.note, _ref(i.source), tuple(i.aliases),
+        i.report_rule,
     )  # fmt: skip
 
 

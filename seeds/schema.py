@@ -140,6 +140,9 @@ class IndicatorRecord(Record):
     due: date | None = None
     note: str = ""
     aliases: list[Text] = []  # everyday names (先行所, 质押融资)
+    # How often the units report its figure (按月报送 · 每季度统计): data is asked for after each period;
+    # absent: after each quarter, as for every indicator before.
+    report_rule: Literal["monthly", "quarterly", "half-yearly", "yearly"] | None = None
     source: Source
 
     @model_validator(mode="after")

@@ -361,7 +361,7 @@ def _source(source: Any) -> dict[str, str]:
 _TASK_FIELDS = ("content", "featured", "deadline", "deadline_text", "deadline_rule", "ongoing", "leader",
                 "lead_units", "section")  # fmt: skip
 _INDICATOR_FIELDS = ("name", "target", "comparator", "unit_of_measure", "baseline", "baseline_year", "due",
-                     "period_kind")  # fmt: skip
+                     "period_kind", "report_rule")  # fmt: skip
 
 
 def _terms(

@@ -558,6 +558,7 @@ class CatalogLookup:
                 note=row.note,
                 source=SourceRef(doc=row.source_doc, section=row.source_section),
                 aliases=tuple(json.loads(row.aliases or "[]")),
+                report_rule=row.report_rule,
             )
         return found
 

@@ -310,4 +310,5 @@ def _indicator_view(
         note=row.note,
         source=_source(row),
         aliases=tuple(json.loads(row.aliases or "[]")),
+        report_rule=row.report_rule,
     )

@@ -387,7 +387,16 @@ def _data_requests(plans: _PlanGroups) -> Select[Any]:
         .join(_plan, _plan.c.id == _indicator.c.plan_id)
         .join(RULES, plans.match(_plan.c.code))
         .where(RULES.c.kind == DATA_REQUEST, _in_force(RULES.c.day), _indicator.c.withdrawn.is_(False))
+        .where(_report_month(RULES.c.day))
     )
+
+
+def _report_month(day: ColumnElement[Any]) -> ColumnElement[bool]:
+    """An indicator's data is asked for in the months its periods begin (schedules.plan.RULE_MONTHS, mirrored:
+    store does not import schedules): every month for 按月, after each quarter when its plan says nothing."""
+    month = extract("month", day)
+    rule = func.coalesce(_indicator.c.report_rule, "quarterly")
+    return or_(rule == "monthly", *(and_(rule == r, month.in_(months)) for r, months in _RULE_MONTHS.items()))
 
 
 def _carries(since: date, today: date, now: datetime) -> Select[Any]:

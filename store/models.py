@@ -117,6 +117,8 @@ class Indicator(_Table, table=True):
     )  # JSON list
     source_doc: str = Field(max_length=200)
     source_section: str = Field(max_length=200)
+    # How often its data is asked for (monthly / quarterly / half-yearly / yearly); None: after each quarter
+    report_rule: str | None = Field(default=None, max_length=20)
     # as Task.withdrawn: a revised plan no longer holds it; never asked for data or listed again
     withdrawn: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
 

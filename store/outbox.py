@@ -90,6 +90,7 @@ class ItemView:
     # a plan numbering its items in several lists: the item's list and place in it (四、重点工作, 4)
     task_section: tuple[str, int] | None = None
     task_leader: str | None = None  # 责任领导, named to the supervising office in its escalations
+    indicator_rule: str | None = None  # how often its data is asked for: the period a request names
 
 
 @dataclass(frozen=True)
@@ -408,14 +409,15 @@ class _Names:
                 ).where(pk(Task.id).in_(chunk))
             ):
                 self.tasks[int(i)] = (number, title, content, leader)
-        self.indicators: dict[int, tuple[str, str, str]] = {}
+        self.indicators: dict[int, tuple[str, str, str, str | None]] = {}
         for chunk in chunks(sorted({r.indicator_id for r in rows if r.indicator_id})):
-            for i, code, name, region in connection.execute(
+            for i, code, name, region, rule in connection.execute(
                 select(
-                    pk(Indicator.id), col(Indicator.code), col(Indicator.name), col(Indicator.region)
+                    pk(Indicator.id), col(Indicator.code), col(Indicator.name), col(Indicator.region),
+                    col(Indicator.report_rule),
                 ).where(pk(Indicator.id).in_(chunk))
-            ):
-                self.indicators[int(i)] = (code, name, region)
+            ):  # fmt: skip
+                self.indicators[int(i)] = (code, name, region, rule)
         self.ranks = _unit_ranks(connection, {r.task_id for r in rows if r.task_id and r.about_unit_id})
         self.sections = section_places(connection, {r.plan_id for r in rows if r.task_id})
 
@@ -434,6 +436,7 @@ class _Names:
             indicator=indicator[0] if indicator else None,
             indicator_name=indicator[1] if indicator else None,
             indicator_region=indicator[2] if indicator else None,
+            indicator_rule=indicator[3] if indicator else None,
             deadline=row.deadline,
             workdays=row.workdays,
             about_unit=self.units.get(row.about_unit_id) if row.about_unit_id else None,

@@ -57,6 +57,7 @@ class OpenIndicatorRow:
     units: tuple[str, ...]
     valid_to: date | None = None
     valid_from: date | None = None
+    rule: str | None = None  # how often its data is asked for (None: after each quarter)
 
 
 def reminder_plans(db: Database) -> list[PlanReminderInfo]:
@@ -102,15 +103,15 @@ def open_indicators(db: Database) -> Iterator[OpenIndicatorRow]:
             ),
         ):
             links[indicator_id].append(unit_id)
-        for indicator_id, plan_id, code in _all(
+        for indicator_id, plan_id, code, rule in _all(
             connection,
-            select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code))
+            select(pk(Indicator.id), col(Indicator.plan_id), col(Indicator.code), col(Indicator.report_rule))
             .where(col(Indicator.withdrawn).is_(False))
             .order_by(pk(Indicator.id)),
         ):
             units = directory.names(directory.expand(links[indicator_id]))
             start, end = directory.windows.get(plan_id, (None, None))
-            yield OpenIndicatorRow(directory.plans[plan_id], code, units, end, start)
+            yield OpenIndicatorRow(directory.plans[plan_id], code, units, end, start, rule)
 
 
 class _Directory:

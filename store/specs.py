@@ -78,6 +78,7 @@ class IndicatorSpec:
     note: str
     source: SourceRef
     aliases: tuple[str, ...] = ()
+    report_rule: str | None = None  # monthly / quarterly / half-yearly / yearly; None: quarterly
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ class IndicatorView:
     note: str
     source: SourceRef
     aliases: tuple[str, ...] = ()
+    report_rule: str | None = None  # how often its data is asked for; None: after each quarter
 
 
 @dataclass(frozen=True)

@@ -431,3 +431,9 @@ def test_the_longest_reading_of_a_plans_name_is_taken(county: Chat) -> None:
 def test_a_leader_asked_of_a_task_its_plan_names_none_for_is_said_unstated(county: Chat) -> None:
     reply, _ = county.say("连江方案里农村供水那项是哪个领导分管的")
     assert "农村供水" in reply and "未载明该项任务的责任领导" in reply
+
+
+def test_the_words_ending_a_plans_title_name_it_with_its_place(county: Chat) -> None:
+    """连江乡村振兴重点任务分解方案: 连江任务分解 ends its title before 方案, so it names the plan."""
+    reply, _ = county.say("连江任务分解逾期的有哪些")
+    assert "农村公路" in reply and "示范区" not in reply

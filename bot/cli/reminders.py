@@ -139,6 +139,7 @@ def _line(reminder: Reminder, catalog: Catalog, wording: Wording) -> Line:
     return Line(
         reminder.kind, label, reminder.about_unit, reminder.workdays, reminder.deadline,
         plan=plan_short_name(plan.region, plan.short_names),
+        period=texts.reported_period(indicator.report_rule if indicator else None, reminder.day.month),
     )  # fmt: skip
 
 

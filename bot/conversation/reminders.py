@@ -58,6 +58,7 @@ class Line:
     carried: bool = False  # from a digest that never went out, not one that went unacknowledged
     plan: str = ""  # the plan's short name: a long digest groups its lines by plan
     day: date | None = None  # the day the line is sent on: a re-sent due-soon line is worded as of it
+    period: str = "上季度末"  # a data request: the period whose figure is asked for
 
 
 def digest_lines(reminders: Sequence[Line]) -> list[str]:
@@ -85,7 +86,7 @@ def _worded(group: Sequence[Line]) -> str:
     about = texts.some_units([r.about or "" for r in group]) if first.kind == ESCALATION else ""
     deadline = texts.day(first.deadline) if first.deadline else ""
     text = texts.REMINDER_LINES[first.kind].format(
-        label=first.label, about=about, workdays=first.workdays, deadline=deadline
+        label=first.label, about=about, workdays=first.workdays, deadline=deadline, period=first.period
     )
     if (first.resent or first.carried) and first.kind in _DUE_SOON and first.deadline and first.day:
         # worded for the day it was first meant for (今天到期, 还有 2 个工作日): say it as of today
@@ -184,7 +185,7 @@ def _line(item: ItemView, sent_on: date) -> Line:
         label += texts.leader_of_item(item.task_leader)
     return Line(
         item.kind, label, item.about_unit, item.workdays, item.deadline, item.resent, item.carried,
-        item.plan_short, sent_on,
+        item.plan_short, sent_on, texts.reported_period(item.indicator_rule, item.day.month),
     )  # fmt: skip
 
 

@@ -1023,7 +1023,7 @@ CATALOG_FIELDS = {
     "leader": "责任领导", "lead_units": "牵头单位数", "units": "责任单位", "content": "内容", "featured": "★",
     "section": "所属部分", "name": "名称", "target": "目标值", "comparator": "比较方式",
     "unit_of_measure": "计量单位", "baseline": "基期值", "baseline_year": "基期年份", "due": "期限",
-    "period_kind": "统计口径",
+    "period_kind": "统计口径", "report_rule": "报送周期",
 }  # fmt: skip
 ARCHIVE_HELP = "归档计划：不再催办，督办单位收到一次报送总结报告的通知"
 RESTORE_HELP = "恢复已归档的计划，重新按时限催办"
@@ -1404,9 +1404,21 @@ REMINDER_LINES = {
     "overdue": "{label}已逾期 {workdays} 个工作日（时限 {deadline}），请尽快办结并报送",
     "due_today": "{label}今天到期（时限 {deadline}）",
     "before_deadline": "{label}还有 {workdays} 个工作日到期（时限 {deadline}）",
-    "data_request": "请报送{label}上季度末数据",
+    "data_request": "请报送{label}{period}数据",
     "check_in": "{label}（长期推进）请报送本月进展",
 }
+
+
+def reported_period(rule: str | None, month: int) -> str:
+    """The period a data request asks the figure of, by the indicator's reporting rule and the month it is
+    asked in (January: the year just ended for a half-yearly or yearly one)."""
+    if rule == "monthly":
+        return "上月末"
+    if rule == "half-yearly":
+        return "上半年末" if month >= 7 else "上年末"
+    if rule == "yearly":
+        return "上年末"
+    return "上季度末"
 
 
 def due_again(label: str, deadline: date, today: date) -> str:

@@ -74,6 +74,7 @@ class DraftIndicator:
     baseline_year: int | None
     units: tuple[UnitRole, ...]
     note: str
+    report_rule: str | None = None  # monthly / quarterly / half-yearly / yearly, where the table says
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ from seeds.importer.text import CHAPTER, PART, is_truncation_mark, tidy
 _ISSUING = re.compile(r"关于印发\s*《?(?P<title>.+?)》?\s*的通知")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,4}\s*号")
 _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+# A PDF's text may join the 落款 into one line: 福州市长乐区人民政府办公室2025年4月18日（此件主动公开）
+_JOINED_SIGNATURE = re.compile(
+    r"^(.{4,30}?(?:政府|局|委员会|委|办公室|办公厅|厅|部|会|院|办))\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+    r"(?:\s*[（(][^（）()]*[）)])?$"
+)
 _ISO_DATE = re.compile(r"(?:发文日期|成文日期|生成日期)\s*[:：]?\s*(\d{4})-(\d{2})-(\d{2})")
 _ISSUER_LABEL = re.compile(r"(?:发文机关|发布机构|发文单位)\s*[:：]?\s*([^\s:：]+)")
 _ORGANISATION = re.compile(r"(?:政府|局|委员会|委|办公室|办公厅|厅|部|会|院|办)$")
@@ -104,6 +109,9 @@ def _doc_number(paragraphs: list[Paragraph]) -> str | None:
 def _signature(paragraphs: list[Paragraph]) -> tuple[str | None, dt.date | None]:
     """The 落款: an organisation's name on the line above a date standing alone."""
     for index, paragraph in enumerate(paragraphs):
+        joined = _JOINED_SIGNATURE.match(paragraph.text.strip())
+        if joined is not None:
+            return joined.group(1), _date(*joined.groups()[1:])
         date_line = _DATE_LINE.match(paragraph.text)
         if date_line is None:
             continue

@@ -44,6 +44,7 @@ class RawIndicator:
     comparator_hint: str | None = None  # from the sentence around the number (超 / 达 / 不低于)
     note: str = ""
     baseline_year: int | None = None  # from the baseline column's header (2024年基期值)
+    report_rule: str | None = None  # from a 报送频次 column (按月 → monthly): how often its data is asked for
 
 
 @dataclass

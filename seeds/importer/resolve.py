@@ -124,8 +124,9 @@ class Resolver:
             )
         units = self._units(raw.unit_cells, raw.where) or office_units
         return DraftIndicator(
-            raw.number, raw.name, uom, value.number, comparator, baseline, baseline_year, units, note
-        )
+            raw.number, raw.name, uom, value.number, comparator, baseline, baseline_year, units, note,
+            raw.report_rule,
+        )  # fmt: skip
 
     def _default_comparator(self, raw: RawIndicator) -> str:
         if _LOWER_IS_BETTER.search(raw.name):

@@ -165,6 +165,8 @@ def _indicator(
     if indicator.baseline is not None and indicator.baseline_year is not None:
         record["baseline"] = indicator.baseline
         record["baseline_year"] = indicator.baseline_year
+    if indicator.report_rule:
+        record["report_rule"] = indicator.report_rule
     return record
 
 

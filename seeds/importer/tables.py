@@ -19,12 +19,13 @@ from seeds.importer.text import cell_text, numbered, tidy, without_star
 
 Column = Literal[
     "number", "leader", "lead", "co", "units", "deadline", "uom", "baseline", "target", "indicator", "task",
-    "category", "score", "other",
+    "category", "score", "frequency", "other",
 ]  # fmt: skip
 
 # First match wins: 主要责任单位 is a lead column before a 责任单位 one, 目标任务 a target before a task.
 _COLUMN_WORDS: tuple[tuple[Column, str], ...] = (
     ("number", r"^序号$|^编号$"),
+    ("frequency", r"频次|频率|报送周期|统计周期|监测周期|报送时间"),
     ("leader", r"领导"),
     ("lead", r"牵头单位|牵头部门|主要责任单位|主责单位"),
     ("co", r"配合单位|协同单位|协办单位|参与单位"),
@@ -297,7 +298,21 @@ def _indicator(table: Table, layout: Layout, row: Row, number: str) -> RawIndica
         unit_cells=_units(layout, row),
         where=_where(table, row),
         baseline_year=_header_year(table, layout, "baseline"),
+        report_rule=report_rule(_text_at(row, layout, "frequency") or ""),
     )
+
+
+_REPORT_RULES = (
+    (r"半年", "half-yearly"),
+    (r"季", "quarterly"),
+    (r"月", "monthly"),
+    (r"年", "yearly"),
+)
+
+
+def report_rule(words: str) -> str | None:
+    """按月报送 · 每季度 · 半年 · 年度: how often an indicator's figure is reported; None when not said."""
+    return next((rule for pattern, rule in _REPORT_RULES if re.search(pattern, words)), None)
 
 
 def _header_year(table: Table, layout: Layout, kind: Column) -> int | None:

@@ -554,3 +554,63 @@ def test_the_office_units_report_to_is_found_in_an_unnumbered_paragraph_too(know
     ]
     seed = draft_to_seed(draft_of(blocks, known, region="福清市"), source_doc="test.docx")
     assert seed["plan"]["supervising_unit"] == "福清市委市政府督查室"
+
+
+def test_an_indicator_tables_reporting_frequency_becomes_its_report_rule(known: list[KnownUnit]) -> None:
+    draft = draft_of(
+        [
+            table(
+                ("序号", "指标名称", "单位", "目标值", "责任单位", "报送频次"),
+                ("1", "专利授权量", "件", "5000", "市市场监管局（知识产权局）", "按月"),
+                ("2", "商标注册量", "件", "20000", "市市场监管局（知识产权局）", "每季度"),
+                ("3", "地理标志数量", "个", "12", "市市场监管局（知识产权局）", ""),
+            )
+        ],
+        known,
+    )
+    assert [i.report_rule for i in draft.indicators] == ["monthly", "quarterly", None]
+    seed = draft_to_seed(draft, source_doc="test.docx")
+    assert [i.get("report_rule") for i in seed["indicators"]] == ["monthly", "quarterly", None]
+
+
+def test_a_data_request_names_the_period_its_indicator_reports() -> None:
+    from bot.conversation import texts
+
+    assert texts.reported_period(None, 4) == "上季度末"
+    assert texts.reported_period("monthly", 11) == "上月末"
+    assert texts.reported_period("half-yearly", 7) == "上半年末"
+    assert texts.reported_period("half-yearly", 1) == texts.reported_period("yearly", 1) == "上年末"
+
+
+def test_a_signature_joined_into_one_line_still_gives_the_issuer_and_date(known: list[KnownUnit]) -> None:
+    """A PDF's text may run the 落款 together: 福州市长乐区人民政府办公室2025年4月18日（此件主动公开）."""
+    blocks = [
+        *paragraphs(
+            "长政办〔2025〕21号",
+            "福州市长乐区人民政府办公室2025年4月18日（此件主动公开）",
+            "长乐区2025年知识产权保护专项行动方案",
+        ),
+        table(
+            ("序号", "工作任务", "牵头单位", "完成时限"), ("1", "开展农资打假。", "区农业农村局", "5月底前")
+        ),
+    ]
+    plan = draft_of(blocks, known, region="长乐区").plan
+    assert (plan.issuer, plan.issued) == ("福州市长乐区人民政府办公室", date(2025, 4, 18))
+
+
+def test_a_leading_group_office_in_brackets_is_read_up_to_its_bracket(known: list[KnownUnit]) -> None:
+    blocks = [
+        *paragraphs(
+            "长乐区2025年知识产权保护专项行动方案", "主要目标：全区查办知识产权侵权假冒案件不少于60件。"
+        ),
+        table(
+            ("序号", "工作任务", "牵头单位", "完成时限"), ("1", "开展农资打假。", "区农业农村局", "5月底前")
+        ),
+        *paragraphs(
+            "三、保障措施",
+            "（一）加强组织领导。区知识产权工作领导小组办公室（设在区市场监管局）负责综合协调和督促检查。",
+        ),
+    ]
+    seed = draft_to_seed(draft_of(blocks, known, region="长乐区"), source_doc="test.pdf")
+    assert seed["plan"]["supervising_unit"] == "长乐区市场监管局"
+    assert all(i["units"] == ["长乐区市场监管局"] for i in seed["indicators"]), seed["indicators"]

@@ -89,3 +89,20 @@ def test_a_districts_own_units_are_also_called_as_its_documents_call_them(
 def test_what_a_named_plan_must_finish_in_a_window_is_its_tasks_due_then(lexicon: Lexicon) -> None:
     parsed = parse("海洋方案三季度要完成什么", lexicon)
     assert parsed.name == "due_tasks" and parsed.slots.plans == (CITY,)
+
+
+def test_words_of_a_task_inside_a_named_plan_pick_that_plans_task() -> None:
+    """长乐专项行动地理标志那项: another plan's task may fit the words better; the named plan's is meant."""
+    plans = (
+        PlanName(CITY, "福州市知识产权保护示范区建设方案", "福州市", True, ("示范区",)),
+        PlanName(COUNTY, "连江县2025年知识产权保护专项行动方案", "连江县", True),
+    )
+    tasks = (
+        TaskText(CITY, 40, "创设地理标志产品保护机制，高标准建设地理标志保护示范区。", None),
+        TaskText(COUNTY, 10, "加强地理标志保护，开展地理标志产品专项检查。", None),
+    )
+    units = (UnitName("连江县人民政府", ("连江",), "连江县"),)
+    lexicon = Lexicon(CatalogNames((), units, plans, tasks))
+    slots = parse("连江专项行动地理标志保护那项什么时候完成", lexicon).slots
+    assert slots.plans == (COUNTY,)
+    assert slots.tasks == (TaskRef(COUNTY, 10),)

@@ -21,7 +21,17 @@ from schedules.sources import Policies, reminders_for_day
 from schedules.sweep import missed_workdays, run_sweep
 from store.db import Database
 from store.ledger import COMPLETED, DELAY_APPROVED, RETRACTION
-from store.models import DeliveryEvent, Plan, ReminderItem, ReminderMessage, Task, TaskEvent, TaskUnit, Unit
+from store.models import (
+    DeliveryEvent,
+    Indicator,
+    Plan,
+    ReminderItem,
+    ReminderMessage,
+    Task,
+    TaskEvent,
+    TaskUnit,
+    Unit,
+)
 from store.plan_status import set_plan_status
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -54,6 +64,12 @@ def _archive_one_and_start_one_late(db: Database) -> None:
             )
         # some tasks withdrawn by a revised plan (store/catalog.py): never reminded on either path
         connection.execute(tasks.update().where((tasks.c.id % 11) == 3).values(withdrawn=True))
+        # some indicators reported monthly, half-yearly or yearly (报送频次): asked for data after their periods
+        indicators = Indicator.__table__  # type: ignore[attr-defined]
+        for rule, remainder in (("monthly", 0), ("half-yearly", 1), ("yearly", 2)):
+            connection.execute(
+                indicators.update().where((indicators.c.id % 5) == remainder).values(report_rule=rule)
+            )
     set_plan_status(
         db, plan=_plan_code(db, 5), status="archived", effective_on=date(2025, 10, 10), note="提前验收",
         actor="test", at=datetime(2025, 9, 30, tzinfo=UTC),
@@ -259,3 +275,26 @@ def test_the_generated_data_has_recurring_tasks_checked_in_only_when_their_perio
 
     assert reached(check_in_day(2025, 10)) & quarterly and reached(check_in_day(2026, 1)) & quarterly
     assert not reached(check_in_day(2026, 2)) & quarterly and not reached(check_in_day(2025, 11)) & quarterly
+
+
+def test_indicators_are_asked_for_data_after_their_own_periods(generated: Database) -> None:
+    """按月 indicators in every month's request, the others in theirs only (quarterly by default); the
+    comparison above holds the sweep to the same."""
+    calendar, table, plans = WorkCalendar(), Indicator.__table__, Plan.__table__  # type: ignore[attr-defined]
+    with generated.engine.connect() as connection:
+        rows = connection.execute(
+            select(plans.c.code, table.c.code, table.c.report_rule).join(plans, plans.c.id == table.c.plan_id)
+        ).all()
+    rules = {(str(plan), str(code)): rule for plan, code, rule in rows}
+    assert {None, "monthly", "half-yearly", "yearly"} <= set(rules.values())
+
+    def asked(year: int, month: int) -> set[str | None]:
+        days = (date(year, month, 1) + timedelta(days=n) for n in range(28))
+        found = [
+            r for day in days for r in reminders_for_day(generated, day, calendar, Policies(Policy(), {}))
+        ]
+        return {rules[(r.plan, r.indicator)] for r in found if r.kind == "data_request" and r.indicator}
+
+    assert asked(2025, 11) == {"monthly"}
+    assert asked(2025, 10) == {"monthly", None}
+    assert asked(2026, 1) == {"monthly", None, "half-yearly", "yearly"}
