@@ -86,12 +86,25 @@ def _catalog(
     )
 
 
+def why_unreadable(exc: OSError | UnicodeDecodeError) -> str:
+    """A file that cannot be read, said in Chinese (the system's message is English)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "不是 UTF-8 编码的文本文件"
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, IsADirectoryError):
+        return "这是一个文件夹，不是文件"
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    return f"读取失败（{exc.strerror or type(exc).__name__}）"
+
+
 def _load(path: Path, model: type[M]) -> M:
     try:
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(str(path), None, "-", "-", f"无法读取：{exc}") from exc
+        raise SeedError(str(path), None, "-", "-", f"无法读取：{why_unreadable(exc)}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise SeedError(
@@ -236,7 +249,8 @@ def _passages(path: Path, plan_file: PlanFile) -> tuple[PassageSpec, ...]:
     try:
         text = document.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SeedError(str(path), None, "plan", "document", f"无法读取方案原文 {document}：{exc}") from exc
+        why = why_unreadable(exc)
+        raise SeedError(str(path), None, "plan", "document", f"无法读取方案原文 {document}：{why}") from exc
     return tuple(PassageSpec(p.path, p.heading, p.text, p.line) for p in split_passages(text))
 
 

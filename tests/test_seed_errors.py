@@ -95,3 +95,14 @@ def test_more_leading_units_than_units_is_refused_in_chinese(seeds: Path) -> Non
         load_catalog(seeds)
     assert caught.value.record.startswith("tasks[17](number=18)")
     assert caught.value.problem == "lead_units 超过了 units 中牵头单位的个数"
+
+
+def test_an_unreadable_draft_is_said_in_chinese(tmp_path: Path) -> None:
+    from seeds.loader import load_plan
+
+    missing, binary = tmp_path / "none.yaml", tmp_path / "bin.yaml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    for path, why in ((missing, "文件不存在"), (tmp_path, "这是一个文件夹"), (binary, "不是 UTF-8")):
+        with pytest.raises(SeedError) as caught:
+            load_plan(path)
+        assert why in caught.value.problem and "Errno" not in str(caught.value)

@@ -26,8 +26,8 @@ _WORK_PART = re.compile(r"重点|任务|举措|主要措施|工作措施|思路"
 _NOT_WORK_PART = re.compile(r"保障|目标|指导思想|原则|总体要求|进度|组织|附件")
 _TARGET_PART = re.compile(r"目标")
 _EXPLANATION_HEADING = re.compile(r"指标(?:说明|解释)$")
-# 设在区市场监督管理局（知识产权局）, and （设在区市场监管局）负责…: a bracket of the name is kept, one closing
-# around the sentence ends it
+# 设在区市场监督管理局（知识产权局）, and （设在区市场监管局）负责…: a bracket of the name is kept, one
+# closing around the sentence ends it
 _OFFICE = re.compile(r"办公室[^。]*?设在((?:[^，,。；;（）()]|[（(][^（）()]*[）)])+)")
 # 报送区发改局（区优化营商环境工作领导小组办公室）: the unit that serves as the leading group's office
 _OFFICE_IN_BRACKETS = re.compile(
