@@ -13,9 +13,9 @@ Found = tuple[Entry, int, int]  # an entity entry with its span in the compact t
 
 # 晋安方案 · 晋安2025年重点工作 · 晋安那个分解方案 · 晋安区工作报告任务: between the place and the word that
 # says "its plan", only the place's suffix, a pointing word or the plan's year.
+_POINTER = r"(?:区|县|市)?(?P<pointer>那个|这个|那份|这份|20\d\d年度?|今年)*"
 _PLAN_AFTER_PLACE = re.compile(
-    r"(?:区|县|市)?(?:那个|这个|那份|这份|20\d\d年度?|今年)*"
-    rf"(?P<word>(?:{'|'.join(sorted(PLAN_KIND_WORDS, key=len, reverse=True))})+)"
+    _POINTER + rf"(?P<word>(?:{'|'.join(sorted(PLAN_KIND_WORDS, key=len, reverse=True))})+)"
 )
 # 晋安政府工作报告分解方案 · 商标品牌方案任务: a plan's name followed by more words of a plan's kind
 _KIND_AFTER_PLAN = re.compile(rf"(?:{'|'.join(sorted(PLAN_KIND_WORDS, key=len, reverse=True))})+")
@@ -55,7 +55,7 @@ def plans_by_place(text: str, entries: list[Found], lexicon: Lexicon) -> list[Pl
     return found
 
 
-_POINTING = re.compile(r"(?:区|县|市)?(?P<pointer>那个|这个|那份|这份|20\d\d年度?|今年)*")
+_POINTING = re.compile(_POINTER)
 # Title words with no word of a plan's kind after them name the plan when pointed at (闽侯那个攻坚行动) or
 # long (闽侯营商环境攻坚): 鼓楼知识产权 (工作领导小组) is a body of the place, not its plan.
 _TITLE_RUN, _POINTED_RUN = 6, 4

@@ -160,12 +160,7 @@ def _withdraw_or_restore(
         row.withdrawn = gone
         session.add(row)
         old, new = (None, WITHDRAWN) if gone else (WITHDRAWN, None)
-        event = CatalogEvent(
-            plan_code=plan, item=f"{items.label}{key}", field="withdrawn", old=old, new=new,
-            source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
-        )  # fmt: skip
-        session.add(event)
-        report.changes.append(change_of(event))
+        _record(session, plan, f"{items.label}{key}", "withdrawn", (old, new), source, report.changes)
         report.count(items.kind, "updated")
         if not gone:  # counted unchanged above, where its fields were compared
             report.kinds[items.kind].unchanged -= 1
@@ -404,10 +399,23 @@ def _record_changes(
     for name, old in before.items():
         new = after.get(name, "")
         if new != old:
-            event = CatalogEvent(
-                plan_code=plan, item=item, field=name, old=old or None, new=new or None,
-                source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
-            )  # fmt: skip
-            session.add(event)
-            recorded.append(change_of(event))
+            _record(session, plan, item, name, (old or None, new or None), source, recorded)
     session.flush()
+
+
+def _record(
+    session: Session,
+    plan: str,
+    item: str,
+    field: str,
+    change: tuple[str | None, str | None],
+    source: ChangeSource,
+    recorded: list[CatalogChange],
+) -> None:
+    """One catalog_event row (old → new), attributed to the file and actor; also told to the caller."""
+    event = CatalogEvent(
+        plan_code=plan, item=item, field=field, old=change[0], new=change[1],
+        source=source.file[:300], actor=source.actor[:200], recorded_at=source.at,
+    )  # fmt: skip
+    session.add(event)
+    recorded.append(change_of(event))
