@@ -152,6 +152,7 @@ def _withdraw_or_restore(
     model = items.model
     found = session.exec(select(model).where(col(model.plan_id) == plan_id)).all()
     rows = cast(Sequence[Task | Indicator], found)
+    changed = {c.item for c in report.changes if c.plan == plan}  # items this sync updated already
     for row in rows:
         key = str(getattr(row, items.key))
         gone = key not in held
@@ -160,10 +161,13 @@ def _withdraw_or_restore(
         row.withdrawn = gone
         session.add(row)
         old, new = (None, WITHDRAWN) if gone else (WITHDRAWN, None)
-        _record(session, plan, f"{items.label}{key}", "withdrawn", (old, new), source, report.changes)
-        report.count(items.kind, "updated")
-        if not gone:  # counted unchanged above, where its fields were compared
+        item = f"{items.label}{key}"
+        # a restored item was counted above, where its fields were compared: updated if they changed too
+        if gone or item not in changed:
+            report.count(items.kind, "updated")
+        if not gone and item not in changed:
             report.kinds[items.kind].unchanged -= 1
+        _record(session, plan, item, "withdrawn", (old, new), source, report.changes)
     session.flush()
 
 
